@@ -1,0 +1,170 @@
+//! Every attribute key and enumerated value this crate writes, in one place.
+//!
+//! Dashboards built for the Last9 GenAI SDKs read these exact keys; the types
+//! each one carries are listed next to it. Keys follow the OpenTelemetry GenAI
+//! semantic conventions where those exist.
+//!
+//! ```
+//! use last9_genai::attributes;
+//!
+//! assert_eq!(attributes::CONVERSATION_ID, "gen_ai.conversation.id");
+//! assert_eq!(attributes::span_kind::TOOL, "tool");
+//! ```
+
+// ---------------------------------------------------------------- scopes
+/// Conversation id (string), from a [`conversation`](crate::conversation) scope.
+pub const CONVERSATION_ID: &str = "gen_ai.conversation.id";
+/// Turn number within a conversation (int).
+pub const CONVERSATION_TURN_NUMBER: &str = "gen_ai.conversation.turn_number";
+/// End user id (string), from a conversation or workflow scope.
+pub const USER_ID: &str = "user.id";
+/// Workflow id (string).
+pub const WORKFLOW_ID: &str = "workflow.id";
+/// Workflow type (string).
+pub const WORKFLOW_TYPE: &str = "workflow.type";
+/// Agent id (string).
+pub const AGENT_ID: &str = "gen_ai.agent.id";
+/// Agent name (string).
+pub const AGENT_NAME: &str = "gen_ai.agent.name";
+/// Agent description (string).
+pub const AGENT_DESCRIPTION: &str = "gen_ai.agent.description";
+/// Agent version (string).
+pub const AGENT_VERSION: &str = "gen_ai.agent.version";
+/// Prefix of custom attributes: a custom key `tenant` is written as `custom.tenant`.
+pub const CUSTOM_PREFIX: &str = "custom.";
+
+// ---------------------------------------------------------------- workflow totals
+/// Sum of the cost of the priced LLM spans that ended inside a workflow (float, USD).
+pub const WORKFLOW_TOTAL_COST_USD: &str = "workflow.total_cost_usd";
+/// Number of LLM spans that ended inside a workflow (int).
+pub const WORKFLOW_LLM_CALLS: &str = "workflow.llm_calls";
+/// Number of tool spans that ended inside a workflow (int).
+pub const WORKFLOW_TOOL_CALLS: &str = "workflow.tool_calls";
+/// Workflow user id, as the Python SDK's manual API writes it (string).
+pub const WORKFLOW_USER_ID: &str = "workflow.user_id";
+/// Workflow session id, as the Python SDK's manual API writes it (string).
+pub const WORKFLOW_SESSION_ID: &str = "workflow.session_id";
+
+// ---------------------------------------------------------------- model and usage
+/// Provider name (string): `openai`, `anthropic`, `gcp.gemini`, ...
+pub const PROVIDER_NAME: &str = "gen_ai.provider.name";
+/// Older name of [`PROVIDER_NAME`], still read by some dashboards (string).
+pub const SYSTEM: &str = "gen_ai.system";
+/// Operation name (string): `chat`, `embeddings`, `execute_tool`, ...
+pub const OPERATION_NAME: &str = "gen_ai.operation.name";
+/// Requested model (string).
+pub const REQUEST_MODEL: &str = "gen_ai.request.model";
+/// Maximum tokens requested (int).
+pub const REQUEST_MAX_TOKENS: &str = "gen_ai.request.max_tokens";
+/// Sampling temperature (float).
+pub const REQUEST_TEMPERATURE: &str = "gen_ai.request.temperature";
+/// Nucleus sampling `top_p` (float).
+pub const REQUEST_TOP_P: &str = "gen_ai.request.top_p";
+/// Frequency penalty (float).
+pub const REQUEST_FREQUENCY_PENALTY: &str = "gen_ai.request.frequency_penalty";
+/// Presence penalty (float).
+pub const REQUEST_PRESENCE_PENALTY: &str = "gen_ai.request.presence_penalty";
+/// Model that answered (string).
+pub const RESPONSE_MODEL: &str = "gen_ai.response.model";
+/// Response id (string).
+pub const RESPONSE_ID: &str = "gen_ai.response.id";
+/// Finish reasons (string array).
+pub const RESPONSE_FINISH_REASONS: &str = "gen_ai.response.finish_reasons";
+/// Input tokens, cached ones included (int).
+pub const USAGE_INPUT_TOKENS: &str = "gen_ai.usage.input_tokens";
+/// Output tokens, reasoning ones included (int).
+pub const USAGE_OUTPUT_TOKENS: &str = "gen_ai.usage.output_tokens";
+/// Total tokens (int), written by the manual API.
+pub const USAGE_TOTAL_TOKENS: &str = "gen_ai.usage.total_tokens";
+/// Input tokens read from the provider's prompt cache (int).
+pub const USAGE_CACHE_READ_INPUT_TOKENS: &str = "gen_ai.usage.cache_read.input_tokens";
+/// Input tokens written to the provider's prompt cache (int).
+pub const USAGE_CACHE_CREATION_INPUT_TOKENS: &str = "gen_ai.usage.cache_creation.input_tokens";
+/// Output tokens spent on reasoning (int).
+pub const USAGE_REASONING_OUTPUT_TOKENS: &str = "gen_ai.usage.reasoning.output_tokens";
+/// Total cost in USD (float).
+pub const USAGE_COST_USD: &str = "gen_ai.usage.cost_usd";
+/// Input cost in USD (float), cache reads and writes included.
+pub const USAGE_COST_INPUT_USD: &str = "gen_ai.usage.cost_input_usd";
+/// Output cost in USD (float), reasoning included.
+pub const USAGE_COST_OUTPUT_USD: &str = "gen_ai.usage.cost_output_usd";
+
+// ---------------------------------------------------------------- classification
+/// Last9 span kind (string), one of [`span_kind`].
+pub const L9_SPAN_KIND: &str = "gen_ai.l9.span.kind";
+
+/// The values of [`L9_SPAN_KIND`].
+pub mod span_kind {
+    /// A call to a model.
+    pub const LLM: &str = "llm";
+    /// A tool or function call.
+    pub const TOOL: &str = "tool";
+    /// A chain of steps.
+    pub const CHAIN: &str = "chain";
+    /// An agent.
+    pub const AGENT: &str = "agent";
+    /// Prompt rendering.
+    pub const PROMPT: &str = "prompt";
+    /// An embedding call.
+    pub const EMBEDDING: &str = "embedding";
+    /// A retrieval step.
+    pub const RETRIEVER: &str = "retriever";
+}
+
+/// Values of [`OPERATION_NAME`] used by this crate.
+pub mod operation {
+    /// A chat completion.
+    pub const CHAT: &str = "chat";
+    /// A tool execution, as the GenAI conventions name it.
+    pub const EXECUTE_TOOL: &str = "execute_tool";
+}
+
+// ---------------------------------------------------------------- tools
+/// Tool name (string).
+pub const TOOL_NAME: &str = "gen_ai.tool.name";
+/// Tool type (string).
+pub const TOOL_TYPE: &str = "gen_ai.tool.type";
+/// Tool description (string).
+pub const TOOL_DESCRIPTION: &str = "gen_ai.tool.description";
+/// Tool arguments as JSON text (string).
+pub const FUNCTION_CALL_ARGUMENTS: &str = "gen_ai.function.call.arguments";
+/// Tool result as JSON text, or the string itself (string).
+pub const FUNCTION_CALL_RESULT: &str = "gen_ai.function.call.result";
+/// Tool duration in milliseconds (int).
+pub const FUNCTION_CALL_DURATION_MS: &str = "gen_ai.function.call.duration_ms";
+
+// ---------------------------------------------------------------- prompts and content
+/// Prompt template text (string).
+pub const PROMPT_TEMPLATE: &str = "gen_ai.prompt.template";
+/// First 16 hex digits of the SHA-256 of the prompt template (string).
+pub const PROMPT_HASH: &str = "gen_ai.prompt.hash";
+/// Prompt template version (string).
+pub const PROMPT_VERSION: &str = "gen_ai.prompt.version";
+/// Prompt template id (string).
+pub const PROMPT_TEMPLATE_ID: &str = "gen_ai.prompt.template_id";
+/// Event carrying the prompt text.
+pub const EVENT_CONTENT_PROMPT: &str = "gen_ai.content.prompt";
+/// Event carrying the completion text.
+pub const EVENT_CONTENT_COMPLETION: &str = "gen_ai.content.completion";
+/// Prompt text, on [`EVENT_CONTENT_PROMPT`] (string).
+pub const PROMPT: &str = "gen_ai.prompt";
+/// Completion text, on [`EVENT_CONTENT_COMPLETION`] (string).
+pub const COMPLETION: &str = "gen_ai.completion";
+/// Length in characters of the prompt before truncation (int).
+pub const PROMPT_LENGTH: &str = "gen_ai.prompt.length";
+/// Whether the prompt was truncated (bool).
+pub const PROMPT_TRUNCATED: &str = "gen_ai.prompt.truncated";
+/// Length in characters of the completion before truncation (int).
+pub const COMPLETION_LENGTH: &str = "gen_ai.completion.length";
+/// Whether the completion was truncated (bool).
+pub const COMPLETION_TRUNCATED: &str = "gen_ai.completion.truncated";
+
+// ---------------------------------------------------------------- performance
+/// Response time in milliseconds (float).
+pub const RESPONSE_TIME_MS: &str = "gen_ai.response.time_ms";
+/// Request size in bytes (int).
+pub const REQUEST_SIZE_BYTES: &str = "gen_ai.request.size_bytes";
+/// Response size in bytes (int).
+pub const RESPONSE_SIZE_BYTES: &str = "gen_ai.response.size_bytes";
+/// Quality score between 0 and 1 (float).
+pub const QUALITY_SCORE: &str = "gen_ai.quality.score";

@@ -1,0 +1,221 @@
+//! The builders of the conversation, agent and custom-attribute scopes.
+
+use std::sync::Arc;
+
+use opentelemetry::{Context, Key, Value};
+
+use super::state::{AgentIdentity, Layer};
+use super::{IntoScope, ScopeGuard, layered, sealed};
+use crate::attributes::CUSTOM_PREFIX;
+
+/// Starts a conversation scope: every span inside carries
+/// `gen_ai.conversation.id`, and `user.id` and
+/// `gen_ai.conversation.turn_number` when given.
+///
+/// Ids are carried unchanged, whatever their length or characters.
+///
+/// ```
+/// use last9_genai::conversation;
+///
+/// let _guard = conversation("session_123").user_id("user_456").turn_number(2).enter();
+/// ```
+pub fn conversation(id: impl Into<Arc<str>>) -> Conversation {
+    Conversation {
+        id: id.into(),
+        user_id: None,
+        turn_number: None,
+    }
+}
+
+/// A conversation scope, made by [`conversation`].
+#[derive(Debug, Clone)]
+#[must_use = "a scope does nothing until entered or attached to a future"]
+pub struct Conversation {
+    id: Arc<str>,
+    user_id: Option<Arc<str>>,
+    turn_number: Option<i64>,
+}
+
+impl Conversation {
+    /// Sets `user.id` for every span inside.
+    ///
+    /// ```
+    /// # use last9_genai::conversation;
+    /// let _guard = conversation("c1").user_id("u1").enter();
+    /// ```
+    pub fn user_id(mut self, user_id: impl Into<Arc<str>>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Sets `gen_ai.conversation.turn_number` for every span inside.
+    ///
+    /// ```
+    /// # use last9_genai::conversation;
+    /// let _guard = conversation("c1").turn_number(3).enter();
+    /// ```
+    pub fn turn_number(mut self, turn: u32) -> Self {
+        self.turn_number = Some(i64::from(turn));
+        self
+    }
+
+    /// Makes this conversation current on this thread until the guard drops.
+    ///
+    /// ```
+    /// # use last9_genai::conversation;
+    /// let _guard = conversation("c1").enter();
+    /// ```
+    pub fn enter(self) -> ScopeGuard {
+        enter(self)
+    }
+}
+
+/// Starts an agent scope: every span inside carries `gen_ai.agent.name`, and
+/// `gen_ai.agent.id`, `.description` and `.version` when given. A nested agent
+/// replaces the whole identity of the outer one.
+///
+/// ```
+/// use last9_genai::agent;
+///
+/// let _guard = agent("Planner").id("agent-1").version("3").enter();
+/// ```
+pub fn agent(name: impl Into<Arc<str>>) -> Agent {
+    Agent(AgentIdentity {
+        name: name.into(),
+        ..AgentIdentity::default()
+    })
+}
+
+/// An agent scope, made by [`agent`].
+#[derive(Debug, Clone)]
+#[must_use = "a scope does nothing until entered or attached to a future"]
+pub struct Agent(AgentIdentity);
+
+impl Agent {
+    /// Sets `gen_ai.agent.id`.
+    ///
+    /// ```
+    /// # use last9_genai::agent;
+    /// let _guard = agent("Planner").id("agent-1").enter();
+    /// ```
+    pub fn id(mut self, id: impl Into<Arc<str>>) -> Self {
+        self.0.id = Some(id.into());
+        self
+    }
+
+    /// Sets `gen_ai.agent.description`.
+    ///
+    /// ```
+    /// # use last9_genai::agent;
+    /// let _guard = agent("Planner").description("plans trips").enter();
+    /// ```
+    pub fn description(mut self, description: impl Into<Arc<str>>) -> Self {
+        self.0.description = Some(description.into());
+        self
+    }
+
+    /// Sets `gen_ai.agent.version`.
+    ///
+    /// ```
+    /// # use last9_genai::agent;
+    /// let _guard = agent("Planner").version("3").enter();
+    /// ```
+    pub fn version(mut self, version: impl Into<Arc<str>>) -> Self {
+        self.0.version = Some(version.into());
+        self
+    }
+
+    /// Makes this agent current on this thread until the guard drops.
+    ///
+    /// ```
+    /// # use last9_genai::agent;
+    /// let _guard = agent("Planner").enter();
+    /// ```
+    pub fn enter(self) -> ScopeGuard {
+        enter(self)
+    }
+}
+
+/// Starts a scope of custom attributes: a pair `("tenant", "acme")` puts
+/// `custom.tenant = "acme"` on every span inside. Keys are always prefixed,
+/// so a custom key can never overwrite a typed key such as
+/// `gen_ai.conversation.id`. Inner values of the same key win.
+///
+/// ```
+/// use last9_genai::custom_attributes;
+///
+/// let _guard = custom_attributes([("tenant", "acme"), ("plan", "pro")]).enter();
+/// ```
+pub fn custom_attributes<K, V>(pairs: impl IntoIterator<Item = (K, V)>) -> CustomAttributes
+where
+    K: AsRef<str>,
+    V: Into<Arc<str>>,
+{
+    CustomAttributes(
+        pairs
+            .into_iter()
+            .map(|(key, value)| {
+                let key: Arc<str> = format!("{CUSTOM_PREFIX}{}", key.as_ref()).into();
+                (Key::from(key), Value::from(value.into()))
+            })
+            .collect(),
+    )
+}
+
+/// A custom-attribute scope, made by [`custom_attributes`].
+#[derive(Debug, Clone)]
+#[must_use = "a scope does nothing until entered or attached to a future"]
+pub struct CustomAttributes(Vec<(Key, Value)>);
+
+impl CustomAttributes {
+    /// Makes these attributes current on this thread until the guard drops.
+    ///
+    /// ```
+    /// # use last9_genai::custom_attributes;
+    /// let _guard = custom_attributes([("tenant", "acme")]).enter();
+    /// ```
+    pub fn enter(self) -> ScopeGuard {
+        enter(self)
+    }
+}
+
+fn enter(scope: impl IntoScope) -> ScopeGuard {
+    let cx = Context::map_current(|parent| scope.into_scope(parent).cx);
+    ScopeGuard::attach(cx)
+}
+
+impl sealed::Sealed for Conversation {}
+impl sealed::Sealed for Agent {}
+impl sealed::Sealed for CustomAttributes {}
+
+impl IntoScope for Conversation {
+    fn into_scope(self, parent: &Context) -> sealed::Scope {
+        scope(
+            parent,
+            Layer::Conversation {
+                id: self.id,
+                user_id: self.user_id,
+                turn_number: self.turn_number,
+            },
+        )
+    }
+}
+
+impl IntoScope for Agent {
+    fn into_scope(self, parent: &Context) -> sealed::Scope {
+        scope(parent, Layer::Agent(self.0))
+    }
+}
+
+impl IntoScope for CustomAttributes {
+    fn into_scope(self, parent: &Context) -> sealed::Scope {
+        scope(parent, Layer::Custom(self.0))
+    }
+}
+
+fn scope(parent: &Context, layer: Layer) -> sealed::Scope {
+    sealed::Scope {
+        cx: layered(parent, layer),
+        workflow: None,
+    }
+}

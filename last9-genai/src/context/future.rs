@@ -1,0 +1,115 @@
+//! [`InScope`]: a future or stream that runs with a scope current on every
+//! poll, on whatever thread polls it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use futures_core::Stream;
+use opentelemetry::Context;
+use pin_project_lite::pin_project;
+
+use super::{IntoScope, sealed::Scope};
+use crate::workflow::ActiveWorkflow;
+
+/// Runs futures and streams inside a scope.
+///
+/// Implemented for every type; `in_scope` is useful on futures and streams.
+///
+/// ```
+/// use last9_genai::{ScopeExt, conversation, current_conversation_id};
+///
+/// # futures::executor::block_on(async {
+/// let seen = async { current_conversation_id() }
+///     .in_scope(conversation("session_123").user_id("user_456"))
+///     .await;
+/// assert_eq!(seen.as_deref(), Some("session_123"));
+/// # });
+/// ```
+pub trait ScopeExt: Sized {
+    /// Wraps `self` so that `scope`, on top of the scope current now, is
+    /// current on every poll. A workflow opened this way is closed, and its
+    /// totals written, when the future completes, the stream ends, or the
+    /// wrapper is dropped.
+    ///
+    /// ```
+    /// use last9_genai::{ScopeExt, workflow};
+    ///
+    /// # futures::executor::block_on(async {
+    /// let steps = async { 3 }.in_scope(workflow("rag_search").workflow_type("retrieval")).await;
+    /// assert_eq!(steps, 3);
+    /// # });
+    /// ```
+    fn in_scope<S: IntoScope>(self, scope: S) -> InScope<Self> {
+        let Scope { cx, workflow } = Context::map_current(|parent| scope.into_scope(parent));
+        InScope {
+            inner: self,
+            cx,
+            workflow,
+        }
+    }
+}
+
+impl<T> ScopeExt for T {}
+
+pin_project! {
+    /// A future or stream with a scope current on every poll; made by
+    /// [`ScopeExt::in_scope`].
+    #[derive(Debug)]
+    #[must_use = "futures and streams do nothing unless polled"]
+    pub struct InScope<T> {
+        #[pin]
+        inner: T,
+        cx: Context,
+        workflow: Option<ActiveWorkflow>,
+    }
+}
+
+impl<T> InScope<T> {
+    /// The context made current on every poll.
+    ///
+    /// ```
+    /// use last9_genai::{ScopeExt, conversation};
+    ///
+    /// let fut = async {}.in_scope(conversation("c1"));
+    /// assert!(fut.context().get::<()>().is_none());
+    /// ```
+    pub fn context(&self) -> &Context {
+        &self.cx
+    }
+}
+
+impl<T: Future> Future for InScope<T> {
+    type Output = T::Output;
+
+    fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let guard = this.cx.clone().attach();
+        let poll = this.inner.poll(task);
+        drop(guard);
+        if poll.is_ready() {
+            // Close the workflow now, not whenever the wrapper is dropped.
+            drop(this.workflow.take());
+        }
+        poll
+    }
+}
+
+impl<T: Stream> Stream for InScope<T> {
+    type Item = T::Item;
+
+    fn poll_next(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Option<T::Item>> {
+        let this = self.project();
+        let guard = this.cx.clone().attach();
+        let poll = this.inner.poll_next(task);
+        drop(guard);
+        if let Poll::Ready(None) = poll {
+            drop(this.workflow.take());
+        }
+        poll
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}

@@ -1,0 +1,138 @@
+//! Conversation, workflow, agent and custom-attribute scopes.
+//!
+//! A scope lives in the OpenTelemetry [`Context`], so every span started while
+//! it is current — by this crate, by the plain OpenTelemetry API, by `tracing`
+//! through tracing-opentelemetry, or by any other instrumentation — carries
+//! its attributes once [`Last9SpanProcessor`](crate::Last9SpanProcessor) is
+//! installed.
+//!
+//! * Sync code: `enter()` returns a guard; the scope ends when it drops.
+//! * Async code: [`ScopeExt::in_scope`] attaches the scope on every poll of a
+//!   future or stream, on whatever thread polls it.
+//! * New tasks and threads: [`spawn`](crate::spawn), [`spawn_blocking`](crate::spawn_blocking),
+//!   [`spawn_thread`] and [`with_current_scope`] carry the current scope along;
+//!   a task spawned without them starts with no scope.
+//!
+//! Scopes nest: inner values win and outer values come back when the inner
+//! scope ends. `user.id` comes from the innermost scope that sets it; a nested
+//! agent replaces the whole agent identity.
+//!
+//! ```
+//! use last9_genai::{conversation, custom_attributes};
+//!
+//! let _conversation = conversation("session_123").user_id("user_456").enter();
+//! let _tenant = custom_attributes([("tenant", "acme")]).enter();
+//! // every span started here carries gen_ai.conversation.id, user.id and custom.tenant
+//! ```
+
+mod builders;
+mod future;
+mod spawn;
+mod state;
+
+pub use builders::{Agent, Conversation, CustomAttributes, agent, conversation, custom_attributes};
+pub use future::{InScope, ScopeExt};
+#[cfg(feature = "tokio")]
+pub use spawn::{spawn, spawn_blocking};
+pub use spawn::{spawn_thread, with_current_scope};
+pub(crate) use state::{Layer, ScopeState, WorkflowIdentity};
+
+use std::marker::PhantomData;
+
+use opentelemetry::{Context, ContextGuard};
+
+/// Something that can become the current scope: a scope builder
+/// ([`conversation`], [`workflow`](crate::workflow), [`agent`],
+/// [`custom_attributes`]), an open [`ActiveWorkflow`](crate::ActiveWorkflow),
+/// or a whole OpenTelemetry [`Context`].
+///
+/// Used by [`ScopeExt::in_scope`]; this trait is sealed.
+///
+/// ```
+/// use last9_genai::{ScopeExt, conversation};
+///
+/// # futures::executor::block_on(async {
+/// let answer = async { 42 }.in_scope(conversation("c1")).await;
+/// assert_eq!(answer, 42);
+/// # });
+/// ```
+pub trait IntoScope: sealed::Sealed {
+    #[doc(hidden)]
+    fn into_scope(self, parent: &Context) -> sealed::Scope;
+}
+
+pub(crate) mod sealed {
+    use opentelemetry::Context;
+
+    use crate::workflow::ActiveWorkflow;
+
+    pub trait Sealed {}
+
+    /// A scope made current: its context, and the workflow it opened, if any,
+    /// which is finished when the scope ends.
+    #[derive(Debug)]
+    pub struct Scope {
+        pub(crate) cx: Context,
+        pub(crate) workflow: Option<ActiveWorkflow>,
+    }
+}
+
+impl sealed::Sealed for Context {}
+
+impl IntoScope for Context {
+    fn into_scope(self, _parent: &Context) -> sealed::Scope {
+        sealed::Scope {
+            cx: self,
+            workflow: None,
+        }
+    }
+}
+
+/// Makes a scope current on this thread until dropped.
+///
+/// Returned by `enter()` on the scope builders. Guards may be dropped in any
+/// order: once all are dropped the context is exactly what it was before.
+/// A guard stays on the thread that made it (it is not `Send`); in async code
+/// use [`ScopeExt::in_scope`] instead.
+///
+/// ```
+/// use last9_genai::conversation;
+///
+/// {
+///     let _guard = conversation("c1").enter();
+///     assert_eq!(last9_genai::current_conversation_id().as_deref(), Some("c1"));
+/// }
+/// assert_eq!(last9_genai::current_conversation_id(), None);
+/// ```
+#[must_use = "the scope ends when the guard is dropped"]
+#[derive(Debug)]
+pub struct ScopeGuard {
+    _guard: ContextGuard,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl ScopeGuard {
+    pub(crate) fn attach(cx: Context) -> Self {
+        Self {
+            _guard: cx.attach(),
+            _not_send: PhantomData,
+        }
+    }
+}
+
+/// Derives the context for `layer` on top of `parent`.
+pub(crate) fn layered(parent: &Context, layer: Layer) -> Context {
+    parent.with_value(ScopeState::derive(parent.get::<ScopeState>(), layer))
+}
+
+/// The conversation id of the current scope, if any.
+///
+/// ```
+/// use last9_genai::{conversation, current_conversation_id};
+///
+/// let _guard = conversation("c42").enter();
+/// assert_eq!(current_conversation_id().as_deref(), Some("c42"));
+/// ```
+pub fn current_conversation_id() -> Option<std::sync::Arc<str>> {
+    Context::map_current(|cx| cx.get::<ScopeState>().and_then(ScopeState::conversation_id))
+}

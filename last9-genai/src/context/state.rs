@@ -1,0 +1,144 @@
+//! The merged values of all scopes current in one context, and the span
+//! attributes they make, computed once when a scope is entered so that
+//! starting a span only clones them.
+
+use std::sync::Arc;
+
+use opentelemetry::{Key, KeyValue, Value};
+
+use crate::attributes as attr;
+use crate::workflow::WorkflowTotals;
+
+/// The identity of an agent.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AgentIdentity {
+    pub(crate) name: Arc<str>,
+    pub(crate) id: Option<Arc<str>>,
+    pub(crate) description: Option<Arc<str>>,
+    pub(crate) version: Option<Arc<str>>,
+}
+
+/// The identity of an open workflow and the totals its spans add to.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkflowIdentity {
+    pub(crate) id: Arc<str>,
+    pub(crate) kind: Option<Arc<str>>,
+    pub(crate) totals: Arc<WorkflowTotals>,
+}
+
+/// What one scope adds on top of the scopes around it.
+#[derive(Debug)]
+pub(crate) enum Layer {
+    Conversation {
+        id: Arc<str>,
+        user_id: Option<Arc<str>>,
+        turn_number: Option<i64>,
+    },
+    Workflow {
+        identity: WorkflowIdentity,
+        user_id: Option<Arc<str>>,
+    },
+    Agent(AgentIdentity),
+    /// Keys already carry the `custom.` prefix.
+    Custom(Vec<(Key, Value)>),
+}
+
+/// All scope values current in one context.
+#[derive(Debug, Default)]
+pub(crate) struct ScopeState {
+    conversation_id: Option<Arc<str>>,
+    turn_number: Option<i64>,
+    user_id: Option<Arc<str>>,
+    workflow: Option<WorkflowIdentity>,
+    agent: Option<AgentIdentity>,
+    custom: Vec<(Key, Value)>,
+    /// The span attributes of all of the above.
+    attributes: Box<[KeyValue]>,
+}
+
+impl ScopeState {
+    /// The state of `parent` with `layer` on top.
+    pub(crate) fn derive(parent: Option<&ScopeState>, layer: Layer) -> Self {
+        let mut state = parent.map_or_else(Self::default, |p| Self {
+            conversation_id: p.conversation_id.clone(),
+            turn_number: p.turn_number,
+            user_id: p.user_id.clone(),
+            workflow: p.workflow.clone(),
+            agent: p.agent.clone(),
+            custom: p.custom.clone(),
+            attributes: Box::default(),
+        });
+        match layer {
+            Layer::Conversation {
+                id,
+                user_id,
+                turn_number,
+            } => {
+                state.conversation_id = Some(id);
+                // A new conversation starts its own turn count.
+                state.turn_number = turn_number;
+                state.user_id = user_id.or(state.user_id);
+            }
+            Layer::Workflow { identity, user_id } => {
+                state.workflow = Some(identity);
+                state.user_id = user_id.or(state.user_id);
+            }
+            Layer::Agent(identity) => state.agent = Some(identity),
+            Layer::Custom(pairs) => {
+                for (key, value) in pairs {
+                    match state.custom.iter_mut().find(|(k, _)| *k == key) {
+                        Some(slot) => slot.1 = value,
+                        None => state.custom.push((key, value)),
+                    }
+                }
+            }
+        }
+        state.attributes = state.build_attributes();
+        state
+    }
+
+    fn build_attributes(&self) -> Box<[KeyValue]> {
+        let string = |key: &'static str, value: &Option<Arc<str>>| {
+            value.as_ref().map(|v| KeyValue::new(key, v.clone()))
+        };
+        let mut attributes: Vec<KeyValue> = [
+            string(attr::CONVERSATION_ID, &self.conversation_id),
+            self.turn_number
+                .map(|turn| KeyValue::new(attr::CONVERSATION_TURN_NUMBER, turn)),
+            string(attr::USER_ID, &self.user_id),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if let Some(workflow) = &self.workflow {
+            attributes.push(KeyValue::new(attr::WORKFLOW_ID, workflow.id.clone()));
+            attributes.extend(string(attr::WORKFLOW_TYPE, &workflow.kind));
+        }
+        if let Some(agent) = &self.agent {
+            attributes.push(KeyValue::new(attr::AGENT_NAME, agent.name.clone()));
+            attributes.extend(string(attr::AGENT_ID, &agent.id));
+            attributes.extend(string(attr::AGENT_DESCRIPTION, &agent.description));
+            attributes.extend(string(attr::AGENT_VERSION, &agent.version));
+        }
+        attributes.extend(
+            self.custom
+                .iter()
+                .map(|(key, value)| KeyValue::new(key.clone(), value.clone())),
+        );
+        attributes.into_boxed_slice()
+    }
+
+    /// The span attributes of this scope.
+    pub(crate) fn attributes(&self) -> &[KeyValue] {
+        &self.attributes
+    }
+
+    /// The totals of the innermost open workflow.
+    pub(crate) fn workflow_totals(&self) -> Option<&Arc<WorkflowTotals>> {
+        self.workflow.as_ref().map(|w| &w.totals)
+    }
+
+    pub(crate) fn conversation_id(&self) -> Option<Arc<str>> {
+        self.conversation_id.clone()
+    }
+}

@@ -1,0 +1,254 @@
+//! Token usage, [`CostBreakdown`] and the cost arithmetic.
+//!
+//! Prices are USD per million tokens. Costs are computed exactly in integer
+//! arithmetic on the decimal value of each price (the shortest decimal that
+//! reads back as the same `f64`, so `0.15` means fifteen cents), then:
+//!
+//! * each part (input, output) is rounded to 6 decimals, half to even;
+//! * the total is rounded from the *unrounded* sum of the parts, as the Python
+//!   SDK does, so `total` may differ from `input + output` by one micro-dollar.
+//!
+//! Input tokens include cache reads and cache writes, and output tokens include
+//! reasoning tokens (the OpenTelemetry convention). A price for cache reads,
+//! cache writes or reasoning, when given, replaces the plain price for those
+//! tokens; tokens are never counted twice.
+//!
+//! ```
+//! use last9_genai::{ModelPricing, PricingTable, TokenUsage};
+//!
+//! let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))])?;
+//! let cost = table.cost("gpt-4o", &TokenUsage::new(1000, 500)).unwrap();
+//! assert_eq!(cost.input_usd(), 0.0025);
+//! assert_eq!(cost.output_usd(), 0.005);
+//! assert_eq!(cost.total_usd(), 0.0075);
+//! # Ok::<(), last9_genai::PricingError>(())
+//! ```
+
+use crate::pricing::ExactPricing;
+
+/// Token counts of one model call.
+///
+/// `input_tokens` includes cached tokens and `output_tokens` includes reasoning
+/// tokens, as the OpenTelemetry GenAI conventions define them.
+///
+/// ```
+/// use last9_genai::TokenUsage;
+///
+/// let usage = TokenUsage::new(1200, 300).with_cache_read(1000).with_reasoning(100);
+/// assert_eq!(usage.input_tokens, 1200);
+/// assert_eq!(usage.cache_read_input_tokens, 1000);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct TokenUsage {
+    /// Input (prompt) tokens, cache reads and writes included.
+    pub input_tokens: u64,
+    /// Output (completion) tokens, reasoning included.
+    pub output_tokens: u64,
+    /// Input tokens read from the provider's prompt cache.
+    pub cache_read_input_tokens: u64,
+    /// Input tokens written to the provider's prompt cache.
+    pub cache_creation_input_tokens: u64,
+    /// Output tokens spent on reasoning.
+    pub reasoning_output_tokens: u64,
+}
+
+impl TokenUsage {
+    /// Usage with plain input and output token counts.
+    ///
+    /// ```
+    /// # use last9_genai::TokenUsage;
+    /// assert_eq!(TokenUsage::new(10, 5).output_tokens, 5);
+    /// ```
+    pub const fn new(input_tokens: u64, output_tokens: u64) -> Self {
+        Self {
+            input_tokens,
+            output_tokens,
+            cache_read_input_tokens: 0,
+            cache_creation_input_tokens: 0,
+            reasoning_output_tokens: 0,
+        }
+    }
+
+    /// Sets how many of the input tokens were read from the prompt cache.
+    ///
+    /// ```
+    /// # use last9_genai::TokenUsage;
+    /// assert_eq!(TokenUsage::new(10, 5).with_cache_read(4).cache_read_input_tokens, 4);
+    /// ```
+    pub const fn with_cache_read(mut self, tokens: u64) -> Self {
+        self.cache_read_input_tokens = tokens;
+        self
+    }
+
+    /// Sets how many of the input tokens were written to the prompt cache.
+    ///
+    /// ```
+    /// # use last9_genai::TokenUsage;
+    /// assert_eq!(TokenUsage::new(10, 5).with_cache_creation(4).cache_creation_input_tokens, 4);
+    /// ```
+    pub const fn with_cache_creation(mut self, tokens: u64) -> Self {
+        self.cache_creation_input_tokens = tokens;
+        self
+    }
+
+    /// Sets how many of the output tokens were spent on reasoning.
+    ///
+    /// ```
+    /// # use last9_genai::TokenUsage;
+    /// assert_eq!(TokenUsage::new(10, 5).with_reasoning(2).reasoning_output_tokens, 2);
+    /// ```
+    pub const fn with_reasoning(mut self, tokens: u64) -> Self {
+        self.reasoning_output_tokens = tokens;
+        self
+    }
+}
+
+/// The cost of one model call, in USD.
+///
+/// Each part is rounded to 6 decimals, half to even; the total is rounded
+/// from the unrounded sum. The exact values are also available in whole
+/// micro-dollars, which is what workflow totals add up.
+///
+/// ```
+/// use last9_genai::{ModelPricing, PricingTable, TokenUsage};
+///
+/// let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))])?;
+/// let cost = table.cost("gpt-4o", &TokenUsage::new(10_000_000, 5_000_000)).unwrap();
+/// assert_eq!((cost.input_usd(), cost.output_usd(), cost.total_usd()), (25.0, 50.0, 75.0));
+/// assert_eq!(cost.total_micro_usd(), 75_000_000);
+/// # Ok::<(), last9_genai::PricingError>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CostBreakdown {
+    input_micro: u128,
+    output_micro: u128,
+    total_micro: u128,
+}
+
+impl CostBreakdown {
+    /// Input cost in USD, cache reads and writes included.
+    pub fn input_usd(&self) -> f64 {
+        micro_to_usd(self.input_micro)
+    }
+
+    /// Output cost in USD, reasoning included.
+    pub fn output_usd(&self) -> f64 {
+        micro_to_usd(self.output_micro)
+    }
+
+    /// Total cost in USD, rounded from the unrounded sum of the parts.
+    pub fn total_usd(&self) -> f64 {
+        micro_to_usd(self.total_micro)
+    }
+
+    /// Input cost in whole micro-dollars (USD × 10⁶).
+    pub fn input_micro_usd(&self) -> u128 {
+        self.input_micro
+    }
+
+    /// Output cost in whole micro-dollars (USD × 10⁶).
+    pub fn output_micro_usd(&self) -> u128 {
+        self.output_micro
+    }
+
+    /// Total cost in whole micro-dollars (USD × 10⁶).
+    pub fn total_micro_usd(&self) -> u128 {
+        self.total_micro
+    }
+}
+
+/// Prices are held in units of 10⁻¹² USD per million tokens, so a product of
+/// tokens and price is in units of 10⁻¹⁸ USD, and 10¹² of those make one
+/// micro-dollar.
+pub(crate) const PRICE_SCALE: u128 = 1_000_000_000_000;
+
+/// Computes the cost of `usage` at `pricing`, exactly, per the module docs.
+///
+/// Arithmetic saturates instead of wrapping: a cost above about 3.4 × 10²⁰ USD
+/// (far beyond any real bill) is reported as that maximum.
+pub(crate) fn compute(pricing: &ExactPricing, usage: &TokenUsage) -> CostBreakdown {
+    let cache_read = pricing
+        .cache_read
+        .map(|price| (usage.cache_read_input_tokens, price));
+    let cache_write = pricing
+        .cache_write
+        .map(|price| (usage.cache_creation_input_tokens, price));
+    let reasoning = pricing
+        .reasoning
+        .map(|price| (usage.reasoning_output_tokens, price));
+
+    let special_input = cache_read
+        .map_or(0, |(t, _)| t)
+        .saturating_add(cache_write.map_or(0, |(t, _)| t));
+    let plain_input = usage.input_tokens.saturating_sub(special_input);
+    let plain_output = usage
+        .output_tokens
+        .saturating_sub(reasoning.map_or(0, |(t, _)| t));
+
+    let input = [Some((plain_input, pricing.input)), cache_read, cache_write]
+        .into_iter()
+        .flatten()
+        .fold(0u128, |sum, (tokens, price)| {
+            sum.saturating_add(product(tokens, price))
+        });
+    let output = [Some((plain_output, pricing.output)), reasoning]
+        .into_iter()
+        .flatten()
+        .fold(0u128, |sum, (tokens, price)| {
+            sum.saturating_add(product(tokens, price))
+        });
+
+    CostBreakdown {
+        input_micro: round_half_even(input, PRICE_SCALE),
+        output_micro: round_half_even(output, PRICE_SCALE),
+        total_micro: round_half_even(input.saturating_add(output), PRICE_SCALE),
+    }
+}
+
+fn product(tokens: u64, price: u128) -> u128 {
+    u128::from(tokens).saturating_mul(price)
+}
+
+/// `value / divisor`, rounded half to even.
+pub(crate) fn round_half_even(value: u128, divisor: u128) -> u128 {
+    let quotient = value / divisor;
+    let remainder = value % divisor;
+    let twice = remainder * 2; // remainder < divisor <= 10^18, no overflow
+    if twice > divisor || (twice == divisor && quotient % 2 == 1) {
+        quotient + 1
+    } else {
+        quotient
+    }
+}
+
+/// Micro-dollars to the nearest `f64` dollars (exact below 2⁵³ micro-dollars).
+pub(crate) fn micro_to_usd(micro: u128) -> f64 {
+    micro as f64 / 1e6
+}
+
+/// Dollars to whole micro-dollars, for costs read back from spans.
+pub(crate) fn usd_to_micro(usd: f64) -> Option<u128> {
+    (usd.is_finite() && usd >= 0.0).then(|| (usd * 1e6).round() as u128)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_to_even() {
+        assert_eq!(round_half_even(25, 10), 2);
+        assert_eq!(round_half_even(35, 10), 4);
+        assert_eq!(round_half_even(26, 10), 3);
+        assert_eq!(round_half_even(24, 10), 2);
+        assert_eq!(round_half_even(0, 10), 0);
+    }
+
+    #[test]
+    fn usd_to_micro_refuses_non_finite_and_negative() {
+        assert_eq!(usd_to_micro(0.0075), Some(7500));
+        assert_eq!(usd_to_micro(f64::NAN), None);
+        assert_eq!(usd_to_micro(-1.0), None);
+        assert_eq!(usd_to_micro(f64::INFINITY), None);
+    }
+}

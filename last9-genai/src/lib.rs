@@ -1,0 +1,88 @@
+//! # last9-genai
+//!
+//! An OpenTelemetry extension for LLM applications: conversation, workflow
+//! and agent tracking, and cost from your own model prices, on every span
+//! your application makes — ours, the plain OpenTelemetry API's, and
+//! `tracing`'s through tracing-opentelemetry.
+//!
+//! ## Set-up
+//!
+//! Wrap the processor that exports your spans in a [`Last9SpanProcessor`]:
+//!
+//! ```
+//! use last9_genai::{Last9SpanProcessor, ModelPricing, PricingTable};
+//! use opentelemetry_sdk::trace::{BatchSpanProcessor, InMemorySpanExporter, SdkTracerProvider};
+//!
+//! let pricing = PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))])?;
+//! # let exporter = InMemorySpanExporter::default();
+//! let provider = SdkTracerProvider::builder()
+//!     .with_span_processor(
+//!         Last9SpanProcessor::builder()
+//!             .pricing(pricing)
+//!             .wrap(BatchSpanProcessor::builder(exporter).build()),
+//!     )
+//!     .build();
+//! opentelemetry::global::set_tracer_provider(provider.clone());
+//! # provider.shutdown().unwrap();
+//! # Ok::<(), last9_genai::PricingError>(())
+//! ```
+//!
+//! ## Scopes
+//!
+//! Open a conversation, workflow, agent or custom-attribute scope around a
+//! request; every span that starts inside carries its attributes.
+//!
+//! ```
+//! use last9_genai::{ScopeExt, conversation, workflow};
+//!
+//! // sync code: a guard
+//! let _conversation = conversation("session_123").user_id("user_456").enter();
+//!
+//! // a workflow opens its own span; its totals are written when it closes
+//! let wf = workflow("rag_search").workflow_type("retrieval").enter();
+//! println!("{} LLM calls, ${:.6}", wf.llm_calls(), wf.total_cost_usd());
+//! drop(wf);
+//!
+//! // async code: the scope is attached on every poll, on whatever thread
+//! # futures::executor::block_on(async {
+//! async { /* call the model */ }
+//!     .in_scope(conversation("session_123").user_id("user_456"))
+//!     .await;
+//! # });
+//! ```
+//!
+//! ## Cost
+//!
+//! Prices are yours, in USD per million tokens ([`PricingTable`]). The
+//! processor prices every span with a model and token usage and no cost yet;
+//! [`Last9GenAI`] prices spans by hand. Unknown models get no cost, never a
+//! silent zero. The arithmetic is exact; see [`cost`].
+//!
+//! ## Features
+//!
+//! * `tokio`: [`spawn`] and [`spawn_blocking`], which carry the current scope
+//!   into new tasks.
+
+pub mod attributes;
+mod context;
+pub mod cost;
+mod genai;
+pub mod pricing;
+mod processor;
+mod provider;
+mod workflow;
+
+pub use context::{
+    Agent, Conversation, CustomAttributes, InScope, IntoScope, ScopeExt, ScopeGuard, agent,
+    conversation, current_conversation_id, custom_attributes, spawn_thread, with_current_scope,
+};
+#[cfg(feature = "tokio")]
+pub use context::{spawn, spawn_blocking};
+pub use cost::{CostBreakdown, TokenUsage};
+pub use genai::{
+    DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, ObservationKind, Performance, SpanTarget, ToolCall,
+};
+pub use pricing::{ModelPricing, PricingError, PricingTable};
+pub use processor::{Last9SpanProcessor, Last9SpanProcessorBuilder};
+pub use provider::detect_provider;
+pub use workflow::{ActiveWorkflow, TRACER_NAME, Workflow, WorkflowGuard, workflow};

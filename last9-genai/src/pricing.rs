@@ -1,0 +1,558 @@
+//! [`ModelPricing`], [`PricingTable`], model-name lookup and loading a table
+//! from a JSON file.
+//!
+//! There are no default prices: you bring your own, inline or from a file.
+//!
+//! ```
+//! use last9_genai::{ModelPricing, PricingTable};
+//!
+//! let table = PricingTable::new([
+//!     ("gpt-4o", ModelPricing::new(2.50, 10.0).with_cache_read(1.25)),
+//!     ("claude-sonnet-4-5", ModelPricing::new(3.0, 15.0)),
+//! ])?;
+//! assert!(table.get("gpt-4o-2024-08-06").is_some()); // trailing date ignored
+//! assert!(table.get("azure/gpt-4o").is_some()); // provider prefix ignored
+//! assert!(table.get("gpt-4o-mini").is_none()); // never a prefix match
+//! # Ok::<(), last9_genai::PricingError>(())
+//! ```
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use serde::Deserialize;
+
+use crate::cost::{self, CostBreakdown, TokenUsage};
+
+/// Prices of one model, in USD per million tokens.
+///
+/// Prices for cache reads, cache writes and reasoning tokens are optional;
+/// when one is not given, those tokens are priced as plain input or output.
+/// Values are checked when a [`PricingTable`] is built.
+///
+/// ```
+/// use last9_genai::ModelPricing;
+///
+/// let sonnet = ModelPricing::new(3.0, 15.0).with_cache_read(0.30).with_cache_write(3.75);
+/// assert_eq!(sonnet.input(), 3.0);
+/// assert_eq!(sonnet.cache_read(), Some(0.30));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelPricing {
+    input: f64,
+    output: f64,
+    #[serde(default)]
+    cache_read: Option<f64>,
+    #[serde(default)]
+    cache_write: Option<f64>,
+    #[serde(default)]
+    reasoning: Option<f64>,
+}
+
+impl ModelPricing {
+    /// Prices for input and output tokens, USD per million tokens.
+    ///
+    /// ```
+    /// # use last9_genai::ModelPricing;
+    /// let gpt4o = ModelPricing::new(2.50, 10.0);
+    /// assert_eq!(gpt4o.output(), 10.0);
+    /// ```
+    pub const fn new(input: f64, output: f64) -> Self {
+        Self {
+            input,
+            output,
+            cache_read: None,
+            cache_write: None,
+            reasoning: None,
+        }
+    }
+
+    /// Price for input tokens read from the prompt cache.
+    ///
+    /// ```
+    /// # use last9_genai::ModelPricing;
+    /// assert_eq!(ModelPricing::new(2.5, 10.0).with_cache_read(1.25).cache_read(), Some(1.25));
+    /// ```
+    pub const fn with_cache_read(mut self, price: f64) -> Self {
+        self.cache_read = Some(price);
+        self
+    }
+
+    /// Price for input tokens written to the prompt cache.
+    ///
+    /// ```
+    /// # use last9_genai::ModelPricing;
+    /// assert_eq!(ModelPricing::new(3.0, 15.0).with_cache_write(3.75).cache_write(), Some(3.75));
+    /// ```
+    pub const fn with_cache_write(mut self, price: f64) -> Self {
+        self.cache_write = Some(price);
+        self
+    }
+
+    /// Price for output tokens spent on reasoning.
+    ///
+    /// ```
+    /// # use last9_genai::ModelPricing;
+    /// assert_eq!(ModelPricing::new(15.0, 60.0).with_reasoning(60.0).reasoning(), Some(60.0));
+    /// ```
+    pub const fn with_reasoning(mut self, price: f64) -> Self {
+        self.reasoning = Some(price);
+        self
+    }
+
+    /// Input price, USD per million tokens.
+    pub const fn input(&self) -> f64 {
+        self.input
+    }
+
+    /// Output price, USD per million tokens.
+    pub const fn output(&self) -> f64 {
+        self.output
+    }
+
+    /// Cache-read price, when given.
+    pub const fn cache_read(&self) -> Option<f64> {
+        self.cache_read
+    }
+
+    /// Cache-write price, when given.
+    pub const fn cache_write(&self) -> Option<f64> {
+        self.cache_write
+    }
+
+    /// Reasoning price, when given.
+    pub const fn reasoning(&self) -> Option<f64> {
+        self.reasoning
+    }
+
+    fn exact(&self, model: &str) -> Result<ExactPricing, PricingError> {
+        let price = |field: &'static str, value: f64| {
+            exact_price(value).ok_or_else(|| PricingError::InvalidPrice {
+                model: model.to_owned(),
+                field,
+                value,
+            })
+        };
+        let optional = |field, value: Option<f64>| value.map(|v| price(field, v)).transpose();
+        Ok(ExactPricing {
+            input: price("input", self.input)?,
+            output: price("output", self.output)?,
+            cache_read: optional("cache_read", self.cache_read)?,
+            cache_write: optional("cache_write", self.cache_write)?,
+            reasoning: optional("reasoning", self.reasoning)?,
+        })
+    }
+}
+
+/// Prices in units of 10⁻¹² USD per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ExactPricing {
+    pub(crate) input: u128,
+    pub(crate) output: u128,
+    pub(crate) cache_read: Option<u128>,
+    pub(crate) cache_write: Option<u128>,
+    pub(crate) reasoning: Option<u128>,
+}
+
+/// The decimal value of `price` (its shortest round-trip representation) in
+/// units of 10⁻¹², rounded half to even past the 12th decimal; `None` for
+/// NaN, infinite, negative or absurdly large prices.
+fn exact_price(price: f64) -> Option<u128> {
+    if !price.is_finite() || price < 0.0 {
+        return None;
+    }
+    // `{:e}` prints the shortest digits that read back as the same f64: "2.5e0".
+    let text = format!("{price:e}");
+    let (mantissa, exponent) = text.split_once('e')?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let significand: u128 = digits.parse().ok()?;
+    // value = significand × 10^(exponent - (digits - 1)); we want value × 10^12.
+    let shift = exponent - (digits.len() as i32 - 1) + 12;
+    if shift >= 0 {
+        10u128.checked_pow(shift as u32)?.checked_mul(significand)
+    } else {
+        // significand < 10^17, so a shift below -38 rounds to zero.
+        Some(match 10u128.checked_pow(shift.unsigned_abs()) {
+            Some(divisor) => cost::round_half_even(significand, divisor),
+            None => 0,
+        })
+    }
+}
+
+/// Why a pricing table could not be built.
+///
+/// ```
+/// use last9_genai::{ModelPricing, PricingError, PricingTable};
+///
+/// let err = PricingTable::new([("gpt-4o", ModelPricing::new(f64::NAN, 10.0))]).unwrap_err();
+/// assert!(matches!(err, PricingError::InvalidPrice { ref model, .. } if model == "gpt-4o"));
+/// assert_eq!(err.to_string(), "invalid input price NaN for model \"gpt-4o\": prices must be finite and not negative");
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum PricingError {
+    /// A price was NaN, infinite, negative or too large to hold.
+    InvalidPrice {
+        /// The model the price belongs to.
+        model: String,
+        /// Which price: `input`, `output`, `cache_read`, `cache_write` or `reasoning`.
+        field: &'static str,
+        /// The refused value.
+        value: f64,
+    },
+    /// The pricing JSON could not be parsed.
+    Json {
+        /// The file, when the JSON came from one.
+        path: Option<PathBuf>,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// The pricing file could not be read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl fmt::Display for PricingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidPrice {
+                model,
+                field,
+                value,
+            } => write!(
+                f,
+                "invalid {field} price {value} for model {model:?}: prices must be finite and not negative"
+            ),
+            Self::Json {
+                path,
+                line,
+                column,
+                message,
+            } => {
+                if let Some(path) = path {
+                    write!(f, "{}:", path.display())?;
+                }
+                write!(f, "{line}:{column}: invalid pricing JSON: {message}")
+            }
+            Self::Io { path, source } => {
+                write!(f, "cannot read pricing file {}: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for PricingError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Priced {
+    pricing: ModelPricing,
+    exact: ExactPricing,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    models: HashMap<Box<str>, Priced>,
+    warned: RwLock<HashSet<Box<str>>>,
+}
+
+/// Prices by model name. Cheap to clone: clones share one table.
+///
+/// Lookup tries, in order: the exact name; the name without a trailing date
+/// (`gpt-4o-2024-08-06`, `claude-3-5-sonnet-20241022`, `gpt-4-0613`,
+/// `claude-3-5-sonnet@20240620` → the undated name); the name without a
+/// provider prefix (`azure/gpt-4o` → `gpt-4o`; a key that includes the prefix
+/// wins, being exact); both. It never matches on a prefix: `gpt-4o-mini` does
+/// not find `gpt-4o`.
+///
+/// ```
+/// use last9_genai::{ModelPricing, PricingTable};
+///
+/// let table = PricingTable::new([
+///     ("gpt-4o", ModelPricing::new(2.50, 10.0)),
+///     ("azure/gpt-4o", ModelPricing::new(2.75, 11.0)),
+/// ])?;
+/// assert_eq!(table.get("azure/gpt-4o-2024-08-06").unwrap().input(), 2.75);
+/// assert_eq!(table.get("openai/gpt-4o").unwrap().input(), 2.50);
+/// # Ok::<(), last9_genai::PricingError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PricingTable {
+    inner: Arc<Inner>,
+}
+
+impl PricingTable {
+    /// Builds a table from `(model, pricing)` pairs, refusing NaN, infinite
+    /// or negative prices with an error that names the model.
+    ///
+    /// ```
+    /// use last9_genai::{ModelPricing, PricingTable};
+    ///
+    /// let table = PricingTable::new([("o1", ModelPricing::new(15.0, 60.0))])?;
+    /// assert_eq!(table.len(), 1);
+    /// assert!(PricingTable::new([("o1", ModelPricing::new(-1.0, 60.0))]).is_err());
+    /// # Ok::<(), last9_genai::PricingError>(())
+    /// ```
+    pub fn new<K: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, ModelPricing)>,
+    ) -> Result<Self, PricingError> {
+        let models = pairs
+            .into_iter()
+            .map(|(model, pricing)| {
+                let model: String = model.into();
+                let exact = pricing.exact(&model)?;
+                Ok((model.into_boxed_str(), Priced { pricing, exact }))
+            })
+            .collect::<Result<_, PricingError>>()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                models,
+                warned: RwLock::default(),
+            }),
+        })
+    }
+
+    /// Parses a table from JSON: an object from model name to prices.
+    ///
+    /// Each entry has `input` and `output`, and optionally `cache_read`,
+    /// `cache_write` and `reasoning`, all in USD per million tokens. Unknown
+    /// fields are refused, so a misspelt price is not silently ignored.
+    ///
+    /// ```
+    /// use last9_genai::{PricingError, PricingTable};
+    ///
+    /// let table = PricingTable::from_json_str(r#"{
+    ///     "gpt-4o": { "input": 2.5, "output": 10.0, "cache_read": 1.25 }
+    /// }"#)?;
+    /// assert_eq!(table.get("gpt-4o").unwrap().cache_read(), Some(1.25));
+    ///
+    /// let err = PricingTable::from_json_str("{\n  \"gpt-4o\": { \"input\": 2.5 }\n}").unwrap_err();
+    /// assert!(matches!(err, PricingError::Json { line: 2, .. }));
+    /// # Ok::<(), PricingError>(())
+    /// ```
+    pub fn from_json_str(json: &str) -> Result<Self, PricingError> {
+        Self::parse(json, None)
+    }
+
+    /// Reads a table from a JSON file in the format of
+    /// [`from_json_str`](Self::from_json_str).
+    ///
+    /// ```no_run
+    /// use last9_genai::PricingTable;
+    ///
+    /// let table = PricingTable::from_json_file("pricing/2026-02.json")?;
+    /// # Ok::<(), last9_genai::PricingError>(())
+    /// ```
+    pub fn from_json_file(path: impl AsRef<Path>) -> Result<Self, PricingError> {
+        let path = path.as_ref();
+        let json = std::fs::read_to_string(path).map_err(|source| PricingError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&json, Some(path))
+    }
+
+    fn parse(json: &str, path: Option<&Path>) -> Result<Self, PricingError> {
+        let models: HashMap<String, ModelPricing> =
+            serde_json::from_str(json).map_err(|err| PricingError::Json {
+                path: path.map(Path::to_owned),
+                line: err.line(),
+                column: err.column(),
+                message: err.to_string(),
+            })?;
+        Self::new(models)
+    }
+
+    /// Number of models in the table.
+    ///
+    /// ```
+    /// # use last9_genai::PricingTable;
+    /// assert_eq!(PricingTable::default().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.inner.models.len()
+    }
+
+    /// Whether the table has no models.
+    ///
+    /// ```
+    /// # use last9_genai::PricingTable;
+    /// assert!(PricingTable::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.inner.models.is_empty()
+    }
+
+    /// The prices of `model`, by the lookup rules of [`PricingTable`].
+    ///
+    /// ```
+    /// # use last9_genai::{ModelPricing, PricingTable};
+    /// let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.5, 10.0))])?;
+    /// assert_eq!(table.get("gpt-4o-2024-08-06").map(|p| p.input()), Some(2.5));
+    /// # Ok::<(), last9_genai::PricingError>(())
+    /// ```
+    pub fn get(&self, model: &str) -> Option<&ModelPricing> {
+        self.find(model).map(|priced| &priced.pricing)
+    }
+
+    /// The cost of `usage` on `model`, or `None` when the model has no price.
+    ///
+    /// An unknown model is reported once per table and model name as a
+    /// `tracing` warning, never per call, and never priced at zero.
+    ///
+    /// ```
+    /// # use last9_genai::{ModelPricing, PricingTable, TokenUsage};
+    /// let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.5, 10.0))])?;
+    /// assert_eq!(table.cost("gpt-4o", &TokenUsage::new(1000, 500)).unwrap().total_usd(), 0.0075);
+    /// assert_eq!(table.cost("llama-3", &TokenUsage::new(1000, 500)), None);
+    /// # Ok::<(), last9_genai::PricingError>(())
+    /// ```
+    pub fn cost(&self, model: &str, usage: &TokenUsage) -> Option<CostBreakdown> {
+        let cost = self.cost_quiet(model, usage);
+        if cost.is_none() {
+            self.warn_unknown(model);
+        }
+        cost
+    }
+
+    /// [`cost`](Self::cost) without the warning for an unknown model.
+    pub(crate) fn cost_quiet(&self, model: &str, usage: &TokenUsage) -> Option<CostBreakdown> {
+        self.find(model)
+            .map(|priced| cost::compute(&priced.exact, usage))
+    }
+
+    fn find(&self, model: &str) -> Option<&Priced> {
+        let models = &self.inner.models;
+        if models.is_empty() {
+            return None;
+        }
+        let unprefixed = strip_provider_prefix(model);
+        [
+            Some(model),
+            strip_date(model),
+            unprefixed,
+            unprefixed.and_then(strip_date),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|name| models.get(name))
+    }
+
+    /// Warns once per table and model that `model` has no price.
+    pub(crate) fn warn_unknown(&self, model: &str) {
+        let warned = &self.inner.warned;
+        if warned.read().is_ok_and(|set| set.contains(model)) {
+            return;
+        }
+        let Ok(mut set) = warned.write() else { return };
+        if set.insert(model.into()) {
+            tracing::warn!(
+                target: "last9_genai::pricing",
+                model,
+                "no price for model {model:?}: its spans carry no cost; add it to the pricing table"
+            );
+        }
+    }
+}
+
+impl<K: Into<String>, const N: usize> TryFrom<[(K, ModelPricing); N]> for PricingTable {
+    type Error = PricingError;
+
+    /// Same as [`PricingTable::new`].
+    fn try_from(pairs: [(K, ModelPricing); N]) -> Result<Self, PricingError> {
+        Self::new(pairs)
+    }
+}
+
+/// `gpt-4o-2024-08-06` → `gpt-4o`; `claude-3-5-sonnet-20241022` and
+/// `claude-3-5-sonnet@20240620` → `claude-3-5-sonnet`; `gpt-4-0613` → `gpt-4`.
+fn strip_date(model: &str) -> Option<&str> {
+    let b = model.as_bytes();
+    let n = b.len();
+    let digits = |from: usize, to: usize| b[from..to].iter().all(u8::is_ascii_digit);
+    let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
+    let month_day = |m: usize, d: usize| matches!(two(m), 1..=12) && matches!(two(d), 1..=31);
+    // Each form starts with an ASCII separator, so cutting before it is a char boundary.
+    let dated = |len: usize, separators: &[u8]| n > len && separators.contains(&b[n - len]);
+    let date = if dated(11, b"-") && b[n - 6] == b'-' && b[n - 3] == b'-' {
+        // -YYYY-MM-DD
+        (digits(n - 10, n - 6)
+            && digits(n - 5, n - 3)
+            && digits(n - 2, n)
+            && month_day(n - 5, n - 2))
+        .then_some(11)
+    } else {
+        None
+    }
+    .or_else(|| {
+        // -YYYYMMDD or @YYYYMMDD
+        (dated(9, b"-@") && digits(n - 8, n) && month_day(n - 4, n - 2)).then_some(9)
+    })
+    .or_else(|| {
+        // -MMDD
+        (dated(5, b"-") && digits(n - 4, n) && month_day(n - 4, n - 2)).then_some(5)
+    })?;
+    Some(&model[..n - date])
+}
+
+/// `azure/gpt-4o` → `gpt-4o`; `openrouter/openai/gpt-4o` → `gpt-4o`.
+fn strip_provider_prefix(model: &str) -> Option<&str> {
+    model
+        .rsplit_once('/')
+        .map(|(_, name)| name)
+        .filter(|name| !name.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_price_reads_the_shortest_decimal() {
+        assert_eq!(exact_price(2.5), Some(2_500_000_000_000));
+        assert_eq!(exact_price(0.15), Some(150_000_000_000));
+        assert_eq!(exact_price(0.0), Some(0));
+        assert_eq!(exact_price(1e-13), Some(0));
+        assert_eq!(exact_price(5e-13), Some(0)); // half to even
+        assert_eq!(exact_price(1.5e-12), Some(2));
+        assert_eq!(exact_price(1e300), None);
+        assert_eq!(exact_price(f64::NAN), None);
+        assert_eq!(exact_price(-0.5), None);
+    }
+
+    #[test]
+    fn strip_date_knows_the_provider_date_styles() {
+        assert_eq!(strip_date("gpt-4o-2024-08-06"), Some("gpt-4o"));
+        assert_eq!(
+            strip_date("claude-3-5-sonnet-20241022"),
+            Some("claude-3-5-sonnet")
+        );
+        assert_eq!(
+            strip_date("claude-3-5-sonnet@20240620"),
+            Some("claude-3-5-sonnet")
+        );
+        assert_eq!(strip_date("gpt-4-0613"), Some("gpt-4"));
+        assert_eq!(strip_date("gpt-4o"), None);
+        assert_eq!(strip_date("gpt-4o-mini"), None);
+        assert_eq!(strip_date("model-2048"), None);
+        assert_eq!(strip_date("-2024-08-06"), None);
+        assert_eq!(strip_date("é-2024-08-0é"), None);
+    }
+}

@@ -1,0 +1,471 @@
+//! Workflow scopes: a span that parents every step of a workflow, and the
+//! totals of cost, LLM calls and tool calls written on it when it closes.
+//!
+//! Totals count every LLM span (one with a model and token usage) and every
+//! tool span that *ended* inside the workflow's scope, made by any
+//! instrumentation, on any thread or task the scope was carried to. A nested
+//! workflow's spans count toward the outer workflows too. Counting happens in
+//! [`Last9SpanProcessor`](crate::Last9SpanProcessor); without it the totals
+//! stay at zero.
+//!
+//! ```
+//! use last9_genai::workflow;
+//!
+//! let wf = workflow("rag_search").workflow_type("retrieval").enter();
+//! // retrieve(); rerank(); generate();
+//! println!("{} LLM calls so far, ${:.6}", wf.llm_calls(), wf.total_cost_usd());
+//! drop(wf); // the workflow span ends, carrying workflow.total_cost_usd and the call counts
+//! ```
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use opentelemetry::global::{self, BoxedTracer};
+use opentelemetry::trace::{SpanId, TraceContextExt, Tracer};
+use opentelemetry::{Context, ContextGuard, KeyValue};
+
+use crate::attributes as attr;
+use crate::context::sealed::{Scope, Sealed};
+use crate::context::{IntoScope, Layer, ScopeGuard, layered};
+use crate::context::{ScopeState, WorkflowIdentity};
+use crate::cost::micro_to_usd;
+
+/// The name of the tracer that makes workflow spans when none is given.
+pub const TRACER_NAME: &str = "last9-genai";
+
+/// Starts a workflow scope: a span named after the workflow that parents
+/// every span inside, each of which carries `workflow.id` (and
+/// `workflow.type`, `user.id` when given).
+///
+/// ```
+/// use last9_genai::workflow;
+///
+/// let _wf = workflow("order_lookup").workflow_type("support").user_id("u1").enter();
+/// ```
+pub fn workflow(id: impl Into<Arc<str>>) -> Workflow {
+    Workflow {
+        id: id.into(),
+        kind: None,
+        user_id: None,
+        span_name: None,
+        tracer: None,
+    }
+}
+
+/// A workflow scope, made by [`workflow`].
+#[must_use = "a workflow does nothing until entered, started or attached to a future"]
+pub struct Workflow {
+    id: Arc<str>,
+    kind: Option<Arc<str>>,
+    user_id: Option<Arc<str>>,
+    span_name: Option<Cow<'static, str>>,
+    tracer: Option<BoxedTracer>,
+}
+
+impl fmt::Debug for Workflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Workflow")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("user_id", &self.user_id)
+            .field("span_name", &self.span_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Workflow {
+    /// Sets `workflow.type`.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// let _wf = workflow("rag").workflow_type("retrieval").enter();
+    /// ```
+    pub fn workflow_type(mut self, kind: impl Into<Arc<str>>) -> Self {
+        self.kind = Some(kind.into());
+        self
+    }
+
+    /// Sets `user.id` for every span inside.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// let _wf = workflow("rag").user_id("u1").enter();
+    /// ```
+    pub fn user_id(mut self, user_id: impl Into<Arc<str>>) -> Self {
+        self.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Names the workflow span (default: the workflow id).
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// let _wf = workflow("req-7f3a").span_name("rag_search").enter();
+    /// ```
+    pub fn span_name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.span_name = Some(name.into());
+        self
+    }
+
+    /// Makes the workflow span with `tracer` instead of the global tracer
+    /// named [`TRACER_NAME`].
+    ///
+    /// ```
+    /// use last9_genai::workflow;
+    /// use opentelemetry::trace::TracerProvider as _;
+    /// use opentelemetry_sdk::trace::SdkTracerProvider;
+    ///
+    /// let provider = SdkTracerProvider::builder().build();
+    /// let _wf = workflow("rag").tracer(provider.tracer("my-app")).enter();
+    /// ```
+    pub fn tracer<T>(mut self, tracer: T) -> Self
+    where
+        T: Tracer + Send + Sync + 'static,
+        T::Span: Send + Sync + 'static,
+    {
+        self.tracer = Some(BoxedTracer::new(Box::new(tracer)));
+        self
+    }
+
+    /// Opens the workflow: starts its span inside the current context and
+    /// returns the handle that closes it when dropped. The workflow is not
+    /// made current; use [`ActiveWorkflow::enter`] or
+    /// [`ScopeExt::in_scope`](crate::ScopeExt::in_scope) with `&workflow`.
+    ///
+    /// ```
+    /// use last9_genai::{ScopeExt, workflow};
+    ///
+    /// # futures::executor::block_on(async {
+    /// let wf = workflow("batch").start();
+    /// async {}.in_scope(&wf).await;
+    /// async {}.in_scope(&wf).await;
+    /// assert_eq!(wf.llm_calls(), 0);
+    /// # });
+    /// ```
+    pub fn start(self) -> ActiveWorkflow {
+        Context::map_current(|parent| self.start_in(parent))
+    }
+
+    /// Opens the workflow and makes it current on this thread; it closes
+    /// when the guard drops.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// let wf = workflow("rag").enter();
+    /// assert_eq!(wf.tool_calls(), 0);
+    /// ```
+    pub fn enter(self) -> WorkflowGuard {
+        let workflow = self.start();
+        WorkflowGuard {
+            guard: workflow.cx.clone().attach(),
+            workflow,
+            _not_send: PhantomData,
+        }
+    }
+
+    fn start_in(self, parent: &Context) -> ActiveWorkflow {
+        let parent_totals = parent
+            .get::<ScopeState>()
+            .and_then(ScopeState::workflow_totals);
+        let totals = Arc::new(WorkflowTotals::new(parent_totals.cloned()));
+        let scoped = layered(
+            parent,
+            Layer::Workflow {
+                identity: WorkflowIdentity {
+                    id: self.id.clone(),
+                    kind: self.kind,
+                    totals: totals.clone(),
+                },
+                user_id: self.user_id,
+            },
+        );
+        let name = self
+            .span_name
+            .unwrap_or_else(|| Cow::Owned(self.id.to_string()));
+        let tracer = self.tracer.unwrap_or_else(|| global::tracer(TRACER_NAME));
+        let span = tracer.start_with_context(name, &scoped);
+        ActiveWorkflow {
+            cx: scoped.with_span(span),
+            totals,
+        }
+    }
+}
+
+/// An open workflow, made by [`Workflow::start`]. It closes when dropped:
+/// its span gets the totals and ends.
+///
+/// It can be shared by reference with many futures through
+/// [`ScopeExt::in_scope`](crate::ScopeExt::in_scope), and reports running
+/// totals while open, for budgets.
+///
+/// ```
+/// use last9_genai::workflow;
+///
+/// let wf = workflow("batch").start();
+/// {
+///     let _inside = wf.enter();
+///     // LLM and tool calls here count toward wf
+/// }
+/// assert!(wf.total_cost_usd() < 1.0);
+/// ```
+#[derive(Debug)]
+pub struct ActiveWorkflow {
+    cx: Context,
+    totals: Arc<WorkflowTotals>,
+}
+
+impl ActiveWorkflow {
+    /// Makes this workflow current on this thread until the guard drops.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// let wf = workflow("batch").start();
+    /// let _inside = wf.enter();
+    /// ```
+    pub fn enter(&self) -> ScopeGuard {
+        ScopeGuard::attach(self.cx.clone())
+    }
+
+    /// The context inside this workflow: its scope and its span.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// use opentelemetry::trace::TraceContextExt;
+    ///
+    /// let wf = workflow("batch").start();
+    /// let _ = wf.context().span().span_context().span_id();
+    /// ```
+    pub fn context(&self) -> &Context {
+        &self.cx
+    }
+
+    /// Cost so far, in USD: the sum of the priced LLM spans that ended inside.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// assert_eq!(workflow("w").start().total_cost_usd(), 0.0);
+    /// ```
+    pub fn total_cost_usd(&self) -> f64 {
+        micro_to_usd(self.totals.cost_micro.load(Ordering::Acquire).into())
+    }
+
+    /// LLM spans that ended inside so far.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// assert_eq!(workflow("w").start().llm_calls(), 0);
+    /// ```
+    pub fn llm_calls(&self) -> u64 {
+        self.totals.llm_calls.load(Ordering::Acquire)
+    }
+
+    /// Tool spans that ended inside so far.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// assert_eq!(workflow("w").start().tool_calls(), 0);
+    /// ```
+    pub fn tool_calls(&self) -> u64 {
+        self.totals.tool_calls.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for ActiveWorkflow {
+    fn drop(&mut self) {
+        let span = self.cx.span();
+        span.set_attributes([
+            KeyValue::new(attr::WORKFLOW_TOTAL_COST_USD, self.total_cost_usd()),
+            KeyValue::new(attr::WORKFLOW_LLM_CALLS, saturating_i64(self.llm_calls())),
+            KeyValue::new(attr::WORKFLOW_TOOL_CALLS, saturating_i64(self.tool_calls())),
+        ]);
+        span.end();
+    }
+}
+
+impl Sealed for Workflow {}
+impl Sealed for &ActiveWorkflow {}
+
+impl IntoScope for Workflow {
+    fn into_scope(self, parent: &Context) -> Scope {
+        let workflow = self.start_in(parent);
+        Scope {
+            cx: workflow.cx.clone(),
+            workflow: Some(workflow),
+        }
+    }
+}
+
+impl IntoScope for &ActiveWorkflow {
+    fn into_scope(self, _parent: &Context) -> Scope {
+        Scope {
+            cx: self.cx.clone(),
+            workflow: None,
+        }
+    }
+}
+
+/// An open workflow made current on this thread by [`Workflow::enter`]. It
+/// dereferences to [`ActiveWorkflow`] for the running totals; dropping it
+/// leaves the scope and closes the workflow.
+#[must_use = "the workflow closes when the guard is dropped"]
+#[derive(Debug)]
+pub struct WorkflowGuard {
+    guard: ContextGuard,
+    workflow: ActiveWorkflow,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Deref for WorkflowGuard {
+    type Target = ActiveWorkflow;
+
+    fn deref(&self) -> &ActiveWorkflow {
+        &self.workflow
+    }
+}
+
+impl WorkflowGuard {
+    /// Leaves the scope and closes the workflow now, returning nothing;
+    /// the same as dropping the guard.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// workflow("w").enter().close();
+    /// ```
+    pub fn close(self) {
+        let Self {
+            guard, workflow, ..
+        } = self;
+        drop(guard);
+        drop(workflow);
+    }
+}
+
+fn saturating_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Running totals of one open workflow, and of the workflows around it.
+#[derive(Debug)]
+pub(crate) struct WorkflowTotals {
+    cost_micro: AtomicU64,
+    llm_calls: AtomicU64,
+    tool_calls: AtomicU64,
+    parent: Option<Arc<WorkflowTotals>>,
+}
+
+impl WorkflowTotals {
+    fn new(parent: Option<Arc<WorkflowTotals>>) -> Self {
+        Self {
+            cost_micro: AtomicU64::new(0),
+            llm_calls: AtomicU64::new(0),
+            tool_calls: AtomicU64::new(0),
+            parent,
+        }
+    }
+
+    /// Counts one LLM call, with its cost when priced, here and in every
+    /// enclosing workflow. Cost saturates at `u64::MAX` micro-dollars.
+    pub(crate) fn record_llm(&self, cost_micro: Option<u128>) {
+        let cost = cost_micro.map_or(0, |c| u64::try_from(c).unwrap_or(u64::MAX));
+        self.for_each(|totals| {
+            totals.llm_calls.fetch_add(1, Ordering::AcqRel);
+            if cost > 0 {
+                // fetch_update never fails with a closure that returns Some.
+                let _ = totals
+                    .cost_micro
+                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
+                        Some(c.saturating_add(cost))
+                    });
+            }
+        });
+    }
+
+    /// Counts one tool call here and in every enclosing workflow.
+    pub(crate) fn record_tool(&self) {
+        self.for_each(|totals| {
+            totals.tool_calls.fetch_add(1, Ordering::AcqRel);
+        });
+    }
+
+    fn for_each(&self, mut f: impl FnMut(&WorkflowTotals)) {
+        let mut next = Some(self);
+        while let Some(totals) = next {
+            f(totals);
+            next = totals.parent.as_deref();
+        }
+    }
+}
+
+/// Which open workflow each live span started in, so that the processor can
+/// count it when it ends. Sharded by span id so that threads rarely meet on a
+/// lock; entries are removed when their span ends.
+#[derive(Debug)]
+pub(crate) struct OpenSpans {
+    shards: Box<[Mutex<ShardMap>]>,
+    len: AtomicUsize,
+}
+
+type ShardMap = HashMap<SpanId, Arc<WorkflowTotals>, BuildHasherDefault<SpanIdHasher>>;
+
+const SHARDS: usize = 64;
+
+impl Default for OpenSpans {
+    fn default() -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            len: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl OpenSpans {
+    fn shard(&self, span: SpanId) -> &Mutex<ShardMap> {
+        // Span ids are random: their low bits spread evenly.
+        &self.shards[(u64::from_be_bytes(span.to_bytes()) as usize) % SHARDS]
+    }
+
+    pub(crate) fn insert(&self, span: SpanId, totals: Arc<WorkflowTotals>) {
+        if let Ok(mut shard) = self.shard(span).lock()
+            && shard.insert(span, totals).is_none()
+        {
+            self.len.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn remove(&self, span: SpanId) -> Option<Arc<WorkflowTotals>> {
+        if self.len.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        let removed = self.shard(span).lock().ok()?.remove(&span);
+        if removed.is_some() {
+            self.len.fetch_sub(1, Ordering::Relaxed);
+        }
+        removed
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len.load(Ordering::Relaxed)
+    }
+}
+
+/// Span ids are already random; hashing them again is wasted work.
+#[derive(Default)]
+pub(crate) struct SpanIdHasher(u64);
+
+impl Hasher for SpanIdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
