@@ -1,0 +1,146 @@
+//! A tracer provider whose spans go through `Last9SpanProcessor` into memory.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::Arc;
+
+use last9_genai::{Last9SpanProcessor, ModelPricing, PricingTable};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry::{Key, Value};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{
+    InMemorySpanExporter, SdkTracer, SdkTracerProvider, SimpleSpanProcessor, Span, SpanData,
+    SpanProcessor,
+};
+
+/// gpt-4o at 2.50 / 10.0 and claude-sonnet-4-5 at 3.0 / 15.0 USD per million tokens.
+pub fn pricing() -> PricingTable {
+    PricingTable::new([
+        ("gpt-4o", ModelPricing::new(2.50, 10.0)),
+        ("claude-sonnet-4-5", ModelPricing::new(3.0, 15.0)),
+    ])
+    .unwrap()
+}
+
+/// Shares one `Last9SpanProcessor` between the provider and the test, so
+/// that the test can look at its bookkeeping.
+#[derive(Debug, Clone)]
+pub struct Shared(pub Arc<Last9SpanProcessor<SimpleSpanProcessor<InMemorySpanExporter>>>);
+
+impl SpanProcessor for Shared {
+    fn on_start(&self, span: &mut Span, cx: &opentelemetry::Context) {
+        self.0.on_start(span, cx)
+    }
+    fn on_end(&self, span: SpanData) {
+        self.0.on_end(span)
+    }
+    fn force_flush(&self) -> OTelSdkResult {
+        self.0.force_flush()
+    }
+    fn shutdown_with_timeout(&self, timeout: std::time::Duration) -> OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+}
+
+pub struct Harness {
+    pub provider: SdkTracerProvider,
+    pub tracer: SdkTracer,
+    pub exporter: InMemorySpanExporter,
+    pub processor: Shared,
+}
+
+impl Harness {
+    pub fn new() -> Self {
+        Self::with_pricing(Some(pricing()))
+    }
+
+    pub fn with_pricing(pricing: Option<PricingTable>) -> Self {
+        let exporter = InMemorySpanExporter::default();
+        let mut builder = Last9SpanProcessor::builder();
+        if let Some(pricing) = pricing {
+            builder = builder.pricing(pricing);
+        }
+        let processor = Shared(Arc::new(
+            builder.wrap(SimpleSpanProcessor::new(exporter.clone())),
+        ));
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(processor.clone())
+            .build();
+        let tracer = provider.tracer("test");
+        Self {
+            provider,
+            tracer,
+            exporter,
+            processor,
+        }
+    }
+
+    pub fn spans(&self) -> Vec<SpanData> {
+        self.exporter.get_finished_spans().unwrap()
+    }
+
+    pub fn span(&self, name: &str) -> SpanData {
+        let spans = self.spans();
+        let found: Vec<_> = spans.iter().filter(|s| s.name == name).collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one span named {name:?}, got {}",
+            found.len()
+        );
+        found[0].clone()
+    }
+}
+
+/// The value of `key` on `span`; panics if the key appears more than once.
+pub fn attr(span: &SpanData, key: &str) -> Option<Value> {
+    let found: Vec<_> = span
+        .attributes
+        .iter()
+        .filter(|kv| kv.key == Key::from(key.to_owned()))
+        .collect();
+    assert!(
+        found.len() <= 1,
+        "{key} appears {} times on {}",
+        found.len(),
+        span.name
+    );
+    found.first().map(|kv| kv.value.clone())
+}
+
+pub fn string(span: &SpanData, key: &str) -> Option<String> {
+    match attr(span, key) {
+        Some(Value::String(s)) => Some(s.to_string()),
+        None => None,
+        Some(other) => panic!("{key} on {} is not a string: {other:?}", span.name),
+    }
+}
+
+pub fn int(span: &SpanData, key: &str) -> Option<i64> {
+    match attr(span, key) {
+        Some(Value::I64(n)) => Some(n),
+        None => None,
+        Some(other) => panic!("{key} on {} is not an int: {other:?}", span.name),
+    }
+}
+
+pub fn float(span: &SpanData, key: &str) -> Option<f64> {
+    match attr(span, key) {
+        Some(Value::F64(f)) => Some(f),
+        None => None,
+        Some(other) => panic!("{key} on {} is not a float: {other:?}", span.name),
+    }
+}
+
+/// Keys of the attributes a scope writes.
+pub const SCOPE_KEYS: &[&str] = &[
+    "gen_ai.conversation.id",
+    "gen_ai.conversation.turn_number",
+    "user.id",
+    "workflow.id",
+    "workflow.type",
+    "gen_ai.agent.id",
+    "gen_ai.agent.name",
+    "gen_ai.agent.description",
+    "gen_ai.agent.version",
+];

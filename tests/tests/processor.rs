@@ -1,0 +1,205 @@
+//! `Last9SpanProcessor` prices spans from any instrumentation at their end.
+
+mod common;
+
+use common::{Harness, attr, float, int, string};
+use opentelemetry::KeyValue;
+use opentelemetry::trace::{Span as _, Tracer};
+
+fn llm_span(h: &Harness, name: &'static str, attributes: Vec<KeyValue>) {
+    let mut span = h.tracer.start(name);
+    span.set_attributes(attributes);
+    span.end();
+}
+
+#[test]
+fn prices_a_plain_opentelemetry_span_with_model_and_usage() {
+    let h = Harness::new();
+    llm_span(
+        &h,
+        "chat gpt-4o",
+        vec![
+            KeyValue::new("gen_ai.request.model", "gpt-4o"),
+            KeyValue::new("gen_ai.usage.input_tokens", 1000),
+            KeyValue::new("gen_ai.usage.output_tokens", 500),
+        ],
+    );
+    let s = h.span("chat gpt-4o");
+    assert_eq!(float(&s, "gen_ai.usage.cost_input_usd"), Some(0.0025));
+    assert_eq!(float(&s, "gen_ai.usage.cost_output_usd"), Some(0.005));
+    assert_eq!(float(&s, "gen_ai.usage.cost_usd"), Some(0.0075));
+}
+
+#[test]
+fn prefers_the_response_model_and_falls_back_to_the_request_model() {
+    let h = Harness::new();
+    llm_span(
+        &h,
+        "dated",
+        vec![
+            KeyValue::new("gen_ai.request.model", "claude-sonnet-4-5"),
+            KeyValue::new("gen_ai.response.model", "gpt-4o-2024-08-06"),
+            KeyValue::new("gen_ai.usage.input_tokens", 1000),
+            KeyValue::new("gen_ai.usage.output_tokens", 500),
+        ],
+    );
+    llm_span(
+        &h,
+        "alias",
+        vec![
+            KeyValue::new("gen_ai.request.model", "claude-sonnet-4-5"),
+            KeyValue::new("gen_ai.response.model", "claude-sonnet-4-5-internal-build"),
+            KeyValue::new("gen_ai.usage.input_tokens", 2000),
+            KeyValue::new("gen_ai.usage.output_tokens", 300),
+        ],
+    );
+    assert_eq!(
+        float(&h.span("dated"), "gen_ai.usage.cost_usd"),
+        Some(0.0075)
+    );
+    assert_eq!(
+        float(&h.span("alias"), "gen_ai.usage.cost_usd"),
+        Some(0.0105)
+    );
+}
+
+#[test]
+fn leaves_a_cost_that_is_already_set() {
+    let h = Harness::new();
+    llm_span(
+        &h,
+        "priced",
+        vec![
+            KeyValue::new("gen_ai.request.model", "gpt-4o"),
+            KeyValue::new("gen_ai.usage.input_tokens", 1000),
+            KeyValue::new("gen_ai.usage.output_tokens", 500),
+            KeyValue::new("gen_ai.usage.cost_usd", 1.5),
+        ],
+    );
+    let s = h.span("priced");
+    assert_eq!(float(&s, "gen_ai.usage.cost_usd"), Some(1.5));
+    assert_eq!(attr(&s, "gen_ai.usage.cost_input_usd"), None);
+}
+
+#[test]
+fn an_unknown_model_gets_no_cost_attributes_at_all() {
+    let h = Harness::new();
+    llm_span(
+        &h,
+        "local",
+        vec![
+            KeyValue::new("gen_ai.request.model", "llama3.1"),
+            KeyValue::new("gen_ai.usage.input_tokens", 1000),
+            KeyValue::new("gen_ai.usage.output_tokens", 500),
+        ],
+    );
+    let s = h.span("local");
+    for key in [
+        "gen_ai.usage.cost_usd",
+        "gen_ai.usage.cost_input_usd",
+        "gen_ai.usage.cost_output_usd",
+    ] {
+        assert_eq!(attr(&s, key), None);
+    }
+}
+
+#[test]
+fn spans_without_model_or_usage_are_not_priced() {
+    let h = Harness::new();
+    llm_span(
+        &h,
+        "no_usage",
+        vec![KeyValue::new("gen_ai.request.model", "gpt-4o")],
+    );
+    llm_span(
+        &h,
+        "no_model",
+        vec![KeyValue::new("gen_ai.usage.input_tokens", 10)],
+    );
+    llm_span(
+        &h,
+        "negative",
+        vec![
+            KeyValue::new("gen_ai.request.model", "gpt-4o"),
+            KeyValue::new("gen_ai.usage.input_tokens", -5),
+        ],
+    );
+    for name in ["no_usage", "no_model", "negative"] {
+        assert_eq!(attr(&h.span(name), "gen_ai.usage.cost_usd"), None, "{name}");
+    }
+}
+
+#[test]
+fn without_a_pricing_table_nothing_is_priced() {
+    let h = Harness::with_pricing(None);
+    llm_span(
+        &h,
+        "s",
+        vec![
+            KeyValue::new("gen_ai.request.model", "gpt-4o"),
+            KeyValue::new("gen_ai.usage.input_tokens", 1000),
+        ],
+    );
+    assert_eq!(attr(&h.span("s"), "gen_ai.usage.cost_usd"), None);
+    assert_eq!(int(&h.span("s"), "gen_ai.usage.input_tokens"), Some(1000));
+}
+
+#[test]
+fn token_counts_recorded_as_text_or_whole_floats_are_read() {
+    let h = Harness::new();
+    llm_span(
+        &h,
+        "text",
+        vec![
+            KeyValue::new("gen_ai.request.model", "gpt-4o"),
+            KeyValue::new("gen_ai.usage.input_tokens", "18446744073709551615"),
+            KeyValue::new("gen_ai.usage.output_tokens", 0.0),
+        ],
+    );
+    // u64::MAX input tokens at 2.50 per million: exact, no wrap, no panic.
+    assert_eq!(
+        float(&h.span("text"), "gen_ai.usage.cost_usd"),
+        Some(46_116_860_184_273.879_037_5_f64)
+    );
+}
+
+#[test]
+fn cached_and_reasoning_tokens_use_their_own_prices() {
+    let pricing = last9_genai::PricingTable::new([(
+        "o1",
+        last9_genai::ModelPricing::new(15.0, 60.0)
+            .with_cache_read(7.5)
+            .with_reasoning(30.0),
+    )])
+    .unwrap();
+    let h = Harness::with_pricing(Some(pricing));
+    llm_span(
+        &h,
+        "o1",
+        vec![
+            KeyValue::new("gen_ai.response.model", "o1"),
+            KeyValue::new("gen_ai.usage.input_tokens", 1000),
+            KeyValue::new("gen_ai.usage.cache_read.input_tokens", 400),
+            KeyValue::new("gen_ai.usage.output_tokens", 500),
+            KeyValue::new("gen_ai.usage.reasoning.output_tokens", 200),
+        ],
+    );
+    let s = h.span("o1");
+    // 600 × 15 + 400 × 7.5 = 12 000 µ$; 300 × 60 + 200 × 30 = 24 000 µ$
+    assert_eq!(float(&s, "gen_ai.usage.cost_input_usd"), Some(0.012));
+    assert_eq!(float(&s, "gen_ai.usage.cost_output_usd"), Some(0.024));
+    assert_eq!(float(&s, "gen_ai.usage.cost_usd"), Some(0.036));
+}
+
+#[test]
+fn the_scope_is_stamped_before_the_wrapped_processor_sees_the_span() {
+    let h = Harness::new();
+    {
+        let _c = last9_genai::conversation("c1").enter();
+        llm_span(&h, "s", vec![]);
+    }
+    assert_eq!(
+        string(&h.span("s"), "gen_ai.conversation.id").as_deref(),
+        Some("c1")
+    );
+}

@@ -1,0 +1,183 @@
+//! Workflow spans parent their steps and carry totals from every thread and
+//! task the scope reached; nothing is kept after they close.
+
+mod common;
+
+use common::{Harness, float, int, string};
+use last9_genai::{ScopeExt, spawn, spawn_thread, workflow};
+use opentelemetry::KeyValue;
+use opentelemetry::trace::{Span as _, Tracer};
+
+fn llm_call(h: &Harness, model: &'static str, input: i64, output: i64) {
+    let mut span = h.tracer.start("chat");
+    span.set_attributes([
+        KeyValue::new("gen_ai.request.model", model),
+        KeyValue::new("gen_ai.usage.input_tokens", input),
+        KeyValue::new("gen_ai.usage.output_tokens", output),
+    ]);
+    span.end();
+}
+
+fn tool_call(h: &Harness) {
+    let mut span = h.tracer.start("tool");
+    span.set_attribute(KeyValue::new("gen_ai.l9.span.kind", "tool"));
+    span.end();
+}
+
+#[test]
+fn the_workflow_span_parents_its_steps_and_carries_the_totals() {
+    let h = Harness::new();
+    {
+        let wf = workflow("rag_search")
+            .workflow_type("retrieval")
+            .tracer(h.tracer.clone())
+            .enter();
+        tool_call(&h);
+        llm_call(&h, "gpt-4o", 1000, 500); // 0.0075
+        llm_call(&h, "claude-sonnet-4-5", 2000, 300); // 0.0105
+        llm_call(&h, "llama3.1", 10, 10); // unpriced: counted, no cost
+        h.tracer.start("plain").end(); // neither
+        assert_eq!(wf.llm_calls(), 3);
+        assert_eq!(wf.tool_calls(), 1);
+        assert_eq!(wf.total_cost_usd(), 0.018);
+    }
+    let wf = h.span("rag_search");
+    assert_eq!(float(&wf, "workflow.total_cost_usd"), Some(0.018));
+    assert_eq!(int(&wf, "workflow.llm_calls"), Some(3));
+    assert_eq!(int(&wf, "workflow.tool_calls"), Some(1));
+    assert_eq!(string(&wf, "workflow.id").as_deref(), Some("rag_search"));
+    assert_eq!(string(&wf, "workflow.type").as_deref(), Some("retrieval"));
+    let wf_id = wf.span_context.span_id();
+    for span in h.spans().iter().filter(|s| s.name != "rag_search") {
+        assert_eq!(
+            span.parent_span_id, wf_id,
+            "{} is not a child of the workflow",
+            span.name
+        );
+        assert_eq!(span.span_context.trace_id(), wf.span_context.trace_id());
+    }
+}
+
+#[test]
+fn nested_workflows_roll_up_into_the_outer_one() {
+    let h = Harness::new();
+    {
+        let _outer = workflow("outer").tracer(h.tracer.clone()).enter();
+        llm_call(&h, "gpt-4o", 1000, 500);
+        {
+            let inner = workflow("inner").tracer(h.tracer.clone()).enter();
+            llm_call(&h, "gpt-4o", 1000, 500);
+            tool_call(&h);
+            assert_eq!(inner.llm_calls(), 1);
+        }
+    }
+    let inner = h.span("inner");
+    assert_eq!(int(&inner, "workflow.llm_calls"), Some(1));
+    assert_eq!(int(&inner, "workflow.tool_calls"), Some(1));
+    assert_eq!(float(&inner, "workflow.total_cost_usd"), Some(0.0075));
+    let outer = h.span("outer");
+    assert_eq!(int(&outer, "workflow.llm_calls"), Some(2));
+    assert_eq!(int(&outer, "workflow.tool_calls"), Some(1));
+    assert_eq!(float(&outer, "workflow.total_cost_usd"), Some(0.015));
+    assert_eq!(inner.parent_span_id, outer.span_context.span_id());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn totals_count_spans_on_every_task_and_thread_the_scope_reached() {
+    let h = std::sync::Arc::new(Harness::new());
+    let wf = workflow("fan_out").tracer(h.tracer.clone()).start();
+    let h2 = h.clone();
+    async move {
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let h = h2.clone();
+            tasks.push(spawn(async move { llm_call(&h, "gpt-4o", 1000, 500) }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let h = h2.clone();
+        spawn_thread(move || tool_call(&h)).join().unwrap();
+        let h = h2.clone();
+        last9_genai::spawn_blocking(move || tool_call(&h))
+            .await
+            .unwrap();
+        // not carried: does not count
+        let h = h2.clone();
+        tokio::spawn(async move { llm_call(&h, "gpt-4o", 1000, 500) })
+            .await
+            .unwrap();
+    }
+    .in_scope(&wf)
+    .await;
+    assert_eq!(wf.llm_calls(), 10);
+    assert_eq!(wf.tool_calls(), 2);
+    assert_eq!(wf.total_cost_usd(), 0.075);
+    drop(wf);
+    let span = h.span("fan_out");
+    assert_eq!(float(&span, "workflow.total_cost_usd"), Some(0.075));
+    assert_eq!(int(&span, "workflow.llm_calls"), Some(10));
+}
+
+#[tokio::test]
+async fn a_workflow_attached_to_a_future_closes_when_it_completes() {
+    let h = Harness::new();
+    let tracer = h.tracer.clone();
+    async {
+        llm_call(&h, "gpt-4o", 1000, 500);
+        tokio::task::yield_now().await;
+        tool_call(&h);
+    }
+    .in_scope(workflow("async_wf").tracer(tracer))
+    .await;
+    let wf = h.span("async_wf");
+    assert_eq!(int(&wf, "workflow.llm_calls"), Some(1));
+    assert_eq!(int(&wf, "workflow.tool_calls"), Some(1));
+    assert_eq!(float(&wf, "workflow.total_cost_usd"), Some(0.0075));
+}
+
+#[test]
+fn costs_already_on_spans_add_to_the_totals() {
+    let h = Harness::with_pricing(None);
+    {
+        let _wf = workflow("pre_priced").tracer(h.tracer.clone()).enter();
+        let mut span = h.tracer.start("chat");
+        span.set_attributes([
+            KeyValue::new("gen_ai.request.model", "anything"),
+            KeyValue::new("gen_ai.usage.input_tokens", 1),
+            KeyValue::new("gen_ai.usage.cost_usd", 0.25),
+        ]);
+        span.end();
+    }
+    assert_eq!(
+        float(&h.span("pre_priced"), "workflow.total_cost_usd"),
+        Some(0.25)
+    );
+}
+
+#[test]
+fn nothing_is_kept_after_a_hundred_thousand_workflows_close() {
+    let h = Harness::with_pricing(Some(common::pricing()));
+    // Keep the exporter from holding 300 000 spans: reset as we go.
+    for i in 0..100_000 {
+        let wf = workflow("w").tracer(h.tracer.clone()).enter();
+        llm_call(&h, "gpt-4o", 10, 10);
+        assert!(h.processor.0.open_workflow_spans() > 0);
+        drop(wf);
+        if i % 10_000 == 0 {
+            h.exporter.reset();
+        }
+    }
+    assert_eq!(h.processor.0.open_workflow_spans(), 0);
+}
+
+#[test]
+fn a_workflow_closed_while_a_step_runs_does_not_leak_the_step() {
+    let h = Harness::new();
+    let wf = workflow("early").tracer(h.tracer.clone()).enter();
+    let step = h.tracer.start("late_step");
+    drop(wf);
+    assert_eq!(h.processor.0.open_workflow_spans(), 1);
+    drop(step);
+    assert_eq!(h.processor.0.open_workflow_spans(), 0);
+}
