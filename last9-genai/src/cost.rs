@@ -1,6 +1,7 @@
 //! Token usage, [`CostBreakdown`] and the cost arithmetic.
 //!
-//! Prices are USD per million tokens. Costs are computed exactly in integer
+//! Prices are USD per million tokens, held exactly to 9 decimal places (and
+//! at most 10⁹). Costs are computed exactly in integer
 //! arithmetic on the decimal value of each price (the shortest decimal that
 //! reads back as the same `f64`, so `0.15` means fifteen cents), then:
 //!
@@ -157,15 +158,17 @@ impl CostBreakdown {
     }
 }
 
-/// Prices are held in units of 10⁻¹² USD per million tokens, so a product of
-/// tokens and price is in units of 10⁻¹⁸ USD, and 10¹² of those make one
-/// micro-dollar.
-pub(crate) const PRICE_SCALE: u128 = 1_000_000_000_000;
+/// Prices are held in units of 10⁻⁹ USD per million tokens (nano-dollars), so
+/// a product of tokens and price is in units of 10⁻¹⁵ USD, and 10⁹ of those
+/// make one micro-dollar.
+pub(crate) const PRICE_SCALE: u128 = 1_000_000_000;
+
+/// The largest price accepted, in USD per million tokens. With it, five
+/// parts of `u64::MAX` tokens each still fit in a `u128`: the arithmetic is
+/// exact for every token count, never saturating.
+pub(crate) const MAX_PRICE: f64 = 1e9;
 
 /// Computes the cost of `usage` at `pricing`, exactly, per the module docs.
-///
-/// Arithmetic saturates instead of wrapping: a cost above about 3.4 × 10²⁰ USD
-/// (far beyond any real bill) is reported as that maximum.
 pub(crate) fn compute(pricing: &ExactPricing, usage: &TokenUsage) -> CostBreakdown {
     let cache_read = pricing
         .cache_read
@@ -201,19 +204,20 @@ pub(crate) fn compute(pricing: &ExactPricing, usage: &TokenUsage) -> CostBreakdo
     CostBreakdown {
         input_micro: round_half_even(input, PRICE_SCALE),
         output_micro: round_half_even(output, PRICE_SCALE),
-        total_micro: round_half_even(input.saturating_add(output), PRICE_SCALE),
+        total_micro: round_half_even(input + output, PRICE_SCALE),
     }
 }
 
 fn product(tokens: u64, price: u128) -> u128 {
-    u128::from(tokens).saturating_mul(price)
+    // tokens < 2^64 and price <= 10^18 (MAX_PRICE): at most ~1.8 × 10^37 each.
+    u128::from(tokens) * price
 }
 
 /// `value / divisor`, rounded half to even.
 pub(crate) fn round_half_even(value: u128, divisor: u128) -> u128 {
     let quotient = value / divisor;
     let remainder = value % divisor;
-    let twice = remainder * 2; // remainder < divisor <= 10^18, no overflow
+    let twice = remainder * 2; // remainder < divisor <= 10^38, no overflow
     if twice > divisor || (twice == divisor && quotient % 2 == 1) {
         quotient + 1
     } else {

@@ -23,7 +23,7 @@ use std::sync::{Arc, RwLock};
 
 use serde::Deserialize;
 
-use crate::cost::{self, CostBreakdown, TokenUsage};
+use crate::cost::{self, CostBreakdown, MAX_PRICE, PRICE_SCALE, TokenUsage};
 
 /// Prices of one model, in USD per million tokens.
 ///
@@ -146,7 +146,7 @@ impl ModelPricing {
     }
 }
 
-/// Prices in units of 10⁻¹² USD per million tokens.
+/// Prices in units of 10⁻⁹ USD per million tokens ([`PRICE_SCALE`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ExactPricing {
     pub(crate) input: u128,
@@ -157,10 +157,10 @@ pub(crate) struct ExactPricing {
 }
 
 /// The decimal value of `price` (its shortest round-trip representation) in
-/// units of 10⁻¹², rounded half to even past the 12th decimal; `None` for
-/// NaN, infinite, negative or absurdly large prices.
+/// units of 10⁻⁹, rounded half to even past the 9th decimal; `None` for NaN,
+/// infinite, negative prices or prices above [`MAX_PRICE`].
 fn exact_price(price: f64) -> Option<u128> {
-    if !price.is_finite() || price < 0.0 {
+    if !price.is_finite() || !(0.0..=MAX_PRICE).contains(&price) {
         return None;
     }
     // `{:e}` prints the shortest digits that read back as the same f64: "2.5e0".
@@ -169,8 +169,9 @@ fn exact_price(price: f64) -> Option<u128> {
     let exponent: i32 = exponent.parse().ok()?;
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let significand: u128 = digits.parse().ok()?;
-    // value = significand × 10^(exponent - (digits - 1)); we want value × 10^12.
-    let shift = exponent - (digits.len() as i32 - 1) + 12;
+    // value = significand × 10^(exponent - (digits - 1)); we want value × 10^9.
+    let scale_digits = PRICE_SCALE.ilog10() as i32;
+    let shift = exponent - (digits.len() as i32 - 1) + scale_digits;
     if shift >= 0 {
         10u128.checked_pow(shift as u32)?.checked_mul(significand)
     } else {
@@ -189,12 +190,12 @@ fn exact_price(price: f64) -> Option<u128> {
 ///
 /// let err = PricingTable::new([("gpt-4o", ModelPricing::new(f64::NAN, 10.0))]).unwrap_err();
 /// assert!(matches!(err, PricingError::InvalidPrice { ref model, .. } if model == "gpt-4o"));
-/// assert_eq!(err.to_string(), "invalid input price NaN for model \"gpt-4o\": prices must be finite and not negative");
+/// assert!(err.to_string().starts_with("invalid input price NaN for model \"gpt-4o\""));
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum PricingError {
-    /// A price was NaN, infinite, negative or too large to hold.
+    /// A price was NaN, infinite, negative, or above 10⁹ USD per million tokens.
     InvalidPrice {
         /// The model the price belongs to.
         model: String,
@@ -232,7 +233,7 @@ impl fmt::Display for PricingError {
                 value,
             } => write!(
                 f,
-                "invalid {field} price {value} for model {model:?}: prices must be finite and not negative"
+                "invalid {field} price {value} for model {model:?}: prices must be finite, not negative and at most {MAX_PRICE:e} USD per million tokens"
             ),
             Self::Json {
                 path,
@@ -526,12 +527,14 @@ mod tests {
 
     #[test]
     fn exact_price_reads_the_shortest_decimal() {
-        assert_eq!(exact_price(2.5), Some(2_500_000_000_000));
-        assert_eq!(exact_price(0.15), Some(150_000_000_000));
+        assert_eq!(exact_price(2.5), Some(2_500_000_000));
+        assert_eq!(exact_price(0.15), Some(150_000_000));
         assert_eq!(exact_price(0.0), Some(0));
-        assert_eq!(exact_price(1e-13), Some(0));
-        assert_eq!(exact_price(5e-13), Some(0)); // half to even
-        assert_eq!(exact_price(1.5e-12), Some(2));
+        assert_eq!(exact_price(1e-10), Some(0));
+        assert_eq!(exact_price(5e-10), Some(0)); // half to even
+        assert_eq!(exact_price(1.5e-9), Some(2));
+        assert_eq!(exact_price(1e9), Some(1_000_000_000_000_000_000));
+        assert_eq!(exact_price(1.5e9), None);
         assert_eq!(exact_price(1e300), None);
         assert_eq!(exact_price(f64::NAN), None);
         assert_eq!(exact_price(-0.5), None);

@@ -1,0 +1,196 @@
+//! Pricing tables: lookup rules, bad input, files, and one warning per unknown model.
+
+use std::sync::{Arc, Mutex};
+
+use last9_genai::{ModelPricing, PricingError, PricingTable, TokenUsage};
+
+fn table() -> PricingTable {
+    PricingTable::new([
+        ("gpt-4o", ModelPricing::new(2.50, 10.0)),
+        ("gpt-4o-mini", ModelPricing::new(0.15, 0.60)),
+        ("azure/gpt-4o", ModelPricing::new(2.75, 11.0)),
+        ("claude-3-5-sonnet", ModelPricing::new(3.0, 15.0)),
+        (
+            "ft:gpt-3.5-turbo:org:model:id",
+            ModelPricing::new(12.0, 16.0),
+        ),
+    ])
+    .unwrap()
+}
+
+fn input_price(model: &str) -> Option<f64> {
+    table().get(model).map(ModelPricing::input)
+}
+
+#[test]
+fn lookup_exact_then_without_date_then_without_prefix() {
+    assert_eq!(input_price("gpt-4o"), Some(2.50));
+    assert_eq!(input_price("gpt-4o-2024-08-06"), Some(2.50));
+    assert_eq!(input_price("claude-3-5-sonnet-20241022"), Some(3.0));
+    assert_eq!(input_price("claude-3-5-sonnet@20240620"), Some(3.0));
+    assert_eq!(input_price("openai/gpt-4o"), Some(2.50));
+    assert_eq!(input_price("openai/gpt-4o-2024-08-06"), Some(2.50));
+    assert_eq!(input_price("ft:gpt-3.5-turbo:org:model:id"), Some(12.0));
+}
+
+#[test]
+fn a_key_with_the_provider_prefix_wins() {
+    assert_eq!(input_price("azure/gpt-4o"), Some(2.75));
+    assert_eq!(input_price("azure/gpt-4o-2024-08-06"), Some(2.75));
+}
+
+#[test]
+fn no_prefix_matching_between_models() {
+    assert_eq!(input_price("gpt-4o-mini"), Some(0.15));
+    let without_mini = PricingTable::new([("gpt-4o", ModelPricing::new(2.5, 10.0))]).unwrap();
+    assert!(without_mini.get("gpt-4o-mini").is_none());
+    assert!(without_mini.get("gpt-4").is_none());
+    assert!(without_mini.get("gpt-4o-audio-preview").is_none());
+    assert!(without_mini.get("GPT-4O").is_none());
+}
+
+#[test]
+fn nan_infinite_and_negative_prices_are_refused_naming_the_model() {
+    for (pricing, field) in [
+        (ModelPricing::new(f64::NAN, 1.0), "input"),
+        (ModelPricing::new(1.0, f64::INFINITY), "output"),
+        (
+            ModelPricing::new(1.0, 1.0).with_cache_read(-0.1),
+            "cache_read",
+        ),
+        (
+            ModelPricing::new(1.0, 1.0).with_cache_write(f64::NEG_INFINITY),
+            "cache_write",
+        ),
+        (
+            ModelPricing::new(1.0, 1.0).with_reasoning(-2.0),
+            "reasoning",
+        ),
+    ] {
+        let err = PricingTable::new([("ok", ModelPricing::new(1.0, 1.0)), ("bad-model", pricing)])
+            .unwrap_err();
+        match &err {
+            PricingError::InvalidPrice {
+                model, field: f, ..
+            } => {
+                assert_eq!(model, "bad-model");
+                assert_eq!(*f, field);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(err.to_string().contains("\"bad-model\""), "{err}");
+        assert!(err.to_string().contains(field), "{err}");
+    }
+}
+
+#[test]
+fn malformed_json_gives_line_and_column() {
+    let json = "{\n  \"gpt-4o\": { \"input\": 2.5, \"output\": 10.0 },\n  \"o1\": { \"input\": 15.0 \"output\": 60.0 }\n}";
+    match PricingTable::from_json_str(json).unwrap_err() {
+        PricingError::Json {
+            line,
+            column,
+            message,
+            path,
+        } => {
+            assert_eq!((line, column), (3, 25)); // the `"` of the unexpected "output"
+            assert!(message.contains("expected"), "{message}");
+            assert_eq!(path, None);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn a_misspelt_field_is_an_error_not_a_missing_price() {
+    let err =
+        PricingTable::from_json_str(r#"{"gpt-4o": {"input": 2.5, "ouput": 10.0}}"#).unwrap_err();
+    assert!(err.to_string().contains("ouput"), "{err}");
+}
+
+#[test]
+fn negative_prices_in_json_are_refused_naming_the_model() {
+    let err = PricingTable::from_json_str(r#"{"cheap": {"input": -1, "output": 1}}"#).unwrap_err();
+    assert!(matches!(err, PricingError::InvalidPrice { ref model, .. } if model == "cheap"));
+}
+
+#[test]
+fn loads_a_file_and_names_it_in_errors() {
+    let dir = std::env::temp_dir().join(format!("l9-pricing-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.json");
+    std::fs::write(
+        &good,
+        r#"{"gpt-4o": {"input": 2.5, "output": 10.0, "cache_read": 1.25}}"#,
+    )
+    .unwrap();
+    let table = PricingTable::from_json_file(&good).unwrap();
+    assert_eq!(table.get("gpt-4o").unwrap().cache_read(), Some(1.25));
+
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"gpt-4o\": [}").unwrap();
+    let err = PricingTable::from_json_file(&bad).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}:1:", bad.display())),
+        "{err}"
+    );
+
+    let missing = dir.join("missing.json");
+    let err = PricingTable::from_json_file(&missing).unwrap_err();
+    assert!(matches!(err, PricingError::Io { .. }));
+    assert!(err.to_string().contains("missing.json"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_bundled_example_table_loads() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../pricing/example-2026-02.json"
+    );
+    let table = PricingTable::from_json_file(path).unwrap();
+    assert!(table.get("gpt-4o").is_some());
+    assert!(table.get("claude-sonnet-4-5").is_some());
+}
+
+/// Counts `tracing` warnings by model.
+#[derive(Clone, Default)]
+struct Warnings(Arc<Mutex<Vec<String>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Model(Option<String>);
+        impl tracing::field::Visit for Model {
+            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                if field.name() == "model" {
+                    self.0 = Some(value.to_owned());
+                }
+            }
+            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+        }
+        if *event.metadata().level() == tracing::Level::WARN {
+            let mut model = Model(None);
+            event.record(&mut model);
+            self.0.lock().unwrap().push(model.0.unwrap_or_default());
+        }
+    }
+}
+
+#[test]
+fn an_unknown_model_is_warned_about_once_not_once_per_span() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let warnings = Warnings::default();
+    let subscriber = tracing_subscriber::registry().with(warnings.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        let table = table();
+        for _ in 0..100 {
+            assert_eq!(table.cost("llama3.1", &TokenUsage::new(10, 10)), None);
+            assert_eq!(table.cost("mistral-large", &TokenUsage::new(10, 10)), None);
+            assert!(table.cost("gpt-4o", &TokenUsage::new(10, 10)).is_some());
+        }
+    });
+    let mut seen = warnings.0.lock().unwrap().clone();
+    seen.sort();
+    assert_eq!(seen, ["llama3.1", "mistral-large"]);
+}
