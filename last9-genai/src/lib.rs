@@ -46,7 +46,7 @@
 //! // async code: the scope is attached on every poll, on whatever thread
 //! # futures::executor::block_on(async {
 //! async { /* call the model */ }
-//!     .in_scope(conversation("session_123").user_id("user_456"))
+//!     .with_scope(conversation("session_123").user_id("user_456"))
 //!     .await;
 //! # });
 //! ```
@@ -73,7 +73,7 @@ mod provider;
 mod workflow;
 
 pub use context::{
-    Agent, Conversation, CustomAttributes, InScope, IntoScope, ScopeExt, ScopeGuard, agent,
+    Agent, Conversation, CustomAttributes, IntoScope, ScopeExt, ScopeGuard, WithScope, agent,
     conversation, current_conversation_id, custom_attributes, spawn_thread, with_current_scope,
 };
 #[cfg(feature = "tokio")]

@@ -157,6 +157,9 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
         let (is_tool, is_llm) = (facts.is_tool(), facts.is_llm());
         let recorded = facts.cost_usd;
         let priced = recorded.is_none().then(|| self.price(&facts)).flatten();
+        if facts.tokens_as_text {
+            normalize_token_counts(&mut span.attributes);
+        }
         if let Some(cost) = &priced {
             span.attributes.extend(cost_attributes(cost));
         }
@@ -226,6 +229,8 @@ struct SpanFacts<'a> {
     cost_usd: Option<f64>,
     kind: Option<&'a str>,
     operation: Option<&'a str>,
+    /// Some token count was recorded as text.
+    tokens_as_text: bool,
 }
 
 impl<'a> SpanFacts<'a> {
@@ -235,11 +240,13 @@ impl<'a> SpanFacts<'a> {
             match key.as_str() {
                 attr::REQUEST_MODEL => facts.request_model = string(value),
                 attr::RESPONSE_MODEL => facts.response_model = string(value),
-                attr::USAGE_INPUT_TOKENS => facts.input = tokens(value),
-                attr::USAGE_OUTPUT_TOKENS => facts.output = tokens(value),
-                attr::USAGE_CACHE_READ_INPUT_TOKENS => facts.cache_read = tokens(value),
-                attr::USAGE_CACHE_CREATION_INPUT_TOKENS => facts.cache_creation = tokens(value),
-                attr::USAGE_REASONING_OUTPUT_TOKENS => facts.reasoning = tokens(value),
+                attr::USAGE_INPUT_TOKENS => facts.input = facts.tokens(value),
+                attr::USAGE_OUTPUT_TOKENS => facts.output = facts.tokens(value),
+                attr::USAGE_CACHE_READ_INPUT_TOKENS => facts.cache_read = facts.tokens(value),
+                attr::USAGE_CACHE_CREATION_INPUT_TOKENS => {
+                    facts.cache_creation = facts.tokens(value)
+                }
+                attr::USAGE_REASONING_OUTPUT_TOKENS => facts.reasoning = facts.tokens(value),
                 attr::USAGE_COST_USD => facts.cost_usd = float(value),
                 attr::L9_SPAN_KIND => facts.kind = string(value),
                 attr::OPERATION_NAME => facts.operation = string(value),
@@ -281,17 +288,45 @@ fn string(value: &Value) -> Option<&str> {
     }
 }
 
-/// A token count: a non-negative integer, also when an instrumentation
-/// recorded it as a whole float or as text (as `tracing` does for `u64`
-/// values above `i64::MAX`).
-fn tokens(value: &Value) -> Option<u64> {
-    match value {
-        Value::I64(n) => u64::try_from(*n).ok(),
-        Value::F64(f) if f.is_finite() && *f >= 0.0 && f.fract() == 0.0 && *f < 1.8e19 => {
-            Some(*f as u64)
+/// The attribute keys of token counts.
+const TOKEN_KEYS: [&str; 5] = [
+    attr::USAGE_INPUT_TOKENS,
+    attr::USAGE_OUTPUT_TOKENS,
+    attr::USAGE_CACHE_READ_INPUT_TOKENS,
+    attr::USAGE_CACHE_CREATION_INPUT_TOKENS,
+    attr::USAGE_REASONING_OUTPUT_TOKENS,
+];
+
+impl SpanFacts<'_> {
+    /// A token count: a non-negative integer, also when an instrumentation
+    /// recorded it as a whole float or as text (as tracing-opentelemetry does
+    /// for `u64` fields recorded after the span was made).
+    fn tokens(&mut self, value: &Value) -> Option<u64> {
+        match value {
+            Value::I64(n) => u64::try_from(*n).ok(),
+            Value::F64(f) if f.is_finite() && *f >= 0.0 && f.fract() == 0.0 && *f < 1.8e19 => {
+                Some(*f as u64)
+            }
+            Value::String(s) => {
+                let parsed = s.as_str().parse().ok();
+                self.tokens_as_text |= parsed.is_some();
+                parsed
+            }
+            _ => None,
         }
-        Value::String(s) => s.as_str().parse().ok(),
-        _ => None,
+    }
+}
+
+/// Rewrites token counts recorded as text as the integers the attribute
+/// contract asks for (saturating at `i64::MAX`).
+fn normalize_token_counts(attributes: &mut [KeyValue]) {
+    for kv in attributes {
+        if let Value::String(text) = &kv.value
+            && TOKEN_KEYS.contains(&kv.key.as_str())
+            && let Ok(count) = text.as_str().parse::<u64>()
+        {
+            kv.value = Value::I64(i64::try_from(count).unwrap_or(i64::MAX));
+        }
     }
 }
 

@@ -136,15 +136,15 @@ impl Workflow {
     /// Opens the workflow: starts its span inside the current context and
     /// returns the handle that closes it when dropped. The workflow is not
     /// made current; use [`ActiveWorkflow::enter`] or
-    /// [`ScopeExt::in_scope`](crate::ScopeExt::in_scope) with `&workflow`.
+    /// [`ScopeExt::with_scope`](crate::ScopeExt::with_scope) with `&workflow`.
     ///
     /// ```
     /// use last9_genai::{ScopeExt, workflow};
     ///
     /// # futures::executor::block_on(async {
     /// let wf = workflow("batch").start();
-    /// async {}.in_scope(&wf).await;
-    /// async {}.in_scope(&wf).await;
+    /// async {}.with_scope(&wf).await;
+    /// async {}.with_scope(&wf).await;
     /// assert_eq!(wf.llm_calls(), 0);
     /// # });
     /// ```
@@ -201,7 +201,7 @@ impl Workflow {
 /// its span gets the totals and ends.
 ///
 /// It can be shared by reference with many futures through
-/// [`ScopeExt::in_scope`](crate::ScopeExt::in_scope), and reports running
+/// [`ScopeExt::with_scope`](crate::ScopeExt::with_scope), and reports running
 /// totals while open, for budgets.
 ///
 /// ```

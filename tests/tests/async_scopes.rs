@@ -42,7 +42,7 @@ async fn the_scope_survives_await_while_the_task_migrates_between_workers() {
         }
         threads
     }
-    .in_scope(conversation("migrating"));
+    .with_scope(conversation("migrating"));
     // Spawned, so that the task is polled by the runtime's workers.
     let threads = tokio::spawn(threads).await.unwrap();
     assert!(threads.len() > 1, "the task never moved between workers");
@@ -74,7 +74,7 @@ async fn a_thousand_concurrent_tasks_never_see_each_others_ids() {
                     span.end();
                 }
             }
-            .in_scope(conversation(format!("conv-{i}"))),
+            .with_scope(conversation(format!("conv-{i}"))),
         ));
     }
     for task in tasks {
@@ -101,7 +101,7 @@ async fn a_task_spawned_without_carrying_the_scope_does_not_get_it() {
         let thread = spawn_thread(current_conversation_id).join().unwrap();
         (carried, plain, blocking, thread)
     }
-    .in_scope(conversation("parent"))
+    .with_scope(conversation("parent"))
     .await;
     assert_eq!(carried.as_deref(), Some("parent"));
     assert_eq!(plain, None);
@@ -117,7 +117,7 @@ async fn the_scope_is_not_current_between_polls() {
         tokio::task::yield_now().await;
         current_conversation_id()
     }
-    .in_scope(conversation("inner"));
+    .with_scope(conversation("inner"));
     let mut fut = Box::pin(fut);
     assert!(futures::poll!(fut.as_mut()).is_pending());
     assert_eq!(current_conversation_id(), None);
@@ -132,7 +132,7 @@ async fn a_stream_has_its_scope_on_every_poll() {
             tokio::task::yield_now().await;
             current_conversation_id()
         })
-        .in_scope(conversation("streaming"));
+        .with_scope(conversation("streaming"));
     let seen: Vec<_> = stream.collect().await;
     assert_eq!(seen.len(), 3);
     assert!(seen.iter().all(|id| id.as_deref() == Some("streaming")));
@@ -140,7 +140,7 @@ async fn a_stream_has_its_scope_on_every_poll() {
 }
 
 #[tokio::test]
-async fn in_scope_nests_on_top_of_the_scope_current_when_called() {
+async fn with_scope_nests_on_top_of_the_scope_current_when_called() {
     let (user, conv) = async {
         async {
             let h = Harness::new();
@@ -148,10 +148,10 @@ async fn in_scope_nests_on_top_of_the_scope_current_when_called() {
             let s = h.span("s");
             (string(&s, "user.id"), string(&s, "gen_ai.conversation.id"))
         }
-        .in_scope(conversation("inner"))
+        .with_scope(conversation("inner"))
         .await
     }
-    .in_scope(conversation("outer").user_id("u1"))
+    .with_scope(conversation("outer").user_id("u1"))
     .await;
     assert_eq!(user.as_deref(), Some("u1"));
     assert_eq!(conv.as_deref(), Some("inner"));

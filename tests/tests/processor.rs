@@ -161,6 +161,11 @@ fn token_counts_recorded_as_text_or_whole_floats_are_read() {
         float(&h.span("text"), "gen_ai.usage.cost_usd"),
         Some(46_116_860_184_273.879_037_5_f64)
     );
+    // the contract says int: text counts are rewritten (saturating at i64::MAX)
+    assert_eq!(
+        int(&h.span("text"), "gen_ai.usage.input_tokens"),
+        Some(i64::MAX)
+    );
 }
 
 #[test]

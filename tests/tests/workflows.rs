@@ -108,7 +108,7 @@ async fn totals_count_spans_on_every_task_and_thread_the_scope_reached() {
             .await
             .unwrap();
     }
-    .in_scope(&wf)
+    .with_scope(&wf)
     .await;
     assert_eq!(wf.llm_calls(), 10);
     assert_eq!(wf.tool_calls(), 2);
@@ -128,7 +128,7 @@ async fn a_workflow_attached_to_a_future_closes_when_it_completes() {
         tokio::task::yield_now().await;
         tool_call(&h);
     }
-    .in_scope(workflow("async_wf").tracer(tracer))
+    .with_scope(workflow("async_wf").tracer(tracer))
     .await;
     let wf = h.span("async_wf");
     assert_eq!(int(&wf, "workflow.llm_calls"), Some(1));

@@ -1,4 +1,4 @@
-//! [`InScope`]: a future or stream that runs with a scope current on every
+//! [`WithScope`]: a future or stream that runs with a scope current on every
 //! poll, on whatever thread polls it.
 
 use std::future::Future;
@@ -14,14 +14,15 @@ use crate::workflow::ActiveWorkflow;
 
 /// Runs futures and streams inside a scope.
 ///
-/// Implemented for every type; `in_scope` is useful on futures and streams.
+/// Implemented for every type; `with_scope` is useful on futures and streams.
+/// (It is not named `in_scope`, so as not to shadow `tracing::Span::in_scope`.)
 ///
 /// ```
 /// use last9_genai::{ScopeExt, conversation, current_conversation_id};
 ///
 /// # futures::executor::block_on(async {
 /// let seen = async { current_conversation_id() }
-///     .in_scope(conversation("session_123").user_id("user_456"))
+///     .with_scope(conversation("session_123").user_id("user_456"))
 ///     .await;
 /// assert_eq!(seen.as_deref(), Some("session_123"));
 /// # });
@@ -36,13 +37,13 @@ pub trait ScopeExt: Sized {
     /// use last9_genai::{ScopeExt, workflow};
     ///
     /// # futures::executor::block_on(async {
-    /// let steps = async { 3 }.in_scope(workflow("rag_search").workflow_type("retrieval")).await;
+    /// let steps = async { 3 }.with_scope(workflow("rag_search").workflow_type("retrieval")).await;
     /// assert_eq!(steps, 3);
     /// # });
     /// ```
-    fn in_scope<S: IntoScope>(self, scope: S) -> InScope<Self> {
+    fn with_scope<S: IntoScope>(self, scope: S) -> WithScope<Self> {
         let Scope { cx, workflow } = Context::map_current(|parent| scope.into_scope(parent));
-        InScope {
+        WithScope {
             inner: self,
             cx,
             workflow,
@@ -54,10 +55,10 @@ impl<T> ScopeExt for T {}
 
 pin_project! {
     /// A future or stream with a scope current on every poll; made by
-    /// [`ScopeExt::in_scope`].
+    /// [`ScopeExt::with_scope`].
     #[derive(Debug)]
     #[must_use = "futures and streams do nothing unless polled"]
-    pub struct InScope<T> {
+    pub struct WithScope<T> {
         #[pin]
         inner: T,
         cx: Context,
@@ -65,13 +66,13 @@ pin_project! {
     }
 }
 
-impl<T> InScope<T> {
+impl<T> WithScope<T> {
     /// The context made current on every poll.
     ///
     /// ```
     /// use last9_genai::{ScopeExt, conversation};
     ///
-    /// let fut = async {}.in_scope(conversation("c1"));
+    /// let fut = async {}.with_scope(conversation("c1"));
     /// assert!(fut.context().get::<()>().is_none());
     /// ```
     pub fn context(&self) -> &Context {
@@ -79,7 +80,7 @@ impl<T> InScope<T> {
     }
 }
 
-impl<T: Future> Future for InScope<T> {
+impl<T: Future> Future for WithScope<T> {
     type Output = T::Output;
 
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Self::Output> {
@@ -95,7 +96,7 @@ impl<T: Future> Future for InScope<T> {
     }
 }
 
-impl<T: Stream> Stream for InScope<T> {
+impl<T: Stream> Stream for WithScope<T> {
     type Item = T::Item;
 
     fn poll_next(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Option<T::Item>> {

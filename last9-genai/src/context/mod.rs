@@ -7,7 +7,7 @@
 //! installed.
 //!
 //! * Sync code: `enter()` returns a guard; the scope ends when it drops.
-//! * Async code: [`ScopeExt::in_scope`] attaches the scope on every poll of a
+//! * Async code: [`ScopeExt::with_scope`] attaches the scope on every poll of a
 //!   future or stream, on whatever thread polls it.
 //! * New tasks and threads: [`spawn`](crate::spawn), [`spawn_blocking`](crate::spawn_blocking),
 //!   [`spawn_thread`] and [`with_current_scope`] carry the current scope along;
@@ -31,7 +31,7 @@ mod spawn;
 mod state;
 
 pub use builders::{Agent, Conversation, CustomAttributes, agent, conversation, custom_attributes};
-pub use future::{InScope, ScopeExt};
+pub use future::{ScopeExt, WithScope};
 #[cfg(feature = "tokio")]
 pub use spawn::{spawn, spawn_blocking};
 pub use spawn::{spawn_thread, with_current_scope};
@@ -46,13 +46,13 @@ use opentelemetry::{Context, ContextGuard};
 /// [`custom_attributes`]), an open [`ActiveWorkflow`](crate::ActiveWorkflow),
 /// or a whole OpenTelemetry [`Context`].
 ///
-/// Used by [`ScopeExt::in_scope`]; this trait is sealed.
+/// Used by [`ScopeExt::with_scope`]; this trait is sealed.
 ///
 /// ```
 /// use last9_genai::{ScopeExt, conversation};
 ///
 /// # futures::executor::block_on(async {
-/// let answer = async { 42 }.in_scope(conversation("c1")).await;
+/// let answer = async { 42 }.with_scope(conversation("c1")).await;
 /// assert_eq!(answer, 42);
 /// # });
 /// ```
@@ -93,7 +93,7 @@ impl IntoScope for Context {
 /// Returned by `enter()` on the scope builders. Guards may be dropped in any
 /// order: once all are dropped the context is exactly what it was before.
 /// A guard stays on the thread that made it (it is not `Send`); in async code
-/// use [`ScopeExt::in_scope`] instead.
+/// use [`ScopeExt::with_scope`] instead.
 ///
 /// ```
 /// use last9_genai::conversation;

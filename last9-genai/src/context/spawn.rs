@@ -53,7 +53,7 @@ where
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let seen = async { last9_genai::spawn(async { current_conversation_id() }).await.unwrap() }
-///     .in_scope(conversation("c1"))
+///     .with_scope(conversation("c1"))
 ///     .await;
 /// assert_eq!(seen.as_deref(), Some("c1"));
 /// # }
@@ -65,7 +65,7 @@ where
     F::Output: Send + 'static,
 {
     use super::ScopeExt;
-    tokio::spawn(future.in_scope(Context::current()))
+    tokio::spawn(future.with_scope(Context::current()))
 }
 
 /// [`tokio::task::spawn_blocking`], carrying the current scope into the
@@ -77,7 +77,7 @@ where
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let seen = async { last9_genai::spawn_blocking(current_conversation_id).await.unwrap() }
-///     .in_scope(conversation("c1"))
+///     .with_scope(conversation("c1"))
 ///     .await;
 /// assert_eq!(seen.as_deref(), Some("c1"));
 /// # }
