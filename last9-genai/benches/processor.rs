@@ -1,1 +1,237 @@
-fn main() {}
+//! Cost of `Last9SpanProcessor` on the span hot path.
+//!
+//! Run: `cargo bench -p last9-genai --bench processor`
+//!
+//! * `span/by_hand_batch`: a span given scope attributes, usage and cost by
+//!   hand, through a `BatchSpanProcessor` alone.
+//! * `span/last9_batch`: the same span made inside a conversation and a
+//!   workflow scope, with a priced model, through `Last9SpanProcessor`
+//!   wrapping the same `BatchSpanProcessor`: it stamps the scope, prices the
+//!   span and counts it toward the workflow.
+//! * `threads/1` and `threads/2`: spans in scopes through `Last9SpanProcessor`
+//!   on one thread, and on two threads at once (time per span per thread; the
+//!   wrapped processor drops spans, so only the SDK and this crate are timed).
+//!
+//! Results (2-core machine, see BENCHMARKS.md for the latest run):
+//!
+//! | benchmark | time | ratio |
+//! |---|---|---|
+//! | span/by_hand_batch | see BENCHMARKS.md | 1.00 |
+//! | span/last9_batch | see BENCHMARKS.md | target ≤ 1.25 |
+//! | threads: 2-thread / 1-thread throughput | | target ≥ 1.7 |
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use last9_genai::{Last9SpanProcessor, ModelPricing, PricingTable, conversation, workflow};
+use opentelemetry::trace::{Span as _, Tracer, TracerProvider as _};
+use opentelemetry::{Context, KeyValue};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanExporter,
+    SpanProcessor,
+};
+
+/// An exporter that drops everything.
+#[derive(Debug)]
+struct Discard;
+
+impl SpanExporter for Discard {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        black_box(batch);
+        Ok(())
+    }
+}
+
+/// A processor that drops every span at once.
+#[derive(Debug)]
+struct Drop;
+
+impl SpanProcessor for Drop {
+    fn on_start(&self, _: &mut opentelemetry_sdk::trace::Span, _: &Context) {}
+    fn on_end(&self, span: SpanData) {
+        black_box(span);
+    }
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+    fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+}
+
+fn batch() -> BatchSpanProcessor {
+    BatchSpanProcessor::builder(Discard)
+        .with_batch_config(
+            BatchConfigBuilder::default()
+                .with_max_queue_size(65_536)
+                .with_max_export_batch_size(4096)
+                .build(),
+        )
+        .build()
+}
+
+fn pricing() -> PricingTable {
+    PricingTable::new([
+        ("gpt-4o", ModelPricing::new(2.50, 10.0)),
+        ("claude-sonnet-4-5", ModelPricing::new(3.0, 15.0)),
+    ])
+    .unwrap()
+}
+
+fn usage() -> [KeyValue; 3] {
+    [
+        KeyValue::new("gen_ai.request.model", "gpt-4o"),
+        KeyValue::new("gen_ai.usage.input_tokens", 1000),
+        KeyValue::new("gen_ai.usage.output_tokens", 500),
+    ]
+}
+
+fn by_hand(tracer: &SdkTracer) {
+    let mut span = tracer.start("chat gpt-4o");
+    span.set_attributes([
+        KeyValue::new("gen_ai.conversation.id", "session_123"),
+        KeyValue::new("user.id", "user_456"),
+        KeyValue::new("workflow.id", "rag_search"),
+        KeyValue::new("workflow.type", "retrieval"),
+    ]);
+    span.set_attributes(usage());
+    span.set_attributes([
+        KeyValue::new("gen_ai.usage.cost_usd", 0.0075),
+        KeyValue::new("gen_ai.usage.cost_input_usd", 0.0025),
+        KeyValue::new("gen_ai.usage.cost_output_usd", 0.005),
+    ]);
+    span.end();
+}
+
+fn scoped(tracer: &SdkTracer) {
+    let mut span = tracer.start("chat gpt-4o");
+    span.set_attributes(usage());
+    span.end();
+}
+
+/// Spans per block: the two variants alternate block by block, so that both
+/// run under the same conditions (the batch worker thread, the other core's
+/// load); only the benchmark's own variant is timed.
+const BLOCK: u64 = 64;
+
+fn paired(iters: u64, timed: &dyn Fn(u64), other: &dyn Fn(u64)) -> Duration {
+    let mut elapsed = Duration::ZERO;
+    let mut done = 0;
+    while done < iters {
+        let n = BLOCK.min(iters - done);
+        let start = Instant::now();
+        timed(n);
+        elapsed += start.elapsed();
+        other(n);
+        done += n;
+    }
+    elapsed
+}
+
+fn span_start_and_end(c: &mut Criterion) {
+    let plain = SdkTracerProvider::builder()
+        .with_span_processor(batch())
+        .build();
+    let plain_tracer = plain.tracer("bench");
+    let last9 = SdkTracerProvider::builder()
+        .with_span_processor(
+            Last9SpanProcessor::builder()
+                .pricing(pricing())
+                .wrap(batch()),
+        )
+        .build();
+    let last9_tracer = last9.tracer("bench");
+    let scope = {
+        let _conversation = conversation("session_123").user_id("user_456").enter();
+        workflow("rag_search")
+            .workflow_type("retrieval")
+            .tracer(last9_tracer.clone())
+            .start()
+    };
+
+    let by_hand = |n| (0..n).for_each(|_| by_hand(&plain_tracer));
+    let in_scope = |n| {
+        let _scope = scope.enter();
+        (0..n).for_each(|_| scoped(&last9_tracer));
+    };
+    let mut group = c.benchmark_group("span");
+    group.bench_function("by_hand_batch", |b| {
+        b.iter_custom(|n| paired(n, &by_hand, &in_scope))
+    });
+    group.bench_function("last9_batch", |b| {
+        b.iter_custom(|n| paired(n, &in_scope, &by_hand))
+    });
+    group.finish();
+    drop(scope);
+    plain.shutdown().unwrap();
+    last9.shutdown().unwrap();
+}
+
+/// Time per span on each of `threads` threads making spans at once, each in
+/// its own conversation and workflow, and with its own tracer: a tracer
+/// shared by threads bounces its reference counts between cores on every
+/// span, an SDK cost measured by the `shared_tracer` variants.
+fn per_span_on_threads(
+    provider: &SdkTracerProvider,
+    shared: Option<&SdkTracer>,
+    threads: usize,
+    iters: u64,
+) -> Duration {
+    let barrier = Barrier::new(threads);
+    let elapsed: Vec<Duration> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    let own = provider.tracer(format!("bench-{t}"));
+                    let tracer = shared.unwrap_or(&own);
+                    let _conversation = conversation(format!("session_{t}")).user_id("u").enter();
+                    let _workflow = workflow("rag").tracer(tracer.clone()).enter();
+                    barrier.wait();
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        scoped(tracer);
+                    }
+                    start.elapsed()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    elapsed.into_iter().max().unwrap()
+}
+
+fn two_threads(c: &mut Criterion) {
+    let mut group = c.benchmark_group("threads");
+    let sdk = SdkTracerProvider::builder()
+        .with_span_processor(Drop)
+        .build();
+    let last9 = SdkTracerProvider::builder()
+        .with_span_processor(Last9SpanProcessor::builder().pricing(pricing()).wrap(Drop))
+        .build();
+    for (name, provider) in [("sdk", &sdk), ("last9", &last9)] {
+        let shared = provider.tracer("shared");
+        for (variant, tracer) in [("own_tracer", None), ("shared_tracer", Some(&shared))] {
+            for threads in [1, 2] {
+                group.bench_function(format!("{name}/{variant}/{threads}"), |b| {
+                    b.iter_custom(|iters| per_span_on_threads(provider, tracer, threads, iters))
+                });
+            }
+        }
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = span_start_and_end, two_threads
+}
+criterion_main!(benches);

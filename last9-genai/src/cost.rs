@@ -215,6 +215,13 @@ fn product(tokens: u64, price: u128) -> u128 {
 
 /// `value / divisor`, rounded half to even.
 pub(crate) fn round_half_even(value: u128, divisor: u128) -> u128 {
+    // u128 division is a slow library call; real costs fit in u64.
+    if let (Ok(value), Ok(divisor)) = (u64::try_from(value), u64::try_from(divisor)) {
+        let (quotient, remainder) = (value / divisor, value % divisor);
+        let round_up = remainder > divisor - remainder
+            || (remainder == divisor - remainder && quotient % 2 == 1);
+        return u128::from(quotient + u64::from(round_up));
+    }
     let quotient = value / divisor;
     let remainder = value % divisor;
     let twice = remainder * 2; // remainder < divisor <= 10^38, no overflow
@@ -246,6 +253,15 @@ mod tests {
         assert_eq!(round_half_even(26, 10), 3);
         assert_eq!(round_half_even(24, 10), 2);
         assert_eq!(round_half_even(0, 10), 0);
+        // the u128 path agrees with the u64 one
+        let big = u128::from(u64::MAX) * 10 + 5;
+        assert_eq!(round_half_even(big, 10), u128::from(u64::MAX) + 1);
+        assert_eq!(round_half_even(big - 10, 10), u128::from(u64::MAX) - 1);
+        // remainder 768_211_455 is more than half: up
+        assert_eq!(
+            round_half_even(u128::MAX, 1_000_000_000),
+            u128::MAX / 1_000_000_000 + 1
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use opentelemetry::global::{self, BoxedTracer};
@@ -404,12 +404,18 @@ impl WorkflowTotals {
 
 /// Which open workflow each live span started in, so that the processor can
 /// count it when it ends. Sharded by span id so that threads rarely meet on a
-/// lock; entries are removed when their span ends.
+/// lock, and with no counter shared between threads; entries are removed when
+/// their span ends.
 #[derive(Debug)]
 pub(crate) struct OpenSpans {
-    shards: Box<[Mutex<ShardMap>]>,
-    len: AtomicUsize,
+    shards: Box<[Shard]>,
 }
+
+/// One shard, alone on its cache lines so that threads working on
+/// neighbouring shards do not slow each other down.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Shard(Mutex<ShardMap>);
 
 type ShardMap = HashMap<SpanId, Arc<WorkflowTotals>, BuildHasherDefault<SpanIdHasher>>;
 
@@ -418,8 +424,7 @@ const SHARDS: usize = 64;
 impl Default for OpenSpans {
     fn default() -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            len: AtomicUsize::new(0),
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
         }
     }
 }
@@ -427,30 +432,25 @@ impl Default for OpenSpans {
 impl OpenSpans {
     fn shard(&self, span: SpanId) -> &Mutex<ShardMap> {
         // Span ids are random: their low bits spread evenly.
-        &self.shards[(u64::from_be_bytes(span.to_bytes()) as usize) % SHARDS]
+        &self.shards[(u64::from_be_bytes(span.to_bytes()) as usize) % SHARDS].0
     }
 
     pub(crate) fn insert(&self, span: SpanId, totals: Arc<WorkflowTotals>) {
-        if let Ok(mut shard) = self.shard(span).lock()
-            && shard.insert(span, totals).is_none()
-        {
-            self.len.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut shard) = self.shard(span).lock() {
+            shard.insert(span, totals);
         }
     }
 
     pub(crate) fn remove(&self, span: SpanId) -> Option<Arc<WorkflowTotals>> {
-        if self.len.load(Ordering::Relaxed) == 0 {
-            return None;
-        }
-        let removed = self.shard(span).lock().ok()?.remove(&span);
-        if removed.is_some() {
-            self.len.fetch_sub(1, Ordering::Relaxed);
-        }
-        removed
+        self.shard(span).lock().ok()?.remove(&span)
     }
 
+    /// Entries in all shards; for diagnostics, not the hot path.
     pub(crate) fn len(&self) -> usize {
-        self.len.load(Ordering::Relaxed)
+        self.shards
+            .iter()
+            .map(|shard| shard.0.lock().map_or(0, |s| s.len()))
+            .sum()
     }
 }
 
