@@ -130,7 +130,7 @@ fn oracle(pricing: &[Option<f64>; 5], usage: &TokenUsage) -> (BigDecimal, BigDec
         plain_in -= t(usage.cache_creation_input_tokens);
         in_cost += t(usage.cache_creation_input_tokens) * d(p);
     }
-    if plain_in < BigDecimal::from(0) {
+    if plain_in.sign() == bigdecimal::num_bigint::Sign::Minus {
         plain_in = BigDecimal::from(0);
     }
     in_cost += plain_in * d(input.unwrap());
@@ -140,7 +140,7 @@ fn oracle(pricing: &[Option<f64>; 5], usage: &TokenUsage) -> (BigDecimal, BigDec
         plain_out -= t(usage.reasoning_output_tokens);
         out_cost += t(usage.reasoning_output_tokens) * d(p);
     }
-    if plain_out < BigDecimal::from(0) {
+    if plain_out.sign() == bigdecimal::num_bigint::Sign::Minus {
         plain_out = BigDecimal::from(0);
     }
     out_cost += plain_out * d(output.unwrap());

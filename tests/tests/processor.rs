@@ -156,10 +156,12 @@ fn token_counts_recorded_as_text_or_whole_floats_are_read() {
             KeyValue::new("gen_ai.usage.output_tokens", 0.0),
         ],
     );
-    // u64::MAX input tokens at 2.50 per million: exact, no wrap, no panic.
+    // u64::MAX input tokens at 2.50 per million: 46 116 860 184 273.879038 USD
+    // (rounded half to even from ...8790375); no wrap, no panic.
+    let expected: f64 = "46116860184273.879038".parse().unwrap();
     assert_eq!(
         float(&h.span("text"), "gen_ai.usage.cost_usd"),
-        Some(46_116_860_184_273.879_037_5_f64)
+        Some(expected)
     );
     // the contract says int: text counts are rewritten (saturating at i64::MAX)
     assert_eq!(
