@@ -128,31 +128,74 @@ pub struct CostBreakdown {
 
 impl CostBreakdown {
     /// Input cost in USD, cache reads and writes included.
+    ///
+    /// ```
+    /// # use last9_genai::{ModelPricing, PricingTable, TokenUsage};
+    /// # let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))]).unwrap();
+    /// let cost = table.cost("gpt-4o", &TokenUsage::new(1000, 500)).unwrap();
+    /// assert_eq!(cost.input_usd(), 0.0025);
+    /// ```
     pub fn input_usd(&self) -> f64 {
         micro_to_usd(self.input_micro)
     }
 
     /// Output cost in USD, reasoning included.
+    ///
+    /// ```
+    /// # use last9_genai::{ModelPricing, PricingTable, TokenUsage};
+    /// # let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))]).unwrap();
+    /// let cost = table.cost("gpt-4o", &TokenUsage::new(1000, 500)).unwrap();
+    /// assert_eq!(cost.output_usd(), 0.005);
+    /// ```
     pub fn output_usd(&self) -> f64 {
         micro_to_usd(self.output_micro)
     }
 
     /// Total cost in USD, rounded from the unrounded sum of the parts.
+    ///
+    /// ```
+    /// # use last9_genai::{ModelPricing, PricingTable, TokenUsage};
+    /// # let table = PricingTable::new([("m", ModelPricing::new(2.5, 0.5))]).unwrap();
+    /// // 0.0000025 rounds to 0.000002 and 0.0000005 to 0, but the total is 0.000003
+    /// let cost = table.cost("m", &TokenUsage::new(1, 1)).unwrap();
+    /// assert_eq!((cost.input_usd(), cost.output_usd(), cost.total_usd()), (0.000002, 0.0, 0.000003));
+    /// ```
     pub fn total_usd(&self) -> f64 {
         micro_to_usd(self.total_micro)
     }
 
     /// Input cost in whole micro-dollars (USD × 10⁶).
+    ///
+    /// ```
+    /// # use last9_genai::{ModelPricing, PricingTable, TokenUsage};
+    /// # let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))]).unwrap();
+    /// let cost = table.cost("gpt-4o", &TokenUsage::new(1000, 500)).unwrap();
+    /// assert_eq!(cost.input_micro_usd(), 2_500);
+    /// ```
     pub fn input_micro_usd(&self) -> u128 {
         self.input_micro
     }
 
     /// Output cost in whole micro-dollars (USD × 10⁶).
+    ///
+    /// ```
+    /// # use last9_genai::{ModelPricing, PricingTable, TokenUsage};
+    /// # let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))]).unwrap();
+    /// let cost = table.cost("gpt-4o", &TokenUsage::new(1000, 500)).unwrap();
+    /// assert_eq!(cost.output_micro_usd(), 5_000);
+    /// ```
     pub fn output_micro_usd(&self) -> u128 {
         self.output_micro
     }
 
     /// Total cost in whole micro-dollars (USD × 10⁶).
+    ///
+    /// ```
+    /// # use last9_genai::{ModelPricing, PricingTable, TokenUsage};
+    /// # let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))]).unwrap();
+    /// let cost = table.cost("gpt-4o", &TokenUsage::new(1000, 500)).unwrap();
+    /// assert_eq!(cost.total_micro_usd(), 7_500);
+    /// ```
     pub fn total_micro_usd(&self) -> u128 {
         self.total_micro
     }

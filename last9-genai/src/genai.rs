@@ -28,6 +28,10 @@ use crate::provider::detect_provider;
 
 /// The default limit of [`Last9GenAI::add_content_events`], in characters,
 /// as in the Python SDK.
+///
+/// ```
+/// assert_eq!(last9_genai::DEFAULT_CONTENT_LIMIT, 1000);
+/// ```
 pub const DEFAULT_CONTENT_LIMIT: usize = 1000;
 
 /// A span that attributes and events can be added to: any OpenTelemetry span

@@ -103,26 +103,51 @@ impl ModelPricing {
     }
 
     /// Input price, USD per million tokens.
+    ///
+    /// ```
+    /// # use last9_genai::ModelPricing;
+    /// assert_eq!(ModelPricing::new(2.5, 10.0).input(), 2.5);
+    /// ```
     pub const fn input(&self) -> f64 {
         self.input
     }
 
     /// Output price, USD per million tokens.
+    ///
+    /// ```
+    /// # use last9_genai::ModelPricing;
+    /// assert_eq!(ModelPricing::new(2.5, 10.0).output(), 10.0);
+    /// ```
     pub const fn output(&self) -> f64 {
         self.output
     }
 
     /// Cache-read price, when given.
+    ///
+    /// ```
+    /// # use last9_genai::ModelPricing;
+    /// assert_eq!(ModelPricing::new(2.5, 10.0).cache_read(), None);
+    /// ```
     pub const fn cache_read(&self) -> Option<f64> {
         self.cache_read
     }
 
     /// Cache-write price, when given.
+    ///
+    /// ```
+    /// # use last9_genai::ModelPricing;
+    /// assert_eq!(ModelPricing::new(2.5, 10.0).cache_write(), None);
+    /// ```
     pub const fn cache_write(&self) -> Option<f64> {
         self.cache_write
     }
 
     /// Reasoning price, when given.
+    ///
+    /// ```
+    /// # use last9_genai::ModelPricing;
+    /// assert_eq!(ModelPricing::new(2.5, 10.0).reasoning(), None);
+    /// ```
     pub const fn reasoning(&self) -> Option<f64> {
         self.reasoning
     }

@@ -54,6 +54,12 @@ pub struct Last9SpanProcessor<P> {
 }
 
 /// Configures a [`Last9SpanProcessor`]; made by [`Last9SpanProcessor::builder`].
+///
+/// ```
+/// use last9_genai::{Last9SpanProcessor, Last9SpanProcessorBuilder, PricingTable};
+///
+/// let builder: Last9SpanProcessorBuilder = Last9SpanProcessor::builder().pricing(PricingTable::default());
+/// ```
 #[derive(Debug, Default)]
 #[must_use = "call wrap() to make the processor"]
 pub struct Last9SpanProcessorBuilder {

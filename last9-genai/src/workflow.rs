@@ -37,6 +37,10 @@ use crate::context::{ScopeState, WorkflowIdentity};
 use crate::cost::micro_to_usd;
 
 /// The name of the tracer that makes workflow spans when none is given.
+///
+/// ```
+/// assert_eq!(last9_genai::TRACER_NAME, "last9-genai");
+/// ```
 pub const TRACER_NAME: &str = "last9-genai";
 
 /// Starts a workflow scope: a span named after the workflow that parents
@@ -59,6 +63,14 @@ pub fn workflow(id: impl Into<Arc<str>>) -> Workflow {
 }
 
 /// A workflow scope, made by [`workflow`].
+///
+/// ```
+/// use last9_genai::{Workflow, workflow};
+///
+/// let scope: Workflow = workflow("rag").workflow_type("retrieval");
+/// let guard = scope.enter();
+/// assert_eq!(guard.llm_calls(), 0);
+/// ```
 #[must_use = "a workflow does nothing until entered, started or attached to a future"]
 pub struct Workflow {
     id: Arc<str>,
@@ -313,6 +325,14 @@ impl IntoScope for &ActiveWorkflow {
 /// An open workflow made current on this thread by [`Workflow::enter`]. It
 /// dereferences to [`ActiveWorkflow`] for the running totals; dropping it
 /// leaves the scope and closes the workflow.
+///
+/// ```
+/// use last9_genai::{WorkflowGuard, workflow};
+///
+/// let guard: WorkflowGuard = workflow("rag").enter();
+/// let budget_left = 0.50 - guard.total_cost_usd();
+/// assert_eq!(budget_left, 0.50);
+/// ```
 #[must_use = "the workflow closes when the guard is dropped"]
 #[derive(Debug)]
 pub struct WorkflowGuard {

@@ -28,6 +28,13 @@ pub fn conversation(id: impl Into<Arc<str>>) -> Conversation {
 }
 
 /// A conversation scope, made by [`conversation`].
+///
+/// ```
+/// use last9_genai::{Conversation, conversation};
+///
+/// let scope: Conversation = conversation("c1").user_id("u1");
+/// let _guard = scope.enter();
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a scope does nothing until entered or attached to a future"]
 pub struct Conversation {
@@ -87,6 +94,13 @@ pub fn agent(name: impl Into<Arc<str>>) -> Agent {
 }
 
 /// An agent scope, made by [`agent`].
+///
+/// ```
+/// use last9_genai::{Agent, agent};
+///
+/// let scope: Agent = agent("Planner").version("3");
+/// let _guard = scope.enter();
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a scope does nothing until entered or attached to a future"]
 pub struct Agent(AgentIdentity);
@@ -163,6 +177,13 @@ where
 }
 
 /// A custom-attribute scope, made by [`custom_attributes`].
+///
+/// ```
+/// use last9_genai::{CustomAttributes, custom_attributes};
+///
+/// let scope: CustomAttributes = custom_attributes([("region", "eu")]);
+/// let _guard = scope.enter();
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a scope does nothing until entered or attached to a future"]
 pub struct CustomAttributes(Vec<(Key, Value)>);

@@ -56,6 +56,13 @@ impl<T> ScopeExt for T {}
 pin_project! {
     /// A future or stream with a scope current on every poll; made by
     /// [`ScopeExt::with_scope`].
+    ///
+    /// ```
+    /// use last9_genai::{ScopeExt, WithScope, conversation};
+    ///
+    /// let fut: WithScope<_> = async { 1 }.with_scope(conversation("c1"));
+    /// assert_eq!(futures::executor::block_on(fut), 1);
+    /// ```
     #[derive(Debug)]
     #[must_use = "futures and streams do nothing unless polled"]
     pub struct WithScope<T> {
