@@ -18,6 +18,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -295,7 +296,7 @@ struct Priced {
 
 #[derive(Debug, Default)]
 struct Inner {
-    models: HashMap<Box<str>, Priced>,
+    models: HashMap<Box<str>, Priced, BuildHasherDefault<Fnv1a>>,
     warned: RwLock<HashSet<Box<str>>>,
 }
 
@@ -504,6 +505,29 @@ impl<K: Into<String>, const N: usize> TryFrom<[(K, ModelPricing); N]> for Pricin
     /// Same as [`PricingTable::new`].
     fn try_from(pairs: [(K, ModelPricing); N]) -> Result<Self, PricingError> {
         Self::new(pairs)
+    }
+}
+
+/// FNV-1a: model names are short and the table is the user's own, so a
+/// keyed hash buys nothing on a lookup made for every priced span.
+#[derive(Debug)]
+struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
