@@ -1,6 +1,176 @@
 //! The `#[observe]` attribute macro of [`last9-genai`](https://docs.rs/last9-genai).
 //!
-//! This crate holds only the code generation; depend on `last9-genai`, which
-//! re-exports the macro and provides everything the generated code calls.
-//! The macro itself is being built (see the changelog); until then this crate
-//! exports nothing.
+//! Depend on `last9-genai`, which re-exports the macro and provides
+//! everything the generated code calls; the user guide is the documentation
+//! of [`macro@observe`].
+
+mod args;
+mod expand;
+
+use proc_macro::TokenStream;
+
+/// Gives a function a span with its inputs, output, latency, token usage and
+/// cost, inside whatever conversation or workflow is current.
+///
+/// ```
+/// use last9_genai::observe;
+///
+/// #[observe]
+/// fn answer(question: &str) -> String {
+///     format!("you asked: {question}")
+/// }
+/// # assert_eq!(answer("why?"), "you asked: why?");
+/// ```
+///
+/// # What the span carries
+///
+/// | | |
+/// |---|---|
+/// | name | `name = "…"`, else the function's name |
+/// | `gen_ai.l9.span.kind` | `kind = "…"`, default `llm` |
+/// | `function.arg.{param}` | each captured argument: numbers, booleans and strings native, anything else as JSON (`Serialize`), else `Debug` text, else the type's name |
+/// | event `gen_ai.content.prompt` | the input as text: a single string argument as is; chat messages (`[{role, content}]`) as `role: content` lines; a single argument as its text; else `name=value` pairs |
+/// | event `gen_ai.content.completion` | the output as text: the response's text, a string as is, else JSON |
+/// | `latency_ms` | wall time of the call (for async functions, from the first poll) |
+/// | model, usage, response | `gen_ai.response.model`, `.id`, `.finish_reasons`, `gen_ai.usage.*`, `gen_ai.provider.name`, read from the return value (see below) |
+/// | cost | with `pricing = …`; else the span processor prices the span |
+/// | tool calls | `gen_ai.tool_calls.count` and one `gen_ai.tool.call` event per call the model asked for |
+/// | status | OK; ERROR with the message and one `exception` event for an `Err` or a panic |
+///
+/// The span is current inside the body: observed functions, OpenTelemetry
+/// spans and `tracing` spans made there are its children, also across
+/// `.await` and when the runtime moves the task between threads.
+///
+/// # Functions it handles
+///
+/// Sync functions and `async fn`; methods taking `&self`, `&mut self` or
+/// `self`; generic functions and `impl Trait` arguments; `-> impl Trait`;
+/// early `return` and `?`; functions returning `impl Future` or
+/// `Pin<Box<dyn Future>>` (so methods under `#[async_trait]` work when
+/// `#[observe]` is placed on them inside the `#[async_trait]` impl); async fns
+/// in traits. `Result` is recognised by name (`Result`, `io::Result`,
+/// `anyhow::Result`, …): an `Err` is returned unchanged. A panic ends the span
+/// with ERROR and goes on. Other attributes (doc comments, `#[must_use]`,
+/// `#[inline]`, `cfg`, …) are kept. `const fn`, `extern` and variadic
+/// functions are refused with a compile error.
+///
+/// # Usage from the return value
+///
+/// A return value that serializes (with `serde`) to an OpenAI chat
+/// completion or Responses API response, an Anthropic message or a Gemini
+/// `generateContent` response is read for model, response id, finish
+/// reasons, token usage (with cached and reasoning tokens) and tool calls,
+/// looking through `Result` and `Option`: `serde_json::Value` responses and
+/// the typed responses of client crates such as `async-openai` both work.
+/// A function that returns plain text records usage itself with
+/// [`record_usage`](../last9_genai/fn.record_usage.html).
+///
+/// # Arguments
+///
+/// `name = "…"` names the span:
+///
+/// ```
+/// # use last9_genai::observe;
+/// #[observe(name = "support.answer")]
+/// fn answer(q: &str) -> String { q.to_owned() }
+/// # answer("q");
+/// ```
+///
+/// `kind = "llm" | "tool" | "chain" | "agent" | "prompt" | "embedding" | "retriever"`
+/// (alias `as_type`) sets `gen_ai.l9.span.kind`; tool spans count as tool
+/// calls in workflow totals:
+///
+/// ```
+/// # use last9_genai::observe;
+/// #[observe(kind = "tool")]
+/// fn search(query: &str) -> Vec<String> { vec![query.to_owned()] }
+/// # search("q");
+/// ```
+///
+/// `tags = [..]` and `metadata = { "key": value, .. }` (literal values,
+/// written as text; `category` is also written to `user.category`):
+///
+/// ```
+/// # use last9_genai::observe;
+/// #[observe(tags = ["production", "support"], metadata = { "category": "customer_support", "version": 1 })]
+/// fn handle(query: &str) -> String { query.to_owned() }
+/// # handle("q");
+/// ```
+///
+/// `pricing = EXPR` prices the call from the usage in its return value. The
+/// expression is evaluated once per function, on its first call; it may be a
+/// `PricingTable`, a reference to one (a `static` `LazyLock`, say), or a
+/// `Result<PricingTable, _>`:
+///
+/// ```
+/// use std::sync::LazyLock;
+/// use last9_genai::{ModelPricing, PricingTable, observe};
+///
+/// static PRICING: LazyLock<PricingTable> =
+///     LazyLock::new(|| PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))]).unwrap());
+///
+/// #[observe(pricing = PRICING)]
+/// fn chat(prompt: &str) -> serde_json::Value {
+///     serde_json::json!({ "model": "gpt-4o", "choices": [], "usage": { "prompt_tokens": 10, "completion_tokens": 5 } })
+/// }
+/// # chat("hi");
+/// ```
+///
+/// `capture_input = false` and `capture_output = false` leave out the
+/// arguments and prompt, or the completion; `capture_limit = N` sets the
+/// limit of one captured value in bytes (default 4096, see
+/// `last9_genai::set_capture_limit`). A longer value is cut on a character
+/// boundary and marked; capturing it costs time proportional to the limit,
+/// not to its size.
+///
+/// ```
+/// # use last9_genai::observe;
+/// #[observe(capture_output = false, capture_limit = 1024)]
+/// fn classify(document: &str) -> String { document.to_owned() }
+/// # classify("d");
+/// ```
+///
+/// `skip(a, b)` leaves out arguments, `skip_all` all of them; `redact(a)`
+/// records `[REDACTED]` in place of a value. Parameters whose names look
+/// secret (`api_key`, `password`, `secret`, `token`, `authorization`,
+/// `credential`, …) are redacted without being asked.
+///
+/// ```
+/// # use last9_genai::observe;
+/// #[observe(skip(client), redact(email))]
+/// fn lookup(client: &str, email: &str, api_key: &str) -> bool { true }
+/// # lookup("c", "e", "k");
+/// ```
+///
+/// `crate = path` names the runtime crate when it is re-exported:
+///
+/// ```
+/// mod telemetry { pub use last9_genai; }
+///
+/// #[last9_genai::observe(crate = telemetry::last9_genai)]
+/// fn step() {}
+/// # step();
+/// ```
+///
+/// `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false`, or
+/// `last9_genai::set_capture_content(false)`, turns content capture off
+/// process-wide; model, usage and cost are still recorded.
+///
+/// Duplicate, unknown or ill-typed arguments, and `skip` or `redact` of a
+/// parameter that does not exist, are compile errors pointing at the token
+/// at fault.
+///
+/// # Cost when nothing listens
+///
+/// Until a `Last9SpanProcessor` is built (or
+/// `last9_genai::set_tracer_provider` called) an observed function does no
+/// telemetry work at all. When its span is not sampled, nothing is captured
+/// or serialized.
+#[proc_macro_attribute]
+pub fn observe(args: TokenStream, item: TokenStream) -> TokenStream {
+    let args = syn::parse_macro_input!(args as args::Args);
+    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    expand::expand(args, item)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

@@ -67,6 +67,8 @@ pub mod attributes;
 mod context;
 pub mod cost;
 mod genai;
+mod install;
+mod observe;
 pub mod pricing;
 mod processor;
 mod provider;
@@ -82,7 +84,30 @@ pub use cost::{CostBreakdown, TokenUsage};
 pub use genai::{
     DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, ObservationKind, Performance, SpanTarget, ToolCall,
 };
+pub use install::set_tracer_provider;
+pub use last9_genai_macros::observe;
+pub use observe::capture::TRUNCATION_MARKER;
+pub use observe::settings::{
+    CAPTURE_CONTENT_ENV, DEFAULT_CAPTURE_LIMIT, capture_content, capture_limit,
+    set_capture_content, set_capture_limit,
+};
+pub use observe::{record_attributes, record_usage};
 pub use pricing::{ModelPricing, PricingError, PricingTable};
 pub use processor::{Last9SpanProcessor, Last9SpanProcessorBuilder};
 pub use provider::detect_provider;
 pub use workflow::{ActiveWorkflow, TRACER_NAME, Workflow, WorkflowGuard, workflow};
+
+/// What `#[observe]` expands to calls. Not a public API: it changes with the
+/// macro, which is pinned to the same version.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::ObservationKind;
+    pub use crate::observe::capture::{
+        CaptureDebug, CaptureName, CaptureNative, CaptureSerialize, Captured, REDACTED, Wrap,
+    };
+    pub use crate::observe::{
+        ErrorDebug, ErrorDisplay, ErrorName, IntoPricing, Meta, Observation, ObservedFuture,
+        Output, OutputDebug, OutputNative, OutputNone, OutputSerialize, type_name_of,
+    };
+    pub use crate::pricing::PricingTable;
+}

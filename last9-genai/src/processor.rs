@@ -93,6 +93,8 @@ impl Last9SpanProcessorBuilder {
     ///     .wrap(SimpleSpanProcessor::new(InMemorySpanExporter::default()));
     /// ```
     pub fn wrap<P: SpanProcessor>(self, inner: P) -> Last9SpanProcessor<P> {
+        // Observed functions look their tracer up again: a pipeline exists.
+        crate::observe::bump_epoch();
         Last9SpanProcessor {
             inner,
             pricing: self.pricing.filter(|table| !table.is_empty()),

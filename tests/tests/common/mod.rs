@@ -144,3 +144,20 @@ pub const SCOPE_KEYS: &[&str] = &[
     "gen_ai.agent.description",
     "gen_ai.agent.version",
 ];
+
+/// The harness of observed functions, which use the global tracer provider:
+/// one per test binary, installed once, its tests run one at a time (hold
+/// the guard) and each starts with an empty exporter.
+pub fn observed() -> (std::sync::MutexGuard<'static, ()>, &'static Harness) {
+    static SHARED: std::sync::LazyLock<Harness> = std::sync::LazyLock::new(|| {
+        let h = Harness::new();
+        last9_genai::set_tracer_provider(h.provider.clone());
+        h
+    });
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let guard = LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    SHARED.exporter.reset();
+    (guard, &SHARED)
+}

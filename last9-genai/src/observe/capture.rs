@@ -1,0 +1,346 @@
+//! Value capture: the best form a type allows, chosen at the call site with
+//! no bound asked of the user, and bounded in cost by the limit.
+//!
+//! The macro calls `(&&&&Wrap(&value)).l9_capture(limit)`; method lookup
+//! tries, in order, the impl on `&&&Wrap` (numbers, booleans and strings,
+//! kept native), on `&&Wrap` (`Serialize`, as JSON), on `&Wrap` (`Debug`) and
+//! on `Wrap` (the type's name). In a generic function whose parameter has no
+//! bound, the type's name is the best form there is.
+
+use std::borrow::Cow;
+use std::fmt::{self, Debug, Write as _};
+use std::io;
+use std::sync::Arc;
+
+use opentelemetry::Value;
+use serde::Serialize;
+
+/// Appended to a value cut at the limit.
+pub const TRUNCATION_MARKER: &str = "…[truncated]";
+
+/// Written in place of a redacted value.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// A captured value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Captured {
+    /// An integer, kept native.
+    Int(i64),
+    /// A float, kept native.
+    Float(f64),
+    /// A boolean, kept native.
+    Bool(bool),
+    /// A string, kept native (cut at the limit).
+    Str(String),
+    /// JSON text of a `Serialize` value (cut at the limit).
+    Json(String),
+    /// `Debug` text, or the type's name.
+    Text(String),
+}
+
+impl Captured {
+    /// The attribute value.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Self::Int(n) => Value::I64(*n),
+            Self::Float(f) => Value::F64(*f),
+            Self::Bool(b) => Value::Bool(*b),
+            Self::Str(s) | Self::Json(s) | Self::Text(s) => Value::from(s.clone()),
+        }
+    }
+
+    /// The value as prompt text: a string as is, anything else as written.
+    pub fn as_text(&self) -> Cow<'_, str> {
+        match self {
+            Self::Int(n) => Cow::Owned(n.to_string()),
+            Self::Float(f) => Cow::Owned(f.to_string()),
+            Self::Bool(b) => Cow::Owned(b.to_string()),
+            Self::Str(s) | Self::Json(s) | Self::Text(s) => Cow::Borrowed(s),
+        }
+    }
+}
+
+/// The wrapper whose autoref levels pick the capture.
+pub struct Wrap<'a, T: ?Sized>(pub &'a T);
+
+/// Numbers, booleans and strings: kept native.
+pub trait NativeValue {
+    /// The native capture.
+    fn native(&self, limit: usize) -> Captured;
+}
+
+macro_rules! native_ints {
+    ($($t:ty),*) => {$(
+        impl NativeValue for $t {
+            fn native(&self, _: usize) -> Captured {
+                #[allow(clippy::cast_lossless, clippy::unnecessary_fallible_conversions)]
+                match i64::try_from(*self) {
+                    Ok(n) => Captured::Int(n),
+                    Err(_) => Captured::Str(self.to_string()),
+                }
+            }
+        }
+    )*};
+}
+native_ints!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
+);
+
+impl NativeValue for f32 {
+    fn native(&self, _: usize) -> Captured {
+        Captured::Float(f64::from(*self))
+    }
+}
+
+impl NativeValue for f64 {
+    fn native(&self, _: usize) -> Captured {
+        Captured::Float(*self)
+    }
+}
+
+impl NativeValue for bool {
+    fn native(&self, _: usize) -> Captured {
+        Captured::Bool(*self)
+    }
+}
+
+impl NativeValue for char {
+    fn native(&self, _: usize) -> Captured {
+        Captured::Str(self.to_string())
+    }
+}
+
+impl NativeValue for str {
+    fn native(&self, limit: usize) -> Captured {
+        Captured::Str(truncate(self, limit).into_owned())
+    }
+}
+
+macro_rules! native_strings {
+    ($($t:ty),*) => {$(
+        impl NativeValue for $t {
+            fn native(&self, limit: usize) -> Captured {
+                str::native(self, limit)
+            }
+        }
+    )*};
+}
+native_strings!(String, Box<str>, Arc<str>, Cow<'_, str>);
+
+impl<T: NativeValue + ?Sized> NativeValue for &T {
+    fn native(&self, limit: usize) -> Captured {
+        T::native(self, limit)
+    }
+}
+
+impl<T: NativeValue + ?Sized> NativeValue for &mut T {
+    fn native(&self, limit: usize) -> Captured {
+        T::native(self, limit)
+    }
+}
+
+/// First choice: native values.
+pub trait CaptureNative {
+    /// Captures the value.
+    fn l9_capture(&self, limit: usize) -> Captured;
+}
+
+impl<T: NativeValue + ?Sized> CaptureNative for &&&Wrap<'_, T> {
+    fn l9_capture(&self, limit: usize) -> Captured {
+        self.0.native(limit)
+    }
+}
+
+/// Second choice: `Serialize`, as JSON.
+pub trait CaptureSerialize {
+    /// Captures the value.
+    fn l9_capture(&self, limit: usize) -> Captured;
+}
+
+impl<T: Serialize + ?Sized> CaptureSerialize for &&Wrap<'_, T> {
+    fn l9_capture(&self, limit: usize) -> Captured {
+        Captured::Json(json_limited(self.0, limit))
+    }
+}
+
+/// Third choice: `Debug`.
+pub trait CaptureDebug {
+    /// Captures the value.
+    fn l9_capture(&self, limit: usize) -> Captured;
+}
+
+impl<T: Debug + ?Sized> CaptureDebug for &Wrap<'_, T> {
+    fn l9_capture(&self, limit: usize) -> Captured {
+        Captured::Text(debug_limited(self.0, limit))
+    }
+}
+
+/// Last choice: the type's name.
+pub trait CaptureName {
+    /// Captures the value.
+    fn l9_capture(&self, limit: usize) -> Captured;
+}
+
+impl<T: ?Sized> CaptureName for Wrap<'_, T> {
+    fn l9_capture(&self, _: usize) -> Captured {
+        Captured::Text(std::any::type_name::<T>().to_owned())
+    }
+}
+
+/// `text` cut to at most `limit` bytes on a character boundary, marked.
+pub(crate) fn truncate(text: &str, limit: usize) -> Cow<'_, str> {
+    if text.len() <= limit {
+        return Cow::Borrowed(text);
+    }
+    let mut cut = limit;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Cow::Owned(format!("{}{TRUNCATION_MARKER}", &text[..cut]))
+}
+
+/// Collects at most `limit` bytes, then refuses more, so that whatever
+/// writes into it stops early: the cost is bounded by the limit.
+struct Limited {
+    text: String,
+    limit: usize,
+    cut: bool,
+}
+
+impl Limited {
+    fn new(limit: usize) -> Self {
+        Self {
+            text: String::with_capacity(limit.min(4096)),
+            limit,
+            cut: false,
+        }
+    }
+
+    /// Takes `s`, or the part that fits; false once the limit is reached.
+    fn take(&mut self, s: &str) -> bool {
+        let room = self.limit - self.text.len();
+        if s.len() <= room {
+            self.text.push_str(s);
+            return true;
+        }
+        let mut cut = room;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.text.push_str(&s[..cut]);
+        self.cut = true;
+        false
+    }
+
+    fn finish(mut self) -> String {
+        if self.cut {
+            self.text.push_str(TRUNCATION_MARKER);
+        }
+        self.text
+    }
+}
+
+impl fmt::Write for Limited {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.take(s) {
+            Ok(())
+        } else {
+            Err(fmt::Error)
+        }
+    }
+}
+
+impl io::Write for Limited {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        // serde_json writes whole UTF-8 sequences; a split one is cut out.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        if self.take(text) {
+            Ok(bytes.len())
+        } else {
+            Err(io::Error::other("capture limit reached"))
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// JSON text of `value`, at most `limit` bytes (then marked).
+pub(crate) fn json_limited<T: Serialize + ?Sized>(value: &T, limit: usize) -> String {
+    let mut out = Limited::new(limit);
+    if let Err(err) = serde_json::to_writer(&mut out, value)
+        && !out.cut
+    {
+        // Not the limit: the value refused to serialize.
+        return format!("<unserializable: {err}>");
+    }
+    out.finish()
+}
+
+/// `Debug` text of `value`, at most `limit` bytes (then marked).
+pub(crate) fn debug_limited<T: Debug + ?Sized>(value: &T, limit: usize) -> String {
+    let mut out = Limited::new(limit);
+    let _ = write!(out, "{value:?}");
+    out.finish()
+}
+
+#[cfg(test)]
+// The extra borrows are the mechanism under test.
+#[allow(clippy::needless_borrow)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct OnlyDebug(#[allow(dead_code)] u8);
+    struct Nothing;
+    #[derive(Serialize, Debug)]
+    struct Both {
+        a: u8,
+    }
+
+    #[test]
+    fn the_best_form_is_chosen_without_bounds() {
+        let limit = 100;
+        assert_eq!((&&&&Wrap(&7u32)).l9_capture(limit), Captured::Int(7));
+        assert_eq!((&&&&Wrap(&0.2f64)).l9_capture(limit), Captured::Float(0.2));
+        assert_eq!((&&&&Wrap(&true)).l9_capture(limit), Captured::Bool(true));
+        assert_eq!(
+            (&&&&Wrap(&"hi")).l9_capture(limit),
+            Captured::Str("hi".into())
+        );
+        assert_eq!(
+            (&&&&Wrap(&String::from("s"))).l9_capture(limit),
+            Captured::Str("s".into())
+        );
+        assert_eq!(
+            (&&&&Wrap(&u64::MAX)).l9_capture(limit),
+            Captured::Str(u64::MAX.to_string())
+        );
+        assert_eq!(
+            (&&&&Wrap(&Both { a: 1 })).l9_capture(limit),
+            Captured::Json(r#"{"a":1}"#.into())
+        );
+        assert_eq!(
+            (&&&&Wrap(&OnlyDebug(3))).l9_capture(limit),
+            Captured::Text("OnlyDebug(3)".into())
+        );
+        assert!(
+            matches!((&&&&Wrap(&Nothing)).l9_capture(limit), Captured::Text(t) if t.ends_with("Nothing"))
+        );
+    }
+
+    #[test]
+    fn values_are_cut_on_character_boundaries_and_marked() {
+        assert_eq!(truncate("héllo", 2), format!("h{TRUNCATION_MARKER}"));
+        assert_eq!(json_limited(&"ééé", 4), format!("\"é{TRUNCATION_MARKER}"));
+        assert_eq!(
+            debug_limited(&vec![1, 2, 3], 4),
+            format!("[1, {TRUNCATION_MARKER}")
+        );
+        assert_eq!(json_limited(&[1, 2], 100), "[1,2]");
+    }
+}

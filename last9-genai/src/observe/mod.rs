@@ -1,0 +1,620 @@
+//! What `#[observe]` expands to calls: the span of one observed call, value
+//! capture, and usage from return values. Private to the macro
+//! (`last9_genai::__private`), except the recording functions re-exported at
+//! the crate root.
+
+pub(crate) mod capture;
+pub(crate) mod response;
+pub(crate) mod settings;
+mod tracer;
+
+use std::fmt::{Debug, Display};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Instant;
+
+use opentelemetry::trace::{Span as _, Status, TraceContextExt};
+use opentelemetry::{Array, Context, ContextGuard, KeyValue, StringValue, Value};
+use pin_project_lite::pin_project;
+use serde::Serialize;
+
+use crate::attributes as attr;
+use crate::cost::TokenUsage;
+use crate::genai::{ObservationKind, usage_attributes};
+use crate::pricing::PricingTable;
+use crate::processor::cost_attributes;
+use capture::{Captured, Wrap, debug_limited, json_limited, truncate};
+use response::ResponseInfo;
+pub(crate) use tracer::bump_epoch;
+
+/// What the macro knows of an observed function at compile time.
+#[derive(Debug)]
+pub struct Meta {
+    /// Span name.
+    pub name: &'static str,
+    /// `gen_ai.l9.span.kind`.
+    pub kind: ObservationKind,
+    /// `tags`.
+    pub tags: &'static [&'static str],
+    /// `metadata.{key}` pairs, values already text.
+    pub metadata: &'static [(&'static str, &'static str)],
+    /// Whether arguments and the prompt are captured.
+    pub capture_input: bool,
+    /// Whether the completion is captured.
+    pub capture_output: bool,
+    /// Per-function capture limit, in bytes.
+    pub capture_limit: Option<usize>,
+}
+
+/// Usage recorded from inside an observed body, read when the call ends.
+#[derive(Debug, Default)]
+struct Recorded {
+    model: Option<String>,
+    usage: Option<TokenUsage>,
+}
+
+#[derive(Debug, Clone)]
+struct RecordedCell(Arc<Mutex<Recorded>>);
+
+/// The span of one observed call.
+#[derive(Debug)]
+pub struct Observation {
+    meta: &'static Meta,
+    /// The context inside the call: its span current. `None` when no
+    /// pipeline is installed: then nothing at all is done.
+    cx: Option<Context>,
+    recording: bool,
+    start: Instant,
+    pricing: Option<PricingTable>,
+    args: Vec<(&'static str, Captured)>,
+    recorded: Option<Arc<Mutex<Recorded>>>,
+    finished: bool,
+}
+
+impl Observation {
+    /// Starts the span of a call, as a child of the current context.
+    pub fn start(meta: &'static Meta) -> Self {
+        let mut observation = Self {
+            meta,
+            cx: None,
+            recording: false,
+            start: Instant::now(),
+            pricing: None,
+            args: Vec::new(),
+            recorded: None,
+            finished: false,
+        };
+        let Some(span) = Context::map_current(|parent| tracer::start(meta.name, parent)) else {
+            return observation;
+        };
+        observation.recording = span.is_recording();
+        let cx = Context::current_with_span(span);
+        if !observation.recording {
+            observation.cx = Some(cx);
+            return observation;
+        }
+        let span = cx.span();
+        let mut attributes = vec![KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str())];
+        if !meta.tags.is_empty() {
+            let tags = meta.tags.iter().map(|t| StringValue::from(*t)).collect();
+            attributes.push(KeyValue::new("tags", Value::Array(Array::String(tags))));
+        }
+        for (key, value) in meta.metadata {
+            attributes.push(KeyValue::new(format!("metadata.{key}"), *value));
+            if *key == "category" {
+                attributes.push(KeyValue::new("user.category", *value));
+            }
+        }
+        span.set_attributes(attributes);
+        let recorded = Arc::new(Mutex::new(Recorded::default()));
+        observation.cx = Some(cx.with_value(RecordedCell(recorded.clone())));
+        observation.recorded = Some(recorded);
+        observation
+    }
+
+    /// Prices the call's usage with `table` instead of leaving it to the
+    /// span processor.
+    pub fn with_pricing(mut self, table: Option<&PricingTable>) -> Self {
+        if self.recording {
+            self.pricing = table.cloned();
+        }
+        self
+    }
+
+    /// Whether the span records: when it does not, nothing is captured.
+    pub fn is_recording(&self) -> bool {
+        self.recording
+    }
+
+    /// Whether argument capture is wanted: the span records and content
+    /// capture is on for inputs.
+    pub fn captures_input(&self) -> bool {
+        self.recording && self.meta.capture_input && settings::capture_content()
+    }
+
+    /// The limit of one captured value.
+    pub fn limit(&self) -> usize {
+        self.meta
+            .capture_limit
+            .unwrap_or_else(settings::capture_limit)
+    }
+
+    /// Records argument `name` under `key` (`function.arg.{name}`).
+    pub fn arg(&mut self, key: &'static str, name: &'static str, value: Captured) {
+        if let Some(cx) = &self.cx {
+            cx.span()
+                .set_attribute(KeyValue::new(key, value.to_value()));
+        }
+        self.args.push((name, value));
+    }
+
+    /// Records the prompt event from the captured arguments.
+    pub fn args_done(&mut self) {
+        let Some(cx) = self.cx.as_ref().filter(|_| !self.args.is_empty()) else {
+            return;
+        };
+        let prompt = prompt_text(&self.args);
+        let prompt = truncate(&prompt, self.limit()).into_owned();
+        cx.span().add_event(
+            attr::EVENT_CONTENT_PROMPT,
+            vec![KeyValue::new(attr::PROMPT, prompt)],
+        );
+        self.args.clear();
+    }
+
+    /// Makes the call's span current on this thread until the guard drops.
+    pub fn enter(&self) -> Option<ContextGuard> {
+        self.cx.clone().map(Context::attach)
+    }
+
+    /// Runs `future` with the call's span current on every poll.
+    pub fn instrument<F: Future>(&self, future: F) -> Instrumented<F> {
+        Instrumented {
+            inner: future,
+            cx: self.cx.clone(),
+        }
+    }
+
+    /// Ends the call successfully with its output.
+    pub fn finish_ok(mut self, output: Output) {
+        self.finished = true;
+        let Some(cx) = self.cx.take().filter(|_| self.recording) else {
+            return;
+        };
+        let span = cx.span();
+        let mut attributes = self.latency();
+        let recorded = self
+            .recorded
+            .as_ref()
+            .and_then(|r| r.lock().ok())
+            .map(|mut r| std::mem::take(&mut *r));
+        let mut info = output.info.unwrap_or_default();
+        if let Some(recorded) = recorded {
+            info.model = info.model.or(recorded.model);
+            info.usage = info.usage.or(recorded.usage);
+        }
+        response_attributes(&info, &mut attributes);
+        if let (Some(table), Some(model), Some(usage)) = (&self.pricing, &info.model, &info.usage)
+            && let Some(cost) = table.cost(model, usage)
+        {
+            attributes.extend(cost_attributes(&cost));
+        }
+        span.set_attributes(attributes);
+        for call in &info.tool_calls {
+            let mut event = vec![
+                KeyValue::new(attr::TOOL_NAME, call.name.clone()),
+                KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, call.arguments.clone()),
+            ];
+            if let Some(id) = &call.id {
+                event.push(KeyValue::new("gen_ai.tool.call.id", id.clone()));
+            }
+            span.add_event("gen_ai.tool.call", event);
+        }
+        let completion = info.completion.or(output.text);
+        if let Some(text) =
+            completion.filter(|_| self.meta.capture_output && settings::capture_content())
+        {
+            let text = truncate(&text, self.limit()).into_owned();
+            span.add_event(
+                attr::EVENT_CONTENT_COMPLETION,
+                vec![KeyValue::new(attr::COMPLETION, text)],
+            );
+        }
+        span.set_status(Status::Ok);
+        span.end();
+    }
+
+    /// Ends the call with an error: ERROR status with its message, and one
+    /// `exception` event.
+    pub fn finish_err(mut self, type_name: &str, message: String) {
+        self.finished = true;
+        if let Some(cx) = self.cx.take().filter(|_| self.recording) {
+            end_with_error(&cx, self.latency(), type_name, message);
+        }
+    }
+
+    fn latency(&self) -> Vec<KeyValue> {
+        let ms = self.start.elapsed().as_secs_f64() * 1000.0;
+        vec![KeyValue::new("latency_ms", ms)]
+    }
+}
+
+impl Drop for Observation {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let Some(cx) = self.cx.take().filter(|_| self.recording) else {
+            return;
+        };
+        if std::thread::panicking() {
+            end_with_error(
+                &cx,
+                self.latency(),
+                "panic",
+                "the function panicked".to_owned(),
+            );
+        } else {
+            // Dropped before it finished: a cancelled future.
+            cx.span()
+                .set_attribute(KeyValue::new("gen_ai.l9.cancelled", true));
+            cx.span().end();
+        }
+    }
+}
+
+fn end_with_error(cx: &Context, mut attributes: Vec<KeyValue>, type_name: &str, message: String) {
+    let span = cx.span();
+    attributes.push(KeyValue::new("error.type", type_name.to_owned()));
+    span.set_attributes(attributes);
+    span.add_event(
+        "exception",
+        vec![
+            KeyValue::new("exception.type", type_name.to_owned()),
+            KeyValue::new("exception.message", message.clone()),
+        ],
+    );
+    span.set_status(Status::error(message));
+    span.end();
+}
+
+fn response_attributes(info: &ResponseInfo, attributes: &mut Vec<KeyValue>) {
+    let provider = info
+        .provider
+        .or_else(|| info.model.as_deref().and_then(crate::detect_provider));
+    if let Some(provider) = provider {
+        attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider));
+        attributes.push(KeyValue::new(attr::SYSTEM, provider));
+    }
+    if let Some(model) = &info.model {
+        attributes.push(KeyValue::new(attr::RESPONSE_MODEL, model.clone()));
+    }
+    if let Some(id) = &info.id {
+        attributes.push(KeyValue::new(attr::RESPONSE_ID, id.clone()));
+    }
+    if !info.finish_reasons.is_empty() {
+        let reasons = info
+            .finish_reasons
+            .iter()
+            .cloned()
+            .map(StringValue::from)
+            .collect();
+        attributes.push(KeyValue::new(
+            attr::RESPONSE_FINISH_REASONS,
+            Value::Array(Array::String(reasons)),
+        ));
+    }
+    if let Some(usage) = &info.usage {
+        attributes.extend(usage_attributes(usage));
+    }
+    if !info.tool_calls.is_empty() {
+        let n = i64::try_from(info.tool_calls.len()).unwrap_or(i64::MAX);
+        attributes.push(KeyValue::new("gen_ai.tool_calls.count", n));
+    }
+}
+
+/// The prompt text: a single string argument as is; chat messages as
+/// `role: content` lines; a single argument as its text; else `name=value`
+/// pairs.
+fn prompt_text(args: &[(&'static str, Captured)]) -> String {
+    let strings: Vec<&str> = args
+        .iter()
+        .filter_map(|(_, v)| match v {
+            Captured::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    if let [single] = strings.as_slice() {
+        return (*single).to_owned();
+    }
+    if let Some(lines) = args.iter().find_map(|(_, v)| chat_lines(v)) {
+        return lines;
+    }
+    if let [(_, single)] = args {
+        return single.as_text().into_owned();
+    }
+    args.iter()
+        .map(|(name, value)| format!("{name}={}", value.as_text()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `role: content` lines of a JSON array of chat messages.
+fn chat_lines(value: &Captured) -> Option<String> {
+    let Captured::Json(json) = value else {
+        return None;
+    };
+    let messages: Vec<serde_json::Value> = serde_json::from_str(json).ok()?;
+    let lines: Option<Vec<String>> = messages
+        .iter()
+        .map(|m| {
+            let role = m.get("role")?.as_str()?;
+            let content = match m.get("content")? {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Some(format!("{role}: {content}"))
+        })
+        .collect();
+    lines.filter(|l| !l.is_empty()).map(|l| l.join("\n"))
+}
+
+pin_project! {
+    /// A future with an observed call's span current on every poll.
+    #[derive(Debug)]
+    pub struct Instrumented<F> {
+        #[pin]
+        inner: F,
+        cx: Option<Context>,
+    }
+}
+
+impl<F: Future> Future for Instrumented<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _guard = this.cx.clone().map(Context::attach);
+        this.inner.poll(task)
+    }
+}
+
+pin_project! {
+    /// The future returned by an observed function that returns a future
+    /// (`impl Future`, `Pin<Box<dyn Future>>`, `#[async_trait]` methods):
+    /// the call's span is current on every poll and ends when it completes.
+    pub struct ObservedFuture<F: Future, D> {
+        #[pin]
+        inner: F,
+        observation: Option<Observation>,
+        done: D,
+    }
+}
+
+impl<F: Future, D: FnMut(Observation, &F::Output)> ObservedFuture<F, D> {
+    /// Wraps `inner`; `done` ends the observation with the output.
+    pub fn new(observation: Observation, inner: F, done: D) -> Self {
+        Self {
+            inner,
+            observation: Some(observation),
+            done,
+        }
+    }
+}
+
+impl<F: Future, D: FnMut(Observation, &F::Output)> Future for ObservedFuture<F, D> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let guard = this.observation.as_ref().and_then(Observation::enter);
+        let poll = this.inner.poll(task);
+        drop(guard);
+        if let Poll::Ready(output) = &poll
+            && let Some(observation) = this.observation.take()
+        {
+            (this.done)(observation, output);
+        }
+        poll
+    }
+}
+
+/// The output of a call, as captured.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// What a model response says of itself.
+    pub info: Option<ResponseInfo>,
+    /// The output as text.
+    pub text: Option<String>,
+}
+
+/// First choice for outputs: strings and numbers as they are.
+pub trait OutputNative {
+    /// Captures the output.
+    fn l9_output(&self, limit: usize) -> Output;
+}
+
+impl<T: capture::NativeValue + ?Sized> OutputNative for &&&Wrap<'_, T> {
+    fn l9_output(&self, limit: usize) -> Output {
+        Output {
+            info: None,
+            text: Some(self.0.native(limit).as_text().into_owned()),
+        }
+    }
+}
+
+/// Second choice for outputs: `Serialize`, read as a model response when
+/// it is one, else as JSON.
+pub trait OutputSerialize {
+    /// Captures the output.
+    fn l9_output(&self, limit: usize) -> Output;
+}
+
+impl<T: Serialize + ?Sized> OutputSerialize for &&Wrap<'_, T> {
+    fn l9_output(&self, limit: usize) -> Output {
+        match serde_json::to_value(self.0) {
+            Ok(value) => Output {
+                info: response::read(&value),
+                text: Some(json_limited(&value, limit)),
+            },
+            Err(_) => Output::default(),
+        }
+    }
+}
+
+/// Third choice for outputs: `Debug`.
+pub trait OutputDebug {
+    /// Captures the output.
+    fn l9_output(&self, limit: usize) -> Output;
+}
+
+impl<T: Debug + ?Sized> OutputDebug for &Wrap<'_, T> {
+    fn l9_output(&self, limit: usize) -> Output {
+        Output {
+            info: None,
+            text: Some(debug_limited(self.0, limit)),
+        }
+    }
+}
+
+/// Last choice for outputs: nothing to say.
+pub trait OutputNone {
+    /// Captures the output.
+    fn l9_output(&self, limit: usize) -> Output;
+}
+
+impl<T: ?Sized> OutputNone for Wrap<'_, T> {
+    fn l9_output(&self, _: usize) -> Output {
+        Output::default()
+    }
+}
+
+/// First choice for errors: `Display`.
+pub trait ErrorDisplay {
+    /// The error's message.
+    fn l9_message(&self) -> String;
+}
+
+impl<T: Display + ?Sized> ErrorDisplay for &&Wrap<'_, T> {
+    fn l9_message(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// Second choice for errors: `Debug`.
+pub trait ErrorDebug {
+    /// The error's message.
+    fn l9_message(&self) -> String;
+}
+
+impl<T: Debug + ?Sized> ErrorDebug for &Wrap<'_, T> {
+    fn l9_message(&self) -> String {
+        format!("{:?}", self.0)
+    }
+}
+
+/// Last choice for errors: the type's name.
+pub trait ErrorName {
+    /// The error's message.
+    fn l9_message(&self) -> String;
+}
+
+impl<T: ?Sized> ErrorName for Wrap<'_, T> {
+    fn l9_message(&self) -> String {
+        std::any::type_name::<T>().to_owned()
+    }
+}
+
+/// The name of `T`, shortened to its last path segment.
+pub fn type_name_of<T: ?Sized>(_: &T) -> &'static str {
+    let full = std::any::type_name::<T>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+/// What `pricing = EXPR` accepts: a table, a reference to one (or to a
+/// `LazyLock` of one), or the result of building one.
+pub trait IntoPricing {
+    /// The table; an error is reported once and prices nothing.
+    fn into_pricing(self) -> Option<PricingTable>;
+}
+
+impl IntoPricing for PricingTable {
+    fn into_pricing(self) -> Option<PricingTable> {
+        Some(self)
+    }
+}
+
+impl IntoPricing for &PricingTable {
+    fn into_pricing(self) -> Option<PricingTable> {
+        Some(self.clone())
+    }
+}
+
+impl<F: FnOnce() -> PricingTable> IntoPricing for &std::sync::LazyLock<PricingTable, F> {
+    fn into_pricing(self) -> Option<PricingTable> {
+        Some((**self).clone())
+    }
+}
+
+impl<E: Display> IntoPricing for Result<PricingTable, E> {
+    fn into_pricing(self) -> Option<PricingTable> {
+        self.map_err(|err| {
+            tracing::warn!(target: "last9_genai::observe", "pricing for #[observe] failed: {err}");
+        })
+        .ok()
+    }
+}
+
+/// Records the model and token usage of the current observed call, for a
+/// function whose return value does not carry them (one that returns plain
+/// text, say). They are written on the call's span, and priced with the
+/// function's `pricing` when it has one (else by the span processor).
+///
+/// Outside an observed call this writes on the current span, if any.
+///
+/// ```
+/// use last9_genai::{TokenUsage, observe, record_usage};
+///
+/// #[observe(name = "summarize")]
+/// fn summarize(text: &str) -> String {
+///     // ... call the model ...
+///     record_usage("gpt-4o", TokenUsage::new(1200, 80));
+///     "a summary".to_owned()
+/// }
+/// # summarize("long text");
+/// ```
+pub fn record_usage(model: &str, usage: TokenUsage) {
+    Context::map_current(|cx| {
+        if let Some(cell) = cx.get::<RecordedCell>()
+            && let Ok(mut recorded) = cell.0.lock()
+        {
+            recorded.model = Some(model.to_owned());
+            recorded.usage = Some(usage);
+            return;
+        }
+        let span = cx.span();
+        span.set_attribute(KeyValue::new(attr::RESPONSE_MODEL, model.to_owned()));
+        span.set_attributes(usage_attributes(&usage));
+    });
+}
+
+/// Adds attributes to the current observed call's span (or the current
+/// span).
+///
+/// ```
+/// use last9_genai::{observe, record_attributes};
+/// use opentelemetry::KeyValue;
+///
+/// #[observe]
+/// fn rerank(docs: Vec<String>) -> usize {
+///     record_attributes([KeyValue::new("rerank.kept", 3)]);
+///     3
+/// }
+/// # rerank(vec![]);
+/// ```
+pub fn record_attributes(attributes: impl IntoIterator<Item = KeyValue>) {
+    Context::map_current(|cx| cx.span().set_attributes(attributes));
+}

@@ -1,0 +1,303 @@
+//! `#[observe]` on every function shape: the span, its parent links, the
+//! value returned unchanged.
+
+// The tests share the global provider and take turns, also across awaits.
+#![allow(clippy::await_holding_lock)]
+
+mod common;
+
+use common::{Harness, attr, float, int, string};
+use last9_genai::observe;
+use opentelemetry::Value;
+use opentelemetry::trace::{Span as _, Status, Tracer};
+
+#[observe]
+fn plain(prompt: &str, temperature: f64) -> String {
+    format!("{prompt} at {temperature}")
+}
+
+#[test]
+fn a_sync_function_gets_a_span_with_arguments_and_output() {
+    let (_turn, h) = common::observed();
+    assert_eq!(plain("Hello!", 0.2), "Hello! at 0.2");
+    let s = h.span("plain");
+    assert_eq!(string(&s, "function.arg.prompt").as_deref(), Some("Hello!"));
+    assert_eq!(float(&s, "function.arg.temperature"), Some(0.2));
+    assert_eq!(string(&s, "gen_ai.l9.span.kind").as_deref(), Some("llm"));
+    assert!(float(&s, "latency_ms").is_some_and(|ms| ms >= 0.0));
+    assert_eq!(s.status, Status::Ok);
+    let events: Vec<_> = s.events.iter().map(|e| e.name.to_string()).collect();
+    assert_eq!(
+        events,
+        ["gen_ai.content.prompt", "gen_ai.content.completion"]
+    );
+    assert_eq!(
+        s.events[0].attributes[0].value,
+        Value::from("Hello!"),
+        "a single string argument is the prompt"
+    );
+    assert_eq!(
+        s.events[1].attributes[0].value,
+        Value::from("Hello! at 0.2")
+    );
+}
+
+#[derive(Debug, PartialEq)]
+struct ApiError(&'static str);
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "api failed: {}", self.0)
+    }
+}
+
+#[observe]
+fn fallible(x: i32) -> Result<i32, ApiError> {
+    if x < 0 {
+        return Err(ApiError("negative"));
+    }
+    let doubled = x.checked_mul(2).ok_or(ApiError("overflow"))?;
+    Ok(doubled)
+}
+
+#[test]
+fn an_err_sets_error_with_one_exception_event_and_is_returned_unchanged() {
+    let (_turn, h) = common::observed();
+    assert_eq!(fallible(3), Ok(6));
+    assert_eq!(fallible(-1), Err(ApiError("negative")));
+    assert_eq!(fallible(i32::MAX), Err(ApiError("overflow")));
+    let spans = h.spans();
+    assert_eq!(spans.len(), 3);
+    assert_eq!(spans[0].status, Status::Ok);
+    for (span, message) in spans[1..]
+        .iter()
+        .zip(["api failed: negative", "api failed: overflow"])
+    {
+        assert_eq!(span.status, Status::error(message));
+        let exceptions: Vec<_> = span
+            .events
+            .iter()
+            .filter(|e| e.name == "exception")
+            .collect();
+        assert_eq!(exceptions.len(), 1);
+        let get = |k: &str| {
+            exceptions[0]
+                .attributes
+                .iter()
+                .find(|kv| kv.key.as_str() == k)
+                .map(|kv| kv.value.clone())
+        };
+        assert_eq!(get("exception.type"), Some(Value::from("ApiError")));
+        assert_eq!(get("exception.message"), Some(Value::from(message)));
+    }
+    assert_eq!(int(&spans[0], "function.arg.x"), Some(3));
+}
+
+#[observe(kind = "tool")]
+async fn search_tool(query: &str) -> usize {
+    tokio::task::yield_now().await;
+    query.len()
+}
+
+#[observe(name = "rag_pipeline", kind = "chain")]
+async fn pipeline(q: String) -> &'static str {
+    let n = search_tool(&q).await;
+    assert_eq!(n, 7);
+    "done"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_functions_nest_across_awaits() {
+    let (_turn, h) = common::observed();
+    assert_eq!(pipeline("weather".to_owned()).await, "done");
+    let chain = h.span("rag_pipeline");
+    let tool = h.span("search_tool");
+    assert_eq!(tool.parent_span_id, chain.span_context.span_id());
+    assert_eq!(
+        string(&tool, "gen_ai.l9.span.kind").as_deref(),
+        Some("tool")
+    );
+    assert_eq!(
+        string(&chain, "gen_ai.l9.span.kind").as_deref(),
+        Some("chain")
+    );
+    assert_eq!(
+        string(&tool, "function.arg.query").as_deref(),
+        Some("weather")
+    );
+}
+
+struct Client {
+    calls: u32,
+}
+
+impl Client {
+    #[observe]
+    fn by_ref(&self, n: u32) -> u32 {
+        self.calls + n
+    }
+
+    #[observe]
+    fn by_mut(&mut self) {
+        self.calls += 1;
+    }
+
+    #[observe]
+    fn by_value(self) -> u32 {
+        self.calls
+    }
+
+    #[observe]
+    async fn async_by_ref(&self) -> u32 {
+        self.calls
+    }
+}
+
+#[tokio::test]
+async fn methods_taking_self_in_every_way() {
+    let (_turn, h) = common::observed();
+    let mut client = Client { calls: 1 };
+    client.by_mut();
+    assert_eq!(client.by_ref(2), 4);
+    assert_eq!(client.async_by_ref().await, 2);
+    assert_eq!(client.by_value(), 2);
+    let names: Vec<_> = h.spans().iter().map(|s| s.name.to_string()).collect();
+    assert_eq!(names, ["by_mut", "by_ref", "async_by_ref", "by_value"]);
+}
+
+#[observe]
+fn generic<T: std::fmt::Debug + Clone>(
+    value: T,
+    shown: impl std::fmt::Display,
+) -> impl std::fmt::Debug {
+    let _ = shown.to_string();
+    value.clone()
+}
+
+#[test]
+fn generic_functions_and_impl_trait() {
+    let (_turn, h) = common::observed();
+    assert_eq!(format!("{:?}", generic(vec![1, 2], 5)), "[1, 2]");
+    let s = h.span("generic");
+    // an unbounded generic parameter is captured by its type's name
+    assert!(string(&s, "function.arg.value").is_some());
+}
+
+#[observe]
+fn returns_future(x: u32) -> impl std::future::Future<Output = u32> + Send {
+    async move { x + 1 }
+}
+
+#[observe]
+fn returns_boxed(
+    x: u32,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u32, String>> + Send>> {
+    Box::pin(async move {
+        if x == 0 {
+            Err("zero".to_owned())
+        } else {
+            Ok(x)
+        }
+    })
+}
+
+#[tokio::test]
+async fn functions_returning_futures_end_their_span_when_the_future_completes() {
+    let (_turn, h) = common::observed();
+    let fut = returns_future(1);
+    assert!(
+        h.spans().is_empty(),
+        "the span must not end before the future completes"
+    );
+    assert_eq!(fut.await, 2);
+    assert_eq!(returns_boxed(0).await, Err("zero".to_owned()));
+    let s = h.span("returns_future");
+    assert_eq!(s.status, Status::Ok);
+    assert_eq!(h.span("returns_boxed").status, Status::error("zero"));
+}
+
+#[async_trait::async_trait]
+trait Agent {
+    async fn run(&self, task: &str) -> String;
+}
+
+struct Planner;
+
+#[async_trait::async_trait]
+impl Agent for Planner {
+    #[observe(kind = "agent")]
+    async fn run(&self, task: &str) -> String {
+        inner_step().await;
+        format!("planned {task}")
+    }
+}
+
+#[observe]
+async fn inner_step() {}
+
+trait NativeAsync {
+    fn go(&self) -> impl std::future::Future<Output = u8> + Send;
+}
+
+impl NativeAsync for Planner {
+    #[observe]
+    async fn go(&self) -> u8 {
+        7
+    }
+}
+
+#[tokio::test]
+async fn async_trait_methods_and_native_async_fns_in_traits() {
+    let (_turn, h) = common::observed();
+    assert_eq!(Planner.run("trip").await, "planned trip");
+    assert_eq!(Planner.go().await, 7);
+    let run = h.span("run");
+    assert_eq!(
+        string(&run, "gen_ai.l9.span.kind").as_deref(),
+        Some("agent")
+    );
+    assert_eq!(string(&run, "function.arg.task").as_deref(), Some("trip"));
+    assert_eq!(
+        h.span("inner_step").parent_span_id,
+        run.span_context.span_id()
+    );
+    assert_eq!(h.span("go").status, Status::Ok);
+}
+
+#[observe]
+fn panics(x: u8) -> u8 {
+    if x > 0 {
+        panic!("boom");
+    }
+    x
+}
+
+#[test]
+fn a_panic_ends_the_span_with_error_and_goes_on() {
+    let (_turn, h) = common::observed();
+    let result = std::panic::catch_unwind(|| panics(1));
+    assert!(result.is_err());
+    let s = h.span("panics");
+    assert!(matches!(s.status, Status::Error { .. }));
+    assert_eq!(s.events.iter().filter(|e| e.name == "exception").count(), 1);
+}
+
+#[test]
+fn spans_made_inside_the_body_are_children() {
+    let (_turn, h) = common::observed();
+    #[observe]
+    fn outer(h: &Harness) {
+        h.tracer.start("otel_child").end();
+        inner();
+    }
+    #[observe]
+    fn inner() {}
+    outer(h);
+    let outer = h.span("outer");
+    assert_eq!(
+        h.span("otel_child").parent_span_id,
+        outer.span_context.span_id()
+    );
+    assert_eq!(h.span("inner").parent_span_id, outer.span_context.span_id());
+    assert!(attr(&outer, "function.arg.h").is_some());
+}
