@@ -13,19 +13,39 @@ use syn::{
 
 use crate::args::{Args, krate};
 
-/// Parameter names that are redacted unless listed elsewhere.
+/// Words that make a parameter secret when they are one of the `_`-separated
+/// segments of its name (`auth_token`, `db_password`), so that `max_tokens`
+/// is not one.
 const SECRET_WORDS: &[&str] = &[
-    "api_key",
-    "apikey",
     "password",
     "passwd",
     "secret",
     "token",
     "authorization",
+    "auth",
     "credential",
+    "credentials",
+    "apikey",
+    "bearer",
+    "cookie",
+];
+
+/// Secret names made of two segments.
+const SECRET_PAIRS: &[&str] = &[
+    "api_key",
     "private_key",
     "access_key",
+    "secret_key",
+    "session_key",
 ];
+
+fn looks_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_PAIRS.iter().any(|pair| lower.contains(pair))
+        || lower
+            .split('_')
+            .any(|segment| SECRET_WORDS.contains(&segment))
+}
 
 /// How the function gives its result.
 enum Shape {
@@ -90,8 +110,7 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> syn::Result<TokenStream> {
         let name = unraw(ident);
         if p.redacted {
             quote! {
-                __l9_obs.arg(#key, #name, #krate::__private::Captured::Str(
-                    ::std::string::ToString::to_string(#krate::__private::REDACTED)));
+                __l9_obs.redacted(#key, #name);
             }
         } else {
             quote! {
@@ -285,13 +304,9 @@ fn params(args: &Args, item: &ItemFn) -> syn::Result<Vec<Param>> {
     Ok(named
         .into_iter()
         .filter(|ident| !args.skip.contains(ident))
-        .map(|ident| {
-            let lower = unraw(ident).to_ascii_lowercase();
-            Param {
-                ident: ident.clone(),
-                redacted: args.redact.contains(ident)
-                    || SECRET_WORDS.iter().any(|w| lower.contains(w)),
-            }
+        .map(|ident| Param {
+            ident: ident.clone(),
+            redacted: args.redact.contains(ident) || looks_secret(&unraw(ident)),
         })
         .collect())
 }
@@ -389,4 +404,35 @@ fn has_impl(ty: &Type) -> bool {
     let mut finder = FindImpl(false);
     syn::visit_mut::VisitMut::visit_type_mut(&mut finder, &mut ty.clone());
     finder.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_secret;
+
+    #[test]
+    fn secret_names_are_whole_segments() {
+        for name in [
+            "password",
+            "api_key",
+            "openai_api_key",
+            "auth_token",
+            "token",
+            "x_secret",
+            "Authorization",
+            "apikey",
+        ] {
+            assert!(looks_secret(name), "{name}");
+        }
+        for name in [
+            "max_tokens",
+            "tokens",
+            "prompt",
+            "author",
+            "keyword",
+            "secretary_name",
+        ] {
+            assert!(!looks_secret(name), "{name}");
+        }
+    }
 }

@@ -103,7 +103,7 @@ pub use workflow::{ActiveWorkflow, TRACER_NAME, Workflow, WorkflowGuard, workflo
 pub mod __private {
     pub use crate::ObservationKind;
     pub use crate::observe::capture::{
-        CaptureDebug, CaptureName, CaptureNative, CaptureSerialize, Captured, REDACTED, Wrap,
+        CaptureDebug, CaptureName, CaptureNative, CaptureSerialize, Captured, Wrap,
     };
     pub use crate::observe::{
         ErrorDebug, ErrorDisplay, ErrorName, IntoPricing, Meta, Observation, ObservedFuture,

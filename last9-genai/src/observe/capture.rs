@@ -19,7 +19,7 @@ use serde::Serialize;
 pub const TRUNCATION_MARKER: &str = "…[truncated]";
 
 /// Written in place of a redacted value.
-pub const REDACTED: &str = "[REDACTED]";
+pub(crate) const REDACTED: &str = "[REDACTED]";
 
 /// A captured value.
 #[derive(Debug, Clone, PartialEq)]

@@ -150,6 +150,12 @@ impl Observation {
         self.args.push((name, value));
     }
 
+    /// Records argument `name` as redacted: `[REDACTED]` in its attribute and
+    /// in the prompt, never the prompt itself.
+    pub fn redacted(&mut self, key: &'static str, name: &'static str) {
+        self.arg(key, name, Captured::Text(capture::REDACTED.to_owned()));
+    }
+
     /// Records the prompt event from the captured arguments.
     pub fn args_done(&mut self) {
         let Some(cx) = self.cx.as_ref().filter(|_| !self.args.is_empty()) else {
