@@ -152,12 +152,12 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> syn::Result<TokenStream> {
     let body = match shape {
         Shape::Sync => {
             let finish = finish(&krate, quote!(__l9_obs), quote!(&__l9_ret), output);
-            let annotation = nameable(output).map(|ty| quote!(: #ty));
+            let body = typed_body(block, output);
             quote! {
                 #prologue
                 let __l9_guard = __l9_obs.enter();
                 #[allow(clippy::redundant_closure_call)]
-                let __l9_ret #annotation = (move || #block)();
+                let __l9_ret = (move || #body)();
                 ::core::mem::drop(__l9_guard);
                 #finish
                 __l9_ret
@@ -165,10 +165,10 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> syn::Result<TokenStream> {
         }
         Shape::Async => {
             let finish = finish(&krate, quote!(__l9_obs), quote!(&__l9_ret), output);
-            let annotation = nameable(output).map(|ty| quote!(: #ty));
+            let body = typed_body(block, output);
             quote! {
                 #prologue
-                let __l9_ret #annotation = __l9_obs.instrument(async move #block).await;
+                let __l9_ret = __l9_obs.instrument(async move #body).await;
                 #finish
                 __l9_ret
             }
@@ -212,6 +212,22 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> syn::Result<TokenStream> {
             #body
         }
     })
+}
+
+/// The body as the value of a `let` typed with the declared return type:
+/// it drives inference (`?` converts into the declared error type) and a
+/// mismatch is reported on the user's own tail expression. `return` in the
+/// body leaves the closure or async block it runs in, as it left the
+/// function.
+fn typed_body(block: &syn::Block, output: Option<&Type>) -> TokenStream {
+    match nameable(output) {
+        Some(ty) => quote! {{
+            #[allow(clippy::let_and_return)]
+            let __l9_body: #ty = #block;
+            __l9_body
+        }},
+        None => quote!(#block),
+    }
 }
 
 /// Ends the observation with the value at `value` (an expression of type

@@ -540,17 +540,11 @@ pub fn type_name_of<T: ?Sized>(_: &T) -> &'static str {
     base.rsplit("::").next().unwrap_or(base)
 }
 
-/// What `pricing = EXPR` accepts: a table, a reference to one (or to a
-/// `LazyLock` of one), or the result of building one.
+/// What `pricing = EXPR` accepts, borrowed (the expansion passes
+/// `&(EXPR)`): a table, a `LazyLock` of one, or the result of building one.
 pub trait IntoPricing {
     /// The table; an error is reported once and prices nothing.
     fn into_pricing(self) -> Option<PricingTable>;
-}
-
-impl IntoPricing for PricingTable {
-    fn into_pricing(self) -> Option<PricingTable> {
-        Some(self)
-    }
 }
 
 impl IntoPricing for &PricingTable {
@@ -565,12 +559,15 @@ impl<F: FnOnce() -> PricingTable> IntoPricing for &std::sync::LazyLock<PricingTa
     }
 }
 
-impl<E: Display> IntoPricing for Result<PricingTable, E> {
+impl<E: Display> IntoPricing for &Result<PricingTable, E> {
     fn into_pricing(self) -> Option<PricingTable> {
-        self.map_err(|err| {
-            tracing::warn!(target: "last9_genai::observe", "pricing for #[observe] failed: {err}");
-        })
-        .ok()
+        match self {
+            Ok(table) => Some(table.clone()),
+            Err(err) => {
+                tracing::warn!(target: "last9_genai::observe", "pricing for #[observe] failed: {err}");
+                None
+            }
+        }
     }
 }
 

@@ -1,0 +1,6 @@
+use last9_genai::observe;
+
+#[observe(kind = "llmm")]
+fn f() {}
+
+fn main() {}
