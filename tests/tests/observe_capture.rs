@@ -31,6 +31,7 @@ struct DebugOnly {
 struct Opaque;
 
 #[observe]
+#[allow(clippy::too_many_arguments)]
 fn typed(
     count: u64,
     ratio: f32,
