@@ -301,3 +301,58 @@ fn spans_made_inside_the_body_are_children() {
     assert_eq!(h.span("inner").parent_span_id, outer.span_context.span_id());
     assert!(attr(&outer, "function.arg.h").is_some());
 }
+
+#[observe]
+async fn migrating(h: &Harness) -> usize {
+    let mut threads = std::collections::HashSet::new();
+    for _ in 0..50 {
+        threads.insert(std::thread::current().id());
+        h.tracer.start("step").end();
+        // Block this worker while another thread wakes the task, so that an
+        // idle worker picks it up.
+        tokio::spawn(async { std::thread::sleep(std::time::Duration::from_millis(3)) });
+        let (wake, woken) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            let _ = wake.send(());
+        });
+        woken.await.unwrap();
+        if threads.len() > 1 {
+            break;
+        }
+    }
+    threads.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_span_stays_current_while_the_task_moves_between_threads() {
+    let (_turn, h) = common::observed();
+    let threads = tokio::spawn(migrating(h)).await.unwrap();
+    assert!(threads > 1, "the task never moved");
+    let parent = h.span("migrating").span_context.span_id();
+    let steps: Vec<_> = h.spans().into_iter().filter(|s| s.name == "step").collect();
+    assert!(steps.len() > 1);
+    assert!(steps.iter().all(|s| s.parent_span_id == parent));
+}
+
+#[test]
+fn tracing_spans_inside_the_body_are_children_and_observed_calls_inside_tracing_spans_are_theirs() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let (_turn, h) = common::observed();
+    #[observe]
+    fn observed_outer() {
+        tracing::info_span!("tracing_child").in_scope(|| {});
+    }
+    #[observe]
+    fn observed_inner() {}
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(h.tracer.clone()));
+    tracing::subscriber::with_default(subscriber, || {
+        observed_outer();
+        tracing::info_span!("tracing_parent").in_scope(observed_inner);
+    });
+    let outer = h.span("observed_outer");
+    assert_eq!(h.span("tracing_child").parent_span_id, outer.span_context.span_id());
+    let parent = h.span("tracing_parent");
+    assert_eq!(h.span("observed_inner").parent_span_id, parent.span_context.span_id());
+}

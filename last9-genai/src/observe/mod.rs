@@ -5,16 +5,17 @@
 
 pub(crate) mod capture;
 pub(crate) mod response;
+mod recorded;
 pub(crate) mod settings;
 mod tracer;
 
 use std::fmt::{Debug, Display};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
+use opentelemetry::global::BoxedSpan;
 use opentelemetry::trace::{Span as _, Status, TraceContextExt};
 use opentelemetry::{Array, Context, ContextGuard, KeyValue, StringValue, Value};
 use pin_project_lite::pin_project;
@@ -48,28 +49,24 @@ pub struct Meta {
     pub capture_limit: Option<usize>,
 }
 
-/// Usage recorded from inside an observed body, read when the call ends.
-#[derive(Debug, Default)]
-struct Recorded {
-    model: Option<String>,
-    usage: Option<TokenUsage>,
-}
-
-#[derive(Debug, Clone)]
-struct RecordedCell(Arc<Mutex<Recorded>>);
-
 /// The span of one observed call.
+///
+/// The span is held directly, and written without locks, until the
+/// arguments are recorded; then it moves into the context that is current
+/// while the body runs.
 #[derive(Debug)]
 pub struct Observation {
     meta: &'static Meta,
-    /// The context inside the call: its span current. `None` when no
-    /// pipeline is installed: then nothing at all is done.
+    /// The span before the body runs. `None` when no pipeline is installed
+    /// (then nothing at all is done) or once it moved into `cx`.
+    span: Option<BoxedSpan>,
+    /// The context inside the call, its span current.
     cx: Option<Context>,
     recording: bool,
-    start: Instant,
+    /// When the call started; taken only for spans that record.
+    start: Option<Instant>,
     pricing: Option<PricingTable>,
     args: Vec<(&'static str, Captured)>,
-    recorded: Option<Arc<Mutex<Recorded>>>,
     finished: bool,
 }
 
@@ -78,39 +75,33 @@ impl Observation {
     pub fn start(meta: &'static Meta) -> Self {
         let mut observation = Self {
             meta,
+            span: None,
             cx: None,
             recording: false,
-            start: Instant::now(),
+            start: None,
             pricing: None,
             args: Vec::new(),
-            recorded: None,
             finished: false,
         };
-        let Some(span) = Context::map_current(|parent| tracer::start(meta.name, parent)) else {
+        let Some(mut span) = Context::map_current(|parent| tracer::start(meta.name, parent)) else {
             return observation;
         };
         observation.recording = span.is_recording();
-        let cx = Context::current_with_span(span);
-        if !observation.recording {
-            observation.cx = Some(cx);
-            return observation;
-        }
-        let span = cx.span();
-        let mut attributes = vec![KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str())];
-        if !meta.tags.is_empty() {
-            let tags = meta.tags.iter().map(|t| StringValue::from(*t)).collect();
-            attributes.push(KeyValue::new("tags", Value::Array(Array::String(tags))));
-        }
-        for (key, value) in meta.metadata {
-            attributes.push(KeyValue::new(format!("metadata.{key}"), *value));
-            if *key == "category" {
-                attributes.push(KeyValue::new("user.category", *value));
+        if observation.recording {
+            observation.start = Some(Instant::now());
+            span.set_attribute(KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str()));
+            if !meta.tags.is_empty() {
+                let tags = meta.tags.iter().map(|t| StringValue::from(*t)).collect();
+                span.set_attribute(KeyValue::new("tags", Value::Array(Array::String(tags))));
+            }
+            for (key, value) in meta.metadata {
+                span.set_attribute(KeyValue::new(format!("metadata.{key}"), *value));
+                if *key == "category" {
+                    span.set_attribute(KeyValue::new("user.category", *value));
+                }
             }
         }
-        span.set_attributes(attributes);
-        let recorded = Arc::new(Mutex::new(Recorded::default()));
-        observation.cx = Some(cx.with_value(RecordedCell(recorded.clone())));
-        observation.recorded = Some(recorded);
+        observation.span = Some(span);
         observation
     }
 
@@ -143,9 +134,8 @@ impl Observation {
 
     /// Records argument `name` under `key` (`function.arg.{name}`).
     pub fn arg(&mut self, key: &'static str, name: &'static str, value: Captured) {
-        if let Some(cx) = &self.cx {
-            cx.span()
-                .set_attribute(KeyValue::new(key, value.to_value()));
+        if let Some(span) = &mut self.span {
+            span.set_attribute(KeyValue::new(key, value.to_value()));
         }
         self.args.push((name, value));
     }
@@ -158,48 +148,63 @@ impl Observation {
 
     /// Records the prompt event from the captured arguments.
     pub fn args_done(&mut self) {
-        let Some(cx) = self.cx.as_ref().filter(|_| !self.args.is_empty()) else {
+        if self.args.is_empty() {
             return;
-        };
-        let prompt = prompt_text(&self.args);
-        let prompt = truncate(&prompt, self.limit()).into_owned();
-        cx.span().add_event(
-            attr::EVENT_CONTENT_PROMPT,
-            vec![KeyValue::new(attr::PROMPT, prompt)],
-        );
+        }
+        let limit = self.limit();
+        if let Some(span) = &mut self.span {
+            let prompt = prompt_text(&self.args);
+            let prompt = truncate(&prompt, limit).into_owned();
+            span.add_event(
+                attr::EVENT_CONTENT_PROMPT,
+                vec![KeyValue::new(attr::PROMPT, prompt)],
+            );
+        }
         self.args.clear();
     }
 
+    /// The context inside the call: the span moves into it the first time.
+    fn context(&mut self) -> Option<&Context> {
+        if let Some(span) = self.span.take() {
+            let cx = Context::current_with_span(span);
+            if self.pricing.is_some() {
+                recorded::open(cx.span().span_context().span_id());
+            }
+            self.cx = Some(cx);
+        }
+        self.cx.as_ref()
+    }
+
     /// Makes the call's span current on this thread until the guard drops.
-    pub fn enter(&self) -> Option<ContextGuard> {
-        self.cx.clone().map(Context::attach)
+    pub fn enter(&mut self) -> Option<ContextGuard> {
+        self.context().cloned().map(Context::attach)
     }
 
     /// Runs `future` with the call's span current on every poll.
-    pub fn instrument<F: Future>(&self, future: F) -> Instrumented<F> {
+    pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<F> {
         Instrumented {
             inner: future,
-            cx: self.cx.clone(),
+            cx: self.context().cloned(),
         }
     }
 
     /// Ends the call successfully with its output.
     pub fn finish_ok(mut self, output: Output) {
         self.finished = true;
-        let Some(cx) = self.cx.take().filter(|_| self.recording) else {
+        if !self.recording {
+            return;
+        }
+        let Some(cx) = self.context().cloned() else {
             return;
         };
         let span = cx.span();
         let mut attributes = self.latency();
-        let recorded = self
-            .recorded
-            .as_ref()
-            .and_then(|r| r.lock().ok())
-            .map(|mut r| std::mem::take(&mut *r));
         let mut info = output.info.unwrap_or_default();
-        if let Some(recorded) = recorded {
-            info.model = info.model.or(recorded.model);
-            info.usage = info.usage.or(recorded.usage);
+        if self.pricing.is_some()
+            && let Some(recorded) = recorded::close(span.span_context().span_id())
+        {
+            info.model = info.model.or(Some(recorded.model));
+            info.usage = info.usage.or(Some(recorded.usage));
         }
         response_attributes(&info, &mut attributes);
         if let (Some(table), Some(model), Some(usage)) = (&self.pricing, &info.model, &info.usage)
@@ -219,9 +224,7 @@ impl Observation {
             span.add_event("gen_ai.tool.call", event);
         }
         let completion = info.completion.or(output.text);
-        if let Some(text) =
-            completion.filter(|_| self.meta.capture_output && settings::capture_content())
-        {
+        if let Some(text) = completion.filter(|_| self.meta.capture_output && settings::capture_content()) {
             let text = truncate(&text, self.limit()).into_owned();
             span.add_event(
                 attr::EVENT_CONTENT_COMPLETION,
@@ -236,36 +239,41 @@ impl Observation {
     /// `exception` event.
     pub fn finish_err(mut self, type_name: &str, message: String) {
         self.finished = true;
-        if let Some(cx) = self.cx.take().filter(|_| self.recording) {
-            end_with_error(&cx, self.latency(), type_name, message);
+        self.end_with_error(type_name, message);
+    }
+
+    fn end_with_error(&mut self, type_name: &str, message: String) {
+        if !self.recording {
+            return;
+        }
+        let attributes = self.latency();
+        if let Some(cx) = self.context().cloned() {
+            if self.pricing.is_some() {
+                recorded::close(cx.span().span_context().span_id());
+            }
+            end_with_error(&cx, attributes, type_name, message);
         }
     }
 
     fn latency(&self) -> Vec<KeyValue> {
-        let ms = self.start.elapsed().as_secs_f64() * 1000.0;
+        let ms = self.start.map_or(0.0, |start| start.elapsed().as_secs_f64() * 1000.0);
         vec![KeyValue::new("latency_ms", ms)]
     }
 }
 
 impl Drop for Observation {
     fn drop(&mut self) {
-        if self.finished {
+        if self.finished || !self.recording {
             return;
         }
-        let Some(cx) = self.cx.take().filter(|_| self.recording) else {
-            return;
-        };
         if std::thread::panicking() {
-            end_with_error(
-                &cx,
-                self.latency(),
-                "panic",
-                "the function panicked".to_owned(),
-            );
-        } else {
+            self.end_with_error("panic", "the function panicked".to_owned());
+        } else if let Some(cx) = self.context().cloned() {
             // Dropped before it finished: a cancelled future.
-            cx.span()
-                .set_attribute(KeyValue::new("gen_ai.l9.cancelled", true));
+            if self.pricing.is_some() {
+                recorded::close(cx.span().span_context().span_id());
+            }
+            cx.span().set_attribute(KeyValue::new("gen_ai.l9.cancelled", true));
             cx.span().end();
         }
     }
@@ -415,7 +423,7 @@ impl<F: Future, D: FnMut(Observation, &F::Output)> Future for ObservedFuture<F, 
 
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let guard = this.observation.as_ref().and_then(Observation::enter);
+        let guard = this.observation.as_mut().and_then(Observation::enter);
         let poll = this.inner.poll(task);
         drop(guard);
         if let Poll::Ready(output) = &poll
@@ -591,14 +599,10 @@ impl<E: Display> IntoPricing for &Result<PricingTable, E> {
 /// ```
 pub fn record_usage(model: &str, usage: TokenUsage) {
     Context::map_current(|cx| {
-        if let Some(cell) = cx.get::<RecordedCell>()
-            && let Ok(mut recorded) = cell.0.lock()
-        {
-            recorded.model = Some(model.to_owned());
-            recorded.usage = Some(usage);
+        let span = cx.span();
+        if recorded::record(span.span_context().span_id(), model, usage) {
             return;
         }
-        let span = cx.span();
         span.set_attribute(KeyValue::new(attr::RESPONSE_MODEL, model.to_owned()));
         span.set_attributes(usage_attributes(&usage));
     });

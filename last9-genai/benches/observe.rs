@@ -1,0 +1,188 @@
+//! Cost of `#[observe]`.
+//!
+//! Run: `cargo bench -p last9-genai --bench observe`
+//!
+//! * `call/by_hand`, `call/observe`, `call/tracing_instrument`: a small sync
+//!   function with two captured arguments: under `#[observe]`; with the same
+//!   span, attributes, events and status written by hand with the
+//!   OpenTelemetry API; and under `#[tracing::instrument]` through
+//!   tracing-opentelemetry. All export through `Last9SpanProcessor` wrapping
+//!   a processor that drops spans inline. The three run in rotating blocks of
+//!   64 calls; each benchmark times only its own.
+//! * `unsampled/sdk`, `unsampled/observe`: a span the sampler drops, started
+//!   and ended with the SDK directly, and an observed call whose span is
+//!   dropped.
+//! * `capture/4KiB`, `capture/1MiB`: an observed call whose string argument
+//!   is 4 KiB or 1 MiB, under the default 4 KiB limit.
+//!
+//! The results table is in BENCHMARKS.md.
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use last9_genai::{Last9SpanProcessor, observe};
+use opentelemetry::trace::{Span as _, Status, TraceContextExt, Tracer, TracerProvider as _};
+use opentelemetry::{Context, KeyValue};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{Sampler, SdkTracer, SdkTracerProvider, SpanData, SpanProcessor};
+use tracing_subscriber::layer::SubscriberExt;
+
+/// A processor that drops every span at once.
+#[derive(Debug)]
+struct Drop;
+
+impl SpanProcessor for Drop {
+    fn on_start(&self, _: &mut opentelemetry_sdk::trace::Span, _: &Context) {}
+    fn on_end(&self, span: SpanData) {
+        black_box(span);
+    }
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+    fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+}
+
+fn provider(sampler: Sampler) -> SdkTracerProvider {
+    SdkTracerProvider::builder()
+        .with_sampler(sampler)
+        .with_span_processor(Last9SpanProcessor::builder().wrap(Drop))
+        .build()
+}
+
+#[observe]
+fn small(count: u32, label: &str) -> u32 {
+    count + label.len() as u32
+}
+
+#[tracing::instrument]
+fn small_tracing(count: u32, label: &str) -> u32 {
+    count + label.len() as u32
+}
+
+/// What `#[observe]` writes for `small`, written by hand.
+fn small_by_hand(tracer: &SdkTracer, count: u32, label: &str) -> u32 {
+    let start = Instant::now();
+    let mut span = tracer.start("small");
+    span.set_attributes([
+        KeyValue::new("gen_ai.l9.span.kind", "llm"),
+        KeyValue::new("function.arg.count", i64::from(count)),
+        KeyValue::new("function.arg.label", label.to_owned()),
+    ]);
+    span.add_event("gen_ai.content.prompt", vec![KeyValue::new("gen_ai.prompt", label.to_owned())]);
+    let cx = Context::current_with_span(span);
+    let result = {
+        let _guard = cx.clone().attach();
+        count + label.len() as u32
+    };
+    let span = cx.span();
+    span.set_attribute(KeyValue::new("latency_ms", start.elapsed().as_secs_f64() * 1000.0));
+    span.add_event("gen_ai.content.completion", vec![KeyValue::new("gen_ai.completion", result.to_string())]);
+    span.set_status(Status::Ok);
+    span.end();
+    result
+}
+
+const BLOCK: u64 = 64;
+
+/// Times variant `timed` while all of `variants` run in rotating blocks.
+fn rotate(iters: u64, timed: usize, variants: &[&dyn Fn(u64)]) -> Duration {
+    let mut elapsed = Duration::ZERO;
+    let mut done = 0;
+    while done < iters {
+        let n = BLOCK.min(iters - done);
+        for (i, variant) in variants.iter().enumerate() {
+            if i == timed {
+                let start = Instant::now();
+                variant(n);
+                elapsed += start.elapsed();
+            } else {
+                variant(n);
+            }
+        }
+        done += n;
+    }
+    elapsed
+}
+
+fn call(c: &mut Criterion) {
+    let provider = provider(Sampler::AlwaysOn);
+    last9_genai::set_tracer_provider(provider.clone());
+    let tracer = provider.tracer("bench");
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("tracing")));
+    let dispatch = tracing::Dispatch::new(subscriber);
+    let _default = tracing::dispatcher::set_default(&dispatch);
+
+    let by_hand = |n| (0..n).for_each(|_| {
+        black_box(small_by_hand(&tracer, black_box(3), black_box("hi")));
+    });
+    let observed = |n| (0..n).for_each(|_| {
+        black_box(small(black_box(3), black_box("hi")));
+    });
+    let instrumented = |n| (0..n).for_each(|_| {
+        black_box(small_tracing(black_box(3), black_box("hi")));
+    });
+    let variants: [&dyn Fn(u64); 3] = [&by_hand, &observed, &instrumented];
+    let mut group = c.benchmark_group("call");
+    for (i, name) in ["by_hand", "observe", "tracing_instrument"].into_iter().enumerate() {
+        group.bench_function(name, |b| b.iter_custom(|n| rotate(n, i, &variants)));
+    }
+    group.finish();
+}
+
+fn unsampled(c: &mut Criterion) {
+    let provider = provider(Sampler::AlwaysOff);
+    last9_genai::set_tracer_provider(provider.clone());
+    let tracer = provider.tracer("bench");
+    let sdk = |n| (0..n).for_each(|_| {
+        let mut span = tracer.start("small");
+        span.end();
+    });
+    let observed = |n| (0..n).for_each(|_| {
+        black_box(small(black_box(3), black_box("hi")));
+    });
+    let variants: [&dyn Fn(u64); 2] = [&sdk, &observed];
+    let mut group = c.benchmark_group("unsampled");
+    for (i, name) in ["sdk", "observe"].into_iter().enumerate() {
+        group.bench_function(name, |b| b.iter_custom(|n| rotate(n, i, &variants)));
+    }
+    group.finish();
+}
+
+#[observe]
+fn take(text: &str) -> usize {
+    text.len()
+}
+
+fn capture(c: &mut Criterion) {
+    let provider = provider(Sampler::AlwaysOn);
+    last9_genai::set_tracer_provider(provider);
+    let small_text = "x".repeat(4 << 10);
+    let large_text = "x".repeat(1 << 20);
+    let small = |n| (0..n).for_each(|_| {
+        black_box(take(black_box(&small_text)));
+    });
+    let large = |n| (0..n).for_each(|_| {
+        black_box(take(black_box(&large_text)));
+    });
+    let variants: [&dyn Fn(u64); 2] = [&small, &large];
+    let mut group = c.benchmark_group("capture");
+    for (i, name) in ["4KiB", "1MiB"].into_iter().enumerate() {
+        group.bench_function(name, |b| b.iter_custom(|n| rotate(n, i, &variants)));
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = call, unsampled, capture
+}
+criterion_main!(benches);

@@ -1,0 +1,42 @@
+//! Cost of `#[observe]` when no pipeline is installed: no `Last9SpanProcessor`
+//! is ever built in this process.
+//!
+//! Run: `cargo bench -p last9-genai --bench observe_no_provider`
+//!
+//! * `no_provider/bare`: the function without the attribute.
+//! * `no_provider/observe`: the same function under `#[observe]`.
+//!
+//! Target: at most 50 ns more per call. The table is in BENCHMARKS.md.
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use last9_genai::observe;
+
+fn bare(count: u32, label: &str) -> u32 {
+    count + label.len() as u32
+}
+
+#[observe]
+fn observed(count: u32, label: &str) -> u32 {
+    count + label.len() as u32
+}
+
+fn no_provider(c: &mut Criterion) {
+    let mut group = c.benchmark_group("no_provider");
+    group.bench_function("bare", |b| b.iter(|| bare(black_box(3), black_box("hi"))));
+    group.bench_function("observe", |b| b.iter(|| observed(black_box(3), black_box("hi"))));
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = no_provider
+}
+criterion_main!(benches);

@@ -1,0 +1,43 @@
+//! With no pipeline installed, an observed function serializes nothing and
+//! returns what it returns. (Its own binary: no `Last9SpanProcessor` may be
+//! built in this process.)
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use last9_genai::observe;
+
+static SERIALIZED: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts every time it is serialized or formatted.
+struct Counted(u32);
+
+impl serde::Serialize for Counted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SERIALIZED.fetch_add(1, Ordering::SeqCst);
+        serializer.serialize_u32(self.0)
+    }
+}
+
+impl std::fmt::Debug for Counted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        SERIALIZED.fetch_add(1, Ordering::SeqCst);
+        write!(f, "Counted({})", self.0)
+    }
+}
+
+#[observe]
+fn work(input: Counted) -> Counted {
+    Counted(input.0 + 1)
+}
+
+#[observe]
+async fn async_work(input: Counted) -> Result<Counted, String> {
+    Ok(Counted(input.0 * 2))
+}
+
+#[tokio::test]
+async fn no_argument_or_output_is_serialized_and_results_are_unchanged() {
+    assert_eq!(work(Counted(1)).0, 2);
+    assert_eq!(async_work(Counted(2)).await.unwrap().0, 4);
+    assert_eq!(SERIALIZED.load(Ordering::SeqCst), 0);
+}
