@@ -9,9 +9,11 @@
 //!   tracing-opentelemetry. All export through `Last9SpanProcessor` wrapping
 //!   a processor that drops spans inline. The three run in rotating blocks of
 //!   64 calls; each benchmark times only its own.
-//! * `unsampled/sdk`, `unsampled/observe`: a span the sampler drops, started
-//!   and ended with the SDK directly, and an observed call whose span is
-//!   dropped.
+//! * `unsampled/sdk`, `unsampled/sdk_current`, `unsampled/observe`: a span
+//!   the sampler drops, started and ended with the SDK; the same made current
+//!   around the body with `Tracer::in_span`, as an instrumented function's
+//!   span must be (its children need the trace id and the sampling
+//!   decision); and an observed call whose span is dropped.
 //! * `capture/4KiB`, `capture/1MiB`: an observed call whose string argument
 //!   is 4 KiB or 1 MiB, under the default 4 KiB limit.
 //!
@@ -73,15 +75,24 @@ fn small_by_hand(tracer: &SdkTracer, count: u32, label: &str) -> u32 {
         KeyValue::new("function.arg.count", i64::from(count)),
         KeyValue::new("function.arg.label", label.to_owned()),
     ]);
-    span.add_event("gen_ai.content.prompt", vec![KeyValue::new("gen_ai.prompt", label.to_owned())]);
+    span.add_event(
+        "gen_ai.content.prompt",
+        vec![KeyValue::new("gen_ai.prompt", label.to_owned())],
+    );
     let cx = Context::current_with_span(span);
     let result = {
         let _guard = cx.clone().attach();
         count + label.len() as u32
     };
     let span = cx.span();
-    span.set_attribute(KeyValue::new("latency_ms", start.elapsed().as_secs_f64() * 1000.0));
-    span.add_event("gen_ai.content.completion", vec![KeyValue::new("gen_ai.completion", result.to_string())]);
+    span.set_attribute(KeyValue::new(
+        "latency_ms",
+        start.elapsed().as_secs_f64() * 1000.0,
+    ));
+    span.add_event(
+        "gen_ai.content.completion",
+        vec![KeyValue::new("gen_ai.completion", result.to_string())],
+    );
     span.set_status(Status::Ok);
     span.end();
     result
@@ -118,18 +129,27 @@ fn call(c: &mut Criterion) {
     let dispatch = tracing::Dispatch::new(subscriber);
     let _default = tracing::dispatcher::set_default(&dispatch);
 
-    let by_hand = |n| (0..n).for_each(|_| {
-        black_box(small_by_hand(&tracer, black_box(3), black_box("hi")));
-    });
-    let observed = |n| (0..n).for_each(|_| {
-        black_box(small(black_box(3), black_box("hi")));
-    });
-    let instrumented = |n| (0..n).for_each(|_| {
-        black_box(small_tracing(black_box(3), black_box("hi")));
-    });
+    let by_hand = |n| {
+        (0..n).for_each(|_| {
+            black_box(small_by_hand(&tracer, black_box(3), black_box("hi")));
+        })
+    };
+    let observed = |n| {
+        (0..n).for_each(|_| {
+            black_box(small(black_box(3), black_box("hi")));
+        })
+    };
+    let instrumented = |n| {
+        (0..n).for_each(|_| {
+            black_box(small_tracing(black_box(3), black_box("hi")));
+        })
+    };
     let variants: [&dyn Fn(u64); 3] = [&by_hand, &observed, &instrumented];
     let mut group = c.benchmark_group("call");
-    for (i, name) in ["by_hand", "observe", "tracing_instrument"].into_iter().enumerate() {
+    for (i, name) in ["by_hand", "observe", "tracing_instrument"]
+        .into_iter()
+        .enumerate()
+    {
         group.bench_function(name, |b| b.iter_custom(|n| rotate(n, i, &variants)));
     }
     group.finish();
@@ -139,16 +159,25 @@ fn unsampled(c: &mut Criterion) {
     let provider = provider(Sampler::AlwaysOff);
     last9_genai::set_tracer_provider(provider.clone());
     let tracer = provider.tracer("bench");
-    let sdk = |n| (0..n).for_each(|_| {
-        let mut span = tracer.start("small");
-        span.end();
-    });
-    let observed = |n| (0..n).for_each(|_| {
-        black_box(small(black_box(3), black_box("hi")));
-    });
-    let variants: [&dyn Fn(u64); 2] = [&sdk, &observed];
+    let sdk = |n| {
+        (0..n).for_each(|_| {
+            let mut span = tracer.start("small");
+            span.end();
+        })
+    };
+    let sdk_current = |n| {
+        (0..n).for_each(|_| {
+            tracer.in_span("small", |_| black_box(3 + "hi".len()));
+        })
+    };
+    let observed = |n| {
+        (0..n).for_each(|_| {
+            black_box(small(black_box(3), black_box("hi")));
+        })
+    };
+    let variants: [&dyn Fn(u64); 3] = [&sdk, &sdk_current, &observed];
     let mut group = c.benchmark_group("unsampled");
-    for (i, name) in ["sdk", "observe"].into_iter().enumerate() {
+    for (i, name) in ["sdk", "sdk_current", "observe"].into_iter().enumerate() {
         group.bench_function(name, |b| b.iter_custom(|n| rotate(n, i, &variants)));
     }
     group.finish();
@@ -164,12 +193,16 @@ fn capture(c: &mut Criterion) {
     last9_genai::set_tracer_provider(provider);
     let small_text = "x".repeat(4 << 10);
     let large_text = "x".repeat(1 << 20);
-    let small = |n| (0..n).for_each(|_| {
-        black_box(take(black_box(&small_text)));
-    });
-    let large = |n| (0..n).for_each(|_| {
-        black_box(take(black_box(&large_text)));
-    });
+    let small = |n| {
+        (0..n).for_each(|_| {
+            black_box(take(black_box(&small_text)));
+        })
+    };
+    let large = |n| {
+        (0..n).for_each(|_| {
+            black_box(take(black_box(&large_text)));
+        })
+    };
     let variants: [&dyn Fn(u64); 2] = [&small, &large];
     let mut group = c.benchmark_group("capture");
     for (i, name) in ["4KiB", "1MiB"].into_iter().enumerate() {

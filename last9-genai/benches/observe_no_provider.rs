@@ -28,7 +28,9 @@ fn observed(count: u32, label: &str) -> u32 {
 fn no_provider(c: &mut Criterion) {
     let mut group = c.benchmark_group("no_provider");
     group.bench_function("bare", |b| b.iter(|| bare(black_box(3), black_box("hi"))));
-    group.bench_function("observe", |b| b.iter(|| observed(black_box(3), black_box("hi"))));
+    group.bench_function("observe", |b| {
+        b.iter(|| observed(black_box(3), black_box("hi")))
+    });
     group.finish();
 }
 

@@ -19,7 +19,12 @@ fn answer(prompt: &str) -> serde_json::Value {
 #[test]
 fn the_variable_switches_content_capture_off() {
     let status = Command::new(std::env::current_exe().unwrap())
-        .args(["in_child_with_capture_off", "--exact", "--nocapture", "--include-ignored"])
+        .args([
+            "in_child_with_capture_off",
+            "--exact",
+            "--nocapture",
+            "--include-ignored",
+        ])
         .env(CAPTURE_CONTENT_ENV, "false")
         .status()
         .unwrap();

@@ -352,7 +352,13 @@ fn tracing_spans_inside_the_body_are_children_and_observed_calls_inside_tracing_
         tracing::info_span!("tracing_parent").in_scope(observed_inner);
     });
     let outer = h.span("observed_outer");
-    assert_eq!(h.span("tracing_child").parent_span_id, outer.span_context.span_id());
+    assert_eq!(
+        h.span("tracing_child").parent_span_id,
+        outer.span_context.span_id()
+    );
     let parent = h.span("tracing_parent");
-    assert_eq!(h.span("observed_inner").parent_span_id, parent.span_context.span_id());
+    assert_eq!(
+        h.span("observed_inner").parent_span_id,
+        parent.span_context.span_id()
+    );
 }

@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use last9_genai::{Last9SpanProcessor, observe};
 use opentelemetry::trace::TraceContextExt;
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, Sampler, SimpleSpanProcessor};
+use opentelemetry_sdk::trace::{
+    InMemorySpanExporter, Sampler, SdkTracerProvider, SimpleSpanProcessor,
+};
 
 static SERIALIZED: AtomicUsize = AtomicUsize::new(0);
 
@@ -33,7 +35,9 @@ fn nothing_is_serialized_for_a_span_that_is_not_sampled() {
     let exporter = InMemorySpanExporter::default();
     let provider = SdkTracerProvider::builder()
         .with_sampler(Sampler::AlwaysOff)
-        .with_span_processor(Last9SpanProcessor::builder().wrap(SimpleSpanProcessor::new(exporter.clone())))
+        .with_span_processor(
+            Last9SpanProcessor::builder().wrap(SimpleSpanProcessor::new(exporter.clone())),
+        )
         .build();
     last9_genai::set_tracer_provider(provider);
     for i in 0..3 {

@@ -4,8 +4,8 @@
 //! the crate root.
 
 pub(crate) mod capture;
-pub(crate) mod response;
 mod recorded;
+pub(crate) mod response;
 pub(crate) mod settings;
 mod tracer;
 
@@ -83,6 +83,9 @@ impl Observation {
             args: Vec::new(),
             finished: false,
         };
+        if !tracer::active() {
+            return observation;
+        }
         let Some(mut span) = Context::map_current(|parent| tracer::start(meta.name, parent)) else {
             return observation;
         };
@@ -224,7 +227,9 @@ impl Observation {
             span.add_event("gen_ai.tool.call", event);
         }
         let completion = info.completion.or(output.text);
-        if let Some(text) = completion.filter(|_| self.meta.capture_output && settings::capture_content()) {
+        if let Some(text) =
+            completion.filter(|_| self.meta.capture_output && settings::capture_content())
+        {
             let text = truncate(&text, self.limit()).into_owned();
             span.add_event(
                 attr::EVENT_CONTENT_COMPLETION,
@@ -256,7 +261,9 @@ impl Observation {
     }
 
     fn latency(&self) -> Vec<KeyValue> {
-        let ms = self.start.map_or(0.0, |start| start.elapsed().as_secs_f64() * 1000.0);
+        let ms = self
+            .start
+            .map_or(0.0, |start| start.elapsed().as_secs_f64() * 1000.0);
         vec![KeyValue::new("latency_ms", ms)]
     }
 }
@@ -273,7 +280,8 @@ impl Drop for Observation {
             if self.pricing.is_some() {
                 recorded::close(cx.span().span_context().span_id());
             }
-            cx.span().set_attribute(KeyValue::new("gen_ai.l9.cancelled", true));
+            cx.span()
+                .set_attribute(KeyValue::new("gen_ai.l9.cancelled", true));
             cx.span().end();
         }
     }

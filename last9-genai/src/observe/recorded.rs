@@ -30,7 +30,9 @@ pub(crate) fn open(span: SpanId) {
 /// Records usage for `span`; false when `span` has no open entry (the
 /// caller then writes the usage on the span itself).
 pub(crate) fn record(span: SpanId, model: &str, usage: TokenUsage) -> bool {
-    let Ok(mut open) = OPEN.lock() else { return false };
+    let Ok(mut open) = OPEN.lock() else {
+        return false;
+    };
     match open.get_mut(&span) {
         Some(slot) => {
             *slot = Some(Recorded {

@@ -39,6 +39,11 @@ pub(crate) fn bump_epoch() {
     EPOCH.fetch_add(1, Ordering::Release);
 }
 
+/// Whether any pipeline exists.
+pub(crate) fn active() -> bool {
+    EPOCH.load(Ordering::Acquire) != 0
+}
+
 /// Starts a span named `name` under `parent`, or `None` when no pipeline
 /// exists.
 pub(crate) fn start(name: &'static str, parent: &Context) -> Option<BoxedSpan> {
