@@ -236,9 +236,11 @@ fn finish(krate: &Path, obs: TokenStream, value: TokenStream, ty: Option<&Type>)
     let output = |v: TokenStream| {
         quote! {{
             #[allow(unused_imports)]
-            use #krate::__private::{OutputDebug as _, OutputNative as _, OutputNone as _, OutputSerialize as _};
+            use #krate::__private::{
+                OutputDebug as _, OutputKnown as _, OutputNative as _, OutputNone as _, OutputSerialize as _,
+            };
             let __l9_limit = #obs.limit();
-            (&&&&#krate::__private::Wrap(#v)).l9_output(__l9_limit)
+            (&&&&&#krate::__private::Wrap(#v)).l9_output(__l9_limit)
         }}
     };
     if ty.is_some_and(is_result) {

@@ -169,8 +169,25 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn observe(args: TokenStream, item: TokenStream) -> TokenStream {
     let args = syn::parse_macro_input!(args as args::Args);
-    let item = syn::parse_macro_input!(item as syn::ItemFn);
-    expand::expand(args, item)
+    parse_function(item.into())
+        .and_then(|item| expand::expand(args, item))
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// The function `#[observe]` is on, or an error saying what it is on.
+fn parse_function(item: proc_macro2::TokenStream) -> syn::Result<syn::ItemFn> {
+    if let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone()) {
+        return Ok(function);
+    }
+    match syn::parse2::<syn::TraitItemFn>(item.clone()) {
+        Ok(method) if method.default.is_none() => Err(syn::Error::new_spanned(
+            &method.sig,
+            "#[observe] needs a function body: put it on the method of an `impl`, or on a default method",
+        )),
+        _ => Err(syn::Error::new_spanned(
+            item,
+            "#[observe] goes on a function, a method or an associated function",
+        )),
+    }
 }

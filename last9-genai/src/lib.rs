@@ -62,6 +62,9 @@
 //!
 //! * `tokio`: [`spawn`] and [`spawn_blocking`], which carry the current scope
 //!   into new tasks.
+//! * `async-openai`: `#[observe]` reads the typed responses of the
+//!   `async-openai` crate (chat completions field by field, Responses API
+//!   responses through their JSON) without going through `serde_json`.
 
 pub mod attributes;
 mod context;
@@ -105,6 +108,7 @@ pub mod __private {
     pub use crate::observe::capture::{
         CaptureDebug, CaptureName, CaptureNative, CaptureSerialize, Captured, Wrap,
     };
+    pub use crate::observe::known::{KnownResponse, OutputKnown};
     pub use crate::observe::{
         ErrorDebug, ErrorDisplay, ErrorName, IntoPricing, Meta, Observation, ObservedFuture,
         Output, OutputDebug, OutputNative, OutputNone, OutputSerialize, type_name_of,

@@ -4,6 +4,7 @@
 //! the crate root.
 
 pub(crate) mod capture;
+pub(crate) mod known;
 mod recorded;
 pub(crate) mod response;
 pub(crate) mod settings;

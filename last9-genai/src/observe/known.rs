@@ -1,0 +1,104 @@
+//! Responses read field by field, with no JSON round trip: the typed
+//! responses of client crates, behind their features.
+//!
+//! The macro tries this first (`(&&&&&Wrap(&value)).l9_output(limit)`), so a
+//! type implementing [`KnownResponse`] never goes through `Serialize`.
+
+use super::Output;
+use super::capture::Wrap;
+#[cfg(feature = "async-openai")]
+use super::response::{ResponseInfo, ToolCallRequest};
+
+/// A response type whose model, usage and text are read directly.
+pub trait KnownResponse {
+    /// What the response says of itself.
+    fn output(&self, limit: usize) -> Output;
+}
+
+/// First choice for outputs: known response types.
+pub trait OutputKnown {
+    /// Captures the output.
+    fn l9_output(&self, limit: usize) -> Output;
+}
+
+impl<T: KnownResponse + ?Sized> OutputKnown for &&&&Wrap<'_, T> {
+    fn l9_output(&self, limit: usize) -> Output {
+        self.0.output(limit)
+    }
+}
+
+#[cfg(feature = "async-openai")]
+mod async_openai_types {
+    use async_openai::types::chat::{ChatCompletionMessageToolCalls, CreateChatCompletionResponse};
+    use async_openai::types::responses::Response;
+
+    use super::{KnownResponse, ResponseInfo, ToolCallRequest};
+    use crate::cost::TokenUsage;
+    use crate::observe::Output;
+
+    impl KnownResponse for CreateChatCompletionResponse {
+        fn output(&self, _limit: usize) -> Output {
+            let message = self.choices.first().map(|choice| &choice.message);
+            let usage = self.usage.as_ref().map(|u| TokenUsage {
+                input_tokens: u64::from(u.prompt_tokens),
+                output_tokens: u64::from(u.completion_tokens),
+                cache_read_input_tokens: u
+                    .prompt_tokens_details
+                    .as_ref()
+                    .and_then(|d| d.cached_tokens)
+                    .map_or(0, u64::from),
+                cache_creation_input_tokens: 0,
+                reasoning_output_tokens: u
+                    .completion_tokens_details
+                    .as_ref()
+                    .and_then(|d| d.reasoning_tokens)
+                    .map_or(0, u64::from),
+            });
+            let tool_calls = message
+                .and_then(|m| m.tool_calls.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|call| match call {
+                    ChatCompletionMessageToolCalls::Function(f) => ToolCallRequest {
+                        id: Some(f.id.clone()),
+                        name: f.function.name.clone(),
+                        arguments: f.function.arguments.clone(),
+                    },
+                    ChatCompletionMessageToolCalls::Custom(c) => ToolCallRequest {
+                        id: Some(c.id.clone()),
+                        name: c.custom_tool.name.clone(),
+                        arguments: c.custom_tool.input.clone(),
+                    },
+                })
+                .collect();
+            let finish_reasons = self
+                .choices
+                .iter()
+                .filter_map(|choice| choice.finish_reason.as_ref())
+                .filter_map(|reason| serde_json::to_value(reason).ok())
+                .filter_map(|reason| reason.as_str().map(str::to_owned))
+                .collect();
+            Output {
+                info: Some(ResponseInfo {
+                    provider: Some("openai"),
+                    model: Some(self.model.clone()),
+                    id: Some(self.id.clone()),
+                    finish_reasons,
+                    usage,
+                    completion: message.and_then(|m| m.content.clone()),
+                    tool_calls,
+                }),
+                text: None,
+            }
+        }
+    }
+
+    /// The Responses API's response has many item kinds; it is read through
+    /// its JSON form, as any `Serialize` response is.
+    impl KnownResponse for Response {
+        fn output(&self, limit: usize) -> Output {
+            use crate::observe::OutputSerialize as _;
+            (&&crate::observe::capture::Wrap(self)).l9_output(limit)
+        }
+    }
+}
