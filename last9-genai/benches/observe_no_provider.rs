@@ -6,7 +6,8 @@
 //! * `no_provider/bare`: the function without the attribute.
 //! * `no_provider/observe`: the same function under `#[observe]`.
 //!
-//! Target: at most 50 ns more per call. The table is in BENCHMARKS.md.
+//! Target: at most 50 ns more per call. One run: bare 1.1 ns, observed
+//! 16.9 ns (+15.8 ns).
 
 #![allow(missing_docs)]
 
