@@ -67,6 +67,7 @@
 //!   responses through their JSON) without going through `serde_json`.
 
 pub mod attributes;
+mod console;
 mod context;
 pub mod cost;
 mod genai;
@@ -77,6 +78,7 @@ mod processor;
 mod provider;
 mod workflow;
 
+pub use console::ConsoleExporter;
 pub use context::{
     Agent, Conversation, CustomAttributes, IntoScope, ScopeExt, ScopeGuard, WithScope, agent,
     conversation, current_conversation_id, custom_attributes, spawn_thread, with_current_scope,
@@ -87,7 +89,9 @@ pub use cost::{CostBreakdown, TokenUsage};
 pub use genai::{
     DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, ObservationKind, Performance, SpanTarget, ToolCall,
 };
-pub use install::set_tracer_provider;
+pub use install::{
+    Install, InstallError, PRICING_FILE_ENV, Protocol, TelemetryGuard, install, set_tracer_provider,
+};
 pub use last9_genai_macros::observe;
 pub use observe::capture::TRUNCATION_MARKER;
 pub use observe::settings::{

@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use opentelemetry::global::{self, BoxedTracer};
-use opentelemetry::trace::{SpanId, TraceContextExt, Tracer};
+use opentelemetry::trace::{SpanId, Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, ContextGuard, KeyValue};
 
 use crate::attributes as attr;
@@ -296,6 +296,11 @@ impl Drop for ActiveWorkflow {
             KeyValue::new(attr::WORKFLOW_LLM_CALLS, saturating_i64(self.llm_calls())),
             KeyValue::new(attr::WORKFLOW_TOOL_CALLS, saturating_i64(self.tool_calls())),
         ]);
+        span.set_status(if std::thread::panicking() {
+            Status::error("the workflow panicked")
+        } else {
+            Status::Ok
+        });
         span.end();
     }
 }

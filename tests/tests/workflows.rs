@@ -47,6 +47,7 @@ fn the_workflow_span_parents_its_steps_and_carries_the_totals() {
     assert_eq!(int(&wf, "workflow.tool_calls"), Some(1));
     assert_eq!(string(&wf, "workflow.id").as_deref(), Some("rag_search"));
     assert_eq!(string(&wf, "workflow.type").as_deref(), Some("retrieval"));
+    assert_eq!(wf.status, opentelemetry::trace::Status::Ok);
     let wf_id = wf.span_context.span_id();
     for span in h.spans().iter().filter(|s| s.name != "rag_search") {
         assert_eq!(
@@ -180,4 +181,19 @@ fn a_workflow_closed_while_a_step_runs_does_not_leak_the_step() {
     assert_eq!(h.processor.0.open_workflow_spans(), 1);
     drop(step);
     assert_eq!(h.processor.0.open_workflow_spans(), 0);
+}
+
+#[test]
+fn a_workflow_closed_by_a_panic_ends_with_error() {
+    let h = Harness::new();
+    let tracer = h.tracer.clone();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let _wf = workflow("doomed").tracer(tracer).enter();
+        panic!("step failed");
+    }));
+    assert!(result.is_err());
+    assert!(matches!(
+        h.span("doomed").status,
+        opentelemetry::trace::Status::Error { .. }
+    ));
 }

@@ -1,0 +1,429 @@
+//! One call that sets everything up from the environment: [`install`].
+
+mod env;
+#[cfg(feature = "otlp")]
+mod otlp;
+mod provider;
+
+pub use provider::set_tracer_provider;
+
+use std::fmt;
+use std::io::Write;
+use std::time::Duration;
+
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider, SimpleSpanProcessor};
+
+use crate::console::ConsoleExporter;
+use crate::pricing::{PricingError, PricingTable};
+use crate::processor::Last9SpanProcessor;
+
+/// The variable naming a pricing JSON file for [`install`]; see
+/// [`PricingTable::from_json_file`].
+pub const PRICING_FILE_ENV: &str = "LAST9_GENAI_PRICING_FILE";
+
+/// How spans are sent to an OTLP endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Protocol {
+    /// OTLP over HTTP with protobuf bodies (`http/protobuf`, the default).
+    #[default]
+    HttpProtobuf,
+    /// OTLP over gRPC (`grpc`).
+    Grpc,
+}
+
+/// Why [`install`] could not set up telemetry.
+///
+/// ```
+/// use last9_genai::{Install, InstallError};
+///
+/// let err = Install::default().headers("Authorization").unwrap_err();
+/// assert!(matches!(err, InstallError::Headers { .. }));
+/// assert!(err.to_string().contains("\"Authorization\""));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum InstallError {
+    /// An entry of `OTEL_EXPORTER_OTLP_HEADERS` is not `key=value` with a
+    /// percent-encoded value.
+    Headers {
+        /// The entry.
+        entry: String,
+    },
+    /// `OTEL_EXPORTER_OTLP_PROTOCOL` names a protocol this crate does not speak.
+    Protocol {
+        /// The value.
+        value: String,
+    },
+    /// The pricing file could not be loaded.
+    Pricing(PricingError),
+    /// An endpoint is configured but this crate was built without its `otlp`
+    /// feature.
+    OtlpDisabled {
+        /// The endpoint.
+        endpoint: String,
+    },
+    /// The OTLP exporter could not be built.
+    Exporter(String),
+}
+
+impl fmt::Display for InstallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Headers { entry } => write!(
+                f,
+                "OTEL_EXPORTER_OTLP_HEADERS: {entry:?} is not `key=value` with a percent-encoded value"
+            ),
+            Self::Protocol { value } => write!(
+                f,
+                "OTEL_EXPORTER_OTLP_PROTOCOL: unknown protocol {value:?}: expected \"http/protobuf\" or \"grpc\""
+            ),
+            Self::Pricing(err) => write!(f, "{PRICING_FILE_ENV}: {err}"),
+            Self::OtlpDisabled { endpoint } => write!(
+                f,
+                "an OTLP endpoint ({endpoint}) is configured, but last9-genai was built without its `otlp` feature"
+            ),
+            Self::Exporter(message) => write!(f, "cannot build the OTLP exporter: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for InstallError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Pricing(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+/// Sets up tracing from the environment: a tracer provider with
+/// [`Last9SpanProcessor`], registered globally, exporting over OTLP when an
+/// endpoint is configured (feature `otlp`), else printing each trace to
+/// standard error as a tree ([`ConsoleExporter`]).
+///
+/// Honoured: `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`,
+/// `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf`
+/// or `grpc`), `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
+/// `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`, and
+/// [`LAST9_GENAI_PRICING_FILE`](PRICING_FILE_ENV). Use [`Install`] to override.
+///
+/// Keep the guard for the life of the program: dropping it flushes and shuts
+/// the pipeline down, within a bounded time, with or without a tokio runtime.
+///
+/// ```no_run
+/// fn main() -> Result<(), last9_genai::InstallError> {
+///     let _telemetry = last9_genai::install()?;
+///     // ... the application ...
+///     Ok(())
+/// }
+/// ```
+pub fn install() -> Result<TelemetryGuard, InstallError> {
+    Install::from_env()?.install()
+}
+
+/// The configuration [`install`] uses: read from the environment, then
+/// overridden.
+///
+/// ```
+/// use last9_genai::{Install, ModelPricing, PricingTable};
+///
+/// let guard = Install::from_env()?
+///     .service_name("support-bot")
+///     .pricing(PricingTable::new([("gpt-4o", ModelPricing::new(2.5, 10.0))])?)
+///     .console_writer(std::io::sink())
+///     .install()?;
+/// drop(guard); // flushes and shuts down
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Default)]
+#[must_use = "call install() to set telemetry up"]
+pub struct Install {
+    endpoint: Option<String>,
+    headers: Vec<(String, String)>,
+    protocol: Protocol,
+    pricing: Option<PricingTable>,
+    service_name: Option<String>,
+    resource: Vec<KeyValue>,
+    sampler: Option<Sampler>,
+    console: Option<Box<dyn Write + Send>>,
+    export_timeout: Option<Duration>,
+    shutdown_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for Install {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Install")
+            .field("endpoint", &self.endpoint)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("protocol", &self.protocol)
+            .field("pricing", &self.pricing.as_ref().map(PricingTable::len))
+            .field("service_name", &self.service_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long shutting down may take by default.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one export may take by default.
+#[cfg(feature = "otlp")]
+const EXPORT_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Install {
+    /// Reads the variables [`install`] honours; errors name the variable and
+    /// the value at fault.
+    ///
+    /// ```
+    /// let config = last9_genai::Install::from_env()?;
+    /// # Ok::<(), last9_genai::InstallError>(())
+    /// ```
+    pub fn from_env() -> Result<Self, InstallError> {
+        let var = |name: &str| std::env::var(name).ok();
+        let protocol = match var("OTEL_EXPORTER_OTLP_PROTOCOL") {
+            Some(text) => env::parse_protocol(&text)?,
+            None => Protocol::default(),
+        };
+        let headers = match var("OTEL_EXPORTER_OTLP_HEADERS") {
+            Some(text) => env::parse_headers(&text)?,
+            None => Vec::new(),
+        };
+        let pricing = match var(PRICING_FILE_ENV).filter(|p| !p.trim().is_empty()) {
+            Some(path) => Some(PricingTable::from_json_file(path).map_err(InstallError::Pricing)?),
+            None => None,
+        };
+        Ok(Self {
+            endpoint: env::traces_endpoint(
+                var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+                var("OTEL_EXPORTER_OTLP_ENDPOINT"),
+                protocol,
+            ),
+            headers,
+            protocol,
+            pricing,
+            ..Self::default()
+        })
+    }
+
+    /// Sends traces to `endpoint`, the full traces URL (for HTTP, including
+    /// `/v1/traces`).
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().endpoint("http://127.0.0.1:4318/v1/traces");
+    /// ```
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Uses `protocol` for the endpoint.
+    ///
+    /// ```
+    /// use last9_genai::{Install, Protocol};
+    /// let config = Install::default().protocol(Protocol::Grpc);
+    /// ```
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Adds headers in the format of `OTEL_EXPORTER_OTLP_HEADERS`.
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().headers("Authorization=Basic%20abc")?;
+    /// # Ok::<(), last9_genai::InstallError>(())
+    /// ```
+    pub fn headers(mut self, headers: &str) -> Result<Self, InstallError> {
+        self.headers.extend(env::parse_headers(headers)?);
+        Ok(self)
+    }
+
+    /// Prices spans with `table`.
+    ///
+    /// ```
+    /// # use last9_genai::{Install, PricingTable};
+    /// let config = Install::default().pricing(PricingTable::default());
+    /// ```
+    pub fn pricing(mut self, table: PricingTable) -> Self {
+        self.pricing = Some(table);
+        self
+    }
+
+    /// Sets `service.name`, over `OTEL_SERVICE_NAME`.
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().service_name("support-bot");
+    /// ```
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// Adds a resource attribute, over `OTEL_RESOURCE_ATTRIBUTES`.
+    ///
+    /// ```
+    /// use opentelemetry::KeyValue;
+    /// let config = last9_genai::Install::default().resource_attribute(KeyValue::new("deployment.environment", "prod"));
+    /// ```
+    pub fn resource_attribute(mut self, attribute: KeyValue) -> Self {
+        self.resource.push(attribute);
+        self
+    }
+
+    /// Samples with `sampler`, over `OTEL_TRACES_SAMPLER`.
+    ///
+    /// ```
+    /// use opentelemetry_sdk::trace::Sampler;
+    /// let config = last9_genai::Install::default().sampler(Sampler::TraceIdRatioBased(0.1));
+    /// ```
+    pub fn sampler(mut self, sampler: Sampler) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+
+    /// Prints traces to `writer` instead of standard error when no endpoint
+    /// is configured.
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().console_writer(std::io::stdout());
+    /// ```
+    pub fn console_writer(mut self, writer: impl Write + Send + 'static) -> Self {
+        self.console = Some(Box::new(writer));
+        self
+    }
+
+    /// Bounds one export (default 5 s).
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().export_timeout(std::time::Duration::from_secs(2));
+    /// ```
+    pub fn export_timeout(mut self, timeout: Duration) -> Self {
+        self.export_timeout = Some(timeout);
+        self
+    }
+
+    /// Bounds shutting down when the guard drops (default 5 s).
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().shutdown_timeout(std::time::Duration::from_secs(1));
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = Some(timeout);
+        self
+    }
+
+    /// Builds the pipeline, registers it globally and returns its guard.
+    ///
+    /// ```
+    /// let guard = last9_genai::Install::default().console_writer(std::io::sink()).install()?;
+    /// # Ok::<(), last9_genai::InstallError>(())
+    /// ```
+    pub fn install(self) -> Result<TelemetryGuard, InstallError> {
+        let mut resource = Resource::builder();
+        if let Some(name) = &self.service_name {
+            resource = resource.with_service_name(name.clone());
+        }
+        let resource = resource.with_attributes(self.resource.clone()).build();
+        let mut processor = Last9SpanProcessor::builder();
+        if let Some(table) = &self.pricing {
+            processor = processor.pricing(table.clone());
+        }
+        let mut builder = SdkTracerProvider::builder().with_resource(resource);
+        if let Some(sampler) = self.sampler {
+            builder = builder.with_sampler(sampler);
+        }
+        #[cfg(feature = "otlp")]
+        let mut background = None;
+        builder = match self.endpoint {
+            Some(endpoint) => {
+                #[cfg(feature = "otlp")]
+                {
+                    let export = otlp::Export {
+                        endpoint,
+                        headers: self.headers,
+                        protocol: self.protocol,
+                        timeout: self.export_timeout.unwrap_or(EXPORT_TIMEOUT),
+                    };
+                    let (batch, runtime) = otlp::batch_processor(export)?;
+                    background = runtime;
+                    builder.with_span_processor(processor.wrap(batch))
+                }
+                #[cfg(not(feature = "otlp"))]
+                {
+                    let _ = (&self.headers, self.protocol, self.export_timeout);
+                    return Err(InstallError::OtlpDisabled { endpoint });
+                }
+            }
+            None => {
+                let console = match self.console {
+                    Some(writer) => ConsoleExporter::to_writer(writer),
+                    None => ConsoleExporter::stderr(),
+                };
+                builder.with_span_processor(processor.wrap(SimpleSpanProcessor::new(console)))
+            }
+        };
+        let provider = builder.build();
+        set_tracer_provider(provider.clone());
+        Ok(TelemetryGuard {
+            provider,
+            shutdown_timeout: self.shutdown_timeout.unwrap_or(SHUTDOWN_TIMEOUT),
+            #[cfg(feature = "otlp")]
+            _background: background,
+        })
+    }
+}
+
+/// Keeps the pipeline [`install`] set up; flushes and shuts it down when
+/// dropped, within the shutdown timeout, inside a tokio runtime of either
+/// flavour or with none.
+///
+/// ```
+/// let guard = last9_genai::Install::default().console_writer(std::io::sink()).install()?;
+/// let provider = guard.provider().clone();
+/// drop(guard);
+/// # Ok::<(), last9_genai::InstallError>(())
+/// ```
+#[must_use = "telemetry shuts down when the guard is dropped"]
+pub struct TelemetryGuard {
+    provider: SdkTracerProvider,
+    shutdown_timeout: Duration,
+    /// The runtime the gRPC exporter runs on, when there is one; dropped
+    /// after the provider is shut down.
+    #[cfg(feature = "otlp")]
+    _background: Option<otlp::Background>,
+}
+
+impl fmt::Debug for TelemetryGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TelemetryGuard")
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TelemetryGuard {
+    /// The tracer provider set up.
+    ///
+    /// ```
+    /// let guard = last9_genai::Install::default().console_writer(std::io::sink()).install()?;
+    /// let _ = guard.provider().force_flush();
+    /// # Ok::<(), last9_genai::InstallError>(())
+    /// ```
+    pub fn provider(&self) -> &SdkTracerProvider {
+        &self.provider
+    }
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        // The batch processor exports on a thread of its own, and the gRPC
+        // exporter on a runtime of its own: neither waits on the caller's
+        // runtime, so this cannot deadlock inside one.
+        if let Err(err) = self.provider.shutdown_with_timeout(self.shutdown_timeout) {
+            tracing::warn!(target: "last9_genai::install", "telemetry shutdown: {err}");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! OTLP export (feature `otlp`): a batch processor over HTTP/protobuf or
+//! gRPC, exporting on threads of its own so that the application never
+//! waits on the network and shutting down never waits on the caller's
+//! runtime.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
+use opentelemetry_sdk::trace::BatchSpanProcessor;
+
+use super::{InstallError, Protocol};
+
+/// Where and how to export.
+pub(crate) struct Export {
+    pub(crate) endpoint: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) protocol: Protocol,
+    pub(crate) timeout: Duration,
+}
+
+/// The runtime of the gRPC exporter, shut down in the background when
+/// dropped (so that dropping it inside another runtime cannot panic or
+/// block).
+pub(crate) struct Background(Option<tokio::runtime::Runtime>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+fn exporter_error(err: impl std::fmt::Display) -> InstallError {
+    InstallError::Exporter(err.to_string())
+}
+
+/// The batch processor exporting to `export`, and the runtime it needs.
+pub(crate) fn batch_processor(
+    export: Export,
+) -> Result<(BatchSpanProcessor, Option<Background>), InstallError> {
+    match export.protocol {
+        Protocol::HttpProtobuf => {
+            let headers: HashMap<String, String> = export.headers.into_iter().collect();
+            let exporter = opentelemetry_otlp::SpanExporter::builder()
+                .with_http()
+                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                .with_endpoint(export.endpoint)
+                .with_headers(headers)
+                .with_timeout(export.timeout)
+                .build()
+                .map_err(exporter_error)?;
+            Ok((BatchSpanProcessor::builder(exporter).build(), None))
+        }
+        Protocol::Grpc => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("last9-genai-otlp")
+                .enable_all()
+                .build()
+                .map_err(exporter_error)?;
+            let mut metadata = tonic::metadata::MetadataMap::new();
+            for (key, value) in &export.headers {
+                let key =
+                    tonic::metadata::MetadataKey::from_bytes(key.to_ascii_lowercase().as_bytes())
+                        .map_err(|_| InstallError::Headers {
+                        entry: format!("{key}={value}"),
+                    })?;
+                let value = value.parse().map_err(|_| InstallError::Headers {
+                    entry: format!("{key}={value}"),
+                })?;
+                metadata.insert(key, value);
+            }
+            let exporter = {
+                let _enter = runtime.enter();
+                opentelemetry_otlp::SpanExporter::builder()
+                    .with_tonic()
+                    .with_endpoint(export.endpoint)
+                    .with_metadata(metadata)
+                    .with_timeout(export.timeout)
+                    .build()
+                    .map_err(exporter_error)?
+            };
+            Ok((
+                BatchSpanProcessor::builder(exporter).build(),
+                Some(Background(Some(runtime))),
+            ))
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! `install()` with no endpoint prints each trace as a tree. (Its own
+//! binary: it installs the global provider.)
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use last9_genai::{Install, ModelPricing, PricingTable, ScopeExt, conversation, observe, workflow};
+use serde_json::json;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[observe(kind = "tool")]
+fn vector_search(query: &str) -> Vec<String> {
+    vec![format!("doc about {query}")]
+}
+
+#[observe]
+fn chat(model: &str, input: u64, output: u64) -> serde_json::Value {
+    json!({ "id": "chatcmpl-1", "model": model, "choices": [{ "message": { "content": "ok" }, "finish_reason": "stop" }],
+            "usage": { "prompt_tokens": input, "completion_tokens": output } })
+}
+
+#[tokio::test]
+async fn each_trace_prints_as_an_indented_tree() {
+    let out = Captured::default();
+    let guard = Install::default()
+        .pricing(
+            PricingTable::new([
+                ("gpt-4o", ModelPricing::new(2.50, 10.0)),
+                ("claude-sonnet-4-5", ModelPricing::new(3.0, 15.0)),
+            ])
+            .unwrap(),
+        )
+        .console_writer(out.clone())
+        .install()
+        .unwrap();
+    async {
+        let _wf = workflow("rag_search").workflow_type("retrieval").enter();
+        vector_search("paris");
+        chat("gpt-4o", 1200, 300);
+        chat("claude-sonnet-4-5", 2000, 450);
+    }
+    .with_scope(conversation("session_123").user_id("user_456"))
+    .await;
+    drop(guard);
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines[0].starts_with("trace "), "{text}");
+    assert!(
+        lines[0].contains("conversation session_123 · user user_456"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with(
+            "└─ rag_search  workflow rag_search · 2 LLM calls · 1 tool call · $0.018750"
+        ),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("   ├─ vector_search  tool  "),
+        "{text}"
+    );
+    assert!(
+        lines[3].starts_with("   ├─ chat  llm · gpt-4o · 1200→300 tokens · $0.006000  "),
+        "{text}"
+    );
+    assert!(
+        lines[4].starts_with("   └─ chat  llm · claude-sonnet-4-5 · 2000→450 tokens · $0.012750  "),
+        "{text}"
+    );
+    assert!(lines[1..].iter().all(|l| l.ends_with(" ok")), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colours off a terminal");
+}
