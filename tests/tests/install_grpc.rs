@@ -1,0 +1,139 @@
+//! `install()` exporting over OTLP/gRPC to a tonic collector on 127.0.0.1,
+//! and shutting down without hanging in every runtime flavour: the trouble
+//! opentelemetry-rust users meet (issues 3176, 2583 and 2715 there).
+
+mod collector;
+
+use std::sync::{Arc, Mutex};
+
+use collector::{attribute, finishes_within, spans_of};
+use last9_genai::{Install, Protocol, observe};
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use opentelemetry_proto::tonic::common::v1::any_value::Value as Proto;
+
+#[derive(Clone, Default)]
+struct GrpcCollector {
+    requests: Arc<Mutex<Vec<(Option<String>, ExportTraceServiceRequest)>>>,
+}
+
+#[tonic::async_trait]
+impl TraceService for GrpcCollector {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportTraceServiceRequest>,
+    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+        let tenant = request
+            .metadata()
+            .get("x-tenant")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        self.requests
+            .lock()
+            .unwrap()
+            .push((tenant, request.into_inner()));
+        Ok(tonic::Response::new(ExportTraceServiceResponse {
+            partial_success: None,
+        }))
+    }
+}
+
+/// Starts a collector on its own runtime; returns it and its endpoint.
+fn start() -> (GrpcCollector, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let collector = GrpcCollector::default();
+    let service = TraceServiceServer::new(collector.clone());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime
+            .block_on(
+                tonic::transport::Server::builder()
+                    .add_service(service)
+                    .serve(addr),
+            )
+            .unwrap();
+    });
+    // wait until it accepts
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    (collector, format!("http://{addr}"))
+}
+
+#[observe(kind = "tool")]
+fn step(n: u32) -> u32 {
+    n + 1
+}
+
+static TURN: Mutex<()> = Mutex::new(());
+
+fn exports_in(run: impl FnOnce(Box<dyn FnOnce() + Send>)) {
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (collector, endpoint) = start();
+    let guard = Install::default()
+        .protocol(Protocol::Grpc)
+        .endpoint(endpoint)
+        .headers("x-tenant=acme")
+        .unwrap()
+        .service_name("grpc-service")
+        .install()
+        .unwrap();
+    run(Box::new(move || {
+        assert_eq!(step(1), 2);
+        drop(guard);
+    }));
+    let requests = collector.requests.lock().unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].0.as_deref(), Some("acme"));
+    let spans = spans_of(&requests[0].1);
+    assert_eq!(spans.len(), 1);
+    assert_eq!(spans[0].0, "grpc-service");
+    assert_eq!(spans[0].1.name, "step");
+    assert_eq!(
+        attribute(&spans[0].1.attributes, "function.arg.n"),
+        Some(Proto::IntValue(1))
+    );
+}
+
+#[test]
+fn grpc_with_no_runtime() {
+    finishes_within(60, || exports_in(|work| work()));
+}
+
+#[test]
+fn grpc_inside_a_current_thread_runtime() {
+    finishes_within(60, || {
+        exports_in(|work| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move { work() });
+        })
+    });
+}
+
+#[test]
+fn grpc_inside_a_multi_thread_runtime() {
+    finishes_within(60, || {
+        exports_in(|work| {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move { tokio::spawn(async move { work() }).await.unwrap() });
+        })
+    });
+}
