@@ -16,9 +16,12 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
 };
 use opentelemetry_proto::tonic::common::v1::any_value::Value as Proto;
 
+/// Each request with its `x-tenant` metadata.
+type Received = Vec<(Option<String>, ExportTraceServiceRequest)>;
+
 #[derive(Clone, Default)]
 struct GrpcCollector {
-    requests: Arc<Mutex<Vec<(Option<String>, ExportTraceServiceRequest)>>>,
+    requests: Arc<Mutex<Received>>,
 }
 
 #[tonic::async_trait]
