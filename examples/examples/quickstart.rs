@@ -1,83 +1,78 @@
 //! Quick start: a conversation with a workflow of LLM and tool calls, priced
-//! from your own table, printed when the program ends.
+//! from your own table, printed as a tree.
 //!
 //! Run it with `cargo run -p examples --example quickstart`. It needs no
-//! network: the "model calls" are spans made the way any OpenTelemetry GenAI
-//! instrumentation makes them, with a model and token usage.
+//! network: the model's answers are scripted. Set
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` to send the same spans to an OTLP backend
+//! instead of the console.
 
-use last9_genai::{
-    Last9SpanProcessor, ModelPricing, PricingTable, ScopeExt, conversation, workflow,
-};
-use opentelemetry::KeyValue;
-use opentelemetry::trace::{Span as _, Tracer};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SimpleSpanProcessor};
+use last9_genai::{ModelPricing, PricingTable, ScopeExt, conversation, observe, workflow};
+use serde_json::{Value, json};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // 1. Your prices, in USD per million tokens.
+    // Your prices, in USD per million tokens, and one call that sets up
+    // tracing from the environment: the console when no endpoint is set.
     let pricing = PricingTable::new([
         ("gpt-4o", ModelPricing::new(2.50, 10.0)),
         ("claude-sonnet-4-5", ModelPricing::new(3.0, 15.0)),
     ])?;
+    let telemetry = last9_genai::Install::from_env()?
+        .pricing(pricing)
+        .install()?;
 
-    // 2. Wrap the processor that exports your spans.
-    let exporter = InMemorySpanExporter::default();
-    let provider = SdkTracerProvider::builder()
-        .with_span_processor(
-            Last9SpanProcessor::builder()
-                .pricing(pricing)
-                .wrap(SimpleSpanProcessor::new(exporter.clone())),
-        )
-        .build();
-    opentelemetry::global::set_tracer_provider(provider.clone());
+    // A conversation around the request, a workflow around its steps.
+    let answer = answer("What is the capital of France?")
+        .with_scope(conversation("session_123").user_id("user_456"))
+        .await;
+    println!("answer: {answer}");
 
-    // 3. Open a conversation around the request, and a workflow around its steps.
-    let answer = async {
-        let wf = workflow("rag_search").workflow_type("retrieval").enter();
-        tool_call("vector_search");
-        llm_call("gpt-4o", 1200, 300);
-        llm_call("claude-sonnet-4-5", 2000, 450);
-        println!(
-            "workflow so far: {} LLM calls, {} tool calls, ${:.6}",
-            wf.llm_calls(),
-            wf.tool_calls(),
-            wf.total_cost_usd()
-        );
-        "Paris"
-    }
-    .with_scope(conversation("session_123").user_id("user_456"))
-    .await;
-    println!("answer: {answer}\n");
-
-    provider.force_flush()?;
-    for span in exporter.get_finished_spans()? {
-        let attributes: Vec<String> = span
-            .attributes
-            .iter()
-            .map(|kv| format!("{}={}", kv.key, kv.value))
-            .collect();
-        println!("{:<18} {}", span.name, attributes.join(" "));
-    }
-    provider.shutdown()?;
+    drop(telemetry); // flushes: the trace tree is printed to stderr
     Ok(())
 }
 
-/// A model call as any GenAI instrumentation records it.
-fn llm_call(model: &'static str, input_tokens: i64, output_tokens: i64) {
-    let tracer = opentelemetry::global::tracer("my-app");
-    let mut span = tracer.start(format!("chat {model}"));
-    span.set_attributes([
-        KeyValue::new("gen_ai.operation.name", "chat"),
-        KeyValue::new("gen_ai.request.model", model),
-        KeyValue::new("gen_ai.usage.input_tokens", input_tokens),
-        KeyValue::new("gen_ai.usage.output_tokens", output_tokens),
-    ]);
-    span.end();
+async fn answer(question: &str) -> String {
+    let wf = workflow("rag_search").workflow_type("retrieval").enter();
+    let documents = vector_search(question);
+    let draft = draft_answer(question, &documents);
+    let answer = review(&draft);
+    println!(
+        "workflow so far: {} LLM calls, {} tool calls, ${:.6}",
+        wf.llm_calls(),
+        wf.tool_calls(),
+        wf.total_cost_usd()
+    );
+    answer
 }
 
-fn tool_call(name: &'static str) {
-    let tracer = opentelemetry::global::tracer("my-app");
-    let mut span = tracer.start(name);
-    span.set_attribute(KeyValue::new("gen_ai.l9.span.kind", "tool"));
-    span.end();
+#[observe(kind = "tool")]
+fn vector_search(query: &str) -> Vec<String> {
+    vec![format!("Paris is the capital of France. ({query})")]
+}
+
+/// An OpenAI chat completion, scripted.
+#[observe(name = "draft_answer")]
+fn draft_answer(question: &str, documents: &[String]) -> Value {
+    let _ = (question, documents);
+    json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o",
+        "choices": [{ "message": { "role": "assistant", "content": "Paris." }, "finish_reason": "stop" }],
+        "usage": { "prompt_tokens": 1200, "completion_tokens": 300 }
+    })
+}
+
+/// An Anthropic message, scripted.
+#[observe(name = "review")]
+fn review(draft: &Value) -> String {
+    let _ = draft;
+    let response = json!({
+        "id": "msg_1", "type": "message", "model": "claude-sonnet-4-5",
+        "content": [{ "type": "text", "text": "Paris is the capital of France." }],
+        "stop_reason": "end_turn", "usage": { "input_tokens": 2000, "output_tokens": 450 }
+    });
+    last9_genai::record_usage("claude-sonnet-4-5", last9_genai::TokenUsage::new(2000, 450));
+    response["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
