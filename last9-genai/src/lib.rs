@@ -62,6 +62,12 @@
 //!
 //! * `tokio`: [`spawn`] and [`spawn_blocking`], which carry the current scope
 //!   into new tasks.
+//! * `otlp`: OTLP export from [`install`], over HTTP/protobuf or gRPC.
+//! * `http`: [`Propagation`], W3C `traceparent` and `baggage` in an
+//!   `http::HeaderMap`, carrying conversation, workflow and user ids across
+//!   services when asked to.
+//! * `tower`: [`PropagationLayer`], which runs each incoming request in the
+//!   context its headers carry (axum, hyper, tonic).
 //! * `async-openai`: `#[observe]` reads the typed responses of the
 //!   `async-openai` crate (chat completions field by field, Responses API
 //!   responses through their JSON) without going through `serde_json`.
@@ -75,6 +81,8 @@ mod install;
 mod observe;
 pub mod pricing;
 mod processor;
+#[cfg(feature = "http")]
+mod propagation;
 mod provider;
 mod workflow;
 
@@ -101,6 +109,10 @@ pub use observe::settings::{
 pub use observe::{record_attributes, record_usage};
 pub use pricing::{ModelPricing, PricingError, PricingTable};
 pub use processor::{Last9SpanProcessor, Last9SpanProcessorBuilder};
+#[cfg(feature = "http")]
+pub use propagation::{DEFAULT_MAX_VALUE_LEN, Propagation};
+#[cfg(feature = "tower")]
+pub use propagation::{PropagationLayer, PropagationService};
 pub use provider::detect_provider;
 pub use workflow::{ActiveWorkflow, TRACER_NAME, Workflow, WorkflowGuard, workflow};
 

@@ -192,7 +192,7 @@ impl Workflow {
                 identity: WorkflowIdentity {
                     id: self.id.clone(),
                     kind: self.kind,
-                    totals: totals.clone(),
+                    totals: Some(totals.clone()),
                 },
                 user_id: self.user_id,
             },

@@ -18,12 +18,13 @@ pub(crate) struct AgentIdentity {
     pub(crate) version: Option<Arc<str>>,
 }
 
-/// The identity of an open workflow and the totals its spans add to.
+/// The identity of a workflow and the totals its spans add to: none for a
+/// workflow that runs in another service, known only by its ids.
 #[derive(Debug, Clone)]
 pub(crate) struct WorkflowIdentity {
     pub(crate) id: Arc<str>,
     pub(crate) kind: Option<Arc<str>>,
-    pub(crate) totals: Arc<WorkflowTotals>,
+    pub(crate) totals: Option<Arc<WorkflowTotals>>,
 }
 
 /// What one scope adds on top of the scopes around it.
@@ -38,6 +39,15 @@ pub(crate) enum Layer {
         identity: WorkflowIdentity,
         user_id: Option<Arc<str>>,
     },
+    /// A workflow of another service, carried in baggage.
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    RemoteWorkflow {
+        id: Arc<str>,
+        kind: Option<Arc<str>>,
+    },
+    /// A user alone, carried in baggage.
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    User(Arc<str>),
     Agent(AgentIdentity),
     /// Keys already carry the `custom.` prefix.
     Custom(Vec<(Key, Value)>),
@@ -83,6 +93,14 @@ impl ScopeState {
                 state.workflow = Some(identity);
                 state.user_id = user_id.or(state.user_id);
             }
+            Layer::RemoteWorkflow { id, kind } => {
+                state.workflow = Some(WorkflowIdentity {
+                    id,
+                    kind,
+                    totals: None,
+                });
+            }
+            Layer::User(id) => state.user_id = Some(id),
             Layer::Agent(identity) => state.agent = Some(identity),
             Layer::Custom(pairs) => {
                 for (key, value) in pairs {
@@ -135,7 +153,7 @@ impl ScopeState {
 
     /// The totals of the innermost open workflow.
     pub(crate) fn workflow_totals(&self) -> Option<&Arc<WorkflowTotals>> {
-        self.workflow.as_ref().map(|w| &w.totals)
+        self.workflow.as_ref().and_then(|w| w.totals.as_ref())
     }
 
     pub(crate) fn conversation_id(&self) -> Option<Arc<str>> {
