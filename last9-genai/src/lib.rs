@@ -68,6 +68,9 @@
 //!   services when asked to.
 //! * `tower`: [`PropagationLayer`], which runs each incoming request in the
 //!   context its headers carry (axum, hyper, tonic).
+//! * `tracing`: [`tracing_layer`], tracing-opentelemetry's layer wired to the
+//!   installed provider, and the manual API ([`Last9GenAI`]) on `tracing`
+//!   spans.
 //! * `async-openai`: `#[observe]` reads the typed responses of the
 //!   `async-openai` crate (chat completions field by field, Responses API
 //!   responses through their JSON) without going through `serde_json`.
@@ -84,6 +87,8 @@ mod processor;
 #[cfg(feature = "http")]
 mod propagation;
 mod provider;
+#[cfg(feature = "tracing")]
+mod tracing_layer;
 mod workflow;
 
 pub use console::ConsoleExporter;
@@ -114,6 +119,8 @@ pub use propagation::{DEFAULT_MAX_VALUE_LEN, Propagation};
 #[cfg(feature = "tower")]
 pub use propagation::{PropagationLayer, PropagationService};
 pub use provider::detect_provider;
+#[cfg(feature = "tracing")]
+pub use tracing_layer::{TRACING_TRACER_NAME, tracing_layer};
 pub use workflow::{ActiveWorkflow, TRACER_NAME, Workflow, WorkflowGuard, workflow};
 
 /// What `#[observe]` expands to calls. Not a public API: it changes with the
