@@ -22,6 +22,7 @@
 //! assert_eq!(last9_genai::current_conversation_id().as_deref(), Some("session_123"));
 //! ```
 
+#[cfg(feature = "tower")]
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
