@@ -1,0 +1,148 @@
+//! End to end against a real LLM-observability backend, Arize Phoenix: the
+//! quickstart's spans exported over OTLP/HTTP and gRPC arrive with their
+//! parent links, conversation id, token counts and cost, as Phoenix's REST
+//! API reports them.
+//!
+//! Needs a Phoenix server: `scripts/phoenix.sh start` installs one into a
+//! virtual environment and starts it on 127.0.0.1, and `.ci/run` does that
+//! and runs these tests with `--ignored`, with `PHOENIX_URL` and
+//! `PHOENIX_GRPC_ENDPOINT` set.
+
+use std::time::{Duration, Instant};
+
+use last9_genai::{
+    Install, ModelPricing, PricingTable, Protocol, ScopeExt, conversation, observe, workflow,
+};
+use opentelemetry::KeyValue;
+use serde_json::{Value, json};
+
+#[observe(kind = "tool")]
+fn vector_search(query: &str) -> Vec<String> {
+    vec![format!("doc about {query}")]
+}
+
+#[observe]
+fn draft_answer(question: &str) -> Value {
+    let _ = question;
+    json!({ "id": "chatcmpl-e2e", "model": "gpt-4o",
+            "choices": [{ "message": { "role": "assistant", "content": "Paris." }, "finish_reason": "stop" }],
+            "usage": { "prompt_tokens": 1200, "completion_tokens": 300 } })
+}
+
+fn env(name: &str) -> String {
+    std::env::var(name)
+        .unwrap_or_else(|_| panic!("{name} is not set: start Phoenix with scripts/phoenix.sh"))
+}
+
+async fn export_to_phoenix(protocol: Protocol, endpoint: String, project: &str) {
+    let guard = Install::default()
+        .protocol(protocol)
+        .endpoint(endpoint)
+        .service_name("e2e")
+        .resource_attribute(KeyValue::new(
+            "openinference.project.name",
+            project.to_owned(),
+        ))
+        .pricing(PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))]).unwrap())
+        .install()
+        .unwrap();
+    async {
+        let _wf = workflow("rag_search").enter();
+        vector_search("paris");
+        draft_answer("capital of France?");
+    }
+    .with_scope(conversation("session_e2e").user_id("user_e2e"))
+    .await;
+    drop(guard);
+}
+
+/// The spans of `project`, once `expected` of them have arrived.
+async fn phoenix_spans(project: &str, expected: usize) -> Vec<Value> {
+    let url = format!("{}/v1/projects/{project}/spans", env("PHOENIX_URL"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(response) = reqwest::get(&url).await
+            && response.status().is_success()
+        {
+            let body: Value = response.json().await.unwrap();
+            let spans = body["data"].as_array().cloned().unwrap_or_default();
+            if spans.len() >= expected {
+                return spans;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Phoenix never reported {expected} spans for {project}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// `key` of a span's attributes, flat (`a.b.c`) or nested as Phoenix may
+/// return them.
+fn attribute<'a>(span: &'a Value, key: &str) -> Option<&'a Value> {
+    let attributes = &span["attributes"];
+    attributes
+        .get(key)
+        .or_else(|| key.split('.').try_fold(attributes, |v, part| v.get(part)))
+}
+
+fn check(spans: &[Value]) {
+    let span = |name: &str| {
+        spans
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {spans:#?}"))
+    };
+    let (wf, chat, tool) = (
+        span("rag_search"),
+        span("draft_answer"),
+        span("vector_search"),
+    );
+    let wf_id = &wf["context"]["span_id"];
+    assert_eq!(&chat["parent_id"], wf_id);
+    assert_eq!(&tool["parent_id"], wf_id);
+    assert_eq!(chat["context"]["trace_id"], wf["context"]["trace_id"]);
+    assert_eq!(
+        attribute(chat, "gen_ai.conversation.id"),
+        Some(&json!("session_e2e"))
+    );
+    assert_eq!(
+        attribute(chat, "gen_ai.usage.input_tokens"),
+        Some(&json!(1200))
+    );
+    assert_eq!(
+        attribute(chat, "gen_ai.usage.output_tokens"),
+        Some(&json!(300))
+    );
+    assert_eq!(
+        attribute(chat, "gen_ai.usage.cost_usd"),
+        Some(&json!(0.006))
+    );
+    assert_eq!(
+        attribute(wf, "workflow.total_cost_usd"),
+        Some(&json!(0.006))
+    );
+    assert_eq!(attribute(wf, "workflow.llm_calls"), Some(&json!(1)));
+}
+
+#[tokio::test]
+#[ignore = "needs a Phoenix server (scripts/phoenix.sh); run by .ci/run"]
+async fn spans_exported_over_http_arrive_in_phoenix() {
+    let project = format!("l9-http-{}", std::process::id());
+    export_to_phoenix(
+        Protocol::HttpProtobuf,
+        format!("{}/v1/traces", env("PHOENIX_URL")),
+        &project,
+    )
+    .await;
+    check(&phoenix_spans(&project, 3).await);
+}
+
+#[tokio::test]
+#[ignore = "needs a Phoenix server (scripts/phoenix.sh); run by .ci/run"]
+async fn spans_exported_over_grpc_arrive_in_phoenix() {
+    let project = format!("l9-grpc-{}", std::process::id());
+    export_to_phoenix(Protocol::Grpc, env("PHOENIX_GRPC_ENDPOINT"), &project).await;
+    check(&phoenix_spans(&project, 3).await);
+}
