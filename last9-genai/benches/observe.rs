@@ -32,6 +32,10 @@
 
 #![allow(missing_docs)]
 
+mod common;
+
+use common::Drop;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -39,26 +43,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use last9_genai::{Last9SpanProcessor, observe};
 use opentelemetry::trace::{Span as _, Status, TraceContextExt, Tracer, TracerProvider as _};
 use opentelemetry::{Context, KeyValue};
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{Sampler, SdkTracer, SdkTracerProvider, SpanData, SpanProcessor};
+use opentelemetry_sdk::trace::{Sampler, SdkTracer, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
-
-/// A processor that drops every span at once.
-#[derive(Debug)]
-struct Drop;
-
-impl SpanProcessor for Drop {
-    fn on_start(&self, _: &mut opentelemetry_sdk::trace::Span, _: &Context) {}
-    fn on_end(&self, span: SpanData) {
-        black_box(span);
-    }
-    fn force_flush(&self) -> OTelSdkResult {
-        Ok(())
-    }
-    fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
-        Ok(())
-    }
-}
 
 fn provider(sampler: Sampler) -> SdkTracerProvider {
     SdkTracerProvider::builder()

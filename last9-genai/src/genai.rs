@@ -654,18 +654,7 @@ impl Last9GenAI {
         }
         push_string(&mut attributes, attr::RESPONSE_ID, &call.response_id);
         push_string(&mut attributes, attr::RESPONSE_MODEL, &call.response_model);
-        if !call.finish_reasons.is_empty() {
-            let reasons = call
-                .finish_reasons
-                .iter()
-                .cloned()
-                .map(StringValue::from)
-                .collect();
-            attributes.push(KeyValue::new(
-                attr::RESPONSE_FINISH_REASONS,
-                Value::Array(opentelemetry::Array::String(reasons)),
-            ));
-        }
+        attributes.extend(finish_reasons_attribute(&call.finish_reasons));
         if let Some(usage) = &call.usage {
             attributes.extend(usage_attributes(usage));
             let total = usage.input_tokens.saturating_add(usage.output_tokens);
@@ -789,6 +778,18 @@ impl Last9GenAI {
         }
         span.add_attributes(attributes);
     }
+}
+
+/// `gen_ai.response.finish_reasons` as the string array the conventions
+/// ask for; nothing when there are none.
+pub(crate) fn finish_reasons_attribute(reasons: &[String]) -> Option<KeyValue> {
+    (!reasons.is_empty()).then(|| {
+        let reasons = reasons.iter().cloned().map(StringValue::from).collect();
+        KeyValue::new(
+            attr::RESPONSE_FINISH_REASONS,
+            Value::Array(opentelemetry::Array::String(reasons)),
+        )
+    })
 }
 
 /// The usage attributes of `usage`: input and output always, cache and

@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::attributes as attr;
 use crate::cost::TokenUsage;
-use crate::genai::{ObservationKind, usage_attributes};
+use crate::genai::{ObservationKind, finish_reasons_attribute, usage_attributes};
 use crate::pricing::PricingTable;
 use crate::processor::cost_attributes;
 use capture::{Captured, Wrap, debug_limited, json_limited, truncate};
@@ -317,18 +317,7 @@ fn response_attributes(info: &ResponseInfo, attributes: &mut Vec<KeyValue>) {
     if let Some(id) = &info.id {
         attributes.push(KeyValue::new(attr::RESPONSE_ID, id.clone()));
     }
-    if !info.finish_reasons.is_empty() {
-        let reasons = info
-            .finish_reasons
-            .iter()
-            .cloned()
-            .map(StringValue::from)
-            .collect();
-        attributes.push(KeyValue::new(
-            attr::RESPONSE_FINISH_REASONS,
-            Value::Array(Array::String(reasons)),
-        ));
-    }
+    attributes.extend(finish_reasons_attribute(&info.finish_reasons));
     if let Some(usage) = &info.usage {
         attributes.extend(usage_attributes(usage));
     }
