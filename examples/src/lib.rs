@@ -1,1 +1,28 @@
-//! Runnable examples of last9-genai: `cargo run -p examples --example NAME`.
+//! What the examples share: a scripted model provider on 127.0.0.1 that
+//! speaks the providers' real wire formats, so that the real client crates
+//! run unchanged, and the example prices.
+//!
+//! Run an example with `cargo run -p examples --example NAME`. When a
+//! provider's API key is set (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`), the
+//! examples call the real provider instead.
+
+pub mod provider;
+
+use last9_genai::{ModelPricing, PricingTable};
+
+/// Example prices in USD per million tokens, as published in February 2026.
+/// Check your provider's pricing page: prices change.
+pub fn pricing() -> PricingTable {
+    PricingTable::new([
+        (
+            "gpt-4o",
+            ModelPricing::new(2.50, 10.0).with_cache_read(1.25),
+        ),
+        ("gpt-4o-mini", ModelPricing::new(0.15, 0.60)),
+        (
+            "claude-sonnet-4-5",
+            ModelPricing::new(3.0, 15.0).with_cache_read(0.30),
+        ),
+    ])
+    .expect("the example prices are valid")
+}

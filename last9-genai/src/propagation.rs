@@ -281,7 +281,7 @@ impl Extractor for HeaderExtractor<'_> {
     }
 }
 
-/// A [`tower`] layer for HTTP services (axum, hyper, tonic): each request
+/// A `tower` layer for HTTP services (axum, hyper, tonic): each request
 /// runs in the context its headers carry, so that its spans continue the
 /// caller's trace and carry the caller's conversation (feature `tower`).
 ///
