@@ -26,3 +26,11 @@ pub fn pricing() -> PricingTable {
     ])
     .expect("the example prices are valid")
 }
+
+/// Sets tracing up as every example does: from the environment, with the
+/// example prices; the trace tree goes to stderr when no endpoint is set.
+pub fn telemetry() -> Result<last9_genai::TelemetryGuard, last9_genai::InstallError> {
+    last9_genai::Install::from_env()?
+        .pricing(pricing())
+        .install()
+}

@@ -72,4 +72,98 @@ fn every_example_runs_offline_and_prints_its_trace() {
             "└─ anthropic.messages  llm · claude-sonnet-4-5 · 1208→8 tokens · $0.003744",
         ],
     );
+
+    let (stdout, stderr) = run("basic_usage");
+    assert_contains(
+        &stdout,
+        &["cost: input $0.003750, output $0.002500, total $0.006250"],
+    );
+    assert_contains(
+        &stderr,
+        &["└─ chat gpt-4o  gpt-4o · 1500→250 tokens · $0.006250"],
+    );
+
+    let (_, stderr) = run("context_tracking");
+    assert_contains(
+        &stderr,
+        &[
+            "conversation user_session_789 · user user_789",
+            "└─ product_search  workflow product_search · 0 LLM calls · 0 tool calls",
+            "   ├─ search_products",
+            "└─ handle_followup",
+            "└─ outside",
+        ],
+    );
+
+    let (stdout, stderr) = run("decorator_tracking");
+    assert_contains(
+        &stdout,
+        &[
+            "A-1: 3 in stock, 2 reviews",
+            "error, returned unchanged: lookup failed: unknown sku Z-9",
+        ],
+    );
+    assert_contains(
+        &stderr,
+        &[
+            "└─ product_summary  chain",
+            "   ├─ lookup  tool",
+            "   └─ fetch_reviews  tool",
+            "└─ product_summary  chain  ",
+            "error: lookup failed: unknown sku Z-9",
+        ],
+    );
+
+    let (stdout, stderr) = run("conversation_tracking");
+    assert_contains(&stdout, &["turn 1: ", "turn 2: Your order #12345"]);
+    assert_contains(
+        &stderr,
+        &[
+            "conversation support_session_456 · user user_456",
+            "└─ support.turn  llm · gpt-4o-2024-08-06",
+        ],
+    );
+
+    let (_, stderr) = run("agent_tracking");
+    assert_contains(
+        &stderr,
+        &[
+            "└─ trip_planning  workflow trip_planning · 1 LLM call · 2 tool calls · $0.000156",
+            "   └─ trip_planner  agent",
+            "      ├─ plan  llm · gpt-4o-mini · 800→60 tokens · $0.000156",
+            "      └─ get_weather  tool",
+        ],
+    );
+
+    let (stdout, stderr) = run("tool_integration");
+    assert_contains(&stdout, &["the model asked for 1 tool call(s)"]);
+    assert_contains(
+        &stderr,
+        &[
+            "└─ weather_answer  workflow weather_answer · 1 LLM call · 2 tool calls",
+            "   └─ gen_ai.tool.search  tool",
+        ],
+    );
+
+    let (stdout, stderr) = run("web_app");
+    assert_contains(&stdout, &["web_session_1: \"Scripted answer to: Hello!\""]);
+    assert_contains(
+        &stderr,
+        &[
+            "conversation web_session_1 · user web_user",
+            "conversation web_session_2 · user web_user",
+            "└─ POST /chat  chain",
+            "   └─ answer  llm · gpt-4o-mini · 400→40 tokens · $0.000084",
+        ],
+    );
+
+    let (stdout, stderr) = run("send_to_last9");
+    assert_contains(&stdout, &["OTEL_EXPORTER_OTLP_ENDPOINT is not set"]);
+    assert_contains(
+        &stderr,
+        &[
+            "conversation last9_demo · user user_1",
+            "└─ handle  llm · gpt-4o · 1000→500 tokens · $0.007500",
+        ],
+    );
 }

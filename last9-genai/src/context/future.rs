@@ -28,8 +28,13 @@ use crate::workflow::ActiveWorkflow;
 /// # });
 /// ```
 pub trait ScopeExt: Sized {
-    /// Wraps `self` so that `scope`, on top of the scope current now, is
-    /// current on every poll. A workflow opened this way is closed, and its
+    /// Wraps `self` so that `scope`, on top of the context current *now*, is
+    /// current on every poll. Because the context is taken when `with_scope`
+    /// is called (as `tracing`'s `instrument` takes its span), a future
+    /// handed to another task keeps the caller's scopes; and to nest scopes,
+    /// nest the calls: `async { f().with_scope(agent(..)).await }.with_scope(workflow(..))`
+    /// puts the agent inside the workflow, while
+    /// `f().with_scope(agent(..)).with_scope(workflow(..))` does not. A workflow opened this way is closed, and its
     /// totals written, when the future completes, the stream ends, or the
     /// wrapper is dropped.
     ///
