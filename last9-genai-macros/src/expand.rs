@@ -85,7 +85,11 @@ pub(crate) fn expand(args: Args, item: ItemFn) -> syn::Result<TokenStream> {
         .as_ref()
         .map_or_else(|| Ident::new("Llm", Span::call_site()), |(k, _)| k.clone());
     let tags = &args.tags;
-    let metadata = args.metadata.iter().map(|(k, v)| quote!((#k, #v)));
+    // Full attribute keys, made here so that no call formats them.
+    let metadata = args.metadata.iter().map(|(k, v)| {
+        let key = LitStr::new(&format!("metadata.{}", k.value()), k.span());
+        quote!((#key, #v))
+    });
     let capture_input = args.capture_input.as_ref().is_none_or(|b| b.value);
     let capture_output = args.capture_output.as_ref().is_none_or(|b| b.value);
     let capture_limit = match &args.capture_limit {

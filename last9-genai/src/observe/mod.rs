@@ -40,7 +40,7 @@ pub struct Meta {
     pub kind: ObservationKind,
     /// `tags`.
     pub tags: &'static [&'static str],
-    /// `metadata.{key}` pairs, values already text.
+    /// `metadata.{key}` attribute keys with their values, already text.
     pub metadata: &'static [(&'static str, &'static str)],
     /// Whether arguments and the prompt are captured.
     pub capture_input: bool,
@@ -99,8 +99,8 @@ impl Observation {
                 span.set_attribute(KeyValue::new("tags", Value::Array(Array::String(tags))));
             }
             for (key, value) in meta.metadata {
-                span.set_attribute(KeyValue::new(format!("metadata.{key}"), *value));
-                if *key == "category" {
+                span.set_attribute(KeyValue::new(*key, *value));
+                if *key == "metadata.category" {
                     span.set_attribute(KeyValue::new("user.category", *value));
                 }
             }
