@@ -166,4 +166,18 @@ fn every_example_runs_offline_and_prints_its_trace() {
             "└─ handle  llm · gpt-4o · 1000→500 tokens · $0.007500",
         ],
     );
+
+    let (stdout, stderr) = run("framework_integration");
+    assert_contains(&stdout, &["answer: It is 18°C and sunny in Paris."]);
+    assert_contains(
+        &stderr,
+        &[
+            "conversation rig_session · user user_3",
+            "└─ weather_agent  workflow weather_agent · 2 LLM calls · 1 tool call · $0.004000",
+            "   └─ weather_request",
+            "      ├─ chat  gpt-4o-2024-08-06 · 937→39 tokens · $0.002092",
+            "      ├─ execute_tool",
+            "      └─ chat  gpt-4o-2024-08-06 · 955→16 tokens · $0.001908",
+        ],
+    );
 }
