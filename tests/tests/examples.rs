@@ -38,15 +38,21 @@ fn assert_contains(text: &str, expected: &[&str]) {
 #[test]
 fn every_example_runs_offline_and_prints_its_trace() {
     let (stdout, stderr) = run("quickstart");
-    assert_contains(&stdout, &["answer: Paris is the capital of France."]);
+    assert_contains(
+        &stdout,
+        &[
+            "answer: The capital of France is Paris.",
+            "workflow so far: 2 LLM calls, 1 tool calls, $0.006255",
+        ],
+    );
     assert_contains(
         &stderr,
         &[
             "conversation session_123 · user user_456",
-            "└─ rag_search  workflow rag_search · 2 LLM calls · 1 tool call · $0.018750",
+            "└─ rag_search  workflow rag_search · 2 LLM calls · 1 tool call · $0.006255",
             "   ├─ vector_search  tool",
-            "   ├─ draft_answer  llm · gpt-4o · 1200→300 tokens · $0.006000",
-            "   └─ review  llm · claude-sonnet-4-5 · 2000→450 tokens · $0.012750",
+            "   ├─ draft_answer  llm · gpt-4o-2024-08-06 · 932→16 tokens · $0.002490",
+            "   └─ review  llm · claude-sonnet-4-5 · 1215→8 tokens · $0.003765",
         ],
     );
 
