@@ -11,7 +11,6 @@ use async_openai::types::chat::{
     ChatCompletionRequestUserMessageArgs, CreateChatCompletionRequestArgs,
     CreateChatCompletionResponse,
 };
-use examples::provider::ScriptedProvider;
 use last9_genai::{ScopeExt, conversation, observe};
 
 #[observe(name = "support.turn", skip(client))]
@@ -29,13 +28,7 @@ async fn turn(
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let telemetry = examples::telemetry()?;
-    let config = match std::env::var("OPENAI_API_KEY") {
-        Ok(key) => OpenAIConfig::new().with_api_key(key),
-        Err(_) => OpenAIConfig::new()
-            .with_api_key("scripted")
-            .with_api_base(ScriptedProvider::start().await?.openai_base()),
-    };
-    let client = Client::with_config(config);
+    let client = examples::openai().await?;
     let mut history: Vec<ChatCompletionRequestMessage> = Vec::new();
     for (number, question) in (1..).zip(["I need help with my order", "Order #12345: where is it?"])
     {

@@ -12,7 +12,6 @@ use async_openai::types::chat::{
     ChatCompletionRequestUserMessageArgs, CreateChatCompletionRequestArgs,
     CreateChatCompletionResponse,
 };
-use examples::provider::ScriptedProvider;
 use last9_genai::{ScopeExt, conversation, observe};
 
 #[observe(name = "openai.chat", tags = ["example"], metadata = { "category": "qa" })]
@@ -35,13 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let telemetry = last9_genai::Install::from_env()?
         .pricing(examples::pricing())
         .install()?;
-    let config = match std::env::var("OPENAI_API_KEY") {
-        Ok(key) => OpenAIConfig::new().with_api_key(key),
-        Err(_) => OpenAIConfig::new()
-            .with_api_key("scripted")
-            .with_api_base(ScriptedProvider::start().await?.openai_base()),
-    };
-    let client = Client::with_config(config);
+    let client = examples::openai().await?;
     async {
         for question in ["What is the capital of France?", "Where is my order?"] {
             let response = ask(&client, question).await?;

@@ -11,10 +11,13 @@
 
 use last9_genai::{ScopeExt, conversation, observe};
 
-#[observe(metadata = { "category": "customer_support" })]
-async fn handle(query: &str) -> String {
-    last9_genai::record_usage("gpt-4o", last9_genai::TokenUsage::new(1000, 500));
-    format!("Scripted answer to: {query}")
+#[observe(metadata = { "category": "customer_support" }, skip(client))]
+async fn handle(
+    client: &async_openai::Client<async_openai::config::OpenAIConfig>,
+    query: &str,
+) -> Result<async_openai::types::chat::CreateChatCompletionResponse, async_openai::error::OpenAIError>
+{
+    examples::chat(client, "gpt-4o", query).await
 }
 
 #[tokio::main]
@@ -24,10 +27,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(_) => println!("OTEL_EXPORTER_OTLP_ENDPOINT is not set: printing the trace instead"),
     }
     let telemetry = examples::telemetry()?;
-    let answer = handle("Where is my order?")
+    let client = examples::openai().await?;
+    let response = handle(&client, "Where is my order?")
         .with_scope(conversation("last9_demo").user_id("user_1"))
-        .await;
-    println!("{answer}");
+        .await?;
+    println!(
+        "{}",
+        response.choices[0]
+            .message
+            .content
+            .clone()
+            .unwrap_or_default()
+    );
     drop(telemetry); // flushes: nothing is lost on exit
     Ok(())
 }

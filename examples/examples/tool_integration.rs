@@ -11,7 +11,6 @@ use async_openai::types::chat::{
     ChatCompletionRequestUserMessageArgs, ChatCompletionTool, ChatCompletionTools,
     CreateChatCompletionRequestArgs, CreateChatCompletionResponse, FunctionObjectArgs,
 };
-use examples::provider::ScriptedProvider;
 use last9_genai::{Last9GenAI, ToolCall, observe, workflow};
 use opentelemetry::trace::{Span as _, Tracer as _};
 use serde_json::json;
@@ -47,13 +46,7 @@ fn get_weather(city: &str) -> String {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let telemetry = examples::telemetry()?;
-    let config = match std::env::var("OPENAI_API_KEY") {
-        Ok(key) => OpenAIConfig::new().with_api_key(key),
-        Err(_) => OpenAIConfig::new()
-            .with_api_key("scripted")
-            .with_api_base(ScriptedProvider::start().await?.openai_base()),
-    };
-    let client = Client::with_config(config);
+    let client = examples::openai().await?;
     {
         let _wf = workflow("weather_answer").enter();
         let response = ask(&client, "What is the weather in Paris?").await?;

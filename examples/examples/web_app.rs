@@ -5,6 +5,9 @@
 //!
 //! `cargo run -p examples --example web_app`
 
+use async_openai::Client;
+use async_openai::config::OpenAIConfig;
+use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use last9_genai::{Propagation, PropagationLayer, ScopeExt, conversation, observe};
@@ -15,22 +18,34 @@ fn propagation() -> Propagation {
 }
 
 #[observe(name = "POST /chat", kind = "chain")]
-async fn chat(Json(body): Json<Value>) -> Json<Value> {
+async fn chat(State(client): State<Client<OpenAIConfig>>, Json(body): Json<Value>) -> Json<Value> {
     let question = body["question"].as_str().unwrap_or_default().to_owned();
-    Json(json!({ "answer": answer(&question).await }))
+    let answer = match answer(&client, &question).await {
+        Ok(response) => response.choices[0]
+            .message
+            .content
+            .clone()
+            .unwrap_or_default(),
+        Err(err) => format!("error: {err}"),
+    };
+    Json(json!({ "answer": answer }))
 }
 
-#[observe(kind = "llm")]
-async fn answer(question: &str) -> String {
-    last9_genai::record_usage("gpt-4o-mini", last9_genai::TokenUsage::new(400, 40));
-    format!("Scripted answer to: {question}")
+#[observe(kind = "llm", skip(client))]
+async fn answer(
+    client: &Client<OpenAIConfig>,
+    question: &str,
+) -> Result<async_openai::types::chat::CreateChatCompletionResponse, async_openai::error::OpenAIError>
+{
+    examples::chat(client, "gpt-4o-mini", question).await
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let telemetry = examples::telemetry()?;
-    let app = Router::new()
+    let app: Router = Router::new()
         .route("/chat", post(chat))
+        .with_state(examples::openai().await?)
         .layer(PropagationLayer::new(propagation()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/chat", listener.local_addr()?);

@@ -34,3 +34,36 @@ pub fn telemetry() -> Result<last9_genai::TelemetryGuard, last9_genai::InstallEr
         .pricing(pricing())
         .install()
 }
+
+/// An OpenAI client: the real API when `OPENAI_API_KEY` is set, else a
+/// scripted provider started on 127.0.0.1 (on the current runtime).
+pub async fn openai() -> std::io::Result<async_openai::Client<async_openai::config::OpenAIConfig>> {
+    use async_openai::config::OpenAIConfig;
+    let config = match std::env::var("OPENAI_API_KEY") {
+        Ok(key) => OpenAIConfig::new().with_api_key(key),
+        Err(_) => OpenAIConfig::new()
+            .with_api_key("scripted")
+            .with_api_base(provider::ScriptedProvider::start().await?.openai_base()),
+    };
+    Ok(async_openai::Client::with_config(config))
+}
+
+/// One chat completion of `question` on `model`.
+pub async fn chat(
+    client: &async_openai::Client<async_openai::config::OpenAIConfig>,
+    model: &str,
+    question: &str,
+) -> Result<async_openai::types::chat::CreateChatCompletionResponse, async_openai::error::OpenAIError>
+{
+    use async_openai::types::chat::{
+        ChatCompletionRequestUserMessageArgs, CreateChatCompletionRequestArgs,
+    };
+    let request = CreateChatCompletionRequestArgs::default()
+        .model(model)
+        .messages([ChatCompletionRequestUserMessageArgs::default()
+            .content(question)
+            .build()?
+            .into()])
+        .build()?;
+    client.chat().create(request).await
+}

@@ -134,9 +134,9 @@ fn every_example_runs_offline_and_prints_its_trace() {
     assert_contains(
         &stderr,
         &[
-            "└─ trip_planning  workflow trip_planning · 1 LLM call · 2 tool calls · $0.000156",
+            "└─ trip_planning  workflow trip_planning · 1 LLM call · 2 tool calls · $0.000155",
             "   └─ trip_planner  agent",
-            "      ├─ plan  llm · gpt-4o-mini · 800→60 tokens · $0.000156",
+            "      ├─ plan  llm · gpt-4o-mini-2024-08-06 · 915→30 tokens · $0.000155",
             "      └─ get_weather  tool",
         ],
     );
@@ -152,24 +152,36 @@ fn every_example_runs_offline_and_prints_its_trace() {
     );
 
     let (stdout, stderr) = run("web_app");
-    assert_contains(&stdout, &["web_session_1: \"Scripted answer to: Hello!\""]);
+    assert_contains(
+        &stdout,
+        &[
+            "web_session_1: \"You asked: Hello!",
+            "web_session_2: \"Your order #12345",
+        ],
+    );
     assert_contains(
         &stderr,
         &[
             "conversation web_session_1 · user web_user",
             "conversation web_session_2 · user web_user",
             "└─ POST /chat  chain",
-            "   └─ answer  llm · gpt-4o-mini · 400→40 tokens · $0.000084",
+            "   └─ answer  llm · gpt-4o-mini-2024-08-06 · 906→22 tokens · $0.000149",
         ],
     );
 
     let (stdout, stderr) = run("send_to_last9");
-    assert_contains(&stdout, &["OTEL_EXPORTER_OTLP_ENDPOINT is not set"]);
+    assert_contains(
+        &stdout,
+        &[
+            "OTEL_EXPORTER_OTLP_ENDPOINT is not set",
+            "Your order #12345",
+        ],
+    );
     assert_contains(
         &stderr,
         &[
             "conversation last9_demo · user user_1",
-            "└─ handle  llm · gpt-4o · 1000→500 tokens · $0.007500",
+            "└─ handle  llm · gpt-4o-2024-08-06 · 909→23 tokens · $0.001862",
         ],
     );
 
