@@ -35,7 +35,7 @@ start() {
     nohup "$VENV/bin/phoenix" serve >"$STATE/phoenix.log" 2>&1 &
   echo $! >"$STATE/pid"
   for _ in $(seq 1 120); do
-    if python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$http/healthz', timeout=1)" 2>/dev/null; then
+    if python3 -c "import urllib.request, socket; urllib.request.urlopen('http://127.0.0.1:$http/healthz', timeout=1); socket.create_connection(('127.0.0.1', $grpc), timeout=1).close()" 2>/dev/null; then
       log "Phoenix is up on 127.0.0.1:$http (gRPC $grpc)"
       echo "export PHOENIX_URL=http://127.0.0.1:$http"
       echo "export PHOENIX_GRPC_ENDPOINT=http://127.0.0.1:$grpc"

@@ -8,6 +8,9 @@
 //! and runs these tests with `--ignored`, with `PHOENIX_URL` and
 //! `PHOENIX_GRPC_ENDPOINT` set.
 
+// The turn is held across the export's awaits on purpose.
+#![allow(clippy::await_holding_lock)]
+
 use std::time::{Duration, Instant};
 
 use last9_genai::{
@@ -34,7 +37,14 @@ fn env(name: &str) -> String {
         .unwrap_or_else(|_| panic!("{name} is not set: start Phoenix with scripts/phoenix.sh"))
 }
 
+/// `install()` sets the global provider: the two tests take turns, or one
+/// test's spans could leave through the other's exporter.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 async fn export_to_phoenix(protocol: Protocol, endpoint: String, project: &str) {
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let guard = Install::default()
         .protocol(protocol)
         .endpoint(endpoint)
