@@ -34,16 +34,16 @@
 
 mod common;
 
-use common::Drop;
+use common::{Drop, rotate, small, small_by_hand, small_tracing, unsampled_in_span, unsampled_sdk};
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use last9_genai::{Last9SpanProcessor, observe};
-use opentelemetry::trace::{Span as _, Status, TraceContextExt, Tracer, TracerProvider as _};
-use opentelemetry::{Context, KeyValue};
-use opentelemetry_sdk::trace::{Sampler, SdkTracer, SdkTracerProvider};
+use opentelemetry::Context;
+use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
 
 fn provider(sampler: Sampler) -> SdkTracerProvider {
@@ -51,70 +51,6 @@ fn provider(sampler: Sampler) -> SdkTracerProvider {
         .with_sampler(sampler)
         .with_span_processor(Last9SpanProcessor::builder().wrap(Drop))
         .build()
-}
-
-#[observe]
-fn small(count: u32, label: &str) -> u32 {
-    count + label.len() as u32
-}
-
-#[tracing::instrument]
-fn small_tracing(count: u32, label: &str) -> u32 {
-    count + label.len() as u32
-}
-
-/// What `#[observe]` writes for `small`, written by hand.
-fn small_by_hand(tracer: &SdkTracer, count: u32, label: &str) -> u32 {
-    let start = Instant::now();
-    let mut span = tracer.start("small");
-    span.set_attributes([
-        KeyValue::new("gen_ai.l9.span.kind", "llm"),
-        KeyValue::new("function.arg.count", i64::from(count)),
-        KeyValue::new("function.arg.label", label.to_owned()),
-    ]);
-    span.add_event(
-        "gen_ai.content.prompt",
-        vec![KeyValue::new("gen_ai.prompt", label.to_owned())],
-    );
-    let cx = Context::current_with_span(span);
-    let result = {
-        let _guard = cx.clone().attach();
-        count + label.len() as u32
-    };
-    let span = cx.span();
-    span.set_attribute(KeyValue::new(
-        "latency_ms",
-        start.elapsed().as_secs_f64() * 1000.0,
-    ));
-    span.add_event(
-        "gen_ai.content.completion",
-        vec![KeyValue::new("gen_ai.completion", result.to_string())],
-    );
-    span.set_status(Status::Ok);
-    span.end();
-    result
-}
-
-const BLOCK: u64 = 64;
-
-/// Times variant `timed` while all of `variants` run in rotating blocks.
-fn rotate(iters: u64, timed: usize, variants: &[&dyn Fn(u64)]) -> Duration {
-    let mut elapsed = Duration::ZERO;
-    let mut done = 0;
-    while done < iters {
-        let n = BLOCK.min(iters - done);
-        for (i, variant) in variants.iter().enumerate() {
-            if i == timed {
-                let start = Instant::now();
-                variant(n);
-                elapsed += start.elapsed();
-            } else {
-                variant(n);
-            }
-        }
-        done += n;
-    }
-    elapsed
 }
 
 fn call(c: &mut Criterion) {
@@ -156,28 +92,33 @@ fn unsampled(c: &mut Criterion) {
     let provider = provider(Sampler::AlwaysOff);
     last9_genai::set_tracer_provider(provider.clone());
     let tracer = provider.tracer("bench");
-    let sdk = |n| {
-        (0..n).for_each(|_| {
-            let mut span = tracer.start("small");
-            span.end();
-        })
-    };
-    let sdk_current = |n| {
-        (0..n).for_each(|_| {
-            tracer.in_span("small", |_| black_box(3 + "hi".len()));
-        })
-    };
-    let observed = |n| {
-        (0..n).for_each(|_| {
-            black_box(small(black_box(3), black_box("hi")));
-        })
-    };
-    let variants: [&dyn Fn(u64); 3] = [&sdk, &sdk_current, &observed];
-    let mut group = c.benchmark_group("unsampled");
-    for (i, name) in ["sdk", "sdk_current", "observe"].into_iter().enumerate() {
-        group.bench_function(name, |b| b.iter_custom(|n| rotate(n, i, &variants)));
+    // At the root of a trace, and inside a span the sampler dropped (an
+    // unsampled request, say), where the decision is already made.
+    for (group, nested) in [("unsampled", false), ("unsampled_nested", true)] {
+        let outer = nested.then(|| Context::current_with_span(tracer.start("outer")));
+        let in_outer = |body: &dyn Fn()| match &outer {
+            Some(cx) => {
+                let _guard = cx.clone().attach();
+                body();
+            }
+            None => body(),
+        };
+        let sdk = |n| in_outer(&|| (0..n).for_each(|_| unsampled_sdk(&tracer)));
+        let sdk_current = |n| in_outer(&|| (0..n).for_each(|_| unsampled_in_span(&tracer)));
+        let observed = |n| {
+            in_outer(&|| {
+                (0..n).for_each(|_| {
+                    black_box(small(black_box(3), black_box("hi")));
+                })
+            })
+        };
+        let variants: [&dyn Fn(u64); 3] = [&sdk, &sdk_current, &observed];
+        let mut group = c.benchmark_group(group);
+        for (i, name) in ["sdk", "sdk_current", "observe"].into_iter().enumerate() {
+            group.bench_function(name, |b| b.iter_custom(|n| rotate(n, i, &variants)));
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 #[observe]

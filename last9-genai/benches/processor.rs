@@ -37,16 +37,15 @@
 
 mod common;
 
-use common::Drop;
+use common::{Drop, by_hand, ids, pricing, rotate, scoped};
 
 use std::hint::black_box;
-use std::sync::{Arc, Barrier};
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use last9_genai::{Last9SpanProcessor, ModelPricing, PricingTable, conversation, workflow};
-use opentelemetry::KeyValue;
-use opentelemetry::trace::{Span as _, Tracer, TracerProvider as _};
+use last9_genai::{Last9SpanProcessor, conversation, workflow};
+use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanExporter,
@@ -73,81 +72,6 @@ fn batch() -> BatchSpanProcessor {
                 .build(),
         )
         .build()
-}
-
-fn pricing() -> PricingTable {
-    PricingTable::new([
-        ("gpt-4o", ModelPricing::new(2.50, 10.0)),
-        ("claude-sonnet-4-5", ModelPricing::new(3.0, 15.0)),
-    ])
-    .unwrap()
-}
-
-fn usage() -> [KeyValue; 3] {
-    [
-        KeyValue::new("gen_ai.request.model", "gpt-4o"),
-        KeyValue::new("gen_ai.usage.input_tokens", 1000),
-        KeyValue::new("gen_ai.usage.output_tokens", 500),
-    ]
-}
-
-/// The ids of one request, as a service holds them: runtime strings.
-struct Ids {
-    conversation: Arc<str>,
-    user: Arc<str>,
-    workflow: Arc<str>,
-    workflow_type: Arc<str>,
-}
-
-fn ids() -> Ids {
-    Ids {
-        conversation: "session_123".into(),
-        user: "user_456".into(),
-        workflow: "rag_search".into(),
-        workflow_type: "retrieval".into(),
-    }
-}
-
-fn by_hand(tracer: &SdkTracer, ids: &Ids) {
-    let mut span = tracer.start("chat gpt-4o");
-    span.set_attributes([
-        KeyValue::new("gen_ai.conversation.id", ids.conversation.clone()),
-        KeyValue::new("user.id", ids.user.clone()),
-        KeyValue::new("workflow.id", ids.workflow.clone()),
-        KeyValue::new("workflow.type", ids.workflow_type.clone()),
-    ]);
-    span.set_attributes(usage());
-    span.set_attributes([
-        KeyValue::new("gen_ai.usage.cost_usd", 0.0075),
-        KeyValue::new("gen_ai.usage.cost_input_usd", 0.0025),
-        KeyValue::new("gen_ai.usage.cost_output_usd", 0.005),
-    ]);
-    span.end();
-}
-
-fn scoped(tracer: &SdkTracer) {
-    let mut span = tracer.start("chat gpt-4o");
-    span.set_attributes(usage());
-    span.end();
-}
-
-/// Spans per block: the two variants alternate block by block, so that both
-/// run under the same conditions (the batch worker thread, the other core's
-/// load); only the benchmark's own variant is timed.
-const BLOCK: u64 = 64;
-
-fn paired(iters: u64, timed: &dyn Fn(u64), other: &dyn Fn(u64)) -> Duration {
-    let mut elapsed = Duration::ZERO;
-    let mut done = 0;
-    while done < iters {
-        let n = BLOCK.min(iters - done);
-        let start = Instant::now();
-        timed(n);
-        elapsed += start.elapsed();
-        other(n);
-        done += n;
-    }
-    elapsed
 }
 
 fn span_start_and_end(c: &mut Criterion) {
@@ -190,11 +114,12 @@ fn compare<P: SpanProcessor + 'static>(
         let _scope = scope.enter();
         (0..n).for_each(|_| scoped(&last9_tracer));
     };
+    let variants: [&dyn Fn(u64); 2] = [&by_hand, &in_scope];
     group.bench_function(format!("by_hand_{name}"), |b| {
-        b.iter_custom(|n| paired(n, &by_hand, &in_scope))
+        b.iter_custom(|n| rotate(n, 0, &variants))
     });
     group.bench_function(format!("last9_{name}"), |b| {
-        b.iter_custom(|n| paired(n, &in_scope, &by_hand))
+        b.iter_custom(|n| rotate(n, 1, &variants))
     });
     drop(scope);
     plain.shutdown().unwrap();

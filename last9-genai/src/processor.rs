@@ -94,7 +94,7 @@ impl Last9SpanProcessorBuilder {
     /// ```
     pub fn wrap<P: SpanProcessor>(self, inner: P) -> Last9SpanProcessor<P> {
         // Observed functions look their tracer up again: a pipeline exists.
-        crate::observe::bump_epoch();
+        crate::observe::pipeline_changed(None);
         Last9SpanProcessor {
             inner,
             pricing: self.pricing.filter(|table| !table.is_empty()),

@@ -1,16 +1,25 @@
 //! When the span is not sampled, an observed function serializes nothing,
-//! yet context still flows to its children. (Its own binary: it installs a
-//! global provider that samples nothing.)
+//! yet its children still get the trace id and the decision. (Its own
+//! binary: it installs a global provider whose sampler drops spans.)
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use last9_genai::{Last9SpanProcessor, observe};
-use opentelemetry::trace::TraceContextExt;
+use opentelemetry::trace::{
+    Link, Span as _, SpanContext, SpanKind, TraceContextExt, TraceId, Tracer as _,
+    TracerProvider as _,
+};
+use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::{
-    InMemorySpanExporter, Sampler, SdkTracerProvider, SimpleSpanProcessor,
+    InMemorySpanExporter, Sampler, SamplingDecision, SamplingResult, SdkTracerProvider,
+    ShouldSample, SimpleSpanProcessor,
 };
 
 static SERIALIZED: AtomicUsize = AtomicUsize::new(0);
+
+/// The tests install the global provider: one at a time.
+static TURN: Mutex<()> = Mutex::new(());
 
 struct Counted(u32);
 
@@ -24,25 +33,116 @@ impl serde::Serialize for Counted {
 #[observe]
 fn work(input: Counted) -> Counted {
     // The observed span is current, though not recording.
-    let cx = opentelemetry::Context::current();
+    let cx = Context::current();
     assert!(cx.span().span_context().is_valid());
     assert!(!cx.span().is_recording());
     Counted(input.0 + 1)
 }
 
-#[test]
-fn nothing_is_serialized_for_a_span_that_is_not_sampled() {
+fn install(sampler: impl ShouldSample + 'static) -> (SdkTracerProvider, InMemorySpanExporter) {
     let exporter = InMemorySpanExporter::default();
     let provider = SdkTracerProvider::builder()
-        .with_sampler(Sampler::AlwaysOff)
+        .with_sampler(sampler)
         .with_span_processor(
             Last9SpanProcessor::builder().wrap(SimpleSpanProcessor::new(exporter.clone())),
         )
         .build();
-    last9_genai::set_tracer_provider(provider);
+    last9_genai::set_tracer_provider(provider.clone());
+    (provider, exporter)
+}
+
+#[test]
+fn nothing_is_serialized_for_a_span_that_is_not_sampled() {
+    let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+    let (_, exporter) = install(Sampler::AlwaysOff);
     for i in 0..3 {
         assert_eq!(work(Counted(i)).0, i + 1);
     }
     assert_eq!(SERIALIZED.load(Ordering::SeqCst), 0);
     assert!(exporter.get_finished_spans().unwrap().is_empty());
+}
+
+/// Drops the spans whose names start with `dropped`, records the others:
+/// a sampler under which a child of a dropped span can be recorded, so that
+/// its parent link shows what was current.
+#[derive(Debug, Clone)]
+struct DropByName;
+
+impl ShouldSample for DropByName {
+    fn should_sample(
+        &self,
+        _: Option<&Context>,
+        _: TraceId,
+        name: &str,
+        _: &SpanKind,
+        _: &[KeyValue],
+        _: &[Link],
+    ) -> SamplingResult {
+        SamplingResult {
+            decision: if name.starts_with("dropped") {
+                SamplingDecision::Drop
+            } else {
+                SamplingDecision::RecordAndSample
+            },
+            attributes: Vec::new(),
+            trace_state: Default::default(),
+        }
+    }
+}
+
+/// Returns the span context current in its body, and makes a child there.
+#[observe(name = "dropped_call")]
+fn dropped_call() -> u8 {
+    let current = Context::current().span().span_context().clone();
+    opentelemetry::global::tracer("app").in_span("child", |_| ());
+    CURRENT.with(|c| *c.borrow_mut() = Some(current));
+    7
+}
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<SpanContext>> = const { std::cell::RefCell::new(None) };
+}
+
+fn current_in_body() -> SpanContext {
+    CURRENT
+        .with(|c| c.borrow_mut().take())
+        .expect("the body ran")
+}
+
+#[test]
+fn at_the_root_the_dropped_span_is_current_in_the_body() {
+    let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+    let (_, exporter) = install(DropByName);
+    assert_eq!(dropped_call(), 7);
+    let inside = current_in_body();
+    assert!(inside.is_valid());
+    assert!(!inside.is_sampled());
+    let spans = exporter.get_finished_spans().unwrap();
+    let [child] = spans.as_slice() else {
+        panic!("only the child is recorded: {spans:?}")
+    };
+    assert_eq!(child.name, "child");
+    // The child is in the dropped span's trace, under the dropped span.
+    assert_eq!(child.span_context.trace_id(), inside.trace_id());
+    assert_eq!(child.parent_span_id, inside.span_id());
+}
+
+#[test]
+fn inside_a_dropped_span_the_decision_is_inherited_without_a_new_context() {
+    let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+    let (provider, exporter) = install(DropByName);
+    let outer = provider.tracer("app").start("dropped_outer");
+    let outer_context = outer.span_context().clone();
+    assert!(!outer_context.is_sampled());
+    let _guard = Context::current_with_span(outer).attach();
+    assert_eq!(dropped_call(), 7);
+    // The outer span already carries the trace and the decision not to
+    // sample: it stays current, and the call costs no context of its own.
+    assert_eq!(current_in_body(), outer_context);
+    let spans = exporter.get_finished_spans().unwrap();
+    let [child] = spans.as_slice() else {
+        panic!("only the child is recorded: {spans:?}")
+    };
+    assert_eq!(child.span_context.trace_id(), outer_context.trace_id());
+    assert_eq!(child.parent_span_id, outer_context.span_id());
 }

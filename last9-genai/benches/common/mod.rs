@@ -1,11 +1,17 @@
-//! What the benchmarks share.
+//! What the benchmarks share: the workloads, a processor that drops spans,
+//! and the rotation that times variants side by side. Each benchmark binary
+//! uses part of it.
+#![allow(dead_code)]
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use opentelemetry::Context;
+use last9_genai::{ModelPricing, PricingTable, observe};
+use opentelemetry::trace::{Span as _, Status, TraceContextExt, Tracer};
+use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
+use opentelemetry_sdk::trace::{SdkTracer, SpanData, SpanProcessor};
 
 /// A processor that drops every span at once, so that only the SDK and this
 /// crate are timed.
@@ -23,4 +29,141 @@ impl SpanProcessor for Drop {
     fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
         Ok(())
     }
+}
+
+/// Calls per block: variants run in rotating blocks, so that all run under
+/// the same conditions (a batch worker thread, the other core's load).
+pub(crate) const BLOCK: u64 = 64;
+
+/// Times variant `timed` while all of `variants` run in rotating blocks.
+pub(crate) fn rotate(iters: u64, timed: usize, variants: &[&dyn Fn(u64)]) -> Duration {
+    let mut elapsed = Duration::ZERO;
+    let mut done = 0;
+    while done < iters {
+        let n = BLOCK.min(iters - done);
+        for (i, variant) in variants.iter().enumerate() {
+            if i == timed {
+                let start = Instant::now();
+                variant(n);
+                elapsed += start.elapsed();
+            } else {
+                variant(n);
+            }
+        }
+        done += n;
+    }
+    elapsed
+}
+
+pub(crate) fn pricing() -> PricingTable {
+    PricingTable::new([
+        ("gpt-4o", ModelPricing::new(2.50, 10.0)),
+        ("claude-sonnet-4-5", ModelPricing::new(3.0, 15.0)),
+    ])
+    .unwrap()
+}
+
+fn usage() -> [KeyValue; 3] {
+    [
+        KeyValue::new("gen_ai.request.model", "gpt-4o"),
+        KeyValue::new("gen_ai.usage.input_tokens", 1000),
+        KeyValue::new("gen_ai.usage.output_tokens", 500),
+    ]
+}
+
+/// The ids of one request, as a service holds them: runtime strings.
+pub(crate) struct Ids {
+    conversation: Arc<str>,
+    user: Arc<str>,
+    workflow: Arc<str>,
+    workflow_type: Arc<str>,
+}
+
+pub(crate) fn ids() -> Ids {
+    Ids {
+        conversation: "session_123".into(),
+        user: "user_456".into(),
+        workflow: "rag_search".into(),
+        workflow_type: "retrieval".into(),
+    }
+}
+
+/// An LLM span given its scope attributes, usage and cost by hand.
+pub(crate) fn by_hand(tracer: &SdkTracer, ids: &Ids) {
+    let mut span = tracer.start("chat gpt-4o");
+    span.set_attributes([
+        KeyValue::new("gen_ai.conversation.id", ids.conversation.clone()),
+        KeyValue::new("user.id", ids.user.clone()),
+        KeyValue::new("workflow.id", ids.workflow.clone()),
+        KeyValue::new("workflow.type", ids.workflow_type.clone()),
+    ]);
+    span.set_attributes(usage());
+    span.set_attributes([
+        KeyValue::new("gen_ai.usage.cost_usd", 0.0075),
+        KeyValue::new("gen_ai.usage.cost_input_usd", 0.0025),
+        KeyValue::new("gen_ai.usage.cost_output_usd", 0.005),
+    ]);
+    span.end();
+}
+
+/// The same LLM span with usage only: `Last9SpanProcessor` adds the rest.
+pub(crate) fn scoped(tracer: &SdkTracer) {
+    let mut span = tracer.start("chat gpt-4o");
+    span.set_attributes(usage());
+    span.end();
+}
+
+/// A small function with two captured arguments.
+#[observe]
+pub(crate) fn small(count: u32, label: &str) -> u32 {
+    count + label.len() as u32
+}
+
+/// The same under `#[tracing::instrument]`.
+#[tracing::instrument]
+pub(crate) fn small_tracing(count: u32, label: &str) -> u32 {
+    count + label.len() as u32
+}
+
+/// What `#[observe]` writes for `small`, written by hand.
+pub(crate) fn small_by_hand(tracer: &SdkTracer, count: u32, label: &str) -> u32 {
+    let start = Instant::now();
+    let mut span = tracer.start("small");
+    span.set_attributes([
+        KeyValue::new("gen_ai.l9.span.kind", "llm"),
+        KeyValue::new("function.arg.count", i64::from(count)),
+        KeyValue::new("function.arg.label", label.to_owned()),
+    ]);
+    span.add_event(
+        "gen_ai.content.prompt",
+        vec![KeyValue::new("gen_ai.prompt", label.to_owned())],
+    );
+    let cx = Context::current_with_span(span);
+    let result = {
+        let _guard = cx.clone().attach();
+        count + label.len() as u32
+    };
+    let span = cx.span();
+    span.set_attribute(KeyValue::new(
+        "latency_ms",
+        start.elapsed().as_secs_f64() * 1000.0,
+    ));
+    span.add_event(
+        "gen_ai.content.completion",
+        vec![KeyValue::new("gen_ai.completion", result.to_string())],
+    );
+    span.set_status(Status::Ok);
+    span.end();
+    result
+}
+
+/// An unsampled span, started and ended.
+pub(crate) fn unsampled_sdk(tracer: &SdkTracer) {
+    let mut span = tracer.start("small");
+    span.end();
+}
+
+/// An unsampled span made current around the body with `Tracer::in_span`.
+pub(crate) fn unsampled_in_span(tracer: &SdkTracer) {
+    tracer.in_span("small", |_| black_box(3 + "hi".len()));
 }

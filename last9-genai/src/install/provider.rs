@@ -23,6 +23,9 @@ where
     T: Tracer<Span = S> + Send + Sync + 'static,
     P: TracerProvider<Tracer = T> + Send + Sync + 'static,
 {
+    let sdk = (&provider as &dyn std::any::Any)
+        .downcast_ref::<opentelemetry_sdk::trace::SdkTracerProvider>()
+        .cloned();
     opentelemetry::global::set_tracer_provider(provider);
-    crate::observe::bump_epoch();
+    crate::observe::pipeline_changed(sdk);
 }

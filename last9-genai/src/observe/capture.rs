@@ -199,6 +199,20 @@ pub(crate) fn truncate(text: &str, limit: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{}{TRUNCATION_MARKER}", &text[..cut]))
 }
 
+/// [`truncate`] for a string the caller owns: cut in place, so that text
+/// within the limit is not copied.
+pub(crate) fn truncate_owned(mut text: String, limit: usize) -> String {
+    if text.len() > limit {
+        let mut cut = limit;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str(TRUNCATION_MARKER);
+    }
+    text
+}
+
 /// Collects at most `limit` bytes, then refuses more, so that whatever
 /// writes into it stops early: the cost is bounded by the limit.
 struct Limited {
@@ -336,6 +350,11 @@ mod tests {
     #[test]
     fn values_are_cut_on_character_boundaries_and_marked() {
         assert_eq!(truncate("héllo", 2), format!("h{TRUNCATION_MARKER}"));
+        assert_eq!(
+            truncate_owned("héllo".to_owned(), 2),
+            format!("h{TRUNCATION_MARKER}")
+        );
+        assert_eq!(truncate_owned("héllo".to_owned(), 6), "héllo");
         assert_eq!(json_limited(&"ééé", 4), format!("\"é{TRUNCATION_MARKER}"));
         assert_eq!(
             debug_limited(&vec![1, 2, 3], 4),

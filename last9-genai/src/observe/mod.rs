@@ -4,6 +4,7 @@
 //! the crate root.
 
 pub(crate) mod capture;
+mod held;
 pub(crate) mod known;
 mod recorded;
 pub(crate) mod response;
@@ -16,8 +17,7 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
-use opentelemetry::global::BoxedSpan;
-use opentelemetry::trace::{Span as _, Status, TraceContextExt};
+use opentelemetry::trace::{Span as _, SpanContext, Status, TraceContextExt};
 use opentelemetry::{Array, Context, ContextGuard, KeyValue, StringValue, Value};
 use pin_project_lite::pin_project;
 use serde::Serialize;
@@ -27,9 +27,10 @@ use crate::cost::TokenUsage;
 use crate::genai::{ObservationKind, finish_reasons_attribute, usage_attributes};
 use crate::pricing::PricingTable;
 use crate::processor::cost_attributes;
-use capture::{Captured, Wrap, debug_limited, json_limited, truncate};
+use capture::{Captured, Wrap, debug_limited, json_limited, truncate_owned};
+use held::Held;
 use response::ResponseInfo;
-pub(crate) use tracer::bump_epoch;
+pub(crate) use tracer::pipeline_changed;
 
 /// What the macro knows of an observed function at compile time.
 #[derive(Debug)]
@@ -60,7 +61,7 @@ pub struct Observation {
     meta: &'static Meta,
     /// The span before the body runs. `None` when no pipeline is installed
     /// (then nothing at all is done) or once it moved into `cx`.
-    span: Option<BoxedSpan>,
+    span: Option<Held>,
     /// The context inside the call, its span current.
     cx: Option<Context>,
     recording: bool,
@@ -87,11 +88,17 @@ impl Observation {
         if !tracer::active() {
             return observation;
         }
-        let Some(mut span) = Context::map_current(|parent| tracer::start(meta.name, parent)) else {
-            return observation;
-        };
-        observation.recording = span.is_recording();
-        if observation.recording {
+        Context::map_current(|parent| match tracer::start(meta.name, parent) {
+            Some(tracer::Started::Recording(span)) => {
+                observation.recording = true;
+                observation.span = Some(span);
+            }
+            Some(tracer::Started::Dropped(span_context)) => {
+                observation.cx = dropped_span_context(parent, span_context);
+            }
+            None => {}
+        });
+        if let Some(span) = &mut observation.span {
             observation.start = Some(Instant::now());
             span.set_attribute(KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str()));
             if !meta.tags.is_empty() {
@@ -105,7 +112,6 @@ impl Observation {
                 }
             }
         }
-        observation.span = Some(span);
         observation
     }
 
@@ -156,15 +162,14 @@ impl Observation {
             return;
         }
         let limit = self.limit();
+        let args = std::mem::take(&mut self.args);
         if let Some(span) = &mut self.span {
-            let prompt = prompt_text(&self.args);
-            let prompt = truncate(&prompt, limit).into_owned();
+            let prompt = truncate_owned(prompt_text(args), limit);
             span.add_event(
                 attr::EVENT_CONTENT_PROMPT,
                 vec![KeyValue::new(attr::PROMPT, prompt)],
             );
         }
-        self.args.clear();
     }
 
     /// The context inside the call: the span moves into it the first time.
@@ -179,16 +184,27 @@ impl Observation {
         self.cx.as_ref()
     }
 
+    /// The context to make current in the body. A span that records is
+    /// still needed to finish the call; one that does not can give its
+    /// context away.
+    fn body_context(&mut self) -> Option<Context> {
+        if self.recording {
+            self.context().cloned()
+        } else {
+            self.cx.take()
+        }
+    }
+
     /// Makes the call's span current on this thread until the guard drops.
     pub fn enter(&mut self) -> Option<ContextGuard> {
-        self.context().cloned().map(Context::attach)
+        self.body_context().map(Context::attach)
     }
 
     /// Runs `future` with the call's span current on every poll.
     pub fn instrument<F: Future>(&mut self, future: F) -> Instrumented<F> {
         Instrumented {
             inner: future,
-            cx: self.context().cloned(),
+            cx: self.body_context(),
         }
     }
 
@@ -202,7 +218,8 @@ impl Observation {
             return;
         };
         let span = cx.span();
-        let mut attributes = self.latency();
+        span.set_attribute(self.latency());
+        let mut attributes = Vec::new();
         let mut info = output.info.unwrap_or_default();
         if self.pricing.is_some()
             && let Some(recorded) = recorded::close(span.span_context().span_id())
@@ -216,7 +233,9 @@ impl Observation {
         {
             attributes.extend(cost_attributes(&cost));
         }
-        span.set_attributes(attributes);
+        if !attributes.is_empty() {
+            span.set_attributes(attributes);
+        }
         for call in &info.tool_calls {
             let mut event = vec![
                 KeyValue::new(attr::TOOL_NAME, call.name.clone()),
@@ -231,7 +250,7 @@ impl Observation {
         if let Some(text) =
             completion.filter(|_| self.meta.capture_output && settings::capture_content())
         {
-            let text = truncate(&text, self.limit()).into_owned();
+            let text = truncate_owned(text, self.limit());
             span.add_event(
                 attr::EVENT_CONTENT_COMPLETION,
                 vec![KeyValue::new(attr::COMPLETION, text)],
@@ -252,7 +271,7 @@ impl Observation {
         if !self.recording {
             return;
         }
-        let attributes = self.latency();
+        let attributes = vec![self.latency()];
         if let Some(cx) = self.context().cloned() {
             if self.pricing.is_some() {
                 recorded::close(cx.span().span_context().span_id());
@@ -261,11 +280,11 @@ impl Observation {
         }
     }
 
-    fn latency(&self) -> Vec<KeyValue> {
+    fn latency(&self) -> KeyValue {
         let ms = self
             .start
             .map_or(0.0, |start| start.elapsed().as_secs_f64() * 1000.0);
-        vec![KeyValue::new("latency_ms", ms)]
+        KeyValue::new("latency_ms", ms)
     }
 }
 
@@ -286,6 +305,19 @@ impl Drop for Observation {
             cx.span().end();
         }
     }
+}
+
+/// What to make current in the body of a call whose span the sampler
+/// dropped. Children need the trace id and the decision not to sample, so
+/// the span's context is made current, unless the current span already
+/// carries both: then children are made under it, as under the dropped span
+/// they would have been dropped alike, and the call costs no context.
+fn dropped_span_context(parent: &Context, span_context: SpanContext) -> Option<Context> {
+    let outer = parent.span();
+    let outer = outer.span_context();
+    let inherited =
+        outer.is_valid() && !outer.is_sampled() && outer.trace_id() == span_context.trace_id();
+    (!inherited).then(|| parent.with_remote_span_context(span_context))
 }
 
 fn end_with_error(cx: &Context, mut attributes: Vec<KeyValue>, type_name: &str, message: String) {
@@ -330,21 +362,18 @@ fn response_attributes(info: &ResponseInfo, attributes: &mut Vec<KeyValue>) {
 /// The prompt text: a single string argument as is; chat messages as
 /// `role: content` lines; a single argument as its text; else `name=value`
 /// pairs.
-fn prompt_text(args: &[(&'static str, Captured)]) -> String {
-    let strings: Vec<&str> = args
-        .iter()
-        .filter_map(|(_, v)| match v {
-            Captured::Str(s) => Some(s.as_str()),
-            _ => None,
-        })
-        .collect();
-    if let [single] = strings.as_slice() {
-        return (*single).to_owned();
+fn prompt_text(mut args: Vec<(&'static str, Captured)>) -> String {
+    let is_str = |(_, v): &(&str, Captured)| matches!(v, Captured::Str(_));
+    if args.iter().filter(|arg| is_str(arg)).count() == 1
+        && let Some(i) = args.iter().position(is_str)
+        && let (_, Captured::Str(single)) = args.swap_remove(i)
+    {
+        return single;
     }
     if let Some(lines) = args.iter().find_map(|(_, v)| chat_lines(v)) {
         return lines;
     }
-    if let [(_, single)] = args {
+    if let [(_, single)] = args.as_slice() {
         return single.as_text().into_owned();
     }
     args.iter()
@@ -400,6 +429,7 @@ pin_project! {
     pub struct ObservedFuture<F: Future, D> {
         #[pin]
         inner: F,
+        cx: Option<Context>,
         observation: Option<Observation>,
         done: D,
     }
@@ -407,9 +437,10 @@ pin_project! {
 
 impl<F: Future, D: FnMut(Observation, &F::Output)> ObservedFuture<F, D> {
     /// Wraps `inner`; `done` ends the observation with the output.
-    pub fn new(observation: Observation, inner: F, done: D) -> Self {
+    pub fn new(mut observation: Observation, inner: F, done: D) -> Self {
         Self {
             inner,
+            cx: observation.body_context(),
             observation: Some(observation),
             done,
         }
@@ -421,7 +452,7 @@ impl<F: Future, D: FnMut(Observation, &F::Output)> Future for ObservedFuture<F, 
 
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let guard = this.observation.as_mut().and_then(Observation::enter);
+        let guard = this.cx.clone().map(Context::attach);
         let poll = this.inner.poll(task);
         drop(guard);
         if let Poll::Ready(output) = &poll

@@ -1,0 +1,205 @@
+//! Instructions per call, counted by callgrind: a measure that does not move
+//! with the machine's load, for the ratios the timing benchmarks show.
+//!
+//! Run: `cargo bench -p last9-genai --bench instructions` (needs `valgrind`;
+//! without it the benchmark says so and counts nothing).
+//!
+//! Each variant runs in a process of its own under
+//! `valgrind --tool=callgrind`, once with 4096 calls and once with 12 288;
+//! the difference over 8192 is the count per call, with set-up and warm-up
+//! taken out. The variants are those of the `processor` and `observe`
+//! benchmarks, which say what each does.
+//!
+//! One run (the counts repeat exactly from run to run):
+//!
+//! | variant | instructions per call | ratio |
+//! |---|---|---|
+//! | span/by_hand_drop | | 1.00 |
+//! | span/last9_drop | | |
+//! | span/by_hand_batch | | 1.00 |
+//! | span/last9_batch | | |
+//! | call/by_hand | | 1.00 |
+//! | call/observe | | |
+//! | call/tracing_instrument | | |
+//! | unsampled/sdk | | 1.00 |
+//! | unsampled/sdk_current | | |
+//! | unsampled/observe | | |
+
+#![allow(missing_docs)]
+
+mod common;
+
+use common::{
+    Drop, by_hand, ids, pricing, scoped, small, small_by_hand, small_tracing, unsampled_in_span,
+    unsampled_sdk,
+};
+
+use std::hint::black_box;
+use std::process::Command;
+
+use last9_genai::{Last9SpanProcessor, conversation, workflow};
+use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider, SpanData, SpanExporter,
+};
+use tracing_subscriber::layer::SubscriberExt;
+
+/// The variants, in groups; the first of each group is its baseline.
+const GROUPS: [&[&str]; 5] = [
+    &["span/by_hand_drop", "span/last9_drop"],
+    &["span/by_hand_batch", "span/last9_batch"],
+    &["call/by_hand", "call/observe", "call/tracing_instrument"],
+    &[
+        "unsampled/sdk",
+        "unsampled/sdk_current",
+        "unsampled/observe",
+    ],
+    &[
+        "unsampled_nested/sdk",
+        "unsampled_nested/sdk_current",
+        "unsampled_nested/observe",
+    ],
+];
+
+const FEW: u64 = 4096;
+const MANY: u64 = 3 * 4096;
+
+const VARIANT_ENV: &str = "L9_BENCH_VARIANT";
+const CALLS_ENV: &str = "L9_BENCH_CALLS";
+
+fn main() {
+    match (std::env::var(VARIANT_ENV), std::env::var(CALLS_ENV)) {
+        (Ok(variant), Ok(calls)) => run(&variant, calls.parse().expect("a call count")),
+        _ => report(),
+    }
+}
+
+/// Counts every variant under callgrind and prints the table.
+fn report() {
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        println!("valgrind not found: no instructions counted");
+        return;
+    }
+    println!("| variant | instructions per call | ratio |\n|---|---|---|");
+    for group in GROUPS {
+        let mut baseline = None;
+        for variant in group {
+            let per_call = (count(variant, MANY) - count(variant, FEW)) / (MANY - FEW) as f64;
+            let base = *baseline.get_or_insert(per_call);
+            println!("| {variant} | {per_call:.0} | {:.2} |", per_call / base);
+        }
+    }
+}
+
+/// The instructions a process running `calls` calls of `variant` executes.
+fn count(variant: &str, calls: u64) -> f64 {
+    let exe = std::env::current_exe().expect("the benchmark's own path");
+    let output = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(exe)
+        .env(VARIANT_ENV, variant)
+        .env(CALLS_ENV, calls.to_string())
+        .output()
+        .expect("valgrind runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{variant}: {stderr}");
+    stderr
+        .lines()
+        .find_map(|line| line.split("Collected :").nth(1))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{variant}: no count in {stderr}"))
+}
+
+/// An exporter that drops everything.
+#[derive(Debug)]
+struct Discard;
+
+impl SpanExporter for Discard {
+    async fn export(&self, batch: Vec<SpanData>) -> opentelemetry_sdk::error::OTelSdkResult {
+        black_box(batch);
+        Ok(())
+    }
+}
+
+fn batch() -> BatchSpanProcessor {
+    BatchSpanProcessor::builder(Discard)
+        .with_batch_config(
+            BatchConfigBuilder::default()
+                .with_max_queue_size(65_536)
+                .with_max_export_batch_size(4096)
+                .build(),
+        )
+        .build()
+}
+
+/// Runs `calls` calls of `variant` after setting it up.
+fn run(variant: &str, calls: u64) {
+    let (group, name) = variant.split_once('/').expect("group/name");
+    match group {
+        "span" => {
+            let last9 = name.starts_with("last9");
+            let builder = SdkTracerProvider::builder();
+            let builder = match (last9, name.ends_with("batch")) {
+                (false, false) => builder.with_span_processor(Drop),
+                (false, true) => builder.with_span_processor(batch()),
+                (true, false) => builder.with_span_processor(
+                    Last9SpanProcessor::builder().pricing(pricing()).wrap(Drop),
+                ),
+                (true, true) => builder.with_span_processor(
+                    Last9SpanProcessor::builder()
+                        .pricing(pricing())
+                        .wrap(batch()),
+                ),
+            };
+            let provider = builder.build();
+            let tracer = provider.tracer("bench");
+            if last9 {
+                let _conversation = conversation("session_123").user_id("user_456").enter();
+                let _workflow = workflow("rag_search")
+                    .workflow_type("retrieval")
+                    .tracer(tracer.clone())
+                    .enter();
+                (0..calls).for_each(|_| scoped(&tracer));
+            } else {
+                let ids = ids();
+                (0..calls).for_each(|_| by_hand(&tracer, &ids));
+            }
+            provider.shutdown().expect("shutdown");
+        }
+        "call" | "unsampled" | "unsampled_nested" => {
+            let sampler = if group == "call" {
+                Sampler::AlwaysOn
+            } else {
+                Sampler::AlwaysOff
+            };
+            let provider = SdkTracerProvider::builder()
+                .with_sampler(sampler)
+                .with_span_processor(Last9SpanProcessor::builder().wrap(Drop))
+                .build();
+            last9_genai::set_tracer_provider(provider.clone());
+            let tracer = provider.tracer("bench");
+            let subscriber = tracing_subscriber::registry()
+                .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("tracing")));
+            let _default = tracing::subscriber::set_default(subscriber);
+            // The nested variants run inside a span the sampler dropped.
+            let _outer = (group == "unsampled_nested")
+                .then(|| opentelemetry::Context::current_with_span(tracer.start("outer")).attach());
+            let call: Box<dyn Fn()> = match name {
+                "by_hand" => Box::new(|| {
+                    black_box(small_by_hand(&tracer, black_box(3), black_box("hi")));
+                }),
+                "tracing_instrument" => Box::new(|| {
+                    black_box(small_tracing(black_box(3), black_box("hi")));
+                }),
+                "observe" => Box::new(|| {
+                    black_box(small(black_box(3), black_box("hi")));
+                }),
+                "sdk" => Box::new(|| unsampled_sdk(&tracer)),
+                "sdk_current" => Box::new(|| unsampled_in_span(&tracer)),
+                other => panic!("unknown variant {other}"),
+            };
+            (0..calls).for_each(|_| call());
+        }
+        other => panic!("unknown group {other}"),
+    }
+}
