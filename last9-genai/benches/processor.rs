@@ -22,16 +22,17 @@
 //! The two variants of a `span/` pair run in alternating blocks of 64 spans;
 //! each benchmark times only its own blocks, so both see the same conditions.
 //!
-//! Results of one run (2-core machine; BENCHMARKS.md has the spread over runs):
+//! Results of one run (2-core machine; BENCHMARKS.md has the spread over runs
+//! and the instruction counts):
 //!
 //! | benchmark | time | ratio |
 //! |---|---|---|
-//! | span/by_hand_batch | 599 ns | 1.00 |
-//! | span/last9_batch | 895 ns | 1.49 (noisy: 0.79–1.49 over runs) |
-//! | span/by_hand_drop | 423 ns | 1.00 |
-//! | span/last9_drop | 511 ns | 1.21 (1.21–1.26 over runs) |
-//! | threads/last9/own_tracer 1 → 2 | 530 → 644 ns | 1.65× throughput |
-//! | threads/last9/shared_tracer 1 → 2 | 501 → 551 ns | 1.82× throughput |
+//! | span/by_hand_batch | 696 ns | 1.00 |
+//! | span/last9_batch | 778 ns | 1.12 (0.79–1.49 over runs; 1.22 in instructions) |
+//! | span/by_hand_drop | 476 ns | 1.00 |
+//! | span/last9_drop | 592 ns | 1.24 (1.29 in instructions) |
+//! | threads/last9/own_tracer 1 → 2 | 565 → 713 ns | 1.58× throughput (SDK alone 1.70×) |
+//! | threads/last9/shared_tracer 1 → 2 | 531 → 696 ns | 1.53× throughput (SDK alone 1.71×) |
 
 #![allow(missing_docs)]
 

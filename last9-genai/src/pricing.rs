@@ -470,16 +470,19 @@ impl PricingTable {
         if models.is_empty() {
             return None;
         }
-        let unprefixed = strip_provider_prefix(model);
-        [
-            Some(model),
-            strip_date(model),
-            unprefixed,
-            unprefixed.and_then(strip_date),
-        ]
-        .into_iter()
-        .flatten()
-        .find_map(|name| models.get(name))
+        // Most spans name a model exactly as priced: the other forms are
+        // made only when that misses.
+        models.get(model).or_else(|| {
+            let unprefixed = strip_provider_prefix(model);
+            [
+                strip_date(model),
+                unprefixed,
+                unprefixed.and_then(strip_date),
+            ]
+            .into_iter()
+            .flatten()
+            .find_map(|name| models.get(name))
+        })
     }
 
     /// Warns once per table and model that `model` has no price.
