@@ -33,8 +33,8 @@
 mod common;
 
 use common::{
-    Drop, by_hand, ids, pricing, scoped, small, small_by_hand, small_tracing, unsampled_in_span,
-    unsampled_sdk,
+    Drop, batch, by_hand, ids, pricing, scoped, small, small_by_hand, small_tracing,
+    unsampled_in_span, unsampled_sdk,
 };
 
 use std::hint::black_box;
@@ -42,9 +42,7 @@ use std::process::Command;
 
 use last9_genai::{Last9SpanProcessor, conversation, workflow};
 use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
-use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider, SpanData, SpanExporter,
-};
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// The variants, in groups; the first of each group is its baseline.
@@ -111,28 +109,6 @@ fn count(variant: &str, calls: u64) -> f64 {
         .find_map(|line| line.split("Collected :").nth(1))
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("{variant}: no count in {stderr}"))
-}
-
-/// An exporter that drops everything.
-#[derive(Debug)]
-struct Discard;
-
-impl SpanExporter for Discard {
-    async fn export(&self, batch: Vec<SpanData>) -> opentelemetry_sdk::error::OTelSdkResult {
-        black_box(batch);
-        Ok(())
-    }
-}
-
-fn batch() -> BatchSpanProcessor {
-    BatchSpanProcessor::builder(Discard)
-        .with_batch_config(
-            BatchConfigBuilder::default()
-                .with_max_queue_size(65_536)
-                .with_max_export_batch_size(4096)
-                .build(),
-        )
-        .build()
 }
 
 /// Runs `calls` calls of `variant` after setting it up.

@@ -42,7 +42,6 @@ mod common;
 use common::{Drop, rotate, small, small_by_hand, small_tracing, unsampled_in_span, unsampled_sdk};
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use last9_genai::{Last9SpanProcessor, observe};
@@ -156,9 +155,7 @@ fn capture(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    config = common::criterion();
     targets = call, unsampled, capture
 }
 criterion_main!(benches);

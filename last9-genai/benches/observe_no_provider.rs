@@ -11,8 +11,9 @@
 
 #![allow(missing_docs)]
 
+mod common;
+
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use last9_genai::observe;
@@ -37,9 +38,7 @@ fn no_provider(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    config = common::criterion();
     targets = no_provider
 }
 criterion_main!(benches);

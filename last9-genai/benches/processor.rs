@@ -38,42 +38,15 @@
 
 mod common;
 
-use common::{Drop, by_hand, ids, pricing, rotate, scoped};
+use common::{Drop, batch, by_hand, ids, pricing, rotate, scoped};
 
-use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use last9_genai::{Last9SpanProcessor, conversation, workflow};
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, SdkTracer, SdkTracerProvider, SpanData, SpanExporter,
-    SpanProcessor,
-};
-
-/// An exporter that drops everything.
-#[derive(Debug)]
-struct Discard;
-
-impl SpanExporter for Discard {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        black_box(batch);
-        Ok(())
-    }
-}
-
-fn batch() -> BatchSpanProcessor {
-    BatchSpanProcessor::builder(Discard)
-        .with_batch_config(
-            BatchConfigBuilder::default()
-                .with_max_queue_size(65_536)
-                .with_max_export_batch_size(4096)
-                .build(),
-        )
-        .build()
-}
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider, SpanProcessor};
 
 fn span_start_and_end(c: &mut Criterion) {
     let mut group = c.benchmark_group("span");
@@ -184,9 +157,7 @@ fn two_threads(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3));
+    config = common::criterion();
     targets = span_start_and_end, two_threads
 }
 criterion_main!(benches);

@@ -11,7 +11,9 @@ use last9_genai::{ModelPricing, PricingTable, observe};
 use opentelemetry::trace::{Span as _, Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SdkTracer, SpanData, SpanProcessor};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, SdkTracer, SpanData, SpanExporter, SpanProcessor,
+};
 
 /// A processor that drops every span at once, so that only the SDK and this
 /// crate are timed.
@@ -29,6 +31,36 @@ impl SpanProcessor for Drop {
     fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
         Ok(())
     }
+}
+
+/// An exporter that drops everything.
+#[derive(Debug)]
+struct Discard;
+
+impl SpanExporter for Discard {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        black_box(batch);
+        Ok(())
+    }
+}
+
+/// A `BatchSpanProcessor` whose exporter drops every batch.
+pub(crate) fn batch() -> BatchSpanProcessor {
+    BatchSpanProcessor::builder(Discard)
+        .with_batch_config(
+            BatchConfigBuilder::default()
+                .with_max_queue_size(65_536)
+                .with_max_export_batch_size(4096)
+                .build(),
+        )
+        .build()
+}
+
+/// The timing benchmarks' settings.
+pub(crate) fn criterion() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
 }
 
 /// Calls per block: variants run in rotating blocks, so that all run under

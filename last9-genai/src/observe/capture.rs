@@ -192,22 +192,26 @@ pub(crate) fn truncate(text: &str, limit: usize) -> Cow<'_, str> {
     if text.len() <= limit {
         return Cow::Borrowed(text);
     }
+    Cow::Owned(format!(
+        "{}{TRUNCATION_MARKER}",
+        &text[..cut_point(text, limit)]
+    ))
+}
+
+/// The last character boundary at or before `limit`.
+fn cut_point(text: &str, limit: usize) -> usize {
     let mut cut = limit;
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    Cow::Owned(format!("{}{TRUNCATION_MARKER}", &text[..cut]))
+    cut
 }
 
 /// [`truncate`] for a string the caller owns: cut in place, so that text
 /// within the limit is not copied.
 pub(crate) fn truncate_owned(mut text: String, limit: usize) -> String {
     if text.len() > limit {
-        let mut cut = limit;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
+        text.truncate(cut_point(&text, limit));
         text.push_str(TRUNCATION_MARKER);
     }
     text

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use opentelemetry::Context;
 use opentelemetry::global::{self, BoxedTracer};
-use opentelemetry::trace::{Span as _, SpanContext, Tracer as _, TracerProvider as _};
+use opentelemetry::trace::{Span, SpanContext, Tracer as _, TracerProvider as _};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use super::held::Held;
@@ -76,6 +76,17 @@ pub(crate) enum Started {
     Dropped(SpanContext),
 }
 
+impl Started {
+    /// `span`, held by `hold` when it records.
+    fn new<S: Span>(span: S, hold: impl FnOnce(S) -> Held) -> Self {
+        if span.is_recording() {
+            Self::Recording(hold(span))
+        } else {
+            Self::Dropped(span.span_context().clone())
+        }
+    }
+}
+
 fn lookup(epoch: u64) -> Cached {
     let sdk = SDK_PROVIDER
         .read()
@@ -108,20 +119,12 @@ pub(crate) fn start(name: &'static str, parent: &Context) -> Option<Started> {
             };
             let started = match &cached.tracer {
                 ObservedTracer::Sdk(tracer) => {
-                    let span = tracer.start_with_context(name, parent);
-                    if span.is_recording() {
-                        Started::Recording(Held::Sdk(Box::new(span)))
-                    } else {
-                        Started::Dropped(span.span_context().clone())
-                    }
+                    Started::new(tracer.start_with_context(name, parent), |span| {
+                        Held::Sdk(Box::new(span))
+                    })
                 }
                 ObservedTracer::Global(tracer) => {
-                    let span = tracer.start_with_context(name, parent);
-                    if span.is_recording() {
-                        Started::Recording(Held::Global(span))
-                    } else {
-                        Started::Dropped(span.span_context().clone())
-                    }
+                    Started::new(tracer.start_with_context(name, parent), Held::Global)
                 }
             };
             match started {
