@@ -6,6 +6,9 @@
 
 mod args;
 mod expand;
+mod params;
+mod shape;
+mod validate;
 
 use proc_macro::TokenStream;
 
@@ -168,11 +171,32 @@ use proc_macro::TokenStream;
 /// or serialized.
 #[proc_macro_attribute]
 pub fn observe(args: TokenStream, item: TokenStream) -> TokenStream {
-    let args = syn::parse_macro_input!(args as args::Args);
-    parse_function(item.into())
-        .and_then(|item| expand::expand(args, item))
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    observe_or_fallback(args.into(), item.into()).into()
+}
+
+/// The observed function; on error, the error and the item exactly as
+/// written, so that its callers still compile against it and the error is
+/// the only one reported (rust-analyzer, too, keeps seeing the function).
+fn observe_or_fallback(
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    observe_or_error(args, item.clone()).unwrap_or_else(|error| {
+        let error = error.into_compile_error();
+        quote::quote!(#error #item)
+    })
+}
+
+/// Parse, validate, then generate; the first error stops.
+fn observe_or_error(
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> syn::Result<proc_macro2::TokenStream> {
+    let args: args::Args = syn::parse2(args)?;
+    let function = parse_function(item)?;
+    validate::validate(&args, &function)?;
+    let params = params::captured(&args, &function);
+    Ok(expand::expand(&args, &function, &params))
 }
 
 /// The function `#[observe]` is on, or an error saying what it is on.
@@ -189,5 +213,53 @@ fn parse_function(item: proc_macro2::TokenStream) -> syn::Result<syn::ItemFn> {
             item,
             "#[observe] goes on a function, a method or an associated function",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::observe_or_fallback;
+
+    /// Regression: an argument error used to replace the function with the
+    /// error alone.
+    #[test]
+    fn an_error_keeps_the_function_as_written() {
+        let item = quote!(
+            fn lookup(id: u32) -> u32 {
+                id
+            }
+        );
+        for args in [
+            quote!(kind = "tol"),
+            quote!(skip(missing)),
+            quote!(nmae = "x"),
+        ] {
+            let out = observe_or_fallback(args.clone(), item.clone()).to_string();
+            assert!(
+                out.starts_with(":: core :: compile_error !"),
+                "{args}: {out}"
+            );
+            assert!(out.ends_with(&item.to_string()), "{args}: {out}");
+        }
+        let on_const = quote!(
+            const fn c() {}
+        );
+        let out = observe_or_fallback(quote!(), on_const.clone()).to_string();
+        assert!(out.contains("compile_error") && out.ends_with(&on_const.to_string()));
+    }
+
+    #[test]
+    fn a_valid_function_is_expanded_without_an_error() {
+        let out = observe_or_fallback(
+            quote!(),
+            quote!(
+                fn f() {}
+            ),
+        )
+        .to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("Observation :: start"), "{out}");
     }
 }

@@ -33,6 +33,57 @@ pub const AGENT_VERSION: &str = "gen_ai.agent.version";
 /// Prefix of custom attributes: a custom key `tenant` is written as `custom.tenant`.
 pub const CUSTOM_PREFIX: &str = "custom.";
 
+// ---------------------------------------------------------------- observed functions
+// The two prefixes below are literals behind macros so that `#[observe]`
+// can `concat!` them into whole keys at compile time.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __l9_function_arg_prefix {
+    () => {
+        "function.arg."
+    };
+}
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __l9_metadata_prefix {
+    () => {
+        "metadata."
+    };
+}
+/// Prefix of the captured arguments of an observed function: a parameter
+/// `query` is written as `function.arg.query` (native number, boolean or
+/// string; else JSON or `Debug` text).
+pub const FUNCTION_ARG_PREFIX: &str = __l9_function_arg_prefix!();
+/// Prefix of `#[observe(metadata(...))]` entries: `tier = "pro"` is written
+/// as `metadata.tier`.
+pub const METADATA_PREFIX: &str = __l9_metadata_prefix!();
+/// The metadata entry that is also written as [`USER_CATEGORY`] (string).
+pub const METADATA_CATEGORY: &str = concat!(__l9_metadata_prefix!(), "category");
+/// The category of the user or request, copied from [`METADATA_CATEGORY`]
+/// as the Python SDK does (string).
+pub const USER_CATEGORY: &str = "user.category";
+/// `#[observe(tags = [...])]` (string array).
+pub const TAGS: &str = "tags";
+/// Wall time of an observed call in milliseconds (float).
+pub const LATENCY_MS: &str = "latency_ms";
+/// Set on a call whose future was dropped before it finished (bool).
+pub const L9_CANCELLED: &str = "gen_ai.l9.cancelled";
+/// Set when an argument or the return value could not be captured because
+/// its `Serialize`, `Debug` or `Display` panicked; the call itself went on
+/// (bool).
+pub const L9_CAPTURE_FAILED: &str = "gen_ai.l9.capture_failed";
+
+// ---------------------------------------------------------------- errors
+/// Type of the error that ended a call (string), as the OpenTelemetry
+/// conventions name it.
+pub const ERROR_TYPE: &str = "error.type";
+/// Event recorded once for an error or a panic.
+pub const EVENT_EXCEPTION: &str = "exception";
+/// Error type, on [`EVENT_EXCEPTION`] (string).
+pub const EXCEPTION_TYPE: &str = "exception.type";
+/// Error message, on [`EVENT_EXCEPTION`] (string).
+pub const EXCEPTION_MESSAGE: &str = "exception.message";
+
 // ---------------------------------------------------------------- workflow totals
 /// Sum of the cost of the priced LLM spans that ended inside a workflow (float, USD).
 pub const WORKFLOW_TOTAL_COST_USD: &str = "workflow.total_cost_usd";
@@ -132,6 +183,13 @@ pub const FUNCTION_CALL_ARGUMENTS: &str = "gen_ai.function.call.arguments";
 pub const FUNCTION_CALL_RESULT: &str = "gen_ai.function.call.result";
 /// Tool duration in milliseconds (int).
 pub const FUNCTION_CALL_DURATION_MS: &str = "gen_ai.function.call.duration_ms";
+/// Event recorded once for each tool call a model response asks for; it
+/// carries [`TOOL_NAME`], [`FUNCTION_CALL_ARGUMENTS`] and [`TOOL_CALL_ID`].
+pub const EVENT_TOOL_CALL: &str = "gen_ai.tool.call";
+/// Id of a tool call (string).
+pub const TOOL_CALL_ID: &str = "gen_ai.tool.call.id";
+/// Number of tool calls a model response asks for (int).
+pub const TOOL_CALLS_COUNT: &str = "gen_ai.tool_calls.count";
 
 // ---------------------------------------------------------------- prompts and content
 /// Prompt template text (string).

@@ -1,31 +1,5 @@
-//! Token usage, [`CostBreakdown`] and the cost arithmetic.
-//!
-//! Prices are USD per million tokens, held exactly to 9 decimal places (and
-//! at most 10⁹). Costs are computed exactly in integer
-//! arithmetic on the decimal value of each price (the shortest decimal that
-//! reads back as the same `f64`, so `0.15` means fifteen cents), then:
-//!
-//! * each part (input, output) is rounded to 6 decimals, half to even;
-//! * the total is rounded from the *unrounded* sum of the parts, as the Python
-//!   SDK does, so `total` may differ from `input + output` by one micro-dollar.
-//!
-//! Input tokens include cache reads and cache writes, and output tokens include
-//! reasoning tokens (the OpenTelemetry convention). A price for cache reads,
-//! cache writes or reasoning, when given, replaces the plain price for those
-//! tokens; tokens are never counted twice.
-//!
-//! ```
-//! use last9_genai::{ModelPricing, PricingTable, TokenUsage};
-//!
-//! let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))])?;
-//! let cost = table.cost("gpt-4o", &TokenUsage::new(1000, 500)).unwrap();
-//! assert_eq!(cost.input_usd(), 0.0025);
-//! assert_eq!(cost.output_usd(), 0.005);
-//! assert_eq!(cost.total_usd(), 0.0075);
-//! # Ok::<(), last9_genai::PricingError>(())
-//! ```
-
-use crate::pricing::ExactPricing;
+//! Token usage, [`CostBreakdown`] and the exact cost arithmetic (its rules
+//! are documented on [`CostBreakdown`]), with the exact form of a price.
 
 /// Token counts of one model call.
 ///
@@ -106,9 +80,22 @@ impl TokenUsage {
 
 /// The cost of one model call, in USD.
 ///
-/// Each part is rounded to 6 decimals, half to even; the total is rounded
-/// from the unrounded sum. The exact values are also available in whole
-/// micro-dollars, which is what workflow totals add up.
+/// Prices are USD per million tokens, held exactly to 9 decimal places (and
+/// at most 10⁹). Costs are computed exactly in integer arithmetic on the
+/// decimal value of each price (the shortest decimal that reads back as the
+/// same `f64`, so `0.15` means fifteen cents), then:
+///
+/// * each part (input, output) is rounded to 6 decimals, half to even;
+/// * the total is rounded from the *unrounded* sum of the parts, as the
+///   Python SDK does, so `total` may differ from `input + output` by one
+///   micro-dollar.
+///
+/// Input tokens include cache reads and cache writes, and output tokens
+/// include reasoning tokens (the OpenTelemetry convention). A price for
+/// cache reads, cache writes or reasoning, when given, replaces the plain
+/// price for those tokens; tokens are never counted twice. The exact values
+/// are also available in whole micro-dollars, which is what workflow totals
+/// add up.
 ///
 /// ```
 /// use last9_genai::{ModelPricing, PricingTable, TokenUsage};
@@ -210,6 +197,43 @@ pub(crate) const PRICE_SCALE: u128 = 1_000_000_000;
 /// parts of `u64::MAX` tokens each still fit in a `u128`: the arithmetic is
 /// exact for every token count, never saturating.
 pub(crate) const MAX_PRICE: f64 = 1e9;
+
+/// Prices in units of 10⁻⁹ USD per million tokens ([`PRICE_SCALE`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ExactPricing {
+    pub(crate) input: u128,
+    pub(crate) output: u128,
+    pub(crate) cache_read: Option<u128>,
+    pub(crate) cache_write: Option<u128>,
+    pub(crate) reasoning: Option<u128>,
+}
+
+/// The decimal value of `price` (its shortest round-trip representation) in
+/// units of 10⁻⁹, rounded half to even past the 9th decimal; `None` for NaN,
+/// infinite, negative prices or prices above [`MAX_PRICE`].
+pub(crate) fn exact_price(price: f64) -> Option<u128> {
+    if !price.is_finite() || !(0.0..=MAX_PRICE).contains(&price) {
+        return None;
+    }
+    // `{:e}` prints the shortest digits that read back as the same f64: "2.5e0".
+    let text = format!("{price:e}");
+    let (mantissa, exponent) = text.split_once('e')?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let significand: u128 = digits.parse().ok()?;
+    // value = significand × 10^(exponent - (digits - 1)); we want value × 10^9.
+    let scale_digits = PRICE_SCALE.ilog10() as i32;
+    let shift = exponent - (digits.len() as i32 - 1) + scale_digits;
+    if shift >= 0 {
+        10u128.checked_pow(shift as u32)?.checked_mul(significand)
+    } else {
+        // significand < 10^17, so a shift below -38 rounds to zero.
+        Some(match 10u128.checked_pow(shift.unsigned_abs()) {
+            Some(divisor) => round_half_even(significand, divisor),
+            None => 0,
+        })
+    }
+}
 
 /// Computes the cost of `usage` at `pricing`, exactly, per the module docs.
 pub(crate) fn compute(pricing: &ExactPricing, usage: &TokenUsage) -> CostBreakdown {

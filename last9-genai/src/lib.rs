@@ -56,7 +56,7 @@
 //! Prices are yours, in USD per million tokens ([`PricingTable`]). The
 //! processor prices every span with a model and token usage and no cost yet;
 //! [`Last9GenAI`] prices spans by hand. Unknown models get no cost, never a
-//! silent zero. The arithmetic is exact; see [`cost`].
+//! silent zero. The arithmetic is exact; see [`CostBreakdown`].
 //!
 //! ## Features
 //!
@@ -75,59 +75,69 @@
 //!   `async-openai` crate (chat completions field by field, Responses API
 //!   responses through their JSON) without going through `serde_json`.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// Layers, bottom up; a module imports only modules of the layers below it
+// (checked by tests/tests/layers.rs, and drawn in docs/ARCHITECTURE.md):
+//   attributes, text, provider → cost → pricing → record, pipeline →
+//   context → processor, observe, manual, propagation, console →
+//   install, tracing_layer
 pub mod attributes;
 mod console;
 mod context;
-pub mod cost;
-mod genai;
+mod cost;
 mod install;
+mod manual;
 mod observe;
-pub mod pricing;
+mod pipeline;
+mod pricing;
 mod processor;
 #[cfg(feature = "http")]
 mod propagation;
 mod provider;
+mod record;
+mod text;
 #[cfg(feature = "tracing")]
 mod tracing_layer;
-mod workflow;
 
 pub use console::ConsoleExporter;
 pub use context::{
-    Agent, Conversation, CustomAttributes, IntoScope, ScopeExt, ScopeGuard, WithScope, agent,
-    conversation, current_conversation_id, custom_attributes, spawn_thread, with_current_scope,
+    ActiveWorkflow, Agent, Conversation, CustomAttributes, IntoScope, ScopeExt, ScopeGuard,
+    WithScope, Workflow, WorkflowGuard, agent, conversation, current_conversation_id,
+    custom_attributes, spawn_thread, with_current_scope, workflow,
 };
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use context::{spawn, spawn_blocking};
 pub use cost::{CostBreakdown, TokenUsage};
-pub use genai::{
-    DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, ObservationKind, Performance, SpanTarget, ToolCall,
-};
-pub use install::{
-    Install, InstallError, PRICING_FILE_ENV, Protocol, TelemetryGuard, install, set_tracer_provider,
-};
+pub use install::{Install, InstallError, PRICING_FILE_ENV, Protocol, TelemetryGuard, install};
 pub use last9_genai_macros::observe;
-pub use observe::capture::TRUNCATION_MARKER;
+pub use manual::{DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, Performance, ToolCall};
 pub use observe::settings::{
     CAPTURE_CONTENT_ENV, DEFAULT_CAPTURE_LIMIT, capture_content, capture_limit,
     set_capture_content, set_capture_limit,
 };
 pub use observe::{record_attributes, record_usage};
+pub use pipeline::{TRACER_NAME, set_tracer_provider};
 pub use pricing::{ModelPricing, PricingError, PricingTable};
 pub use processor::{Last9SpanProcessor, Last9SpanProcessorBuilder};
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use propagation::{DEFAULT_MAX_VALUE_LEN, Propagation};
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use propagation::{PropagationLayer, PropagationService};
 pub use provider::detect_provider;
+pub use record::{ObservationKind, ParseKindError, SpanTarget};
+pub use text::TRUNCATION_MARKER;
 #[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use tracing_layer::{TRACING_TRACER_NAME, tracing_layer};
-pub use workflow::{ActiveWorkflow, TRACER_NAME, Workflow, WorkflowGuard, workflow};
 
 /// What `#[observe]` expands to calls. Not a public API: it changes with the
 /// macro, which is pinned to the same version.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::ObservationKind;
     pub use crate::observe::capture::{
         CaptureDebug, CaptureName, CaptureNative, CaptureSerialize, Captured, Wrap,
     };
@@ -137,4 +147,8 @@ pub mod __private {
         Output, OutputDebug, OutputNative, OutputNone, OutputSerialize, type_name_of,
     };
     pub use crate::pricing::PricingTable;
+    pub use crate::record::ObservationKind;
+    pub use crate::{
+        __l9_function_arg_prefix as function_arg_prefix, __l9_metadata_prefix as metadata_prefix,
+    };
 }

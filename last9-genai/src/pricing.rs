@@ -24,7 +24,7 @@ use std::sync::{Arc, RwLock};
 
 use serde::Deserialize;
 
-use crate::cost::{self, CostBreakdown, MAX_PRICE, PRICE_SCALE, TokenUsage};
+use crate::cost::{self, CostBreakdown, ExactPricing, MAX_PRICE, TokenUsage, exact_price};
 
 /// Prices of one model, in USD per million tokens.
 ///
@@ -168,43 +168,6 @@ impl ModelPricing {
             cache_read: optional("cache_read", self.cache_read)?,
             cache_write: optional("cache_write", self.cache_write)?,
             reasoning: optional("reasoning", self.reasoning)?,
-        })
-    }
-}
-
-/// Prices in units of 10⁻⁹ USD per million tokens ([`PRICE_SCALE`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ExactPricing {
-    pub(crate) input: u128,
-    pub(crate) output: u128,
-    pub(crate) cache_read: Option<u128>,
-    pub(crate) cache_write: Option<u128>,
-    pub(crate) reasoning: Option<u128>,
-}
-
-/// The decimal value of `price` (its shortest round-trip representation) in
-/// units of 10⁻⁹, rounded half to even past the 9th decimal; `None` for NaN,
-/// infinite, negative prices or prices above [`MAX_PRICE`].
-fn exact_price(price: f64) -> Option<u128> {
-    if !price.is_finite() || !(0.0..=MAX_PRICE).contains(&price) {
-        return None;
-    }
-    // `{:e}` prints the shortest digits that read back as the same f64: "2.5e0".
-    let text = format!("{price:e}");
-    let (mantissa, exponent) = text.split_once('e')?;
-    let exponent: i32 = exponent.parse().ok()?;
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let significand: u128 = digits.parse().ok()?;
-    // value = significand × 10^(exponent - (digits - 1)); we want value × 10^9.
-    let scale_digits = PRICE_SCALE.ilog10() as i32;
-    let shift = exponent - (digits.len() as i32 - 1) + scale_digits;
-    if shift >= 0 {
-        10u128.checked_pow(shift as u32)?.checked_mul(significand)
-    } else {
-        // significand < 10^17, so a shift below -38 rounds to zero.
-        Some(match 10u128.checked_pow(shift.unsigned_abs()) {
-            Some(divisor) => cost::round_half_even(significand, divisor),
-            None => 0,
         })
     }
 }

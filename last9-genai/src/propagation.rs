@@ -33,6 +33,7 @@ use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 
 use crate::attributes as attr;
 use crate::context::{Layer, ScopeState, layered};
+use crate::text::floor_char_boundary;
 
 /// The most a carried value may hold, in bytes, by default.
 pub const DEFAULT_MAX_VALUE_LEN: usize = 256;
@@ -245,13 +246,7 @@ impl Propagation {
         if trimmed.len() != clean.len() {
             clean = trimmed.to_owned();
         }
-        if clean.len() > self.max_value_len {
-            let mut cut = self.max_value_len;
-            while !clean.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            clean.truncate(cut);
-        }
+        clean.truncate(floor_char_boundary(&clean, self.max_value_len));
         (!clean.is_empty()).then_some(clean)
     }
 }
@@ -345,7 +340,7 @@ where
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = crate::WithScope<S::Future>;
+    type Future = crate::context::WithScope<S::Future>;
 
     fn poll_ready(
         &mut self,
@@ -355,7 +350,7 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        use crate::ScopeExt as _;
+        use crate::context::ScopeExt as _;
         let cx = self.propagation.extract(request.headers());
         let _guard = cx.clone().attach();
         self.inner.call(request).with_scope(cx)

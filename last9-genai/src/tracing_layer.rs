@@ -11,7 +11,7 @@ use opentelemetry::global::{self, BoxedTracer};
 use tracing_opentelemetry::{OpenTelemetryLayer, OpenTelemetrySpanExt as _};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::genai::SpanTarget;
+use crate::record::SpanTarget;
 
 /// The name of the tracer [`tracing_layer`] makes spans with.
 pub const TRACING_TRACER_NAME: &str = "last9-genai-tracing";

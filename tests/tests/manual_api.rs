@@ -321,5 +321,10 @@ fn works_on_the_current_span_through_a_span_ref() {
 fn unknown_span_kinds_are_refused_by_name() {
     assert_eq!("tool".parse(), Ok(ObservationKind::Tool));
     let err = "llmm".parse::<ObservationKind>().unwrap_err();
-    assert!(err.contains("\"llmm\""), "{err}");
+    assert_eq!(err.value(), "llmm");
+    assert_eq!(
+        err.to_string(),
+        "unknown span kind \"llmm\": expected llm, tool, chain, agent, prompt, embedding or retriever"
+    );
+    let _: &dyn std::error::Error = &err;
 }

@@ -68,3 +68,74 @@ fn name_kind_tags_metadata_and_crate() {
     assert_eq!(string(&s, "metadata.beta").as_deref(), Some("true"));
     assert!(h.spans().iter().any(|s| s.name == "through_reexport"));
 }
+
+// One observed function per kind: the macro's list of kind names and the
+// runtime's `ObservationKind` must agree. A kind the runtime adds breaks the
+// exhaustive match below; a kind the macro accepts that the runtime lacks
+// does not compile.
+#[observe(kind = "llm")]
+fn kind_llm() {}
+#[observe(kind = "tool")]
+fn kind_tool() {}
+#[observe(kind = "chain")]
+fn kind_chain() {}
+#[observe(kind = "agent")]
+fn kind_agent() {}
+#[observe(kind = "prompt")]
+fn kind_prompt() {}
+#[observe(kind = "embedding")]
+fn kind_embedding() {}
+#[observe(kind = "retriever")]
+fn kind_retriever() {}
+
+fn observed_as(kind: last9_genai::ObservationKind) -> (fn(), &'static str) {
+    use last9_genai::ObservationKind as K;
+    match kind {
+        K::Llm => (kind_llm, "kind_llm"),
+        K::Tool => (kind_tool, "kind_tool"),
+        K::Chain => (kind_chain, "kind_chain"),
+        K::Agent => (kind_agent, "kind_agent"),
+        K::Prompt => (kind_prompt, "kind_prompt"),
+        K::Embedding => (kind_embedding, "kind_embedding"),
+        K::Retriever => (kind_retriever, "kind_retriever"),
+    }
+}
+
+#[test]
+fn the_macro_accepts_every_kind_the_runtime_lists_and_writes_it() {
+    let (_turn, h) = common::observed();
+    for kind in last9_genai::ObservationKind::ALL {
+        let (function, name) = observed_as(kind);
+        function();
+        assert_eq!(
+            string(&h.span(name), last9_genai::attributes::L9_SPAN_KIND).as_deref(),
+            Some(kind.as_str()),
+            "{kind:?}"
+        );
+    }
+}
+
+#[observe(metadata = { "tier": "pro" })]
+fn prefixed(query: &str) -> usize {
+    query.len()
+}
+
+#[test]
+fn argument_and_metadata_keys_use_the_prefixes_of_attributes() {
+    use last9_genai::attributes::{FUNCTION_ARG_PREFIX, METADATA_PREFIX};
+    let (_turn, h) = common::observed();
+    prefixed("abc");
+    let s = h.span("prefixed");
+    assert_eq!(
+        string(&s, &format!("{FUNCTION_ARG_PREFIX}query")).as_deref(),
+        Some("abc")
+    );
+    assert_eq!(
+        string(&s, &format!("{METADATA_PREFIX}tier")).as_deref(),
+        Some("pro")
+    );
+    assert_eq!(
+        (FUNCTION_ARG_PREFIX, METADATA_PREFIX),
+        ("function.arg.", "metadata.")
+    );
+}

@@ -197,3 +197,70 @@ fn a_workflow_closed_by_a_panic_ends_with_error() {
         opentelemetry::trace::Status::Error { .. }
     ));
 }
+
+/// Regression: `fut.with_scope(a).with_scope(b)` used to lose `a`, because
+/// the outer wrapper's context was hidden by the inner one's, taken before.
+#[tokio::test]
+async fn chained_scopes_all_apply_and_nested_workflows_close_innermost_first() {
+    let h = Harness::new();
+    let tracer = h.tracer.clone();
+    async {
+        llm_call(&h, "gpt-4o", 1000, 500);
+        tool_call(&h);
+    }
+    .with_scope(last9_genai::conversation("c-chained").user_id("u1"))
+    .with_scope(workflow("outer_wf").tracer(tracer.clone()))
+    .with_scope(workflow("inner_wf").tracer(tracer))
+    .with_scope(last9_genai::agent("planner"))
+    .await;
+    let chat = h.span("chat");
+    assert_eq!(
+        string(&chat, "gen_ai.conversation.id").as_deref(),
+        Some("c-chained")
+    );
+    assert_eq!(string(&chat, "user.id").as_deref(), Some("u1"));
+    assert_eq!(string(&chat, "workflow.id").as_deref(), Some("inner_wf"));
+    assert_eq!(
+        string(&chat, "gen_ai.agent.name").as_deref(),
+        Some("planner")
+    );
+    let (outer, inner) = (h.span("outer_wf"), h.span("inner_wf"));
+    assert_eq!(inner.parent_span_id, outer.span_context.span_id());
+    assert_eq!(chat.parent_span_id, inner.span_context.span_id());
+    // The inner workflow closed first, so its call reached the outer totals
+    // before the outer span was written.
+    for wf in [&outer, &inner] {
+        assert_eq!(int(wf, "workflow.llm_calls"), Some(1));
+        assert_eq!(int(wf, "workflow.tool_calls"), Some(1));
+        assert_eq!(float(wf, "workflow.total_cost_usd"), Some(0.0075));
+    }
+    assert!(inner.end_time <= outer.end_time);
+}
+
+#[tokio::test]
+async fn a_tuple_gives_several_scopes_at_once_the_first_outermost() {
+    let h = Harness::new();
+    let tracer = h.tracer.clone();
+    async { llm_call(&h, "gpt-4o", 1000, 500) }
+        .with_scope((
+            last9_genai::conversation("c-tuple"),
+            workflow("tuple_wf").tracer(tracer),
+            last9_genai::custom_attributes([("tenant", "acme")]),
+            last9_genai::conversation("c-inner"),
+        ))
+        .await;
+    let chat = h.span("chat");
+    // The later conversation is inside the earlier one: it wins.
+    assert_eq!(
+        string(&chat, "gen_ai.conversation.id").as_deref(),
+        Some("c-inner")
+    );
+    assert_eq!(string(&chat, "workflow.id").as_deref(), Some("tuple_wf"));
+    assert_eq!(string(&chat, "custom.tenant").as_deref(), Some("acme"));
+    let wf = h.span("tuple_wf");
+    assert_eq!(
+        string(&wf, "gen_ai.conversation.id").as_deref(),
+        Some("c-tuple")
+    );
+    assert_eq!(int(&wf, "workflow.llm_calls"), Some(1));
+}

@@ -237,6 +237,6 @@ impl IntoScope for CustomAttributes {
 fn scope(parent: &Context, layer: Layer) -> sealed::Scope {
     sealed::Scope {
         cx: layered(parent, layer),
-        workflow: None,
+        workflows: sealed::Opened::default(),
     }
 }

@@ -9,8 +9,8 @@ use futures_core::Stream;
 use opentelemetry::Context;
 use pin_project_lite::pin_project;
 
-use super::{IntoScope, sealed::Scope};
-use crate::workflow::ActiveWorkflow;
+use super::IntoScope;
+use super::sealed::{Opened, Scope};
 
 /// Runs futures and streams inside a scope.
 ///
@@ -31,12 +31,15 @@ pub trait ScopeExt: Sized {
     /// Wraps `self` so that `scope`, on top of the context current *now*, is
     /// current on every poll. Because the context is taken when `with_scope`
     /// is called (as `tracing`'s `instrument` takes its span), a future
-    /// handed to another task keeps the caller's scopes; and to nest scopes,
-    /// nest the calls: `async { f().with_scope(agent(..)).await }.with_scope(workflow(..))`
-    /// puts the agent inside the workflow, while
-    /// `f().with_scope(agent(..)).with_scope(workflow(..))` does not. A workflow opened this way is closed, and its
-    /// totals written, when the future completes, the stream ends, or the
-    /// wrapper is dropped.
+    /// handed to another task keeps the caller's scopes.
+    ///
+    /// Several scopes: give a tuple, outermost first,
+    /// `f().with_scope((workflow(..), agent(..)))`, or chain the calls,
+    /// `f().with_scope(workflow(..)).with_scope(agent(..))`: both apply every
+    /// scope, each later one inside the earlier (it wins where both set a
+    /// value). A workflow opened this way is closed, and its totals written,
+    /// when the future completes, the stream ends, or the wrapper is
+    /// dropped; nested workflows close innermost first.
     ///
     /// ```
     /// use last9_genai::{ScopeExt, workflow};
@@ -47,11 +50,11 @@ pub trait ScopeExt: Sized {
     /// # });
     /// ```
     fn with_scope<S: IntoScope>(self, scope: S) -> WithScope<Self> {
-        let Scope { cx, workflow } = Context::map_current(|parent| scope.into_scope(parent));
+        let Scope { cx, workflows } = Context::map_current(|parent| scope.into_scope(parent));
         WithScope {
             inner: self,
             cx,
-            workflow,
+            workflows,
         }
     }
 }
@@ -74,11 +77,40 @@ pin_project! {
         #[pin]
         inner: T,
         cx: Context,
-        workflow: Option<ActiveWorkflow>,
+        workflows: Opened,
     }
 }
 
 impl<T> WithScope<T> {
+    /// Adds `scope` inside the scopes already applied: chained calls apply
+    /// every scope, where a plain wrapper of a wrapper would let the inner
+    /// context hide the outer one.
+    ///
+    /// ```
+    /// use last9_genai::{ScopeExt, agent, conversation, current_conversation_id};
+    ///
+    /// # futures::executor::block_on(async {
+    /// let seen = async { current_conversation_id() }
+    ///     .with_scope(conversation("c1"))
+    ///     .with_scope(agent("planner"))
+    ///     .await;
+    /// assert_eq!(seen.as_deref(), Some("c1"));
+    /// # });
+    /// ```
+    pub fn with_scope<S: IntoScope>(self, scope: S) -> WithScope<T> {
+        let Self {
+            inner,
+            cx,
+            workflows,
+        } = self;
+        let Scope { cx, workflows } = Scope { cx, workflows }.then(|cx| scope.into_scope(cx));
+        WithScope {
+            inner,
+            cx,
+            workflows,
+        }
+    }
+
     /// The context made current on every poll.
     ///
     /// ```
@@ -101,8 +133,8 @@ impl<T: Future> Future for WithScope<T> {
         let poll = this.inner.poll(task);
         drop(guard);
         if poll.is_ready() {
-            // Close the workflow now, not whenever the wrapper is dropped.
-            drop(this.workflow.take());
+            // Close the workflows now, not whenever the wrapper is dropped.
+            this.workflows.close();
         }
         poll
     }
@@ -117,7 +149,7 @@ impl<T: Stream> Stream for WithScope<T> {
         let poll = this.inner.poll_next(task);
         drop(guard);
         if let Poll::Ready(None) = poll {
-            drop(this.workflow.take());
+            this.workflows.close();
         }
         poll
     }

@@ -29,6 +29,8 @@ mod builders;
 mod future;
 mod spawn;
 mod state;
+mod totals;
+mod workflow;
 
 pub use builders::{Agent, Conversation, CustomAttributes, agent, conversation, custom_attributes};
 pub use future::{ScopeExt, WithScope};
@@ -36,14 +38,16 @@ pub use future::{ScopeExt, WithScope};
 pub use spawn::{spawn, spawn_blocking};
 pub use spawn::{spawn_thread, with_current_scope};
 pub(crate) use state::{Layer, ScopeState, WorkflowIdentity};
+pub(crate) use totals::WorkflowTotals;
+pub use workflow::{ActiveWorkflow, Workflow, WorkflowGuard, workflow};
 
 use std::marker::PhantomData;
 
 use opentelemetry::{Context, ContextGuard};
 
 /// Something that can become the current scope: a scope builder
-/// ([`conversation`], [`workflow`](crate::workflow), [`agent`],
-/// [`custom_attributes`]), an open [`ActiveWorkflow`](crate::ActiveWorkflow),
+/// ([`conversation`], [`workflow`], [`agent`],
+/// [`custom_attributes`]), an open [`ActiveWorkflow`],
 /// or a whole OpenTelemetry [`Context`].
 ///
 /// Used by [`ScopeExt::with_scope`]; this trait is sealed.
@@ -64,16 +68,54 @@ pub trait IntoScope: sealed::Sealed {
 pub(crate) mod sealed {
     use opentelemetry::Context;
 
-    use crate::workflow::ActiveWorkflow;
+    use super::ActiveWorkflow;
 
     pub trait Sealed {}
 
-    /// A scope made current: its context, and the workflow it opened, if any,
-    /// which is finished when the scope ends.
+    /// A scope made current: its context, and the workflows it opened,
+    /// which are closed when the scope ends.
     #[derive(Debug)]
     pub struct Scope {
         pub(crate) cx: Context,
-        pub(crate) workflow: Option<ActiveWorkflow>,
+        pub(crate) workflows: Opened,
+    }
+
+    impl Scope {
+        /// `self`, then `next` derived on top of it.
+        pub(crate) fn then(mut self, next: impl FnOnce(&Context) -> Scope) -> Scope {
+            let Scope { cx, workflows } = next(&self.cx);
+            self.cx = cx;
+            self.workflows.0.extend(workflows.take());
+            self
+        }
+    }
+
+    /// Workflows a scope opened, outermost first; closed innermost first.
+    #[derive(Debug, Default)]
+    pub(crate) struct Opened(Vec<ActiveWorkflow>);
+
+    impl Opened {
+        pub(crate) fn one(workflow: ActiveWorkflow) -> Self {
+            Self(vec![workflow])
+        }
+
+        fn take(mut self) -> Vec<ActiveWorkflow> {
+            std::mem::take(&mut self.0)
+        }
+
+        /// Closes every workflow, innermost first, so that an inner
+        /// workflow's totals reach the outer one before it closes.
+        pub(crate) fn close(&mut self) {
+            while let Some(workflow) = self.0.pop() {
+                drop(workflow);
+            }
+        }
+    }
+
+    impl Drop for Opened {
+        fn drop(&mut self) {
+            self.close();
+        }
     }
 }
 
@@ -83,10 +125,28 @@ impl IntoScope for Context {
     fn into_scope(self, _parent: &Context) -> sealed::Scope {
         sealed::Scope {
             cx: self,
-            workflow: None,
+            workflows: sealed::Opened::default(),
         }
     }
 }
+
+/// Several scopes at once, the first outermost: `(conversation(..),
+/// workflow(..))` opens the workflow inside the conversation.
+macro_rules! tuple_scopes {
+    ($(($first:ident $(, $rest:ident)+)),*) => {$(
+        impl<$first: IntoScope $(, $rest: IntoScope)+> sealed::Sealed for ($first, $($rest),+) {}
+
+        impl<$first: IntoScope $(, $rest: IntoScope)+> IntoScope for ($first, $($rest),+) {
+            #[allow(non_snake_case)]
+            fn into_scope(self, parent: &Context) -> sealed::Scope {
+                let ($first, $($rest),+) = self;
+                $first.into_scope(parent)$(.then(|cx| $rest.into_scope(cx)))+
+            }
+        }
+    )*};
+}
+
+tuple_scopes!((A, B), (A, B, C), (A, B, C, D));
 
 /// Makes a scope current on this thread until dropped.
 ///

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use opentelemetry::{Key, KeyValue, Value};
 
+use super::WorkflowTotals;
 use crate::attributes as attr;
-use crate::workflow::WorkflowTotals;
 
 /// The identity of an agent.
 #[derive(Debug, Clone, Default)]

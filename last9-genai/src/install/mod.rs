@@ -3,9 +3,6 @@
 mod env;
 #[cfg(feature = "otlp")]
 mod otlp;
-mod provider;
-
-pub use provider::set_tracer_provider;
 
 use std::fmt;
 use std::io::Write;
@@ -16,6 +13,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider, SimpleSpanProcessor};
 
 use crate::console::ConsoleExporter;
+use crate::pipeline::set_tracer_provider;
 use crate::pricing::{PricingError, PricingTable};
 use crate::processor::Last9SpanProcessor;
 

@@ -15,11 +15,24 @@ use std::sync::Arc;
 use opentelemetry::Value;
 use serde::Serialize;
 
-/// Appended to a value cut at the limit.
-pub const TRUNCATION_MARKER: &str = "…[truncated]";
+use crate::text::{TRUNCATION_MARKER, cut_bytes, floor_char_boundary};
 
 /// Written in place of a redacted value.
 pub(crate) const REDACTED: &str = "[REDACTED]";
+
+/// Written in place of a value whose `Serialize`, `Debug` or `Display`
+/// panicked while being captured.
+pub(crate) const CAPTURE_FAILED: &str = "<capture failed: the value panicked while being written>";
+
+/// Runs `write`, which calls the user's `Serialize`, `Debug` or `Display`;
+/// `None` when it panicked. The panic stops here: a value that cannot be
+/// written never breaks the call it belongs to.
+pub(crate) fn guarded<R>(write: impl FnOnce() -> R) -> Option<R> {
+    // Only shared references are read: nothing is left half-changed that
+    // the caller could observe, except through the user's own interior
+    // mutability, which the same panic would have disturbed anyway.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(write)).ok()
+}
 
 /// A captured value.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +49,8 @@ pub enum Captured {
     Json(String),
     /// `Debug` text, or the type's name.
     Text(String),
+    /// The value's `Serialize` or `Debug` panicked: [`CAPTURE_FAILED`].
+    Failed,
 }
 
 impl Captured {
@@ -46,6 +61,7 @@ impl Captured {
             Self::Float(f) => Value::F64(*f),
             Self::Bool(b) => Value::Bool(*b),
             Self::Str(s) | Self::Json(s) | Self::Text(s) => Value::from(s.clone()),
+            Self::Failed => Value::from(CAPTURE_FAILED),
         }
     }
 
@@ -56,6 +72,7 @@ impl Captured {
             Self::Float(f) => Cow::Owned(f.to_string()),
             Self::Bool(b) => Cow::Owned(b.to_string()),
             Self::Str(s) | Self::Json(s) | Self::Text(s) => Cow::Borrowed(s),
+            Self::Failed => Cow::Borrowed(CAPTURE_FAILED),
         }
     }
 }
@@ -112,7 +129,7 @@ impl NativeValue for char {
 
 impl NativeValue for str {
     fn native(&self, limit: usize) -> Captured {
-        Captured::Str(truncate(self, limit).into_owned())
+        Captured::Str(cut_bytes(self, limit).into_owned())
     }
 }
 
@@ -159,7 +176,7 @@ pub trait CaptureSerialize {
 
 impl<T: Serialize + ?Sized> CaptureSerialize for &&Wrap<'_, T> {
     fn l9_capture(&self, limit: usize) -> Captured {
-        Captured::Json(json_limited(self.0, limit))
+        guarded(|| json_limited(self.0, limit)).map_or(Captured::Failed, Captured::Json)
     }
 }
 
@@ -171,7 +188,7 @@ pub trait CaptureDebug {
 
 impl<T: Debug + ?Sized> CaptureDebug for &Wrap<'_, T> {
     fn l9_capture(&self, limit: usize) -> Captured {
-        Captured::Text(debug_limited(self.0, limit))
+        guarded(|| debug_limited(self.0, limit)).map_or(Captured::Failed, Captured::Text)
     }
 }
 
@@ -185,36 +202,6 @@ impl<T: ?Sized> CaptureName for Wrap<'_, T> {
     fn l9_capture(&self, _: usize) -> Captured {
         Captured::Text(std::any::type_name::<T>().to_owned())
     }
-}
-
-/// `text` cut to at most `limit` bytes on a character boundary, marked.
-pub(crate) fn truncate(text: &str, limit: usize) -> Cow<'_, str> {
-    if text.len() <= limit {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(format!(
-        "{}{TRUNCATION_MARKER}",
-        &text[..cut_point(text, limit)]
-    ))
-}
-
-/// The last character boundary at or before `limit`.
-fn cut_point(text: &str, limit: usize) -> usize {
-    let mut cut = limit;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    cut
-}
-
-/// [`truncate`] for a string the caller owns: cut in place, so that text
-/// within the limit is not copied.
-pub(crate) fn truncate_owned(mut text: String, limit: usize) -> String {
-    if text.len() > limit {
-        text.truncate(cut_point(&text, limit));
-        text.push_str(TRUNCATION_MARKER);
-    }
-    text
 }
 
 /// Collects at most `limit` bytes, then refuses more, so that whatever
@@ -241,11 +228,7 @@ impl Limited {
             self.text.push_str(s);
             return true;
         }
-        let mut cut = room;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        self.text.push_str(&s[..cut]);
+        self.text.push_str(&s[..floor_char_boundary(s, room)]);
         self.cut = true;
         false
     }
@@ -353,12 +336,6 @@ mod tests {
 
     #[test]
     fn values_are_cut_on_character_boundaries_and_marked() {
-        assert_eq!(truncate("héllo", 2), format!("h{TRUNCATION_MARKER}"));
-        assert_eq!(
-            truncate_owned("héllo".to_owned(), 2),
-            format!("h{TRUNCATION_MARKER}")
-        );
-        assert_eq!(truncate_owned("héllo".to_owned(), 6), "héllo");
         assert_eq!(json_limited(&"ééé", 4), format!("\"é{TRUNCATION_MARKER}"));
         assert_eq!(
             debug_limited(&vec![1, 2, 3], 4),

@@ -7,7 +7,7 @@
 use super::Output;
 use super::capture::Wrap;
 #[cfg(feature = "async-openai")]
-use super::response::{ResponseInfo, ToolCallRequest};
+use crate::record::response::{ResponseInfo, ToolCallRequest};
 
 /// A response type whose model, usage and text are read directly.
 pub trait KnownResponse {
@@ -89,6 +89,7 @@ mod async_openai_types {
                     tool_calls,
                 }),
                 text: None,
+                capture_failed: false,
             }
         }
     }

@@ -7,7 +7,6 @@ pub(crate) mod capture;
 mod held;
 pub(crate) mod known;
 mod recorded;
-pub(crate) mod response;
 pub(crate) mod settings;
 mod tracer;
 
@@ -24,13 +23,15 @@ use serde::Serialize;
 
 use crate::attributes as attr;
 use crate::cost::TokenUsage;
-use crate::genai::{ObservationKind, finish_reasons_attribute, usage_attributes};
 use crate::pricing::PricingTable;
-use crate::processor::cost_attributes;
-use capture::{Captured, Wrap, debug_limited, json_limited, truncate_owned};
+use crate::record::response::{self, ResponseInfo};
+use crate::record::{
+    ObservationKind, cost_attributes, end_with_error, response_attributes, tool_call_event,
+    usage_attributes,
+};
+use crate::text::cut_bytes_owned;
+use capture::{CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_limited};
 use held::Held;
-use response::ResponseInfo;
-pub(crate) use tracer::pipeline_changed;
 
 /// What the macro knows of an observed function at compile time.
 #[derive(Debug)]
@@ -103,12 +104,12 @@ impl Observation {
             span.set_attribute(KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str()));
             if !meta.tags.is_empty() {
                 let tags = meta.tags.iter().map(|t| StringValue::from(*t)).collect();
-                span.set_attribute(KeyValue::new("tags", Value::Array(Array::String(tags))));
+                span.set_attribute(KeyValue::new(attr::TAGS, Value::Array(Array::String(tags))));
             }
             for (key, value) in meta.metadata {
                 span.set_attribute(KeyValue::new(*key, *value));
-                if *key == "metadata.category" {
-                    span.set_attribute(KeyValue::new("user.category", *value));
+                if *key == attr::METADATA_CATEGORY {
+                    span.set_attribute(KeyValue::new(attr::USER_CATEGORY, *value));
                 }
             }
         }
@@ -146,6 +147,9 @@ impl Observation {
     pub fn arg(&mut self, key: &'static str, name: &'static str, value: Captured) {
         if let Some(span) = &mut self.span {
             span.set_attribute(KeyValue::new(key, value.to_value()));
+            if value == Captured::Failed {
+                span.set_attribute(KeyValue::new(attr::L9_CAPTURE_FAILED, true));
+            }
         }
         self.args.push((name, value));
     }
@@ -164,7 +168,7 @@ impl Observation {
         let limit = self.limit();
         let args = std::mem::take(&mut self.args);
         if let Some(span) = &mut self.span {
-            let prompt = truncate_owned(prompt_text(args), limit);
+            let prompt = cut_bytes_owned(prompt_text(args), limit);
             span.add_event(
                 attr::EVENT_CONTENT_PROMPT,
                 vec![KeyValue::new(attr::PROMPT, prompt)],
@@ -220,6 +224,9 @@ impl Observation {
         let span = cx.span();
         span.set_attribute(self.latency());
         let mut attributes = Vec::new();
+        if output.capture_failed {
+            attributes.push(KeyValue::new(attr::L9_CAPTURE_FAILED, true));
+        }
         let mut info = output.info.unwrap_or_default();
         if self.pricing.is_some()
             && let Some(recorded) = recorded::close(span.span_context().span_id())
@@ -237,20 +244,13 @@ impl Observation {
             span.set_attributes(attributes);
         }
         for call in &info.tool_calls {
-            let mut event = vec![
-                KeyValue::new(attr::TOOL_NAME, call.name.clone()),
-                KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, call.arguments.clone()),
-            ];
-            if let Some(id) = &call.id {
-                event.push(KeyValue::new("gen_ai.tool.call.id", id.clone()));
-            }
-            span.add_event("gen_ai.tool.call", event);
+            span.add_event(attr::EVENT_TOOL_CALL, tool_call_event(call));
         }
         let completion = info.completion.or(output.text);
         if let Some(text) =
             completion.filter(|_| self.meta.capture_output && settings::capture_content())
         {
-            let text = truncate_owned(text, self.limit());
+            let text = cut_bytes_owned(text, self.limit());
             span.add_event(
                 attr::EVENT_CONTENT_COMPLETION,
                 vec![KeyValue::new(attr::COMPLETION, text)],
@@ -284,7 +284,7 @@ impl Observation {
         let ms = self
             .start
             .map_or(0.0, |start| start.elapsed().as_secs_f64() * 1000.0);
-        KeyValue::new("latency_ms", ms)
+        KeyValue::new(attr::LATENCY_MS, ms)
     }
 }
 
@@ -301,7 +301,7 @@ impl Drop for Observation {
                 recorded::close(cx.span().span_context().span_id());
             }
             cx.span()
-                .set_attribute(KeyValue::new("gen_ai.l9.cancelled", true));
+                .set_attribute(KeyValue::new(attr::L9_CANCELLED, true));
             cx.span().end();
         }
     }
@@ -318,45 +318,6 @@ fn dropped_span_context(parent: &Context, span_context: SpanContext) -> Option<C
     let inherited =
         outer.is_valid() && !outer.is_sampled() && outer.trace_id() == span_context.trace_id();
     (!inherited).then(|| parent.with_remote_span_context(span_context))
-}
-
-fn end_with_error(cx: &Context, mut attributes: Vec<KeyValue>, type_name: &str, message: String) {
-    let span = cx.span();
-    attributes.push(KeyValue::new("error.type", type_name.to_owned()));
-    span.set_attributes(attributes);
-    span.add_event(
-        "exception",
-        vec![
-            KeyValue::new("exception.type", type_name.to_owned()),
-            KeyValue::new("exception.message", message.clone()),
-        ],
-    );
-    span.set_status(Status::error(message));
-    span.end();
-}
-
-fn response_attributes(info: &ResponseInfo, attributes: &mut Vec<KeyValue>) {
-    let provider = info
-        .provider
-        .or_else(|| info.model.as_deref().and_then(crate::detect_provider));
-    if let Some(provider) = provider {
-        attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider));
-        attributes.push(KeyValue::new(attr::SYSTEM, provider));
-    }
-    if let Some(model) = &info.model {
-        attributes.push(KeyValue::new(attr::RESPONSE_MODEL, model.clone()));
-    }
-    if let Some(id) = &info.id {
-        attributes.push(KeyValue::new(attr::RESPONSE_ID, id.clone()));
-    }
-    attributes.extend(finish_reasons_attribute(&info.finish_reasons));
-    if let Some(usage) = &info.usage {
-        attributes.extend(usage_attributes(usage));
-    }
-    if !info.tool_calls.is_empty() {
-        let n = i64::try_from(info.tool_calls.len()).unwrap_or(i64::MAX);
-        attributes.push(KeyValue::new("gen_ai.tool_calls.count", n));
-    }
 }
 
 /// The prompt text: a single string argument as is; chat messages as
@@ -471,6 +432,19 @@ pub struct Output {
     pub info: Option<ResponseInfo>,
     /// The output as text.
     pub text: Option<String>,
+    /// The output's `Serialize` or `Debug` panicked.
+    pub capture_failed: bool,
+}
+
+impl Output {
+    /// The output of a value whose capture panicked.
+    fn failed() -> Self {
+        Self {
+            info: None,
+            text: Some(CAPTURE_FAILED.to_owned()),
+            capture_failed: true,
+        }
+    }
 }
 
 /// First choice for outputs: strings and numbers as they are.
@@ -482,8 +456,8 @@ pub trait OutputNative {
 impl<T: capture::NativeValue + ?Sized> OutputNative for &&&Wrap<'_, T> {
     fn l9_output(&self, limit: usize) -> Output {
         Output {
-            info: None,
             text: Some(self.0.native(limit).as_text().into_owned()),
+            ..Output::default()
         }
     }
 }
@@ -497,12 +471,14 @@ pub trait OutputSerialize {
 
 impl<T: Serialize + ?Sized> OutputSerialize for &&Wrap<'_, T> {
     fn l9_output(&self, limit: usize) -> Output {
-        match serde_json::to_value(self.0) {
-            Ok(value) => Output {
+        match guarded(|| serde_json::to_value(self.0)) {
+            Some(Ok(value)) => Output {
                 info: response::read(&value),
                 text: Some(json_limited(&value, limit)),
+                capture_failed: false,
             },
-            Err(_) => Output::default(),
+            Some(Err(_)) => Output::default(),
+            None => Output::failed(),
         }
     }
 }
@@ -515,10 +491,10 @@ pub trait OutputDebug {
 
 impl<T: Debug + ?Sized> OutputDebug for &Wrap<'_, T> {
     fn l9_output(&self, limit: usize) -> Output {
-        Output {
-            info: None,
-            text: Some(debug_limited(self.0, limit)),
-        }
+        guarded(|| debug_limited(self.0, limit)).map_or_else(Output::failed, |text| Output {
+            text: Some(text),
+            ..Output::default()
+        })
     }
 }
 
@@ -542,7 +518,7 @@ pub trait ErrorDisplay {
 
 impl<T: Display + ?Sized> ErrorDisplay for &&Wrap<'_, T> {
     fn l9_message(&self) -> String {
-        self.0.to_string()
+        guarded(|| self.0.to_string()).unwrap_or_else(|| CAPTURE_FAILED.to_owned())
     }
 }
 
@@ -554,7 +530,7 @@ pub trait ErrorDebug {
 
 impl<T: Debug + ?Sized> ErrorDebug for &Wrap<'_, T> {
     fn l9_message(&self) -> String {
-        format!("{:?}", self.0)
+        guarded(|| format!("{:?}", self.0)).unwrap_or_else(|| CAPTURE_FAILED.to_owned())
     }
 }
 

@@ -16,15 +16,17 @@
 
 use std::borrow::Cow;
 
-use opentelemetry::trace::{Span as _, SpanRef};
-use opentelemetry::{KeyValue, StringValue, Value};
+use opentelemetry::KeyValue;
 use sha2::{Digest, Sha256};
 
 use crate::attributes::{self as attr, span_kind};
 use crate::cost::{CostBreakdown, TokenUsage};
 use crate::pricing::PricingTable;
-use crate::processor::cost_attributes;
 use crate::provider::detect_provider;
+use crate::record::{
+    ObservationKind, SpanTarget, cost_attributes, finish_reasons_attribute, usage_attributes,
+};
+use crate::text::{cut_chars, saturating_i64};
 
 /// The default limit of [`Last9GenAI::add_content_events`], in characters,
 /// as in the Python SDK.
@@ -33,115 +35,6 @@ use crate::provider::detect_provider;
 /// assert_eq!(last9_genai::DEFAULT_CONTENT_LIMIT, 1000);
 /// ```
 pub const DEFAULT_CONTENT_LIMIT: usize = 1000;
-
-/// A span that attributes and events can be added to: any OpenTelemetry span
-/// (`opentelemetry_sdk::trace::Span`, `BoxedSpan`, ...) or a [`SpanRef`] to
-/// the current span.
-///
-/// ```
-/// use last9_genai::{Last9GenAI, SpanTarget};
-/// use opentelemetry::Context;
-/// use opentelemetry::trace::TraceContextExt;
-///
-/// let cx = Context::current();
-/// Last9GenAI::new().add_prompt_versioning(&mut cx.span(), "Hello {name}", None, Some("v2"));
-/// ```
-pub trait SpanTarget {
-    /// Sets attributes on the span.
-    fn add_attributes(&mut self, attributes: Vec<KeyValue>);
-    /// Adds an event to the span.
-    fn add_span_event(&mut self, name: &'static str, attributes: Vec<KeyValue>);
-}
-
-macro_rules! span_targets {
-    ($($span:ty),*) => {$(
-        impl SpanTarget for $span {
-            fn add_attributes(&mut self, attributes: Vec<KeyValue>) {
-                self.set_attributes(attributes);
-            }
-
-            fn add_span_event(&mut self, name: &'static str, attributes: Vec<KeyValue>) {
-                self.add_event(name, attributes);
-            }
-        }
-    )*};
-}
-
-span_targets!(
-    opentelemetry_sdk::trace::Span,
-    opentelemetry::global::BoxedSpan,
-    SpanRef<'_>
-);
-
-/// The kind of an observed operation: the value of `gen_ai.l9.span.kind`.
-///
-/// ```
-/// use last9_genai::ObservationKind;
-///
-/// assert_eq!(ObservationKind::Tool.as_str(), "tool");
-/// assert_eq!("retriever".parse::<ObservationKind>(), Ok(ObservationKind::Retriever));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum ObservationKind {
-    /// A call to a model (the default).
-    #[default]
-    Llm,
-    /// A tool or function call.
-    Tool,
-    /// A chain of steps.
-    Chain,
-    /// An agent.
-    Agent,
-    /// Prompt rendering.
-    Prompt,
-    /// An embedding call.
-    Embedding,
-    /// A retrieval step.
-    Retriever,
-}
-
-impl ObservationKind {
-    /// The attribute value.
-    ///
-    /// ```
-    /// # use last9_genai::ObservationKind;
-    /// assert_eq!(ObservationKind::Chain.as_str(), "chain");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Llm => span_kind::LLM,
-            Self::Tool => span_kind::TOOL,
-            Self::Chain => span_kind::CHAIN,
-            Self::Agent => span_kind::AGENT,
-            Self::Prompt => span_kind::PROMPT,
-            Self::Embedding => span_kind::EMBEDDING,
-            Self::Retriever => span_kind::RETRIEVER,
-        }
-    }
-}
-
-impl std::str::FromStr for ObservationKind {
-    type Err = String;
-
-    /// Parses `llm`, `tool`, `chain`, `agent`, `prompt`, `embedding` or
-    /// `retriever`; anything else is an error naming the value.
-    fn from_str(s: &str) -> Result<Self, String> {
-        [
-            Self::Llm,
-            Self::Tool,
-            Self::Chain,
-            Self::Agent,
-            Self::Prompt,
-            Self::Embedding,
-            Self::Retriever,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == s)
-        .ok_or_else(|| {
-            format!("unknown span kind {s:?}: expected llm, tool, chain, agent, prompt, embedding or retriever")
-        })
-    }
-}
 
 /// A tool call, for [`Last9GenAI::add_tool_attributes`].
 ///
@@ -702,12 +595,12 @@ impl Last9GenAI {
             let Some(text) = text.filter(|t| !t.is_empty()) else {
                 continue;
             };
-            let (shown, length, truncated) = truncate_chars(text, self.content_limit);
+            let (shown, length, truncated) = cut_chars(text, self.content_limit);
             span.add_span_event(
                 event,
                 vec![
                     KeyValue::new(text_key, shown.into_owned()),
-                    KeyValue::new(length_key, saturating_i64(length as u64)),
+                    KeyValue::new(length_key, saturating_i64(length)),
                     KeyValue::new(truncated_key, truncated),
                 ],
             );
@@ -778,66 +671,6 @@ impl Last9GenAI {
         }
         span.add_attributes(attributes);
     }
-}
-
-/// `gen_ai.response.finish_reasons` as the string array the conventions
-/// ask for; nothing when there are none.
-pub(crate) fn finish_reasons_attribute(reasons: &[String]) -> Option<KeyValue> {
-    (!reasons.is_empty()).then(|| {
-        let reasons = reasons.iter().cloned().map(StringValue::from).collect();
-        KeyValue::new(
-            attr::RESPONSE_FINISH_REASONS,
-            Value::Array(opentelemetry::Array::String(reasons)),
-        )
-    })
-}
-
-/// The usage attributes of `usage`: input and output always, cache and
-/// reasoning counts when not zero. Counts above `i64::MAX` are written as
-/// `i64::MAX`, the largest an attribute holds.
-pub(crate) fn usage_attributes(usage: &TokenUsage) -> Vec<KeyValue> {
-    let mut attributes = vec![
-        KeyValue::new(attr::USAGE_INPUT_TOKENS, saturating_i64(usage.input_tokens)),
-        KeyValue::new(
-            attr::USAGE_OUTPUT_TOKENS,
-            saturating_i64(usage.output_tokens),
-        ),
-    ];
-    for (key, count) in [
-        (
-            attr::USAGE_CACHE_READ_INPUT_TOKENS,
-            usage.cache_read_input_tokens,
-        ),
-        (
-            attr::USAGE_CACHE_CREATION_INPUT_TOKENS,
-            usage.cache_creation_input_tokens,
-        ),
-        (
-            attr::USAGE_REASONING_OUTPUT_TOKENS,
-            usage.reasoning_output_tokens,
-        ),
-    ] {
-        if count > 0 {
-            attributes.push(KeyValue::new(key, saturating_i64(count)));
-        }
-    }
-    attributes
-}
-
-/// `text` cut to `limit` characters with `...` appended, its length in
-/// characters, and whether it was cut. Stops counting at the limit.
-fn truncate_chars(text: &str, limit: usize) -> (Cow<'_, str>, usize, bool) {
-    match text.char_indices().nth(limit) {
-        None => (Cow::Borrowed(text), text.chars().count(), false),
-        Some((cut, _)) => {
-            let length = limit + text[cut..].chars().count();
-            (Cow::Owned(format!("{}...", &text[..cut])), length, true)
-        }
-    }
-}
-
-fn saturating_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn push_str(attributes: &mut Vec<KeyValue>, key: &'static str, value: Option<&str>) {

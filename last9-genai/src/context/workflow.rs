@@ -18,30 +18,21 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use opentelemetry::global::{self, BoxedTracer};
-use opentelemetry::trace::{SpanId, Status, TraceContextExt, Tracer};
+use opentelemetry::trace::{Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, ContextGuard, KeyValue};
 
+use super::sealed::{Opened, Scope, Sealed};
+use super::totals::WorkflowTotals;
+use super::{IntoScope, Layer, ScopeGuard, ScopeState, WorkflowIdentity, layered};
 use crate::attributes as attr;
-use crate::context::sealed::{Scope, Sealed};
-use crate::context::{IntoScope, Layer, ScopeGuard, layered};
-use crate::context::{ScopeState, WorkflowIdentity};
-use crate::cost::micro_to_usd;
-
-/// The name of the tracer that makes workflow spans when none is given.
-///
-/// ```
-/// assert_eq!(last9_genai::TRACER_NAME, "last9-genai");
-/// ```
-pub const TRACER_NAME: &str = "last9-genai";
+use crate::pipeline::TRACER_NAME;
+use crate::text::saturating_i64;
 
 /// Starts a workflow scope: a span named after the workflow that parents
 /// every span inside, each of which carries `workflow.id` (and
@@ -264,7 +255,7 @@ impl ActiveWorkflow {
     /// assert_eq!(workflow("w").start().total_cost_usd(), 0.0);
     /// ```
     pub fn total_cost_usd(&self) -> f64 {
-        micro_to_usd(self.totals.cost_micro.load(Ordering::Acquire).into())
+        self.totals.cost_usd()
     }
 
     /// LLM spans that ended inside so far.
@@ -274,7 +265,7 @@ impl ActiveWorkflow {
     /// assert_eq!(workflow("w").start().llm_calls(), 0);
     /// ```
     pub fn llm_calls(&self) -> u64 {
-        self.totals.llm_calls.load(Ordering::Acquire)
+        self.totals.llm_calls()
     }
 
     /// Tool spans that ended inside so far.
@@ -284,7 +275,7 @@ impl ActiveWorkflow {
     /// assert_eq!(workflow("w").start().tool_calls(), 0);
     /// ```
     pub fn tool_calls(&self) -> u64 {
-        self.totals.tool_calls.load(Ordering::Acquire)
+        self.totals.tool_calls()
     }
 }
 
@@ -313,7 +304,7 @@ impl IntoScope for Workflow {
         let workflow = self.start_in(parent);
         Scope {
             cx: workflow.cx.clone(),
-            workflow: Some(workflow),
+            workflows: Opened::one(workflow),
         }
     }
 }
@@ -322,7 +313,7 @@ impl IntoScope for &ActiveWorkflow {
     fn into_scope(self, _parent: &Context) -> Scope {
         Scope {
             cx: self.cx.clone(),
-            workflow: None,
+            workflows: Opened::default(),
         }
     }
 }
@@ -368,129 +359,5 @@ impl WorkflowGuard {
         } = self;
         drop(guard);
         drop(workflow);
-    }
-}
-
-fn saturating_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// Running totals of one open workflow, and of the workflows around it.
-#[derive(Debug)]
-pub(crate) struct WorkflowTotals {
-    cost_micro: AtomicU64,
-    llm_calls: AtomicU64,
-    tool_calls: AtomicU64,
-    parent: Option<Arc<WorkflowTotals>>,
-}
-
-impl WorkflowTotals {
-    fn new(parent: Option<Arc<WorkflowTotals>>) -> Self {
-        Self {
-            cost_micro: AtomicU64::new(0),
-            llm_calls: AtomicU64::new(0),
-            tool_calls: AtomicU64::new(0),
-            parent,
-        }
-    }
-
-    /// Counts one LLM call, with its cost when priced, here and in every
-    /// enclosing workflow. Cost saturates at `u64::MAX` micro-dollars.
-    pub(crate) fn record_llm(&self, cost_micro: Option<u128>) {
-        let cost = cost_micro.map_or(0, |c| u64::try_from(c).unwrap_or(u64::MAX));
-        self.for_each(|totals| {
-            totals.llm_calls.fetch_add(1, Ordering::AcqRel);
-            if cost > 0 {
-                // fetch_update never fails with a closure that returns Some.
-                let _ = totals
-                    .cost_micro
-                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
-                        Some(c.saturating_add(cost))
-                    });
-            }
-        });
-    }
-
-    /// Counts one tool call here and in every enclosing workflow.
-    pub(crate) fn record_tool(&self) {
-        self.for_each(|totals| {
-            totals.tool_calls.fetch_add(1, Ordering::AcqRel);
-        });
-    }
-
-    fn for_each(&self, mut f: impl FnMut(&WorkflowTotals)) {
-        let mut next = Some(self);
-        while let Some(totals) = next {
-            f(totals);
-            next = totals.parent.as_deref();
-        }
-    }
-}
-
-/// Which open workflow each live span started in, so that the processor can
-/// count it when it ends. Sharded by span id so that threads rarely meet on a
-/// lock, and with no counter shared between threads; entries are removed when
-/// their span ends.
-#[derive(Debug)]
-pub(crate) struct OpenSpans {
-    shards: Box<[Shard]>,
-}
-
-/// One shard, alone on its cache lines so that threads working on
-/// neighbouring shards do not slow each other down.
-#[derive(Debug, Default)]
-#[repr(align(128))]
-struct Shard(Mutex<ShardMap>);
-
-type ShardMap = HashMap<SpanId, Arc<WorkflowTotals>, BuildHasherDefault<SpanIdHasher>>;
-
-const SHARDS: usize = 64;
-
-impl Default for OpenSpans {
-    fn default() -> Self {
-        Self {
-            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
-        }
-    }
-}
-
-impl OpenSpans {
-    fn shard(&self, span: SpanId) -> &Mutex<ShardMap> {
-        // Span ids are random: their low bits spread evenly.
-        &self.shards[(u64::from_be_bytes(span.to_bytes()) as usize) % SHARDS].0
-    }
-
-    pub(crate) fn insert(&self, span: SpanId, totals: Arc<WorkflowTotals>) {
-        if let Ok(mut shard) = self.shard(span).lock() {
-            shard.insert(span, totals);
-        }
-    }
-
-    pub(crate) fn remove(&self, span: SpanId) -> Option<Arc<WorkflowTotals>> {
-        self.shard(span).lock().ok()?.remove(&span)
-    }
-
-    /// Entries in all shards; for diagnostics, not the hot path.
-    pub(crate) fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|shard| shard.0.lock().map_or(0, |s| s.len()))
-            .sum()
-    }
-}
-
-/// Span ids are already random; hashing them again is wasted work.
-#[derive(Default)]
-pub(crate) struct SpanIdHasher(u64);
-
-impl Hasher for SpanIdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }

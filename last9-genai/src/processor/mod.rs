@@ -2,19 +2,22 @@
 //! prices them and counts them toward workflow totals when they end, then
 //! hands them to the processor it wraps.
 
+mod open_spans;
+
 use std::time::Duration;
 
+use opentelemetry::Context;
 use opentelemetry::trace::Span as _;
-use opentelemetry::{Context, KeyValue, Value};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 
-use crate::attributes as attr;
 use crate::context::ScopeState;
-use crate::cost::{CostBreakdown, TokenUsage, usd_to_micro};
+use crate::cost::{CostBreakdown, usd_to_micro};
+use crate::pipeline;
 use crate::pricing::PricingTable;
-use crate::workflow::OpenSpans;
+use crate::record::{SpanFacts, cost_attributes, normalize_token_counts};
+use open_spans::OpenSpans;
 
 /// A span processor that adds conversation, workflow, agent and custom
 /// attributes, cost, and workflow totals to every span, then forwards it to
@@ -94,7 +97,7 @@ impl Last9SpanProcessorBuilder {
     /// ```
     pub fn wrap<P: SpanProcessor>(self, inner: P) -> Last9SpanProcessor<P> {
         // Observed functions look their tracer up again: a pipeline exists.
-        crate::observe::pipeline_changed(None);
+        pipeline::changed(None);
         Last9SpanProcessor {
             inner,
             pricing: self.pricing.filter(|table| !table.is_empty()),
@@ -212,136 +215,5 @@ impl<P> Last9SpanProcessor<P> {
             table.warn_unknown(model);
         }
         priced
-    }
-}
-
-/// The three cost attributes of `cost`.
-pub(crate) fn cost_attributes(cost: &CostBreakdown) -> [KeyValue; 3] {
-    [
-        KeyValue::new(attr::USAGE_COST_USD, cost.total_usd()),
-        KeyValue::new(attr::USAGE_COST_INPUT_USD, cost.input_usd()),
-        KeyValue::new(attr::USAGE_COST_OUTPUT_USD, cost.output_usd()),
-    ]
-}
-
-/// What the processor needs to know of an ended span, read in one pass.
-#[derive(Debug, Default)]
-struct SpanFacts<'a> {
-    request_model: Option<&'a str>,
-    response_model: Option<&'a str>,
-    input: Option<u64>,
-    output: Option<u64>,
-    cache_read: Option<u64>,
-    cache_creation: Option<u64>,
-    reasoning: Option<u64>,
-    cost_usd: Option<f64>,
-    kind: Option<&'a str>,
-    operation: Option<&'a str>,
-    /// Some token count was recorded as text.
-    tokens_as_text: bool,
-}
-
-impl<'a> SpanFacts<'a> {
-    fn read(attributes: &'a [KeyValue]) -> Self {
-        let mut facts = Self::default();
-        for KeyValue { key, value, .. } in attributes {
-            match key.as_str() {
-                attr::REQUEST_MODEL => facts.request_model = string(value),
-                attr::RESPONSE_MODEL => facts.response_model = string(value),
-                attr::USAGE_INPUT_TOKENS => facts.input = facts.tokens(value),
-                attr::USAGE_OUTPUT_TOKENS => facts.output = facts.tokens(value),
-                attr::USAGE_CACHE_READ_INPUT_TOKENS => facts.cache_read = facts.tokens(value),
-                attr::USAGE_CACHE_CREATION_INPUT_TOKENS => {
-                    facts.cache_creation = facts.tokens(value)
-                }
-                attr::USAGE_REASONING_OUTPUT_TOKENS => facts.reasoning = facts.tokens(value),
-                attr::USAGE_COST_USD => facts.cost_usd = float(value),
-                attr::L9_SPAN_KIND => facts.kind = string(value),
-                attr::OPERATION_NAME => facts.operation = string(value),
-                _ => {}
-            }
-        }
-        facts
-    }
-
-    fn has_model(&self) -> bool {
-        self.request_model.is_some() || self.response_model.is_some()
-    }
-
-    fn usage(&self) -> Option<TokenUsage> {
-        (self.input.is_some() || self.output.is_some()).then(|| TokenUsage {
-            input_tokens: self.input.unwrap_or(0),
-            output_tokens: self.output.unwrap_or(0),
-            cache_read_input_tokens: self.cache_read.unwrap_or(0),
-            cache_creation_input_tokens: self.cache_creation.unwrap_or(0),
-            reasoning_output_tokens: self.reasoning.unwrap_or(0),
-        })
-    }
-
-    /// An LLM call: a span with a model and token usage.
-    fn is_llm(&self) -> bool {
-        self.has_model() && (self.input.is_some() || self.output.is_some())
-    }
-
-    fn is_tool(&self) -> bool {
-        self.kind == Some(attr::span_kind::TOOL)
-            || self.operation == Some(attr::operation::EXECUTE_TOOL)
-    }
-}
-
-fn string(value: &Value) -> Option<&str> {
-    match value {
-        Value::String(s) => Some(s.as_str()),
-        _ => None,
-    }
-}
-
-/// The attribute keys of token counts.
-const TOKEN_KEYS: [&str; 5] = [
-    attr::USAGE_INPUT_TOKENS,
-    attr::USAGE_OUTPUT_TOKENS,
-    attr::USAGE_CACHE_READ_INPUT_TOKENS,
-    attr::USAGE_CACHE_CREATION_INPUT_TOKENS,
-    attr::USAGE_REASONING_OUTPUT_TOKENS,
-];
-
-impl SpanFacts<'_> {
-    /// A token count: a non-negative integer, also when an instrumentation
-    /// recorded it as a whole float or as text (as tracing-opentelemetry does
-    /// for `u64` fields recorded after the span was made).
-    fn tokens(&mut self, value: &Value) -> Option<u64> {
-        match value {
-            Value::I64(n) => u64::try_from(*n).ok(),
-            Value::F64(f) if f.is_finite() && *f >= 0.0 && f.fract() == 0.0 && *f < 1.8e19 => {
-                Some(*f as u64)
-            }
-            Value::String(s) => {
-                let parsed = s.as_str().parse().ok();
-                self.tokens_as_text |= parsed.is_some();
-                parsed
-            }
-            _ => None,
-        }
-    }
-}
-
-/// Rewrites token counts recorded as text as the integers the attribute
-/// contract asks for (saturating at `i64::MAX`).
-fn normalize_token_counts(attributes: &mut [KeyValue]) {
-    for kv in attributes {
-        if let Value::String(text) = &kv.value
-            && TOKEN_KEYS.contains(&kv.key.as_str())
-            && let Ok(count) = text.as_str().parse::<u64>()
-        {
-            kv.value = Value::I64(i64::try_from(count).unwrap_or(i64::MAX));
-        }
-    }
-}
-
-fn float(value: &Value) -> Option<f64> {
-    match value {
-        Value::F64(f) => Some(*f),
-        Value::I64(n) => Some(*n as f64),
-        _ => None,
     }
 }

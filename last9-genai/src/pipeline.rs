@@ -1,0 +1,89 @@
+//! The pipeline observed functions and workflows write to: the tracer name,
+//! registering a tracer provider, and the epoch that tells observed
+//! functions to look their tracer up again.
+//!
+//! OpenTelemetry offers no cheap way to know whether a provider is installed
+//! or when it changes, so this crate keeps an epoch that every
+//! `Last9SpanProcessor` built and every [`set_tracer_provider`] call moves
+//! on. At epoch zero no pipeline exists: an observed function then does no
+//! telemetry work at all.
+//!
+//! A provider registered through [`set_tracer_provider`] that is an
+//! `SdkTracerProvider` is also kept here, typed: its tracer makes spans
+//! without the global API's box, so that a span the sampler drops costs no
+//! allocation. Any other provider is reached through the global API.
+//! Building a `Last9SpanProcessor` forgets the typed provider, since the
+//! processor's pipeline may then be registered through
+//! `opentelemetry::global` directly.
+
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use opentelemetry::trace::{Span, Tracer, TracerProvider};
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+
+/// The name of the tracer that makes workflow spans when none is given.
+///
+/// ```
+/// assert_eq!(last9_genai::TRACER_NAME, "last9-genai");
+/// ```
+pub const TRACER_NAME: &str = "last9-genai";
+
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+
+/// The provider last registered through `set_tracer_provider`, when it is
+/// an `SdkTracerProvider`.
+static SDK_PROVIDER: RwLock<Option<SdkTracerProvider>> = RwLock::new(None);
+
+/// Registers `provider` as the global tracer provider, as
+/// [`opentelemetry::global::set_tracer_provider`] does, and tells observed
+/// functions to use it from their next call.
+///
+/// Observed functions keep the global tracer they looked up; building a
+/// [`Last9SpanProcessor`](crate::Last9SpanProcessor) or calling this function
+/// makes them look it up again. Until either has happened, an observed
+/// function does no telemetry work at all.
+///
+/// ```
+/// use opentelemetry_sdk::trace::SdkTracerProvider;
+///
+/// let provider = SdkTracerProvider::builder().build();
+/// last9_genai::set_tracer_provider(provider.clone());
+/// ```
+pub fn set_tracer_provider<P, T, S>(provider: P)
+where
+    S: Span + Send + Sync + 'static,
+    T: Tracer<Span = S> + Send + Sync + 'static,
+    P: TracerProvider<Tracer = T> + Send + Sync + 'static,
+{
+    let sdk = (&provider as &dyn std::any::Any)
+        .downcast_ref::<SdkTracerProvider>()
+        .cloned();
+    opentelemetry::global::set_tracer_provider(provider);
+    changed(sdk);
+}
+
+/// Notes that the pipeline changed, now registered as `provider` when it is
+/// an `SdkTracerProvider` (else through the global API): observed functions
+/// look their tracer up again.
+pub(crate) fn changed(provider: Option<SdkTracerProvider>) {
+    *SDK_PROVIDER
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = provider;
+    EPOCH.fetch_add(1, Ordering::Release);
+}
+
+/// The current epoch: zero while no pipeline exists.
+pub(crate) fn epoch() -> u64 {
+    EPOCH.load(Ordering::Acquire)
+}
+
+/// The tracer named [`TRACER_NAME`] of the provider registered through
+/// [`set_tracer_provider`], when it is an `SdkTracerProvider`.
+pub(crate) fn sdk_tracer() -> Option<SdkTracer> {
+    SDK_PROVIDER
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .as_ref()
+        .map(|provider| provider.tracer(TRACER_NAME))
+}

@@ -1,0 +1,130 @@
+//! Reading back what an ended span says: its model, usage, cost and kind,
+//! in one pass over its attributes, whoever wrote them.
+
+use opentelemetry::{KeyValue, Value};
+
+use crate::attributes as attr;
+use crate::cost::TokenUsage;
+use crate::text::saturating_i64;
+
+/// What the processor needs to know of an ended span, read in one pass.
+#[derive(Debug, Default)]
+pub(crate) struct SpanFacts<'a> {
+    pub(crate) request_model: Option<&'a str>,
+    pub(crate) response_model: Option<&'a str>,
+    pub(crate) input: Option<u64>,
+    pub(crate) output: Option<u64>,
+    pub(crate) cache_read: Option<u64>,
+    pub(crate) cache_creation: Option<u64>,
+    pub(crate) reasoning: Option<u64>,
+    pub(crate) cost_usd: Option<f64>,
+    pub(crate) kind: Option<&'a str>,
+    pub(crate) operation: Option<&'a str>,
+    /// Some token count was recorded as text.
+    pub(crate) tokens_as_text: bool,
+}
+
+impl<'a> SpanFacts<'a> {
+    pub(crate) fn read(attributes: &'a [KeyValue]) -> Self {
+        let mut facts = Self::default();
+        for KeyValue { key, value, .. } in attributes {
+            match key.as_str() {
+                attr::REQUEST_MODEL => facts.request_model = string(value),
+                attr::RESPONSE_MODEL => facts.response_model = string(value),
+                attr::USAGE_INPUT_TOKENS => facts.input = facts.tokens(value),
+                attr::USAGE_OUTPUT_TOKENS => facts.output = facts.tokens(value),
+                attr::USAGE_CACHE_READ_INPUT_TOKENS => facts.cache_read = facts.tokens(value),
+                attr::USAGE_CACHE_CREATION_INPUT_TOKENS => {
+                    facts.cache_creation = facts.tokens(value)
+                }
+                attr::USAGE_REASONING_OUTPUT_TOKENS => facts.reasoning = facts.tokens(value),
+                attr::USAGE_COST_USD => facts.cost_usd = float(value),
+                attr::L9_SPAN_KIND => facts.kind = string(value),
+                attr::OPERATION_NAME => facts.operation = string(value),
+                _ => {}
+            }
+        }
+        facts
+    }
+
+    fn has_model(&self) -> bool {
+        self.request_model.is_some() || self.response_model.is_some()
+    }
+
+    pub(crate) fn usage(&self) -> Option<TokenUsage> {
+        (self.input.is_some() || self.output.is_some()).then(|| TokenUsage {
+            input_tokens: self.input.unwrap_or(0),
+            output_tokens: self.output.unwrap_or(0),
+            cache_read_input_tokens: self.cache_read.unwrap_or(0),
+            cache_creation_input_tokens: self.cache_creation.unwrap_or(0),
+            reasoning_output_tokens: self.reasoning.unwrap_or(0),
+        })
+    }
+
+    /// An LLM call: a span with a model and token usage.
+    pub(crate) fn is_llm(&self) -> bool {
+        self.has_model() && (self.input.is_some() || self.output.is_some())
+    }
+
+    pub(crate) fn is_tool(&self) -> bool {
+        self.kind == Some(attr::span_kind::TOOL)
+            || self.operation == Some(attr::operation::EXECUTE_TOOL)
+    }
+}
+
+fn string(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// The attribute keys of token counts.
+const TOKEN_KEYS: [&str; 5] = [
+    attr::USAGE_INPUT_TOKENS,
+    attr::USAGE_OUTPUT_TOKENS,
+    attr::USAGE_CACHE_READ_INPUT_TOKENS,
+    attr::USAGE_CACHE_CREATION_INPUT_TOKENS,
+    attr::USAGE_REASONING_OUTPUT_TOKENS,
+];
+
+impl SpanFacts<'_> {
+    /// A token count: a non-negative integer, also when an instrumentation
+    /// recorded it as a whole float or as text (as tracing-opentelemetry does
+    /// for `u64` fields recorded after the span was made).
+    fn tokens(&mut self, value: &Value) -> Option<u64> {
+        match value {
+            Value::I64(n) => u64::try_from(*n).ok(),
+            Value::F64(f) if f.is_finite() && *f >= 0.0 && f.fract() == 0.0 && *f < 1.8e19 => {
+                Some(*f as u64)
+            }
+            Value::String(s) => {
+                let parsed = s.as_str().parse().ok();
+                self.tokens_as_text |= parsed.is_some();
+                parsed
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Rewrites token counts recorded as text as the integers the attribute
+/// contract asks for (saturating at `i64::MAX`).
+pub(crate) fn normalize_token_counts(attributes: &mut [KeyValue]) {
+    for kv in attributes {
+        if let Value::String(text) = &kv.value
+            && TOKEN_KEYS.contains(&kv.key.as_str())
+            && let Ok(count) = text.as_str().parse::<u64>()
+        {
+            kv.value = Value::I64(saturating_i64(count));
+        }
+    }
+}
+
+fn float(value: &Value) -> Option<f64> {
+    match value {
+        Value::F64(f) => Some(*f),
+        Value::I64(n) => Some(*n as f64),
+        _ => None,
+    }
+}

@@ -1,0 +1,141 @@
+//! [`ObservationKind`]: the kinds of observed operation, listed once.
+
+use std::fmt;
+
+use crate::attributes::span_kind;
+
+/// The kind of an observed operation: the value of `gen_ai.l9.span.kind`.
+///
+/// ```
+/// use last9_genai::ObservationKind;
+///
+/// assert_eq!(ObservationKind::Tool.as_str(), "tool");
+/// assert_eq!("retriever".parse::<ObservationKind>(), Ok(ObservationKind::Retriever));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ObservationKind {
+    /// A call to a model (the default).
+    #[default]
+    Llm,
+    /// A tool or function call.
+    Tool,
+    /// A chain of steps.
+    Chain,
+    /// An agent.
+    Agent,
+    /// Prompt rendering.
+    Prompt,
+    /// An embedding call.
+    Embedding,
+    /// A retrieval step.
+    Retriever,
+}
+
+impl ObservationKind {
+    /// The attribute value.
+    ///
+    /// ```
+    /// # use last9_genai::ObservationKind;
+    /// assert_eq!(ObservationKind::Chain.as_str(), "chain");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Llm => span_kind::LLM,
+            Self::Tool => span_kind::TOOL,
+            Self::Chain => span_kind::CHAIN,
+            Self::Agent => span_kind::AGENT,
+            Self::Prompt => span_kind::PROMPT,
+            Self::Embedding => span_kind::EMBEDDING,
+            Self::Retriever => span_kind::RETRIEVER,
+        }
+    }
+}
+
+impl ObservationKind {
+    /// Every kind, in the order of the documentation. The `#[observe]`
+    /// macro keeps its own list of the names it accepts; a test checks that
+    /// the two agree.
+    ///
+    /// ```
+    /// # use last9_genai::ObservationKind;
+    /// assert_eq!(ObservationKind::ALL.len(), 7);
+    /// assert_eq!(ObservationKind::ALL[0], ObservationKind::Llm);
+    /// ```
+    pub const ALL: [Self; 7] = [
+        Self::Llm,
+        Self::Tool,
+        Self::Chain,
+        Self::Agent,
+        Self::Prompt,
+        Self::Embedding,
+        Self::Retriever,
+    ];
+}
+
+impl fmt::Display for ObservationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ObservationKind {
+    type Err = ParseKindError;
+
+    /// Parses `llm`, `tool`, `chain`, `agent`, `prompt`, `embedding` or
+    /// `retriever`; anything else is a [`ParseKindError`] naming the value.
+    fn from_str(s: &str) -> Result<Self, ParseKindError> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == s)
+            .ok_or_else(|| ParseKindError {
+                value: s.to_owned(),
+            })
+    }
+}
+
+/// A string that names no [`ObservationKind`].
+///
+/// ```
+/// use last9_genai::{ObservationKind, ParseKindError};
+///
+/// let err: ParseKindError = "llmm".parse::<ObservationKind>().unwrap_err();
+/// assert_eq!(err.value(), "llmm");
+/// assert_eq!(
+///     err.to_string(),
+///     "unknown span kind \"llmm\": expected llm, tool, chain, agent, prompt, embedding or retriever"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseKindError {
+    value: String,
+}
+
+impl ParseKindError {
+    /// The value that was refused.
+    ///
+    /// ```
+    /// # use last9_genai::ObservationKind;
+    /// assert_eq!("x".parse::<ObservationKind>().unwrap_err().value(), "x");
+    /// ```
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+}
+
+impl fmt::Display for ParseKindError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown span kind {:?}: expected ", self.value)?;
+        let last = ObservationKind::ALL.len() - 1;
+        for (i, kind) in ObservationKind::ALL.iter().enumerate() {
+            let separator = match i {
+                0 => "",
+                i if i == last => " or ",
+                _ => ", ",
+            };
+            write!(f, "{separator}{kind}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParseKindError {}

@@ -1,0 +1,126 @@
+//! The writers: every attribute and event that says what a model call did.
+
+use opentelemetry::trace::{Status, TraceContextExt};
+use opentelemetry::{Array, Context, KeyValue, StringValue, Value};
+
+use super::response::{ResponseInfo, ToolCallRequest};
+use crate::attributes as attr;
+use crate::cost::{CostBreakdown, TokenUsage};
+use crate::provider::detect_provider;
+use crate::text::saturating_i64;
+
+/// `gen_ai.response.finish_reasons` as the string array the conventions
+/// ask for; nothing when there are none.
+pub(crate) fn finish_reasons_attribute(reasons: &[String]) -> Option<KeyValue> {
+    (!reasons.is_empty()).then(|| {
+        let reasons = reasons.iter().cloned().map(StringValue::from).collect();
+        KeyValue::new(
+            attr::RESPONSE_FINISH_REASONS,
+            Value::Array(Array::String(reasons)),
+        )
+    })
+}
+
+/// The usage attributes of `usage`: input and output always, cache and
+/// reasoning counts when not zero. Counts above `i64::MAX` are written as
+/// `i64::MAX`, the largest an attribute holds.
+pub(crate) fn usage_attributes(usage: &TokenUsage) -> Vec<KeyValue> {
+    let mut attributes = vec![
+        KeyValue::new(attr::USAGE_INPUT_TOKENS, saturating_i64(usage.input_tokens)),
+        KeyValue::new(
+            attr::USAGE_OUTPUT_TOKENS,
+            saturating_i64(usage.output_tokens),
+        ),
+    ];
+    for (key, count) in [
+        (
+            attr::USAGE_CACHE_READ_INPUT_TOKENS,
+            usage.cache_read_input_tokens,
+        ),
+        (
+            attr::USAGE_CACHE_CREATION_INPUT_TOKENS,
+            usage.cache_creation_input_tokens,
+        ),
+        (
+            attr::USAGE_REASONING_OUTPUT_TOKENS,
+            usage.reasoning_output_tokens,
+        ),
+    ] {
+        if count > 0 {
+            attributes.push(KeyValue::new(key, saturating_i64(count)));
+        }
+    }
+    attributes
+}
+
+/// The three cost attributes of `cost`.
+pub(crate) fn cost_attributes(cost: &CostBreakdown) -> [KeyValue; 3] {
+    [
+        KeyValue::new(attr::USAGE_COST_USD, cost.total_usd()),
+        KeyValue::new(attr::USAGE_COST_INPUT_USD, cost.input_usd()),
+        KeyValue::new(attr::USAGE_COST_OUTPUT_USD, cost.output_usd()),
+    ]
+}
+
+/// What a model response says of itself, as attributes: provider (also as
+/// `gen_ai.system`), response model and id, finish reasons, usage and the
+/// number of tool calls asked for.
+pub(crate) fn response_attributes(info: &ResponseInfo, attributes: &mut Vec<KeyValue>) {
+    let provider = info
+        .provider
+        .or_else(|| info.model.as_deref().and_then(detect_provider));
+    if let Some(provider) = provider {
+        attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider));
+        attributes.push(KeyValue::new(attr::SYSTEM, provider));
+    }
+    if let Some(model) = &info.model {
+        attributes.push(KeyValue::new(attr::RESPONSE_MODEL, model.clone()));
+    }
+    if let Some(id) = &info.id {
+        attributes.push(KeyValue::new(attr::RESPONSE_ID, id.clone()));
+    }
+    attributes.extend(finish_reasons_attribute(&info.finish_reasons));
+    if let Some(usage) = &info.usage {
+        attributes.extend(usage_attributes(usage));
+    }
+    if !info.tool_calls.is_empty() {
+        attributes.push(KeyValue::new(
+            attr::TOOL_CALLS_COUNT,
+            saturating_i64(info.tool_calls.len()),
+        ));
+    }
+}
+
+/// The attributes of the `gen_ai.tool.call` event of `call`.
+pub(crate) fn tool_call_event(call: &ToolCallRequest) -> Vec<KeyValue> {
+    let mut event = vec![
+        KeyValue::new(attr::TOOL_NAME, call.name.clone()),
+        KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, call.arguments.clone()),
+    ];
+    if let Some(id) = &call.id {
+        event.push(KeyValue::new(attr::TOOL_CALL_ID, id.clone()));
+    }
+    event
+}
+
+/// Ends the span of `cx` with an error: `error.type`, one `exception`
+/// event, and ERROR status with `message`.
+pub(crate) fn end_with_error(
+    cx: &Context,
+    mut attributes: Vec<KeyValue>,
+    type_name: &str,
+    message: String,
+) {
+    let span = cx.span();
+    attributes.push(KeyValue::new(attr::ERROR_TYPE, type_name.to_owned()));
+    span.set_attributes(attributes);
+    span.add_event(
+        attr::EVENT_EXCEPTION,
+        vec![
+            KeyValue::new(attr::EXCEPTION_TYPE, type_name.to_owned()),
+            KeyValue::new(attr::EXCEPTION_MESSAGE, message.clone()),
+        ],
+    );
+    span.set_status(Status::error(message));
+    span.end();
+}

@@ -1,0 +1,124 @@
+//! Text and number helpers shared by every layer: cutting text on a
+//! character boundary, the two truncation rules, and the saturating
+//! conversion of counts to attribute integers.
+//!
+//! # Two truncation rules, side by side
+//!
+//! | | `#[observe]` capture ([`cut_bytes`]) | manual API content events ([`cut_chars`]) |
+//! |---|---|---|
+//! | limit | bytes, [`DEFAULT_CAPTURE_LIMIT`](crate::DEFAULT_CAPTURE_LIMIT) = 4096 | characters, [`DEFAULT_CONTENT_LIMIT`](crate::DEFAULT_CONTENT_LIMIT) = 1000 |
+//! | marker | [`TRUNCATION_MARKER`] (`…[truncated]`) | `...` |
+//! | length kept | no | `gen_ai.prompt.length` / `.truncated` |
+//!
+//! They differ on purpose. The manual API reproduces the Python SDK's
+//! `add_content_events` exactly (a character limit, `...`, and the length and
+//! truncated attributes), so that a span written by hand reads the same in
+//! Last9 dashboards whichever SDK wrote it. Capture bounds the *cost* of
+//! recording a value of any size: writers stop once the limit is reached, and
+//! only a byte limit can be checked without counting every character; its
+//! marker cannot be mistaken for text that ends in an ellipsis. Both cut on a
+//! character boundary through [`floor_char_boundary`].
+
+use std::borrow::Cow;
+
+/// Appended to a value that capture cut at its limit.
+///
+/// ```
+/// assert_eq!(last9_genai::TRUNCATION_MARKER, "…[truncated]");
+/// ```
+pub const TRUNCATION_MARKER: &str = "…[truncated]";
+
+/// Appended to content the manual API cut at its limit, as the Python SDK does.
+pub(crate) const CONTENT_MARKER: &str = "...";
+
+/// The last character boundary of `text` at or before byte `limit`.
+pub(crate) fn floor_char_boundary(text: &str, limit: usize) -> usize {
+    if limit >= text.len() {
+        return text.len();
+    }
+    let mut cut = limit;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    cut
+}
+
+/// `text` cut to at most `limit` bytes on a character boundary, then marked
+/// with [`TRUNCATION_MARKER`].
+pub(crate) fn cut_bytes(text: &str, limit: usize) -> Cow<'_, str> {
+    if text.len() <= limit {
+        return Cow::Borrowed(text);
+    }
+    let cut = floor_char_boundary(text, limit);
+    Cow::Owned(format!("{}{TRUNCATION_MARKER}", &text[..cut]))
+}
+
+/// [`cut_bytes`] for a string the caller owns: cut in place, so that text
+/// within the limit is not copied.
+pub(crate) fn cut_bytes_owned(mut text: String, limit: usize) -> String {
+    if text.len() > limit {
+        text.truncate(floor_char_boundary(&text, limit));
+        text.push_str(TRUNCATION_MARKER);
+    }
+    text
+}
+
+/// `text` cut to `limit` characters with [`CONTENT_MARKER`] appended, its
+/// length in characters, and whether it was cut.
+pub(crate) fn cut_chars(text: &str, limit: usize) -> (Cow<'_, str>, usize, bool) {
+    match text.char_indices().nth(limit) {
+        None => (Cow::Borrowed(text), text.chars().count(), false),
+        Some((cut, _)) => {
+            let length = limit + text[cut..].chars().count();
+            (
+                Cow::Owned(format!("{}{CONTENT_MARKER}", &text[..cut])),
+                length,
+                true,
+            )
+        }
+    }
+}
+
+/// A count as an attribute integer: values above `i64::MAX`, the largest an
+/// attribute holds, are written as `i64::MAX`.
+pub(crate) fn saturating_i64(n: impl TryInto<i64>) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floor_char_boundary_steps_back_inside_a_character() {
+        // "é" is two bytes: a cut at byte 2 would split it.
+        assert_eq!(floor_char_boundary("aé", 2), 1);
+        assert_eq!(floor_char_boundary("aé", 3), 3);
+        assert_eq!(floor_char_boundary("aé", 99), 3);
+        assert_eq!(floor_char_boundary("", 0), 0);
+    }
+
+    #[test]
+    fn cut_bytes_marks_only_what_it_cut() {
+        assert_eq!(cut_bytes("hello", 5), "hello");
+        assert_eq!(cut_bytes("hello", 3), "hel…[truncated]");
+        assert_eq!(cut_bytes("aé", 2), "a…[truncated]");
+        assert_eq!(cut_bytes_owned("aébc".to_owned(), 2), "a…[truncated]");
+        assert_eq!(cut_bytes_owned("ab".to_owned(), 2), "ab");
+    }
+
+    #[test]
+    fn cut_chars_counts_characters_not_bytes() {
+        assert_eq!(cut_chars("héllo", 5), (Cow::Borrowed("héllo"), 5, false));
+        let (shown, length, cut) = cut_chars("héllo wörld", 4);
+        assert_eq!((shown.as_ref(), length, cut), ("héll...", 11, true));
+    }
+
+    #[test]
+    fn saturating_i64_caps_at_the_largest_attribute_integer() {
+        assert_eq!(saturating_i64(7u64), 7);
+        assert_eq!(saturating_i64(u64::MAX), i64::MAX);
+        assert_eq!(saturating_i64(usize::MAX), i64::MAX);
+        assert_eq!(saturating_i64(u128::MAX), i64::MAX);
+    }
+}
