@@ -49,7 +49,7 @@ pub enum Captured {
     Json(String),
     /// `Debug` text, or the type's name.
     Text(String),
-    /// The value's `Serialize` or `Debug` panicked: [`CAPTURE_FAILED`].
+    /// The value's `Serialize` or `Debug` panicked; written as a marker text.
     Failed,
 }
 
