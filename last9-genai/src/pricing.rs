@@ -172,6 +172,45 @@ impl ModelPricing {
     }
 }
 
+/// The entries of a pricing JSON object, in order; a model named twice is
+/// an error at its second entry, where a map would keep the last silently.
+struct Entries(Vec<(String, ModelPricing)>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Entries;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object from model name to prices")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entries, A::Error> {
+                let mut seen = HashSet::new();
+                let mut entries = Vec::new();
+                // The key is checked before its value is read, so that the
+                // error points at the second entry's name.
+                while let Some(model) = map.next_key::<String>()? {
+                    if !seen.insert(model.clone()) {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "model {model:?} is priced twice"
+                        )));
+                    }
+                    entries.push((model, map.next_value::<ModelPricing>()?));
+                }
+                Ok(Entries(entries))
+            }
+        }
+
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 /// Why a pricing table could not be built.
 ///
 /// ```
@@ -204,6 +243,12 @@ pub enum PricingError {
         /// What was wrong.
         message: String,
     },
+    /// The same model was priced twice (in a JSON file this is a
+    /// [`Json`](Self::Json) error at the second entry, naming the model).
+    DuplicateModel {
+        /// The model.
+        model: String,
+    },
     /// The pricing file could not be read.
     Io {
         /// The file.
@@ -234,6 +279,9 @@ impl fmt::Display for PricingError {
                     write!(f, "{}:", path.display())?;
                 }
                 write!(f, "{line}:{column}: invalid pricing JSON: {message}")
+            }
+            Self::DuplicateModel { model } => {
+                write!(f, "model {model:?} is priced twice")
             }
             Self::Io { path, source } => {
                 write!(f, "cannot read pricing file {}: {source}", path.display())
@@ -303,14 +351,15 @@ impl PricingTable {
     pub fn new<K: Into<String>>(
         pairs: impl IntoIterator<Item = (K, ModelPricing)>,
     ) -> Result<Self, PricingError> {
-        let models = pairs
-            .into_iter()
-            .map(|(model, pricing)| {
-                let model: String = model.into();
-                let exact = pricing.exact(&model)?;
-                Ok((model.into_boxed_str(), Priced { pricing, exact }))
-            })
-            .collect::<Result<_, PricingError>>()?;
+        let mut models = HashMap::default();
+        for (model, pricing) in pairs {
+            let model: String = model.into();
+            let exact = pricing.exact(&model)?;
+            if models.contains_key(model.as_str()) {
+                return Err(PricingError::DuplicateModel { model });
+            }
+            models.insert(model.into_boxed_str(), Priced { pricing, exact });
+        }
         Ok(Self {
             inner: Arc::new(Inner {
                 models,
@@ -360,13 +409,12 @@ impl PricingTable {
     }
 
     fn parse(json: &str, path: Option<&Path>) -> Result<Self, PricingError> {
-        let models: HashMap<String, ModelPricing> =
-            serde_json::from_str(json).map_err(|err| PricingError::Json {
-                path: path.map(Path::to_owned),
-                line: err.line(),
-                column: err.column(),
-                message: err.to_string(),
-            })?;
+        let Entries(models) = serde_json::from_str(json).map_err(|err| PricingError::Json {
+            path: path.map(Path::to_owned),
+            line: err.line(),
+            column: err.column(),
+            message: err.to_string(),
+        })?;
         Self::new(models)
     }
 

@@ -194,3 +194,32 @@ fn an_unknown_model_is_warned_about_once_not_once_per_span() {
     seen.sort();
     assert_eq!(seen, ["llama3.1", "mistral-large"]);
 }
+
+/// Regression: a JSON object naming a model twice used to keep the last
+/// entry silently, so a table could lose a price without a word.
+#[test]
+fn a_model_priced_twice_is_an_error_naming_it() {
+    let json = "{\n  \"gpt-4o\": {\"input\": 2.5, \"output\": 10.0},\n  \"o1\": {\"input\": 15.0, \"output\": 60.0},\n  \"gpt-4o\": {\"input\": 5.0, \"output\": 20.0}\n}";
+    let err = PricingTable::from_json_str(json).unwrap_err();
+    assert!(
+        matches!(err, PricingError::Json { line: 4, ref message, .. } if message.starts_with("model \"gpt-4o\" is priced twice")),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().starts_with("4:"),
+        "the error points at the second entry: {err}"
+    );
+    let err = PricingTable::new([
+        ("o1", ModelPricing::new(15.0, 60.0)),
+        ("o1", ModelPricing::new(1.0, 1.0)),
+    ])
+    .unwrap_err();
+    assert!(matches!(err, PricingError::DuplicateModel { ref model } if model == "o1"));
+    assert_eq!(err.to_string(), "model \"o1\" is priced twice");
+    // Distinct names that look alike are not duplicates.
+    let table = PricingTable::from_json_str(
+        r#"{"gpt-4o": {"input": 2.5, "output": 10.0}, "GPT-4o": {"input": 2.5, "output": 10.0}}"#,
+    )
+    .unwrap();
+    assert_eq!(table.len(), 2);
+}
