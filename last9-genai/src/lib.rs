@@ -79,13 +79,14 @@
 
 // Layers, bottom up; a module imports only modules of the layers below it
 // (checked by tests/tests/layers.rs, and drawn in docs/ARCHITECTURE.md):
-//   attributes, text, provider → cost → pricing → record, pipeline →
-//   context → processor, observe, manual, propagation, console →
+//   attributes, text, provider, warn → cost → pricing → record, pipeline,
+//   health → context → processor, observe, manual, propagation, console →
 //   install, tracing_layer
 pub mod attributes;
 mod console;
 mod context;
 mod cost;
+mod health;
 mod install;
 mod manual;
 mod observe;
@@ -99,6 +100,7 @@ mod record;
 mod text;
 #[cfg(feature = "tracing")]
 mod tracing_layer;
+mod warn;
 
 pub use console::ConsoleExporter;
 pub use context::{
@@ -110,6 +112,7 @@ pub use context::{
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use context::{spawn, spawn_blocking};
 pub use cost::{CostBreakdown, TokenUsage};
+pub use health::{CountingExporter, ExportCounts, ExportHealth};
 pub use install::{Install, InstallError, PRICING_FILE_ENV, Protocol, TelemetryGuard, install};
 pub use last9_genai_macros::observe;
 pub use manual::{DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, Performance, ToolCall};
@@ -129,7 +132,7 @@ pub use propagation::{DEFAULT_MAX_VALUE_LEN, Propagation};
 pub use propagation::{PropagationLayer, PropagationService};
 pub use provider::detect_provider;
 pub use record::{ObservationKind, ParseKindError, SpanTarget};
-pub use text::TRUNCATION_MARKER;
+pub use text::{MAX_MODEL_NAME_LEN, TRUNCATION_MARKER};
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use tracing_layer::{TRACING_TRACER_NAME, tracing_layer};

@@ -24,7 +24,8 @@ use crate::cost::{CostBreakdown, TokenUsage};
 use crate::pricing::PricingTable;
 use crate::provider::detect_provider;
 use crate::record::{
-    ObservationKind, SpanTarget, cost_attributes, finish_reasons_attribute, usage_attributes,
+    ObservationKind, SpanTarget, cost_attributes, finish_reasons_attribute, model_attribute,
+    usage_attributes,
 };
 use crate::text::{cut_chars, saturating_i64};
 
@@ -515,7 +516,7 @@ impl Last9GenAI {
     /// ```
     pub fn add_standard_llm_attributes(&self, span: &mut impl SpanTarget, call: &LlmCall) {
         let mut attributes = vec![
-            KeyValue::new(attr::REQUEST_MODEL, call.model.clone()),
+            model_attribute(attr::REQUEST_MODEL, &call.model),
             KeyValue::new(
                 attr::OPERATION_NAME,
                 call.operation
@@ -546,7 +547,9 @@ impl Last9GenAI {
             }
         }
         push_string(&mut attributes, attr::RESPONSE_ID, &call.response_id);
-        push_string(&mut attributes, attr::RESPONSE_MODEL, &call.response_model);
+        if let Some(model) = &call.response_model {
+            attributes.push(model_attribute(attr::RESPONSE_MODEL, model));
+        }
         attributes.extend(finish_reasons_attribute(&call.finish_reasons));
         if let Some(usage) = &call.usage {
             attributes.extend(usage_attributes(usage));

@@ -19,8 +19,11 @@
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use opentelemetry::trace::{Span, Tracer, TracerProvider};
+use opentelemetry::Context;
+use opentelemetry::trace::{Span, SpanContext, TraceContextExt, Tracer, TracerProvider};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+
+use crate::warn;
 
 /// The name of the tracer that makes workflow spans when none is given.
 ///
@@ -86,4 +89,27 @@ pub(crate) fn sdk_tracer() -> Option<SdkTracer> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .as_ref()
         .map(|provider| provider.tracer(TRACER_NAME))
+}
+
+/// Whether a span that does not record, made under `parent`, came from a
+/// no-op tracer: it has no context of its own (invalid, or its parent's).
+/// A real SDK's tracer gives even a span its sampler drops a new span id.
+///
+/// When a pipeline exists (a `Last9SpanProcessor` was built), a no-op
+/// tracer means that pipeline's provider was never registered; this warns
+/// once, naming the call that fixes it. Such a span must not become a
+/// parent: under it, the SDK's parent-based sampler would drop every child.
+pub(crate) fn is_noop(span_context: &SpanContext, parent: &Context) -> bool {
+    let noop = !span_context.is_valid() || *span_context == *parent.span().span_context();
+    if noop && epoch() != 0 {
+        static UNREGISTERED: warn::Once = warn::Once::new();
+        UNREGISTERED.warn(|| {
+            "#[observe] and workflow() made no span: a Last9SpanProcessor was built, but its \
+             tracer provider is not registered, and they make spans with the global one. Call \
+             `last9_genai::set_tracer_provider(provider.clone())` once after building the \
+             provider. Spans made by other instrumentation are exported as before."
+                .to_owned()
+        });
+    }
+    noop
 }

@@ -20,11 +20,13 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::cost::{self, CostBreakdown, ExactPricing, MAX_PRICE, TokenUsage, exact_price};
+use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes};
+use crate::warn::OncePerName;
 
 /// Prices of one model, in USD per million tokens.
 ///
@@ -305,10 +307,23 @@ struct Priced {
     exact: ExactPricing,
 }
 
-#[derive(Debug, Default)]
+/// At most this many unknown model names are warned about per table; past
+/// it, one warning says so and no more names are kept.
+const MAX_WARNED_MODELS: usize = 1000;
+
+#[derive(Debug)]
 struct Inner {
     models: HashMap<Box<str>, Priced, BuildHasherDefault<Fnv1a>>,
-    warned: RwLock<HashSet<Box<str>>>,
+    warned: OncePerName,
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Self {
+            models: HashMap::default(),
+            warned: OncePerName::new(MAX_WARNED_MODELS),
+        }
+    }
 }
 
 /// Prices by model name. Cheap to clone: clones share one table.
@@ -363,7 +378,7 @@ impl PricingTable {
         Ok(Self {
             inner: Arc::new(Inner {
                 models,
-                warned: RwLock::default(),
+                ..Inner::default()
             }),
         })
     }
@@ -496,20 +511,20 @@ impl PricingTable {
         })
     }
 
-    /// Warns once per table and model that `model` has no price.
+    /// Warns once per table and model that `model` has no price (through
+    /// `tracing`, else on standard error), for at most
+    /// [`MAX_WARNED_MODELS`] names.
     pub(crate) fn warn_unknown(&self, model: &str) {
-        let warned = &self.inner.warned;
-        if warned.read().is_ok_and(|set| set.contains(model)) {
-            return;
-        }
-        let Ok(mut set) = warned.write() else { return };
-        if set.insert(model.into()) {
-            tracing::warn!(
-                target: "last9_genai::pricing",
-                model,
-                "no price for model {model:?}: its spans carry no cost; add it to the pricing table"
-            );
-        }
+        let model = cut_bytes(model, MAX_MODEL_NAME_LEN);
+        self.inner.warned.warn(
+            &model,
+            || {
+                format!(
+                    "no price for model {model:?}: its spans carry no cost; add it to the pricing table"
+                )
+            },
+            "more models have no price; they are no longer listed",
+        );
     }
 }
 

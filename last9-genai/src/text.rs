@@ -28,6 +28,16 @@ use std::borrow::Cow;
 /// ```
 pub const TRUNCATION_MARKER: &str = "…[truncated]";
 
+/// The longest model name written, in bytes: a longer one is cut (on a
+/// character boundary) and marked with [`TRUNCATION_MARKER`]. No model name
+/// comes near it; the cap bounds what a malformed response or a hostile
+/// client can make the SDK store and export.
+///
+/// ```
+/// assert_eq!(last9_genai::MAX_MODEL_NAME_LEN, 256);
+/// ```
+pub const MAX_MODEL_NAME_LEN: usize = 256;
+
 /// Appended to content the manual API cut at its limit, as the Python SDK does.
 pub(crate) const CONTENT_MARKER: &str = "...";
 

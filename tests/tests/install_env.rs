@@ -3,31 +3,32 @@
 //! environment once); the collector stays in the parent.
 
 mod collector;
-
-use std::process::Command;
+mod common;
 
 use collector::{HttpCollector, attribute};
 use opentelemetry_proto::tonic::common::v1::any_value::Value as Proto;
 
-/// Runs the ignored test `name` in a child with `vars`; true if it passed.
-fn child(name: &str, vars: &[(&str, String)]) -> bool {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command.args([name, "--exact", "--include-ignored", "--nocapture"]);
-    for key in [
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_HEADERS",
-        "OTEL_EXPORTER_OTLP_PROTOCOL",
-        "OTEL_SERVICE_NAME",
-        "OTEL_RESOURCE_ATTRIBUTES",
-        "OTEL_TRACES_SAMPLER",
-        "OTEL_TRACES_SAMPLER_ARG",
-        last9_genai::PRICING_FILE_ENV,
-    ] {
-        command.env_remove(key);
-    }
-    command.envs(vars.iter().map(|(k, v)| (*k, v.as_str())));
-    command.status().unwrap().success()
+/// Runs the ignored test `name` in a child with `vars` and no other
+/// variable of the crate's; fails unless exactly that test ran and passed.
+fn child(name: &str, vars: &[(&str, String)]) -> std::process::Output {
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    common::run_child(
+        name,
+        &[
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+            "OTEL_SERVICE_NAME",
+            "OTEL_RESOURCE_ATTRIBUTES",
+            "OTEL_TRACES_SAMPLER",
+            "OTEL_TRACES_SAMPLER_ARG",
+            "OTEL_TRACES_EXPORTER",
+            "OTEL_SDK_DISABLED",
+            last9_genai::PRICING_FILE_ENV,
+        ],
+        &vars,
+    )
 }
 
 fn pricing_file(name: &str, json: &str) -> String {
@@ -40,23 +41,23 @@ fn pricing_file(name: &str, json: &str) -> String {
 fn endpoint_service_resource_sampler_and_pricing_file_are_honoured() {
     let collector = HttpCollector::start();
     let file = pricing_file("ok.json", r#"{"gpt-4o": {"input": 2.5, "output": 10.0}}"#);
-    assert!(child(
+    child(
         "child_exports_one_priced_span",
         &[
             (
                 "OTEL_EXPORTER_OTLP_ENDPOINT",
-                format!("http://127.0.0.1:{}", collector.port)
+                format!("http://127.0.0.1:{}", collector.port),
             ),
             ("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=secret%3D1".into()),
             ("OTEL_SERVICE_NAME", "env-service".into()),
             (
                 "OTEL_RESOURCE_ATTRIBUTES",
-                "deployment.environment=test".into()
+                "deployment.environment=test".into(),
             ),
             ("OTEL_TRACES_SAMPLER", "always_on".into()),
             (last9_genai::PRICING_FILE_ENV, file),
         ],
-    ));
+    );
     let requests = collector.requests();
     assert_eq!(requests[0].path, "/v1/traces");
     assert!(
@@ -85,55 +86,155 @@ fn endpoint_service_resource_sampler_and_pricing_file_are_honoured() {
 #[test]
 fn the_traces_endpoint_wins_and_the_sampler_can_drop_everything() {
     let collector = HttpCollector::start();
-    assert!(child(
+    child(
         "child_exports_one_priced_span_unpriced",
         &[
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1".into()),
             (
                 "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-                format!("http://127.0.0.1:{}/custom/path", collector.port)
+                format!("http://127.0.0.1:{}/custom/path", collector.port),
             ),
         ],
-    ));
+    );
     assert_eq!(collector.requests()[0].path, "/custom/path");
     let silent = HttpCollector::start();
-    assert!(child(
+    child(
         "child_exports_one_priced_span_unpriced",
         &[
             (
                 "OTEL_EXPORTER_OTLP_ENDPOINT",
-                format!("http://127.0.0.1:{}", silent.port)
+                format!("http://127.0.0.1:{}", silent.port),
             ),
             ("OTEL_TRACES_SAMPLER", "always_off".into()),
         ],
-    ));
+    );
     assert!(silent.spans().is_empty());
 }
 
 #[test]
 fn malformed_headers_an_unknown_protocol_and_a_bad_pricing_file_are_clear_errors() {
-    assert!(child(
+    child(
         "child_install_fails_with",
         &[
             ("OTEL_EXPORTER_OTLP_HEADERS", "Authorization".into()),
-            ("EXPECTED", "\"Authorization\" is not `key=value`".into())
+            ("EXPECTED", "\"Authorization\" is not `key=value`".into()),
         ],
-    ));
-    assert!(child(
+    );
+    child(
         "child_install_fails_with",
         &[
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json".into()),
-            ("EXPECTED", "unknown protocol \"http/json\"".into())
+            ("EXPECTED", "unknown protocol \"http/json\"".into()),
         ],
-    ));
+    );
     let file = pricing_file("bad.json", "{\n \"gpt-4o\": {\"input\": 2.5,}\n}");
-    assert!(child(
+    child(
         "child_install_fails_with",
         &[
             (last9_genai::PRICING_FILE_ENV, file.clone()),
-            ("EXPECTED", format!("{file}:2:"))
+            ("EXPECTED", format!("{file}:2:")),
         ],
-    ));
+    );
+}
+
+#[test]
+fn the_standard_switches_turn_export_off_or_to_the_console() {
+    let collector = HttpCollector::start();
+    let endpoint = format!("http://127.0.0.1:{}", collector.port);
+    // Disabled: nothing is set up, not even the workflow's counting.
+    let output = child(
+        "child_counts_one_call_in_a_workflow",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.clone()),
+            ("OTEL_SDK_DISABLED", "true".into()),
+            ("LLM_CALLS", "0".into()),
+        ],
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("chat"));
+    // none: processed (the workflow counts the call), not exported.
+    child(
+        "child_counts_one_call_in_a_workflow",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.clone()),
+            ("OTEL_TRACES_EXPORTER", "none".into()),
+            ("LLM_CALLS", "1".into()),
+        ],
+    );
+    // console: the tree on stderr, though an endpoint is set.
+    let output = child(
+        "child_counts_one_call_in_a_workflow",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+            ("OTEL_TRACES_EXPORTER", "console".into()),
+            ("LLM_CALLS", "1".into()),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("chat"), "{stderr}");
+    assert!(stderr.contains("gpt-4o"), "{stderr}");
+    assert!(collector.requests().is_empty());
+}
+
+#[test]
+fn sampler_ratios_and_queue_sizes_that_cannot_be_right_are_errors() {
+    for (vars, expected) in [
+        (
+            vec![
+                ("OTEL_TRACES_SAMPLER", "traceidratio"),
+                ("OTEL_TRACES_SAMPLER_ARG", "2"),
+            ],
+            "OTEL_TRACES_SAMPLER_ARG: \"2\" is not valid: expected a number from 0 to 1",
+        ),
+        (
+            vec![
+                ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+                ("OTEL_TRACES_SAMPLER_ARG", "NaN"),
+            ],
+            "OTEL_TRACES_SAMPLER_ARG: \"NaN\" is not valid",
+        ),
+        (
+            vec![("OTEL_BSP_MAX_QUEUE_SIZE", "0")],
+            "OTEL_BSP_MAX_QUEUE_SIZE: \"0\" is not valid: expected a whole number above zero",
+        ),
+        (
+            vec![("OTEL_TRACES_EXPORTER", "zipkin")],
+            "OTEL_TRACES_EXPORTER: \"zipkin\" is not valid",
+        ),
+    ] {
+        let mut vars: Vec<(&str, String)> =
+            vars.into_iter().map(|(k, v)| (k, v.to_owned())).collect();
+        vars.push(("EXPECTED", expected.to_owned()));
+        child("child_install_fails_with", &vars);
+    }
+    for ratio in [f64::NAN, -1.0, 2.0] {
+        let err = last9_genai::Install::default()
+            .sampler(opentelemetry_sdk::trace::Sampler::ParentBased(Box::new(
+                opentelemetry_sdk::trace::Sampler::TraceIdRatioBased(ratio),
+            )))
+            .console_writer(std::io::sink())
+            .install()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "Install::sampler: \"TraceIdRatioBased({ratio})\" is not valid: expected a ratio from 0 to 1"
+            )
+        );
+    }
+}
+
+#[test]
+#[ignore = "run as a child process by the tests above"]
+fn child_counts_one_call_in_a_workflow() {
+    let guard = last9_genai::install().unwrap();
+    let wf = last9_genai::workflow("w").enter();
+    chat();
+    assert_eq!(
+        wf.llm_calls().to_string(),
+        std::env::var("LLM_CALLS").unwrap()
+    );
+    drop(wf);
+    drop(guard);
 }
 
 #[last9_genai::observe]

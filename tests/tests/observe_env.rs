@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{attr, int};
 use last9_genai::{CAPTURE_CONTENT_ENV, observe};
 
@@ -18,17 +16,11 @@ fn answer(prompt: &str) -> serde_json::Value {
 
 #[test]
 fn the_variable_switches_content_capture_off() {
-    let status = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "in_child_with_capture_off",
-            "--exact",
-            "--nocapture",
-            "--include-ignored",
-        ])
-        .env(CAPTURE_CONTENT_ENV, "false")
-        .status()
-        .unwrap();
-    assert!(status.success(), "the child's assertions failed");
+    common::run_child(
+        "in_child_with_capture_off",
+        &[],
+        &[(CAPTURE_CONTENT_ENV, "false")],
+    );
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Pricing tables: lookup rules, bad input, files, and one warning per unknown model.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use last9_genai::{ModelPricing, PricingError, PricingTable, TokenUsage};
@@ -154,25 +156,24 @@ fn the_bundled_example_table_loads() {
     assert!(table.get("claude-sonnet-4-5").is_some());
 }
 
-/// Counts `tracing` warnings by model.
+/// Keeps the messages of `tracing` warnings.
 #[derive(Clone, Default)]
 struct Warnings(Arc<Mutex<Vec<String>>>);
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        struct Model(Option<String>);
-        impl tracing::field::Visit for Model {
-            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-                if field.name() == "model" {
-                    self.0 = Some(value.to_owned());
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}");
                 }
             }
-            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
         }
         if *event.metadata().level() == tracing::Level::WARN {
-            let mut model = Model(None);
-            event.record(&mut model);
-            self.0.lock().unwrap().push(model.0.unwrap_or_default());
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            self.0.lock().unwrap().push(message.0);
         }
     }
 }
@@ -192,7 +193,61 @@ fn an_unknown_model_is_warned_about_once_not_once_per_span() {
     });
     let mut seen = warnings.0.lock().unwrap().clone();
     seen.sort();
-    assert_eq!(seen, ["llama3.1", "mistral-large"]);
+    assert_eq!(
+        seen,
+        [
+            "no price for model \"llama3.1\": its spans carry no cost; add it to the pricing table",
+            "no price for model \"mistral-large\": its spans carry no cost; add it to the pricing table"
+        ]
+    );
+}
+
+/// Regression: 200 000 distinct unknown model names (a hostile client, or
+/// a model name carrying a request id) kept every name and 50 MiB.
+#[test]
+fn unknown_model_warnings_stop_after_a_thousand_names() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let warnings = Warnings::default();
+    let subscriber = tracing_subscriber::registry().with(warnings.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        let table = table();
+        for i in 0..5000 {
+            assert_eq!(
+                table.cost(&format!("model-{i}"), &TokenUsage::new(1, 1)),
+                None
+            );
+        }
+    });
+    let seen = warnings.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1001);
+    assert!(seen[999].contains("\"model-999\""), "{}", seen[999]);
+    assert_eq!(
+        seen[1000],
+        "more models have no price; they are no longer listed (after 1000 names)"
+    );
+}
+
+/// With no `tracing` subscriber, the warning is printed on stderr, once.
+#[test]
+fn without_a_subscriber_the_warning_goes_to_stderr_once() {
+    let output = common::run_child("child_prices_an_unknown_model_three_times", &[], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.contains("no price")).collect();
+    assert_eq!(
+        lines,
+        [
+            "last9-genai warning: no price for model \"llama3.1\": its spans carry no cost; add it to the pricing table"
+        ]
+    );
+}
+
+#[test]
+#[ignore = "run as a child process by without_a_subscriber_the_warning_goes_to_stderr_once"]
+fn child_prices_an_unknown_model_three_times() {
+    let table = table();
+    for _ in 0..3 {
+        assert_eq!(table.cost("llama3.1", &TokenUsage::new(10, 10)), None);
+    }
 }
 
 /// Regression: a JSON object naming a model twice used to keep the last

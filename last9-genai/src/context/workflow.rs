@@ -24,14 +24,14 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use opentelemetry::global::{self, BoxedTracer};
-use opentelemetry::trace::{Status, TraceContextExt, Tracer};
+use opentelemetry::trace::{Span as _, Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, ContextGuard, KeyValue};
 
 use super::sealed::{Opened, Scope, Sealed};
 use super::totals::WorkflowTotals;
 use super::{IntoScope, Layer, ScopeGuard, ScopeState, WorkflowIdentity, layered};
 use crate::attributes as attr;
-use crate::pipeline::TRACER_NAME;
+use crate::pipeline::{self, TRACER_NAME};
 use crate::text::saturating_i64;
 
 /// Starts a workflow scope: a span named after the workflow that parents
@@ -193,9 +193,19 @@ impl Workflow {
             .unwrap_or_else(|| Cow::Owned(self.id.to_string()));
         let tracer = self.tracer.unwrap_or_else(|| global::tracer(TRACER_NAME));
         let span = tracer.start_with_context(name, &scoped);
+        if !span.is_recording() && pipeline::is_noop(span.span_context(), &scoped) {
+            // No span: the scope alone, so that what runs inside keeps the
+            // parent it had (under a no-op span, the SDK would drop it).
+            return ActiveWorkflow {
+                cx: scoped,
+                totals,
+                own_span: false,
+            };
+        }
         ActiveWorkflow {
             cx: scoped.with_span(span),
             totals,
+            own_span: true,
         }
     }
 }
@@ -221,6 +231,8 @@ impl Workflow {
 pub struct ActiveWorkflow {
     cx: Context,
     totals: Arc<WorkflowTotals>,
+    /// Whether the span current in `cx` is the workflow's own, to end.
+    own_span: bool,
 }
 
 impl ActiveWorkflow {
@@ -281,6 +293,9 @@ impl ActiveWorkflow {
 
 impl Drop for ActiveWorkflow {
     fn drop(&mut self) {
+        if !self.own_span {
+            return;
+        }
         let span = self.cx.span();
         span.set_attributes([
             KeyValue::new(attr::WORKFLOW_TOTAL_COST_USD, self.total_cost_usd()),

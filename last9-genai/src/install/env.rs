@@ -1,7 +1,125 @@
 //! Reading the standard OpenTelemetry variables, with errors that name what
 //! is wrong.
 
-use super::{InstallError, Protocol};
+use std::time::Duration;
+
+use opentelemetry_sdk::trace::Sampler;
+
+use super::{InstallError, Protocol, TracesExporter};
+use crate::warn;
+
+fn invalid(name: &'static str, value: &str, expected: &'static str) -> InstallError {
+    InstallError::Setting {
+        name,
+        value: value.to_owned(),
+        expected,
+    }
+}
+
+/// `OTEL_SDK_DISABLED`: `true` (any case) disables; anything else does not,
+/// and a value other than `false` or nothing is warned about.
+pub(crate) fn parse_disabled(text: &str) -> bool {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("true") {
+        return true;
+    }
+    if !text.is_empty() && !text.eq_ignore_ascii_case("false") {
+        warn::warn(&format!(
+            "OTEL_SDK_DISABLED: {text:?} is neither \"true\" nor \"false\"; telemetry stays on"
+        ));
+    }
+    false
+}
+
+/// `OTEL_TRACES_EXPORTER`: `otlp`, `console` or `none`.
+pub(crate) fn parse_exporter(text: &str) -> Result<TracesExporter, InstallError> {
+    match text.trim() {
+        "otlp" => Ok(TracesExporter::Otlp),
+        "console" => Ok(TracesExporter::Console),
+        "none" => Ok(TracesExporter::None),
+        _ => Err(invalid(
+            "OTEL_TRACES_EXPORTER",
+            text,
+            "one of \"otlp\", \"console\", \"none\"",
+        )),
+    }
+}
+
+/// A count variable (`OTEL_BSP_MAX_QUEUE_SIZE`, …): a whole number above zero.
+pub(crate) fn parse_count(name: &'static str, text: &str) -> Result<usize, InstallError> {
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| invalid(name, text, "a whole number above zero"))
+}
+
+/// A duration variable in milliseconds (`OTEL_BSP_SCHEDULE_DELAY`, …).
+pub(crate) fn parse_millis(name: &'static str, text: &str) -> Result<Duration, InstallError> {
+    text.trim()
+        .parse()
+        .map(Duration::from_millis)
+        .map_err(|_| invalid(name, text, "a whole number of milliseconds"))
+}
+
+/// A sampling ratio: a number from 0 to 1.
+pub(crate) fn parse_ratio(name: &'static str, text: &str) -> Result<f64, InstallError> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|r| (0.0..=1.0).contains(r))
+        .ok_or_else(|| invalid(name, text, "a number from 0 to 1"))
+}
+
+/// `OTEL_TRACES_SAMPLER` with its argument `OTEL_TRACES_SAMPLER_ARG` (a
+/// ratio; 1 when absent).
+pub(crate) fn parse_sampler(text: &str, arg: Option<&str>) -> Result<Sampler, InstallError> {
+    let ratio = || match arg {
+        Some(arg) => parse_ratio("OTEL_TRACES_SAMPLER_ARG", arg),
+        None => Ok(1.0),
+    };
+    Ok(match text.trim() {
+        "always_on" => Sampler::AlwaysOn,
+        "always_off" => Sampler::AlwaysOff,
+        "traceidratio" => Sampler::TraceIdRatioBased(ratio()?),
+        "parentbased_always_on" => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+        "parentbased_always_off" => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
+        "parentbased_traceidratio" => {
+            Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio()?)))
+        }
+        _ => {
+            return Err(invalid(
+                "OTEL_TRACES_SAMPLER",
+                text,
+                "one of always_on, always_off, traceidratio, parentbased_always_on, \
+                 parentbased_always_off, parentbased_traceidratio",
+            ));
+        }
+    })
+}
+
+/// Refuses a sampler whose ratio is not a number from 0 to 1 (the SDK
+/// would sample nothing or everything).
+pub(crate) fn check_sampler(sampler: &Sampler) -> Result<(), InstallError> {
+    match sampler {
+        Sampler::TraceIdRatioBased(ratio) if !(0.0..=1.0).contains(ratio) => Err(invalid(
+            "Install::sampler",
+            &format!("TraceIdRatioBased({ratio})"),
+            "a ratio from 0 to 1",
+        )),
+        // The root sampler is held as a trait object; its `Debug` text is
+        // the one thing it shows, `TraceIdRatioBased(r)` for a ratio.
+        Sampler::ParentBased(root) => match format!("{root:?}")
+            .strip_prefix("TraceIdRatioBased(")
+            .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|ratio| ratio.parse::<f64>().ok())
+        {
+            Some(ratio) => check_sampler(&Sampler::TraceIdRatioBased(ratio)),
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
 
 /// `OTEL_EXPORTER_OTLP_HEADERS`: `key=value` pairs separated by commas, the
 /// values percent-encoded.
@@ -88,6 +206,79 @@ mod tests {
             let err = parse_headers(bad).unwrap_err();
             assert!(err.to_string().contains(bad.trim()), "{err}");
         }
+    }
+
+    #[test]
+    fn samplers_refuse_ratios_that_are_not_from_0_to_1() {
+        for bad in ["NaN", "-1", "2", "abc", "", "inf"] {
+            let err = parse_sampler("traceidratio", Some(bad)).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "OTEL_TRACES_SAMPLER_ARG: {bad:?} is not valid: expected a number from 0 to 1"
+                )
+            );
+            assert!(parse_sampler("parentbased_traceidratio", Some(bad)).is_err());
+        }
+        assert!(matches!(
+            parse_sampler("traceidratio", Some(" 0.25 ")).unwrap(),
+            Sampler::TraceIdRatioBased(r) if r == 0.25
+        ));
+        assert!(matches!(
+            parse_sampler("traceidratio", None).unwrap(),
+            Sampler::TraceIdRatioBased(r) if r == 1.0
+        ));
+        assert!(matches!(
+            parse_sampler("parentbased_always_off", Some("junk")).unwrap(),
+            Sampler::ParentBased(inner) if format!("{inner:?}") == "AlwaysOff"
+        ));
+        assert!(
+            parse_sampler("jaeger_remote", None)
+                .unwrap_err()
+                .to_string()
+                .contains("\"jaeger_remote\"")
+        );
+        for bad in [f64::NAN, -0.5, 1.5] {
+            assert!(check_sampler(&Sampler::TraceIdRatioBased(bad)).is_err());
+            assert!(
+                check_sampler(&Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(
+                    bad
+                ))))
+                .is_err()
+            );
+        }
+        assert!(check_sampler(&Sampler::TraceIdRatioBased(0.0)).is_ok());
+    }
+
+    #[test]
+    fn switches_counts_and_durations() {
+        assert!(parse_disabled("TRUE"));
+        assert!(!parse_disabled("false"));
+        assert!(!parse_disabled("yes"));
+        assert!(matches!(
+            parse_exporter("none").unwrap(),
+            TracesExporter::None
+        ));
+        assert!(matches!(
+            parse_exporter(" console ").unwrap(),
+            TracesExporter::Console
+        ));
+        assert_eq!(
+            parse_exporter("zipkin").unwrap_err().to_string(),
+            "OTEL_TRACES_EXPORTER: \"zipkin\" is not valid: expected one of \"otlp\", \"console\", \"none\""
+        );
+        assert_eq!(
+            parse_count("OTEL_BSP_MAX_QUEUE_SIZE", "4096").unwrap(),
+            4096
+        );
+        for bad in ["0", "-1", "1.5", "x"] {
+            assert!(parse_count("OTEL_BSP_MAX_QUEUE_SIZE", bad).is_err());
+        }
+        assert_eq!(
+            parse_millis("OTEL_BSP_SCHEDULE_DELAY", "250").unwrap(),
+            Duration::from_millis(250)
+        );
+        assert!(parse_millis("OTEL_BSP_SCHEDULE_DELAY", "1s").is_err());
     }
 
     #[test]

@@ -10,12 +10,17 @@ use std::time::Duration;
 
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider, SimpleSpanProcessor};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{
+    Sampler, SdkTracerProvider, SimpleSpanProcessor, SpanData, SpanProcessor,
+};
 
 use crate::console::ConsoleExporter;
+use crate::health::{ExportCounts, ExportHealth};
 use crate::pipeline::set_tracer_provider;
 use crate::pricing::{PricingError, PricingTable};
 use crate::processor::Last9SpanProcessor;
+use crate::warn;
 
 /// The variable naming a pricing JSON file for [`install`]; see
 /// [`PricingTable::from_json_file`].
@@ -64,6 +69,16 @@ pub enum InstallError {
     },
     /// The OTLP exporter could not be built.
     Exporter(String),
+    /// A setting (a variable, or an [`Install`] option) has a value it
+    /// cannot take.
+    Setting {
+        /// The variable or option.
+        name: &'static str,
+        /// The value.
+        value: String,
+        /// What it may be.
+        expected: &'static str,
+    },
 }
 
 impl fmt::Display for InstallError {
@@ -83,6 +98,11 @@ impl fmt::Display for InstallError {
                 "an OTLP endpoint ({endpoint}) is configured, but last9-genai was built without its `otlp` feature"
             ),
             Self::Exporter(message) => write!(f, "cannot build the OTLP exporter: {message}"),
+            Self::Setting {
+                name,
+                value,
+                expected,
+            } => write!(f, "{name}: {value:?} is not valid: expected {expected}"),
         }
     }
 }
@@ -104,8 +124,22 @@ impl std::error::Error for InstallError {
 /// Honoured: `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`,
 /// `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf`
 /// or `grpc`), `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
-/// `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`, and
-/// [`LAST9_GENAI_PRICING_FILE`](PRICING_FILE_ENV). Use [`Install`] to override.
+/// `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`, `OTEL_TRACES_EXPORTER`
+/// (`otlp`, `console` or `none`), `OTEL_SDK_DISABLED`, `OTEL_BSP_MAX_QUEUE_SIZE`,
+/// `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, `OTEL_BSP_SCHEDULE_DELAY` and
+/// `OTEL_BSP_EXPORT_TIMEOUT` (milliseconds), and
+/// [`LAST9_GENAI_PRICING_FILE`](PRICING_FILE_ENV). A value that cannot be
+/// right (a sampler ratio of `2`, a queue of `0`) is an
+/// [`InstallError::Setting`] naming the variable. Use [`Install`] to override.
+///
+/// With `OTEL_SDK_DISABLED=true`, nothing is set up: observed functions and
+/// workflows do no telemetry work. With `OTEL_TRACES_EXPORTER=none`, spans
+/// are processed (workflow totals work) but not exported.
+///
+/// What happens to every span is counted: read
+/// [`TelemetryGuard::export_counts`]. While spans are being dropped (the
+/// queue is full) or fail to export, a warning says so every ten seconds,
+/// through `tracing`, or on stderr when no subscriber is set.
 ///
 /// Keep the guard for the life of the program: dropping it flushes and shuts
 /// the pipeline down, within a bounded time, with or without a tokio runtime.
@@ -148,7 +182,35 @@ pub struct Install {
     console: Option<Box<dyn Write + Send>>,
     export_timeout: Option<Duration>,
     shutdown_timeout: Option<Duration>,
+    batch: Batch,
+    exporter: Option<TracesExporter>,
+    disabled: bool,
 }
+
+/// Which exporter `OTEL_TRACES_EXPORTER` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TracesExporter {
+    Otlp,
+    Console,
+    None,
+}
+
+/// The batch processor's settings, the SDK's defaults where not given.
+#[derive(Debug, Default, Clone, Copy)]
+struct Batch {
+    max_queue_size: Option<usize>,
+    max_export_batch_size: Option<usize>,
+    scheduled_delay: Option<Duration>,
+}
+
+/// The export queue's default size, as the SDK's.
+const MAX_QUEUE_SIZE: usize = 2048;
+/// The default largest batch, as the SDK's.
+#[cfg(feature = "otlp")]
+const MAX_EXPORT_BATCH_SIZE: usize = 512;
+/// The default delay between two exports, as the SDK's.
+#[cfg(feature = "otlp")]
+const SCHEDULED_DELAY: Duration = Duration::from_secs(5);
 
 impl fmt::Debug for Install {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -161,6 +223,9 @@ impl fmt::Debug for Install {
             .field("protocol", &self.protocol)
             .field("pricing", &self.pricing.as_ref().map(PricingTable::len))
             .field("service_name", &self.service_name)
+            .field("batch", &self.batch)
+            .field("exporter", &self.exporter)
+            .field("disabled", &self.disabled)
             .finish_non_exhaustive()
     }
 }
@@ -193,7 +258,22 @@ impl Install {
             Some(path) => Some(PricingTable::from_json_file(path).map_err(InstallError::Pricing)?),
             None => None,
         };
+        let count = |name| var(name).map(|v| env::parse_count(name, &v)).transpose();
+        let millis = |name| var(name).map(|v| env::parse_millis(name, &v)).transpose();
         Ok(Self {
+            sampler: var("OTEL_TRACES_SAMPLER")
+                .map(|s| env::parse_sampler(&s, var("OTEL_TRACES_SAMPLER_ARG").as_deref()))
+                .transpose()?,
+            exporter: var("OTEL_TRACES_EXPORTER")
+                .map(|e| env::parse_exporter(&e))
+                .transpose()?,
+            disabled: var("OTEL_SDK_DISABLED").is_some_and(|v| env::parse_disabled(&v)),
+            batch: Batch {
+                max_queue_size: count("OTEL_BSP_MAX_QUEUE_SIZE")?,
+                max_export_batch_size: count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE")?,
+                scheduled_delay: millis("OTEL_BSP_SCHEDULE_DELAY")?,
+            },
+            export_timeout: millis("OTEL_BSP_EXPORT_TIMEOUT")?,
             endpoint: env::traces_endpoint(
                 var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
                 var("OTEL_EXPORTER_OTLP_ENDPOINT"),
@@ -303,6 +383,39 @@ impl Install {
         self
     }
 
+    /// Holds at most `spans` spans waiting for export (default 2048, over
+    /// `OTEL_BSP_MAX_QUEUE_SIZE`); past it, spans are dropped and counted.
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().max_queue_size(8192);
+    /// ```
+    pub fn max_queue_size(mut self, spans: usize) -> Self {
+        self.batch.max_queue_size = Some(spans);
+        self
+    }
+
+    /// Exports at most `spans` spans at a time (default 512, over
+    /// `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`; at most the queue size).
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().max_export_batch_size(1024);
+    /// ```
+    pub fn max_export_batch_size(mut self, spans: usize) -> Self {
+        self.batch.max_export_batch_size = Some(spans);
+        self
+    }
+
+    /// Exports at least every `delay` (default 5 s, over
+    /// `OTEL_BSP_SCHEDULE_DELAY`), and whenever a batch is full.
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().scheduled_delay(std::time::Duration::from_millis(500));
+    /// ```
+    pub fn scheduled_delay(mut self, delay: Duration) -> Self {
+        self.batch.scheduled_delay = Some(delay);
+        self
+    }
+
     /// Bounds shutting down when the guard drops (default 5 s).
     ///
     /// ```
@@ -320,12 +433,35 @@ impl Install {
     /// # Ok::<(), last9_genai::InstallError>(())
     /// ```
     pub fn install(self) -> Result<TelemetryGuard, InstallError> {
+        let shutdown_timeout = self.shutdown_timeout.unwrap_or(SHUTDOWN_TIMEOUT);
+        let queue = self.batch.max_queue_size.unwrap_or(MAX_QUEUE_SIZE);
+        if queue == 0 {
+            return Err(InstallError::Setting {
+                name: "Install::max_queue_size",
+                value: "0".into(),
+                expected: "a whole number above zero",
+            });
+        }
+        let health = ExportHealth::new(queue);
+        if self.disabled {
+            // Not registered: observed functions and workflows do nothing.
+            return Ok(TelemetryGuard {
+                provider: SdkTracerProvider::builder().build(),
+                health,
+                shutdown_timeout,
+                #[cfg(feature = "otlp")]
+                _background: None,
+            });
+        }
+        if let Some(sampler) = &self.sampler {
+            env::check_sampler(sampler)?;
+        }
         let mut resource = Resource::builder();
         if let Some(name) = &self.service_name {
             resource = resource.with_service_name(name.clone());
         }
         let resource = resource.with_attributes(self.resource.clone()).build();
-        let mut processor = Last9SpanProcessor::builder();
+        let mut processor = Last9SpanProcessor::builder().export_health(health.clone());
         if let Some(table) = &self.pricing {
             processor = processor.pricing(table.clone());
         }
@@ -335,42 +471,81 @@ impl Install {
         }
         #[cfg(feature = "otlp")]
         let mut background = None;
-        builder = match self.endpoint {
-            Some(endpoint) => {
+        let exporter = self.exporter.unwrap_or(if self.endpoint.is_some() {
+            TracesExporter::Otlp
+        } else {
+            TracesExporter::Console
+        });
+        builder = match exporter {
+            TracesExporter::Otlp => {
                 #[cfg(feature = "otlp")]
                 {
                     let export = otlp::Export {
-                        endpoint,
+                        endpoint: self
+                            .endpoint
+                            .unwrap_or_else(|| otlp::default_endpoint(self.protocol)),
                         headers: self.headers,
                         protocol: self.protocol,
                         timeout: self.export_timeout.unwrap_or(EXPORT_TIMEOUT),
+                        max_queue_size: queue,
+                        max_export_batch_size: self
+                            .batch
+                            .max_export_batch_size
+                            .unwrap_or(MAX_EXPORT_BATCH_SIZE)
+                            .min(queue),
+                        scheduled_delay: self.batch.scheduled_delay.unwrap_or(SCHEDULED_DELAY),
                     };
-                    let (batch, runtime) = otlp::batch_processor(export)?;
+                    let (batch, runtime) = otlp::batch_processor(export, &health)?;
                     background = runtime;
                     builder.with_span_processor(processor.wrap(batch))
                 }
                 #[cfg(not(feature = "otlp"))]
                 {
                     let _ = (&self.headers, self.protocol, self.export_timeout);
-                    return Err(InstallError::OtlpDisabled { endpoint });
+                    return Err(InstallError::OtlpDisabled {
+                        endpoint: self.endpoint.unwrap_or_default(),
+                    });
                 }
             }
-            None => {
+            TracesExporter::Console => {
                 let console = match self.console {
                     Some(writer) => ConsoleExporter::to_writer(writer),
                     None => ConsoleExporter::stderr(),
                 };
-                builder.with_span_processor(processor.wrap(SimpleSpanProcessor::new(console)))
+                builder.with_span_processor(
+                    processor.wrap(SimpleSpanProcessor::new(health.exporter(console))),
+                )
             }
+            TracesExporter::None => builder.with_span_processor(processor.wrap(Discard)),
         };
         let provider = builder.build();
         set_tracer_provider(provider.clone());
         Ok(TelemetryGuard {
             provider,
-            shutdown_timeout: self.shutdown_timeout.unwrap_or(SHUTDOWN_TIMEOUT),
+            health,
+            shutdown_timeout,
             #[cfg(feature = "otlp")]
             _background: background,
         })
+    }
+}
+
+/// The processor behind `OTEL_TRACES_EXPORTER=none`: spans are processed
+/// (priced, counted in workflow totals), then let go.
+#[derive(Debug)]
+struct Discard;
+
+impl SpanProcessor for Discard {
+    fn on_start(&self, _: &mut opentelemetry_sdk::trace::Span, _: &opentelemetry::Context) {}
+
+    fn on_end(&self, _: SpanData) {}
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
+        Ok(())
     }
 }
 
@@ -387,6 +562,7 @@ impl Install {
 #[must_use = "telemetry shuts down when the guard is dropped"]
 pub struct TelemetryGuard {
     provider: SdkTracerProvider,
+    health: ExportHealth,
     shutdown_timeout: Duration,
     /// The runtime the gRPC exporter runs on, when there is one; dropped
     /// after the provider is shut down.
@@ -413,6 +589,18 @@ impl TelemetryGuard {
     pub fn provider(&self) -> &SdkTracerProvider {
         &self.provider
     }
+
+    /// What happened so far to the spans handed to export: exported,
+    /// dropped because the queue was full, failed to export, still queued.
+    ///
+    /// ```
+    /// let guard = last9_genai::Install::default().console_writer(std::io::sink()).install()?;
+    /// assert_eq!(guard.export_counts().lost(), 0);
+    /// # Ok::<(), last9_genai::InstallError>(())
+    /// ```
+    pub fn export_counts(&self) -> ExportCounts {
+        self.health.counts()
+    }
 }
 
 impl Drop for TelemetryGuard {
@@ -420,8 +608,12 @@ impl Drop for TelemetryGuard {
         // The batch processor exports on a thread of its own, and the gRPC
         // exporter on a runtime of its own: neither waits on the caller's
         // runtime, so this cannot deadlock inside one.
-        if let Err(err) = self.provider.shutdown_with_timeout(self.shutdown_timeout) {
-            tracing::warn!(target: "last9_genai::install", "telemetry shutdown: {err}");
+        let shutdown = self.provider.shutdown_with_timeout(self.shutdown_timeout);
+        let counts = self.health.counts();
+        if let Err(err) = shutdown {
+            warn::warn(&format!("telemetry shutdown: {err}; {counts}"));
+        } else if counts.lost() > 0 || counts.queued > 0 {
+            warn::warn(&format!("telemetry shut down with spans lost: {counts}"));
         }
     }
 }

@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
-use opentelemetry_sdk::trace::BatchSpanProcessor;
+use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SpanExporter};
 
 use super::{InstallError, Protocol};
+use crate::health::ExportHealth;
 
 /// Where and how to export.
 pub(crate) struct Export {
@@ -17,6 +18,37 @@ pub(crate) struct Export {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) protocol: Protocol,
     pub(crate) timeout: Duration,
+    pub(crate) max_queue_size: usize,
+    pub(crate) max_export_batch_size: usize,
+    pub(crate) scheduled_delay: Duration,
+}
+
+impl Export {
+    /// The batch processor over `exporter`, its queue as large as the
+    /// admission bound of `health`, so that the counts are exact.
+    fn batch<E: SpanExporter + 'static>(
+        &self,
+        exporter: E,
+        health: &ExportHealth,
+    ) -> BatchSpanProcessor {
+        let config = BatchConfigBuilder::default()
+            .with_max_queue_size(self.max_queue_size)
+            .with_max_export_batch_size(self.max_export_batch_size)
+            .with_scheduled_delay(self.scheduled_delay)
+            .build();
+        BatchSpanProcessor::builder(health.exporter(exporter))
+            .with_batch_config(config)
+            .build()
+    }
+}
+
+/// The endpoint `OTEL_TRACES_EXPORTER=otlp` exports to when none is given,
+/// as the OTLP specification defaults it.
+pub(crate) fn default_endpoint(protocol: Protocol) -> String {
+    match protocol {
+        Protocol::HttpProtobuf => "http://localhost:4318/v1/traces".to_owned(),
+        Protocol::Grpc => "http://localhost:4317".to_owned(),
+    }
 }
 
 /// The runtime of the gRPC exporter, shut down in the background when
@@ -39,19 +71,20 @@ fn exporter_error(err: impl std::fmt::Display) -> InstallError {
 /// The batch processor exporting to `export`, and the runtime it needs.
 pub(crate) fn batch_processor(
     export: Export,
+    health: &ExportHealth,
 ) -> Result<(BatchSpanProcessor, Option<Background>), InstallError> {
     match export.protocol {
         Protocol::HttpProtobuf => {
-            let headers: HashMap<String, String> = export.headers.into_iter().collect();
+            let headers: HashMap<String, String> = export.headers.iter().cloned().collect();
             let exporter = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
                 .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-                .with_endpoint(export.endpoint)
+                .with_endpoint(&export.endpoint)
                 .with_headers(headers)
                 .with_timeout(export.timeout)
                 .build()
                 .map_err(exporter_error)?;
-            Ok((BatchSpanProcessor::builder(exporter).build(), None))
+            Ok((export.batch(exporter, health), None))
         }
         Protocol::Grpc => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -76,14 +109,14 @@ pub(crate) fn batch_processor(
                 let _enter = runtime.enter();
                 opentelemetry_otlp::SpanExporter::builder()
                     .with_tonic()
-                    .with_endpoint(export.endpoint)
+                    .with_endpoint(&export.endpoint)
                     .with_metadata(metadata)
                     .with_timeout(export.timeout)
                     .build()
                     .map_err(exporter_error)?
             };
             Ok((
-                BatchSpanProcessor::builder(exporter).build(),
+                export.batch(exporter, health),
                 Some(Background(Some(runtime))),
             ))
         }

@@ -26,8 +26,8 @@ use crate::cost::TokenUsage;
 use crate::pricing::PricingTable;
 use crate::record::response::{self, ResponseInfo};
 use crate::record::{
-    ObservationKind, cost_attributes, end_with_error, response_attributes, tool_call_event,
-    usage_attributes,
+    ObservationKind, cost_attributes, end_with_error, model_attribute, response_attributes,
+    tool_call_event, usage_attributes,
 };
 use crate::text::cut_bytes_owned;
 use capture::{CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_limited};
@@ -608,7 +608,7 @@ pub fn record_usage(model: &str, usage: TokenUsage) {
         if recorded::record(span.span_context().span_id(), model, usage) {
             return;
         }
-        span.set_attribute(KeyValue::new(attr::RESPONSE_MODEL, model.to_owned()));
+        span.set_attribute(model_attribute(attr::RESPONSE_MODEL, model));
         span.set_attributes(usage_attributes(&usage));
     });
 }

@@ -90,14 +90,22 @@ pub(crate) fn start(name: &'static str, parent: &Context) -> Option<Started> {
                     })
                 }
                 ObservedTracer::Global(tracer) => {
-                    Started::new(tracer.start_with_context(name, parent), Held::Global)
+                    let span = tracer.start_with_context(name, parent);
+                    if !span.is_recording() && pipeline::is_noop(span.span_context(), parent) {
+                        // No provider behind the global API: do nothing,
+                        // as when no pipeline exists.
+                        cached.not_recording += 1;
+                        return None;
+                    }
+                    Started::new(span, Held::Global)
                 }
             };
             match started {
                 Started::Recording(_) => cached.not_recording = 0,
                 Started::Dropped(_) => cached.not_recording += 1,
             }
-            started
+            Some(started)
         })
         .ok()
+        .flatten()
 }

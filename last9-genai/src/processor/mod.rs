@@ -14,9 +14,11 @@ use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 
 use crate::context::ScopeState;
 use crate::cost::{CostBreakdown, usd_to_micro};
+use crate::health::ExportHealth;
 use crate::pipeline;
 use crate::pricing::PricingTable;
 use crate::record::{SpanFacts, cost_attributes, normalize_token_counts};
+use crate::warn;
 use open_spans::OpenSpans;
 
 /// A span processor that adds conversation, workflow, agent and custom
@@ -53,6 +55,7 @@ use open_spans::OpenSpans;
 pub struct Last9SpanProcessor<P> {
     inner: P,
     pricing: Option<PricingTable>,
+    health: Option<ExportHealth>,
     open: OpenSpans,
 }
 
@@ -67,6 +70,7 @@ pub struct Last9SpanProcessor<P> {
 #[must_use = "call wrap() to make the processor"]
 pub struct Last9SpanProcessorBuilder {
     pricing: Option<PricingTable>,
+    health: Option<ExportHealth>,
 }
 
 impl Last9SpanProcessorBuilder {
@@ -87,6 +91,26 @@ impl Last9SpanProcessorBuilder {
         self
     }
 
+    /// Counts into `health` what happens to the spans handed to the wrapped
+    /// processor, and bounds its queue: a sampled span is handed on only
+    /// while fewer than the capacity of `health` are queued or being
+    /// exported; else it is counted dropped. Give the exporter of the
+    /// wrapped processor to [`ExportHealth::exporter`], and its queue the
+    /// same capacity (see [`ExportHealth`]).
+    ///
+    /// ```
+    /// # use last9_genai::{ExportHealth, Last9SpanProcessor};
+    /// # use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
+    /// let health = ExportHealth::new(2048);
+    /// let processor = Last9SpanProcessor::builder()
+    ///     .export_health(health.clone())
+    ///     .wrap(SimpleSpanProcessor::new(health.exporter(InMemorySpanExporter::default())));
+    /// ```
+    pub fn export_health(mut self, health: ExportHealth) -> Self {
+        self.health = Some(health);
+        self
+    }
+
     /// Makes the processor, wrapping `inner`, which receives every span.
     ///
     /// ```
@@ -101,6 +125,7 @@ impl Last9SpanProcessorBuilder {
         Last9SpanProcessor {
             inner,
             pricing: self.pricing.filter(|table| !table.is_empty()),
+            health: self.health,
             open: OpenSpans::default(),
         }
     }
@@ -148,6 +173,22 @@ impl<P> Last9SpanProcessor<P> {
     pub fn inner(&self) -> &P {
         &self.inner
     }
+
+    /// The export counters given to
+    /// [`export_health`](Last9SpanProcessorBuilder::export_health).
+    ///
+    /// ```
+    /// # use last9_genai::{ExportHealth, Last9SpanProcessor};
+    /// # use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
+    /// let health = ExportHealth::new(8);
+    /// let processor = Last9SpanProcessor::builder()
+    ///     .export_health(health.clone())
+    ///     .wrap(SimpleSpanProcessor::new(health.exporter(InMemorySpanExporter::default())));
+    /// assert_eq!(processor.export_health().unwrap().counts().dropped, 0);
+    /// ```
+    pub fn export_health(&self) -> Option<&ExportHealth> {
+        self.health.as_ref()
+    }
 }
 
 impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
@@ -182,6 +223,14 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
                 totals.record_llm(cost.or_else(|| recorded.and_then(usd_to_micro)));
             }
         }
+        // Only sampled spans go on to export; the others the wrapped
+        // processor skips, and they must not take a place in the queue.
+        if span.span_context.is_sampled()
+            && let Some(health) = &self.health
+            && !health.admit()
+        {
+            return;
+        }
         self.inner.on_end(span);
     }
 
@@ -200,8 +249,19 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
 
 impl<P> Last9SpanProcessor<P> {
     fn price(&self, facts: &SpanFacts<'_>) -> Option<CostBreakdown> {
-        let table = self.pricing.as_ref()?;
         let usage = facts.usage()?;
+        let Some(table) = self.pricing.as_ref() else {
+            if facts.is_llm() {
+                static NO_TABLE: warn::Once = warn::Once::new();
+                NO_TABLE.warn(|| {
+                    "model calls carry no cost: no pricing table was given; pass one with \
+                     `Install::pricing`, `LAST9_GENAI_PRICING_FILE` or \
+                     `Last9SpanProcessor::builder().pricing(..)`"
+                        .to_owned()
+                });
+            }
+            return None;
+        };
         // The response names the exact model; the request may name an alias
         // that is the one priced.
         let models = [facts.response_model, facts.request_model];

@@ -19,6 +19,6 @@ pub(crate) use facts::{SpanFacts, normalize_token_counts};
 pub use kind::{ObservationKind, ParseKindError};
 pub use target::SpanTarget;
 pub(crate) use write::{
-    cost_attributes, end_with_error, finish_reasons_attribute, response_attributes,
-    tool_call_event, usage_attributes,
+    cost_attributes, end_with_error, finish_reasons_attribute, model_attribute,
+    response_attributes, tool_call_event, usage_attributes,
 };

@@ -7,7 +7,13 @@ use super::response::{ResponseInfo, ToolCallRequest};
 use crate::attributes as attr;
 use crate::cost::{CostBreakdown, TokenUsage};
 use crate::provider::detect_provider;
-use crate::text::saturating_i64;
+use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes, saturating_i64};
+
+/// A model attribute (`gen_ai.request.model` or `gen_ai.response.model`),
+/// the name cut at [`MAX_MODEL_NAME_LEN`].
+pub(crate) fn model_attribute(key: &'static str, model: &str) -> KeyValue {
+    KeyValue::new(key, cut_bytes(model, MAX_MODEL_NAME_LEN).into_owned())
+}
 
 /// `gen_ai.response.finish_reasons` as the string array the conventions
 /// ask for; nothing when there are none.
@@ -74,7 +80,7 @@ pub(crate) fn response_attributes(info: &ResponseInfo, attributes: &mut Vec<KeyV
         attributes.push(KeyValue::new(attr::SYSTEM, provider));
     }
     if let Some(model) = &info.model {
-        attributes.push(KeyValue::new(attr::RESPONSE_MODEL, model.clone()));
+        attributes.push(model_attribute(attr::RESPONSE_MODEL, model));
     }
     if let Some(id) = &info.id {
         attributes.push(KeyValue::new(attr::RESPONSE_ID, id.clone()));

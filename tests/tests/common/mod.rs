@@ -161,3 +161,27 @@ pub fn observed() -> (std::sync::MutexGuard<'static, ()>, &'static Harness) {
     SHARED.exporter.reset();
     (guard, &SHARED)
 }
+
+/// Runs the ignored test `name` of this test binary in a child process,
+/// with the variables `remove` removed and `vars` set, and returns what it
+/// wrote. Fails unless exactly that test ran, and passed: a child that runs
+/// no test (a misspelt name) fails the parent.
+pub fn run_child(name: &str, remove: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command.args([name, "--exact", "--include-ignored", "--nocapture"]);
+    for key in remove {
+        command.env_remove(key);
+    }
+    command.envs(vars.iter().copied());
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success()
+            && stdout.contains("running 1 test")
+            && stdout.contains(&format!("test {name} ... ok"))
+            && stdout.contains("1 passed"),
+        "the child {name} did not run exactly once and pass:\n{stdout}\n{stderr}"
+    );
+    output
+}
