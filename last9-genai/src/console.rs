@@ -258,8 +258,8 @@ fn describe(span: &SpanData, paint: &Paint) -> String {
         parts.push(paint.wrap("36", &kind));
     }
     let model = string(a, attr::RESPONSE_MODEL).or_else(|| string(a, attr::REQUEST_MODEL));
-    if let Some(model) = model {
-        parts.push(model);
+    if let Some(model) = &model {
+        parts.push(model.clone());
     }
     if let (Some(input), Some(output)) = (
         integer(a, attr::USAGE_INPUT_TOKENS),
@@ -269,15 +269,23 @@ fn describe(span: &SpanData, paint: &Paint) -> String {
     }
     if let Some(cost) = float(a, attr::USAGE_COST_USD) {
         parts.push(paint.wrap("33", &format!("${cost:.6}")));
+    } else if find(a, attr::L9_USAGE_INVALID).is_some() {
+        parts.push(paint.wrap("31", "invalid token counts, no price"));
+    } else if model.is_some() && integer(a, attr::USAGE_INPUT_TOKENS).is_some() {
+        parts.push(paint.wrap("31", "no price"));
     }
     let ms = span
         .end_time
         .duration_since(span.start_time)
         .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let cancelled = matches!(find(a, attr::L9_CANCELLED), Some(Value::Bool(true)));
     let status = match &span.status {
+        Status::Unset if cancelled => paint.wrap("33", "cancelled"),
         Status::Ok => paint.wrap("32", "ok"),
         Status::Unset => paint.wrap("2", "-"),
-        Status::Error { description } => paint.wrap("31", &format!("error: {description}")),
+        Status::Error { description } => {
+            paint.wrap("31", &format!("error: {}", printable(description)))
+        }
     };
     let details = if parts.is_empty() {
         String::new()
@@ -286,8 +294,22 @@ fn describe(span: &SpanData, paint: &Paint) -> String {
     };
     format!(
         "{}{details}  {ms:.1}ms {status}",
-        paint.wrap("1", &span.name)
+        paint.wrap("1", &printable(&span.name))
     )
+}
+
+/// `text` with every control character (ESC, BEL, newlines…) shown as `�`:
+/// what the tree prints comes from spans, and a span's text must not drive
+/// the terminal or break the tree's lines.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
 }
 
 fn plural(n: i64) -> &'static str {
@@ -302,9 +324,10 @@ fn find<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a Value> {
         .map(|kv| &kv.value)
 }
 
+/// A string attribute, made printable.
 fn string(attributes: &[KeyValue], key: &str) -> Option<String> {
     match find(attributes, key)? {
-        Value::String(s) => Some(s.to_string()),
+        Value::String(s) => Some(printable(s.as_str()).into_owned()),
         _ => None,
     }
 }

@@ -1,6 +1,16 @@
 //! Token usage, [`CostBreakdown`] and the exact cost arithmetic (its rules
 //! are documented on [`CostBreakdown`]), with the exact form of a price.
 
+/// The largest token count taken as real, 10¹²: a thousand times the
+/// largest context window. A count above it, like a negative, fractional or
+/// non-numeric one, leaves its span unpriced and marked
+/// `gen_ai.l9.usage_invalid`, never priced on a wrong number.
+///
+/// ```
+/// assert_eq!(last9_genai::MAX_TOKEN_COUNT, 1_000_000_000_000);
+/// ```
+pub const MAX_TOKEN_COUNT: u64 = 1_000_000_000_000;
+
 /// Token counts of one model call.
 ///
 /// `input_tokens` includes cached tokens and `output_tokens` includes reasoning

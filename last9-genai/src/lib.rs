@@ -111,7 +111,7 @@ pub use context::{
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use context::{spawn, spawn_blocking};
-pub use cost::{CostBreakdown, TokenUsage};
+pub use cost::{CostBreakdown, MAX_TOKEN_COUNT, TokenUsage};
 pub use health::{CountingExporter, ExportCounts, ExportHealth};
 pub use install::{Install, InstallError, PRICING_FILE_ENV, Protocol, TelemetryGuard, install};
 pub use last9_genai_macros::observe;

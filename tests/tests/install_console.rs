@@ -31,6 +31,21 @@ fn chat(model: &str, input: u64, output: u64) -> serde_json::Value {
             "usage": { "prompt_tokens": input, "completion_tokens": output } })
 }
 
+#[observe]
+fn chat_json(response: serde_json::Value) -> serde_json::Value {
+    response
+}
+
+#[observe]
+async fn slow() {
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+}
+
+#[observe]
+fn fail() -> Result<(), String> {
+    Err("boom\u{1b}[31m\u{7}".to_owned())
+}
+
 #[tokio::test]
 async fn each_trace_prints_as_an_indented_tree() {
     let out = Captured::default();
@@ -53,10 +68,50 @@ async fn each_trace_prints_as_an_indented_tree() {
     }
     .with_scope(conversation("session_123").user_id("user_456"))
     .await;
+    // What needs the user's eye: no price, counts that cannot be right, a
+    // cancelled call, and text that must not drive the terminal.
+    chat("llama-3", 10, 5);
+    chat_json(
+        json!({"model": "gpt-4o", "choices": [], "usage": {"prompt_tokens": -1, "completion_tokens": 5}}),
+    );
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(10), slow())
+            .await
+            .is_err()
+    );
+    fail().unwrap_err();
+    chat("gpt\u{1b}]0;pwned\u{7}", 1, 1);
     drop(guard);
     let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 5, "{text}");
+    let all: Vec<&str> = text.lines().collect();
+    assert_eq!(all.len(), 15, "{text}");
+    let roots: Vec<&str> = all[5..]
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("└─ "))
+        .collect();
+    assert_eq!(roots.len(), 5, "{text}");
+    assert!(
+        roots[0].starts_with("└─ chat  llm · llama-3 · 10→5 tokens · no price  "),
+        "{text}"
+    );
+    assert!(roots[0].ends_with(" ok"), "{text}");
+    assert!(
+        roots[1].starts_with("└─ chat_json  llm · gpt-4o · invalid token counts, no price  "),
+        "{text}"
+    );
+    assert!(roots[2].starts_with("└─ slow  llm  "), "{text}");
+    assert!(roots[2].ends_with(" cancelled"), "{text}");
+    assert!(
+        roots[3].ends_with(" error: boom\u{FFFD}[31m\u{FFFD}"),
+        "{text}"
+    );
+    assert!(
+        roots[4].starts_with("└─ chat  llm · gpt\u{FFFD}]0;pwned\u{FFFD} · 1→1 tokens · no price"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{7}'), "{text}");
+    let lines = &all[..5];
     assert!(lines[0].starts_with("trace "), "{text}");
     assert!(
         lines[0].contains("conversation session_123 · user user_456"),
@@ -81,5 +136,8 @@ async fn each_trace_prints_as_an_indented_tree() {
         "{text}"
     );
     assert!(lines[1..].iter().all(|l| l.ends_with(" ok")), "{text}");
-    assert!(!text.contains('\u{1b}'), "no colours off a terminal");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colours off a terminal, no ESC from a span"
+    );
 }

@@ -314,3 +314,48 @@ fn output_that_is_not_a_response_is_json_and_unpriced() {
         Value::from(r#"{"answer":4}"#)
     );
 }
+
+/// Regression: negative, fractional, string, null and overflowing token
+/// counts became 0 tokens, and the call was priced at $0.
+#[test]
+fn impossible_token_counts_leave_the_call_unpriced_and_marked() {
+    let (_turn, h) = common::observed();
+    for (i, bad) in [
+        json!(-5),
+        json!(10.5),
+        json!("10"),
+        json!(null),
+        json!(true),
+        json!(1e30),
+        json!(2_000_000_000_000u64),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        h.exporter.reset();
+        let response = json!({"model": "gpt-4o", "choices": [],
+                              "usage": {"prompt_tokens": bad, "completion_tokens": 5}});
+        respond(response).unwrap();
+        let s = h.span("respond");
+        assert_eq!(
+            attr(&s, "gen_ai.l9.usage_invalid"),
+            Some(Value::Bool(true)),
+            "case {i}"
+        );
+        assert_eq!(int(&s, "gen_ai.usage.input_tokens"), None, "case {i}");
+        assert_eq!(int(&s, "gen_ai.usage.output_tokens"), None, "case {i}");
+        assert_eq!(float(&s, "gen_ai.usage.cost_usd"), None, "case {i}");
+        assert_eq!(
+            string(&s, "gen_ai.response.model").as_deref(),
+            Some("gpt-4o")
+        );
+    }
+    // A count at the bound is still priced.
+    h.exporter.reset();
+    respond(json!({"model": "gpt-4o", "choices": [],
+                   "usage": {"prompt_tokens": 1_000_000_000_000u64, "completion_tokens": 0}}))
+    .unwrap();
+    let s = h.span("respond");
+    assert_eq!(attr(&s, "gen_ai.l9.usage_invalid"), None);
+    assert_eq!(float(&s, "gen_ai.usage.cost_usd"), Some(2_500_000.0));
+}

@@ -152,20 +152,38 @@ fn token_counts_recorded_as_text_or_whole_floats_are_read() {
         "text",
         vec![
             KeyValue::new("gen_ai.request.model", "gpt-4o"),
+            KeyValue::new("gen_ai.usage.input_tokens", "1000000000000"),
+            KeyValue::new("gen_ai.usage.output_tokens", 0.0),
+        ],
+    );
+    llm_span(
+        &h,
+        "beyond",
+        vec![
+            KeyValue::new("gen_ai.request.model", "gpt-4o"),
             KeyValue::new("gen_ai.usage.input_tokens", "18446744073709551615"),
             KeyValue::new("gen_ai.usage.output_tokens", 0.0),
         ],
     );
-    // u64::MAX input tokens at 2.50 per million: 46 116 860 184 273.879038 USD
-    // (rounded half to even from ...8790375); no wrap, no panic.
-    let expected: f64 = "46116860184273.879038".parse().unwrap();
+    // 10^12 input tokens (MAX_TOKEN_COUNT) at 2.50 per million.
     assert_eq!(
         float(&h.span("text"), "gen_ai.usage.cost_usd"),
-        Some(expected)
+        Some(2_500_000.0)
     );
-    // the contract says int: text counts are rewritten (saturating at i64::MAX)
+    // the contract says int: text counts are rewritten
     assert_eq!(
         int(&h.span("text"), "gen_ai.usage.input_tokens"),
+        Some(1_000_000_000_000)
+    );
+    // u64::MAX is past the bound: unpriced and marked, still rewritten as
+    // an int (saturating at i64::MAX).
+    assert_eq!(float(&h.span("beyond"), "gen_ai.usage.cost_usd"), None);
+    assert_eq!(
+        attr(&h.span("beyond"), "gen_ai.l9.usage_invalid"),
+        Some(opentelemetry::Value::Bool(true))
+    );
+    assert_eq!(
+        int(&h.span("beyond"), "gen_ai.usage.input_tokens"),
         Some(i64::MAX)
     );
 }
@@ -209,4 +227,45 @@ fn the_scope_is_stamped_before_the_wrapped_processor_sees_the_span() {
         string(&h.span("s"), "gen_ai.conversation.id").as_deref(),
         Some("c1")
     );
+}
+
+/// Counts that cannot be right, from any instrumentation: the span is not
+/// priced (never at $0), it is marked, and its workflow counts the call at
+/// no known cost.
+#[test]
+fn impossible_token_counts_are_not_priced_and_are_marked() {
+    use opentelemetry::Value;
+    let bad: Vec<Value> = vec![
+        Value::I64(-5),
+        Value::F64(10.5),
+        Value::F64(f64::NAN),
+        Value::String("ten".into()),
+        Value::Bool(true),
+        Value::I64(2_000_000_000_000),
+    ];
+    for (i, value) in bad.into_iter().enumerate() {
+        let h = Harness::new();
+        let wf = last9_genai::workflow("w").tracer(h.tracer.clone()).start();
+        {
+            let _inside = wf.enter();
+            llm_span(
+                &h,
+                "chat",
+                vec![
+                    KeyValue::new("gen_ai.request.model", "gpt-4o"),
+                    KeyValue::new("gen_ai.usage.input_tokens", value),
+                    KeyValue::new("gen_ai.usage.output_tokens", 500),
+                ],
+            );
+        }
+        assert_eq!((wf.llm_calls(), wf.total_cost_usd()), (1, 0.0), "case {i}");
+        drop(wf);
+        let s = h.span("chat");
+        assert_eq!(float(&s, "gen_ai.usage.cost_usd"), None, "case {i}");
+        assert_eq!(
+            attr(&s, "gen_ai.l9.usage_invalid"),
+            Some(Value::Bool(true)),
+            "case {i}"
+        );
+    }
 }

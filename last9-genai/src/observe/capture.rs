@@ -15,6 +15,7 @@ use std::sync::Arc;
 use opentelemetry::Value;
 use serde::Serialize;
 
+use super::json::text::json_text;
 use crate::text::{TRUNCATION_MARKER, cut_bytes, floor_char_boundary};
 
 /// Written in place of a redacted value.
@@ -176,7 +177,7 @@ pub trait CaptureSerialize {
 
 impl<T: Serialize + ?Sized> CaptureSerialize for &&Wrap<'_, T> {
     fn l9_capture(&self, limit: usize) -> Captured {
-        guarded(|| json_limited(self.0, limit)).map_or(Captured::Failed, Captured::Json)
+        guarded(|| json_text(self.0, limit)).map_or(Captured::Failed, Captured::Json)
     }
 }
 
@@ -206,14 +207,14 @@ impl<T: ?Sized> CaptureName for Wrap<'_, T> {
 
 /// Collects at most `limit` bytes, then refuses more, so that whatever
 /// writes into it stops early: the cost is bounded by the limit.
-struct Limited {
+pub(crate) struct Limited {
     text: String,
     limit: usize,
     cut: bool,
 }
 
 impl Limited {
-    fn new(limit: usize) -> Self {
+    pub(crate) fn new(limit: usize) -> Self {
         Self {
             text: String::with_capacity(limit.min(4096)),
             limit,
@@ -222,7 +223,7 @@ impl Limited {
     }
 
     /// Takes `s`, or the part that fits; false once the limit is reached.
-    fn take(&mut self, s: &str) -> bool {
+    pub(crate) fn take(&mut self, s: &str) -> bool {
         let room = self.limit - self.text.len();
         if s.len() <= room {
             self.text.push_str(s);
@@ -233,7 +234,12 @@ impl Limited {
         false
     }
 
-    fn finish(mut self) -> String {
+    /// Marks the text cut, though the limit was not reached.
+    pub(crate) fn mark_cut(&mut self) {
+        self.cut = true;
+    }
+
+    pub(crate) fn finish(mut self) -> String {
         if self.cut {
             self.text.push_str(TRUNCATION_MARKER);
         }
@@ -268,18 +274,6 @@ impl io::Write for Limited {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
-}
-
-/// JSON text of `value`, at most `limit` bytes (then marked).
-pub(crate) fn json_limited<T: Serialize + ?Sized>(value: &T, limit: usize) -> String {
-    let mut out = Limited::new(limit);
-    if let Err(err) = serde_json::to_writer(&mut out, value)
-        && !out.cut
-    {
-        // Not the limit: the value refused to serialize.
-        return format!("<unserializable: {err}>");
-    }
-    out.finish()
 }
 
 /// `Debug` text of `value`, at most `limit` bytes (then marked).
@@ -336,11 +330,11 @@ mod tests {
 
     #[test]
     fn values_are_cut_on_character_boundaries_and_marked() {
-        assert_eq!(json_limited(&"ééé", 4), format!("\"é{TRUNCATION_MARKER}"));
+        assert_eq!(json_text(&"ééé", 4), format!("\"é{TRUNCATION_MARKER}"));
         assert_eq!(
             debug_limited(&vec![1, 2, 3], 4),
             format!("[1, {TRUNCATION_MARKER}")
         );
-        assert_eq!(json_limited(&[1, 2], 100), "[1,2]");
+        assert_eq!(json_text(&[1, 2], 100), "[1,2]");
     }
 }

@@ -85,6 +85,7 @@ mod async_openai_types {
                     id: Some(self.id.clone()),
                     finish_reasons,
                     usage,
+                    usage_invalid: false,
                     completion: message.and_then(|m| m.content.clone()),
                     tool_calls,
                 }),

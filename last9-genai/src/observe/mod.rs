@@ -5,6 +5,7 @@
 
 pub(crate) mod capture;
 mod held;
+mod json;
 pub(crate) mod known;
 mod recorded;
 pub(crate) mod settings;
@@ -30,7 +31,7 @@ use crate::record::{
     tool_call_event, usage_attributes,
 };
 use crate::text::cut_bytes_owned;
-use capture::{CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_limited};
+use capture::{CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded};
 use held::Held;
 
 /// What the macro knows of an observed function at compile time.
@@ -470,14 +471,21 @@ pub trait OutputSerialize {
 }
 
 impl<T: Serialize + ?Sized> OutputSerialize for &&Wrap<'_, T> {
+    /// Two bounded walks, neither copying the value: the JSON text up to
+    /// the limit, and the fields a model response is read from.
     fn l9_output(&self, limit: usize) -> Output {
-        match guarded(|| serde_json::to_value(self.0)) {
-            Some(Ok(value)) => Output {
-                info: response::read(&value),
-                text: Some(json_limited(&value, limit)),
+        let walked = guarded(|| {
+            let info = json::tree::response_tree(self.0, limit)
+                .as_ref()
+                .and_then(response::read);
+            (info, json::text::json_text(self.0, limit))
+        });
+        match walked {
+            Some((info, text)) => Output {
+                info,
+                text: Some(text),
                 capture_failed: false,
             },
-            Some(Err(_)) => Output::default(),
             None => Output::failed(),
         }
     }

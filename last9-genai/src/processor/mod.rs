@@ -6,12 +6,13 @@ mod open_spans;
 
 use std::time::Duration;
 
-use opentelemetry::Context;
 use opentelemetry::trace::Span as _;
+use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 
+use crate::attributes;
 use crate::context::ScopeState;
 use crate::cost::{CostBreakdown, usd_to_micro};
 use crate::health::ExportHealth;
@@ -209,8 +210,13 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
         let (is_tool, is_llm) = (facts.is_tool(), facts.is_llm());
         let recorded = facts.cost_usd;
         let priced = recorded.is_none().then(|| self.price(&facts)).flatten();
+        let mark_invalid = facts.usage_invalid && !facts.marked_invalid;
         if facts.tokens_as_text {
             normalize_token_counts(&mut span.attributes);
+        }
+        if mark_invalid {
+            span.attributes
+                .push(KeyValue::new(attributes::L9_USAGE_INVALID, true));
         }
         if let Some(cost) = &priced {
             span.attributes.extend(cost_attributes(cost));

@@ -4,7 +4,7 @@
 use opentelemetry::{KeyValue, Value};
 
 use crate::attributes as attr;
-use crate::cost::TokenUsage;
+use crate::cost::{MAX_TOKEN_COUNT, TokenUsage};
 use crate::text::saturating_i64;
 
 /// What the processor needs to know of an ended span, read in one pass.
@@ -22,6 +22,11 @@ pub(crate) struct SpanFacts<'a> {
     pub(crate) operation: Option<&'a str>,
     /// Some token count was recorded as text.
     pub(crate) tokens_as_text: bool,
+    /// Some token count cannot be right: negative, fractional, not a
+    /// number, or above [`MAX_TOKEN_COUNT`].
+    pub(crate) usage_invalid: bool,
+    /// The span already says so (`gen_ai.l9.usage_invalid`).
+    pub(crate) marked_invalid: bool,
 }
 
 impl<'a> SpanFacts<'a> {
@@ -41,6 +46,10 @@ impl<'a> SpanFacts<'a> {
                 attr::USAGE_COST_USD => facts.cost_usd = float(value),
                 attr::L9_SPAN_KIND => facts.kind = string(value),
                 attr::OPERATION_NAME => facts.operation = string(value),
+                attr::L9_USAGE_INVALID => {
+                    facts.marked_invalid = true;
+                    facts.usage_invalid = true;
+                }
                 _ => {}
             }
         }
@@ -51,19 +60,22 @@ impl<'a> SpanFacts<'a> {
         self.request_model.is_some() || self.response_model.is_some()
     }
 
+    /// The usage recorded, unless a count cannot be right.
     pub(crate) fn usage(&self) -> Option<TokenUsage> {
-        (self.input.is_some() || self.output.is_some()).then(|| TokenUsage {
-            input_tokens: self.input.unwrap_or(0),
-            output_tokens: self.output.unwrap_or(0),
-            cache_read_input_tokens: self.cache_read.unwrap_or(0),
-            cache_creation_input_tokens: self.cache_creation.unwrap_or(0),
-            reasoning_output_tokens: self.reasoning.unwrap_or(0),
+        (!self.usage_invalid && (self.input.is_some() || self.output.is_some())).then(|| {
+            TokenUsage {
+                input_tokens: self.input.unwrap_or(0),
+                output_tokens: self.output.unwrap_or(0),
+                cache_read_input_tokens: self.cache_read.unwrap_or(0),
+                cache_creation_input_tokens: self.cache_creation.unwrap_or(0),
+                reasoning_output_tokens: self.reasoning.unwrap_or(0),
+            }
         })
     }
 
-    /// An LLM call: a span with a model and token usage.
+    /// An LLM call: a span with a model and token usage (right or not).
     pub(crate) fn is_llm(&self) -> bool {
-        self.has_model() && (self.input.is_some() || self.output.is_some())
+        self.has_model() && (self.input.is_some() || self.output.is_some() || self.usage_invalid)
     }
 
     pub(crate) fn is_tool(&self) -> bool {
@@ -89,22 +101,26 @@ const TOKEN_KEYS: [&str; 5] = [
 ];
 
 impl SpanFacts<'_> {
-    /// A token count: a non-negative integer, also when an instrumentation
-    /// recorded it as a whole float or as text (as tracing-opentelemetry does
-    /// for `u64` fields recorded after the span was made).
+    /// A token count: an integer from 0 to [`MAX_TOKEN_COUNT`], also when an
+    /// instrumentation recorded it as a whole float or as text (as
+    /// tracing-opentelemetry does for `u64` fields recorded after the span
+    /// was made). Anything else marks the usage invalid.
     fn tokens(&mut self, value: &Value) -> Option<u64> {
-        match value {
+        let count = match value {
             Value::I64(n) => u64::try_from(*n).ok(),
             Value::F64(f) if f.is_finite() && *f >= 0.0 && f.fract() == 0.0 && *f < 1.8e19 => {
                 Some(*f as u64)
             }
             Value::String(s) => {
-                let parsed = s.as_str().parse().ok();
+                let parsed = s.as_str().trim().parse().ok();
                 self.tokens_as_text |= parsed.is_some();
                 parsed
             }
             _ => None,
         }
+        .filter(|n| *n <= MAX_TOKEN_COUNT);
+        self.usage_invalid |= count.is_none();
+        count
     }
 }
 
@@ -114,7 +130,7 @@ pub(crate) fn normalize_token_counts(attributes: &mut [KeyValue]) {
     for kv in attributes {
         if let Value::String(text) = &kv.value
             && TOKEN_KEYS.contains(&kv.key.as_str())
-            && let Ok(count) = text.as_str().parse::<u64>()
+            && let Ok(count) = text.as_str().trim().parse::<u64>()
         {
             kv.value = Value::I64(saturating_i64(count));
         }

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::cost::TokenUsage;
+use crate::cost::{MAX_TOKEN_COUNT, TokenUsage};
 
 /// A tool call the model asked for.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -32,11 +32,72 @@ pub struct ResponseInfo {
     /// Token usage, in the OpenTelemetry convention (input includes cached
     /// tokens, output includes reasoning tokens).
     pub usage: Option<TokenUsage>,
+    /// A token count cannot be right (negative, fractional, not a number,
+    /// null, above [`MAX_TOKEN_COUNT`]): `usage` is then `None`.
+    pub usage_invalid: bool,
     /// The answer's text.
     pub completion: Option<String>,
     /// Tool calls asked for.
     pub tool_calls: Vec<ToolCallRequest>,
 }
+
+/// Every object key the readers below look at: a value walked for them
+/// needs nothing else (see `observe::json::tree`). A key added to a reader
+/// must be added here; the test at the end of this file checks it.
+pub(crate) const RESPONSE_KEYS: &[&str] = &[
+    "Ok",
+    "Some",
+    "Err",
+    "id",
+    "model",
+    "object",
+    "type",
+    "status",
+    "choices",
+    "message",
+    "content",
+    "tool_calls",
+    "function",
+    "name",
+    "arguments",
+    "finish_reason",
+    "usage",
+    "prompt_tokens",
+    "completion_tokens",
+    "prompt_tokens_details",
+    "cached_tokens",
+    "completion_tokens_details",
+    "reasoning_tokens",
+    "output",
+    "output_text",
+    "text",
+    "call_id",
+    "input_tokens",
+    "output_tokens",
+    "input_tokens_details",
+    "output_tokens_details",
+    "stop_reason",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "input",
+    "candidates",
+    "usageMetadata",
+    "parts",
+    "thought",
+    "functionCall",
+    "args",
+    "promptTokenCount",
+    "candidatesTokenCount",
+    "cachedContentTokenCount",
+    "thoughtsTokenCount",
+    "modelVersion",
+    "responseId",
+    "finishReason",
+];
+
+/// Keys whose value is read whole, whatever keys it holds inside: tool-call
+/// arguments.
+pub(crate) const OPAQUE_KEYS: &[&str] = &["arguments", "input", "args"];
 
 /// Reads `value` as a model response, or `None` when it is not one.
 pub(crate) fn read(value: &Value) -> Option<ResponseInfo> {
@@ -76,10 +137,47 @@ fn string(value: &Value, key: &str) -> Option<String> {
     value.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-fn count(value: Option<&Value>, path: &[&str]) -> Option<u64> {
-    path.iter()
-        .try_fold(value?, |v, key| v.get(key))
-        .and_then(Value::as_u64)
+/// The token counts of a usage object: an absent count is 0; one present
+/// but impossible spoils the whole usage.
+struct Counts<'a> {
+    usage: &'a Value,
+    invalid: bool,
+}
+
+impl Counts<'_> {
+    fn get(&mut self, path: &[&str]) -> u64 {
+        let Some(count) = path.iter().try_fold(self.usage, |v, key| v.get(key)) else {
+            return 0;
+        };
+        match count.as_u64().filter(|n| *n <= MAX_TOKEN_COUNT) {
+            Some(n) => n,
+            None => {
+                self.invalid = true;
+                0
+            }
+        }
+    }
+}
+
+/// The usage `build` reads from `usage`, and whether a count was
+/// impossible (then no usage).
+fn usage_of(
+    usage: Option<&Value>,
+    build: impl FnOnce(&mut Counts<'_>) -> TokenUsage,
+) -> (Option<TokenUsage>, bool) {
+    let Some(usage) = usage.filter(|u| !u.is_null()) else {
+        return (None, false);
+    };
+    let mut counts = Counts {
+        usage,
+        invalid: false,
+    };
+    let built = build(&mut counts);
+    if counts.invalid {
+        (None, true)
+    } else {
+        (Some(built), false)
+    }
 }
 
 fn arguments_text(value: Option<&Value>) -> String {
@@ -99,7 +197,13 @@ fn openai_chat(value: &Value) -> ResponseInfo {
     let choices = value.get("choices").and_then(Value::as_array);
     let first = choices.and_then(|c| c.first());
     let message = first.and_then(|c| c.get("message"));
-    let usage = value.get("usage");
+    let (usage, usage_invalid) = usage_of(value.get("usage"), |c| TokenUsage {
+        input_tokens: c.get(&["prompt_tokens"]),
+        output_tokens: c.get(&["completion_tokens"]),
+        cache_read_input_tokens: c.get(&["prompt_tokens_details", "cached_tokens"]),
+        cache_creation_input_tokens: 0,
+        reasoning_output_tokens: c.get(&["completion_tokens_details", "reasoning_tokens"]),
+    });
     let tool_calls = message
         .and_then(|m| m.get("tool_calls"))
         .and_then(Value::as_array)
@@ -128,25 +232,21 @@ fn openai_chat(value: &Value) -> ResponseInfo {
             .flatten()
             .filter_map(|c| string(c, "finish_reason"))
             .collect(),
-        usage: usage.map(|_| TokenUsage {
-            input_tokens: count(usage, &["prompt_tokens"]).unwrap_or(0),
-            output_tokens: count(usage, &["completion_tokens"]).unwrap_or(0),
-            cache_read_input_tokens: count(usage, &["prompt_tokens_details", "cached_tokens"])
-                .unwrap_or(0),
-            cache_creation_input_tokens: 0,
-            reasoning_output_tokens: count(
-                usage,
-                &["completion_tokens_details", "reasoning_tokens"],
-            )
-            .unwrap_or(0),
-        }),
+        usage,
+        usage_invalid,
         completion: message.and_then(|m| string(m, "content")),
         tool_calls,
     }
 }
 
 fn openai_responses(value: &Value) -> ResponseInfo {
-    let usage = value.get("usage");
+    let (usage, usage_invalid) = usage_of(value.get("usage"), |c| TokenUsage {
+        input_tokens: c.get(&["input_tokens"]),
+        output_tokens: c.get(&["output_tokens"]),
+        cache_read_input_tokens: c.get(&["input_tokens_details", "cached_tokens"]),
+        cache_creation_input_tokens: 0,
+        reasoning_output_tokens: c.get(&["output_tokens_details", "reasoning_tokens"]),
+    });
     let output = value.get("output").and_then(Value::as_array);
     let items = || output.into_iter().flatten();
     let completion = joined(
@@ -172,22 +272,29 @@ fn openai_responses(value: &Value) -> ResponseInfo {
         model: string(value, "model"),
         id: string(value, "id"),
         finish_reasons: string(value, "status").into_iter().collect(),
-        usage: usage.map(|_| TokenUsage {
-            input_tokens: count(usage, &["input_tokens"]).unwrap_or(0),
-            output_tokens: count(usage, &["output_tokens"]).unwrap_or(0),
-            cache_read_input_tokens: count(usage, &["input_tokens_details", "cached_tokens"])
-                .unwrap_or(0),
-            cache_creation_input_tokens: 0,
-            reasoning_output_tokens: count(usage, &["output_tokens_details", "reasoning_tokens"])
-                .unwrap_or(0),
-        }),
+        usage,
+        usage_invalid,
         completion,
         tool_calls,
     }
 }
 
 fn anthropic(value: &Value) -> ResponseInfo {
-    let usage = value.get("usage");
+    // Anthropic's input_tokens excludes the cache; the convention includes it.
+    let (usage, usage_invalid) = usage_of(value.get("usage"), |c| {
+        let cache_read = c.get(&["cache_read_input_tokens"]);
+        let cache_write = c.get(&["cache_creation_input_tokens"]);
+        TokenUsage {
+            input_tokens: c
+                .get(&["input_tokens"])
+                .saturating_add(cache_read)
+                .saturating_add(cache_write),
+            output_tokens: c.get(&["output_tokens"]),
+            cache_read_input_tokens: cache_read,
+            cache_creation_input_tokens: cache_write,
+            reasoning_output_tokens: 0,
+        }
+    });
     let blocks = value.get("content").and_then(Value::as_array);
     let of_type = |kind: &'static str| {
         blocks
@@ -195,24 +302,13 @@ fn anthropic(value: &Value) -> ResponseInfo {
             .flatten()
             .filter(move |b| b.get("type").and_then(Value::as_str) == Some(kind))
     };
-    let cache_read = count(usage, &["cache_read_input_tokens"]).unwrap_or(0);
-    let cache_write = count(usage, &["cache_creation_input_tokens"]).unwrap_or(0);
     ResponseInfo {
         provider: Some("anthropic"),
         model: string(value, "model"),
         id: string(value, "id"),
         finish_reasons: string(value, "stop_reason").into_iter().collect(),
-        // Anthropic's input_tokens excludes the cache; the convention includes it.
-        usage: usage.map(|_| TokenUsage {
-            input_tokens: count(usage, &["input_tokens"])
-                .unwrap_or(0)
-                .saturating_add(cache_read)
-                .saturating_add(cache_write),
-            output_tokens: count(usage, &["output_tokens"]).unwrap_or(0),
-            cache_read_input_tokens: cache_read,
-            cache_creation_input_tokens: cache_write,
-            reasoning_output_tokens: 0,
-        }),
+        usage,
+        usage_invalid,
         completion: joined(of_type("text").filter_map(|b| string(b, "text")), " "),
         tool_calls: of_type("tool_use")
             .map(|b| ToolCallRequest {
@@ -225,7 +321,17 @@ fn anthropic(value: &Value) -> ResponseInfo {
 }
 
 fn gemini(value: &Value) -> ResponseInfo {
-    let usage = value.get("usageMetadata");
+    // candidatesTokenCount excludes thoughts; the convention's output includes them.
+    let (usage, usage_invalid) = usage_of(value.get("usageMetadata"), |c| {
+        let thoughts = c.get(&["thoughtsTokenCount"]);
+        TokenUsage {
+            input_tokens: c.get(&["promptTokenCount"]),
+            output_tokens: c.get(&["candidatesTokenCount"]).saturating_add(thoughts),
+            cache_read_input_tokens: c.get(&["cachedContentTokenCount"]),
+            cache_creation_input_tokens: 0,
+            reasoning_output_tokens: thoughts,
+        }
+    });
     let candidates = value.get("candidates").and_then(Value::as_array);
     let parts = candidates
         .and_then(|c| c.first())
@@ -233,7 +339,6 @@ fn gemini(value: &Value) -> ResponseInfo {
         .and_then(|c| c.get("parts"))
         .and_then(Value::as_array);
     let parts = || parts.into_iter().flatten();
-    let thoughts = count(usage, &["thoughtsTokenCount"]).unwrap_or(0);
     ResponseInfo {
         provider: Some("gcp.gemini"),
         model: string(value, "modelVersion").or_else(|| string(value, "model")),
@@ -243,16 +348,8 @@ fn gemini(value: &Value) -> ResponseInfo {
             .flatten()
             .filter_map(|c| string(c, "finishReason"))
             .collect(),
-        // candidatesTokenCount excludes thoughts; the convention's output includes them.
-        usage: usage.map(|_| TokenUsage {
-            input_tokens: count(usage, &["promptTokenCount"]).unwrap_or(0),
-            output_tokens: count(usage, &["candidatesTokenCount"])
-                .unwrap_or(0)
-                .saturating_add(thoughts),
-            cache_read_input_tokens: count(usage, &["cachedContentTokenCount"]).unwrap_or(0),
-            cache_creation_input_tokens: 0,
-            reasoning_output_tokens: thoughts,
-        }),
+        usage,
+        usage_invalid,
         completion: joined(
             parts()
                 .filter(|p| p.get("thought").and_then(Value::as_bool) != Some(true))
@@ -267,5 +364,47 @@ fn gemini(value: &Value) -> ResponseInfo {
                 arguments: arguments_text(call.get("args")),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every quoted name in the readers is a key in `RESPONSE_KEYS` or one
+    /// of the values they compare with.
+    #[test]
+    fn every_key_the_readers_use_is_listed() {
+        let source = include_str!("response.rs");
+        let start = source
+            .find("/// Reads `value` as a model response")
+            .unwrap();
+        let end = source.find("#[cfg(test)]").unwrap();
+        let values = [
+            "openai",
+            "anthropic",
+            "gcp.gemini",
+            "response",
+            "message",
+            "tool_use",
+            "function_call",
+            "output_text",
+            "",
+            " ",
+        ];
+        let mut rest = &source[start..end];
+        while let Some(open) = rest.find('"') {
+            let after = &rest[open + 1..];
+            let close = after.find('"').unwrap();
+            let name = &after[..close];
+            assert!(
+                RESPONSE_KEYS.contains(&name) || values.contains(&name),
+                "{name:?} is read but not in RESPONSE_KEYS"
+            );
+            rest = &after[close + 1..];
+        }
+        for key in OPAQUE_KEYS {
+            assert!(RESPONSE_KEYS.contains(key));
+        }
     }
 }

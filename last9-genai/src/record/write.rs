@@ -89,6 +89,9 @@ pub(crate) fn response_attributes(info: &ResponseInfo, attributes: &mut Vec<KeyV
     if let Some(usage) = &info.usage {
         attributes.extend(usage_attributes(usage));
     }
+    if info.usage_invalid {
+        attributes.push(KeyValue::new(attr::L9_USAGE_INVALID, true));
+    }
     if !info.tool_calls.is_empty() {
         attributes.push(KeyValue::new(
             attr::TOOL_CALLS_COUNT,

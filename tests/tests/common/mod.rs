@@ -185,3 +185,14 @@ pub fn run_child(name: &str, remove: &[&str], vars: &[(&str, &str)]) -> std::pro
     );
     output
 }
+
+/// The attribute `key` of the first event named `event` of `span`, as text.
+pub fn event_attr(span: &SpanData, event: &str, key: &str) -> Option<String> {
+    span.events
+        .iter()
+        .find(|e| e.name == event)?
+        .attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| kv.value.to_string())
+}
