@@ -449,6 +449,7 @@ impl Install {
                 provider: SdkTracerProvider::builder().build(),
                 health,
                 shutdown_timeout,
+                shut: false,
                 #[cfg(feature = "otlp")]
                 _background: None,
             });
@@ -524,6 +525,7 @@ impl Install {
             provider,
             health,
             shutdown_timeout,
+            shut: false,
             #[cfg(feature = "otlp")]
             _background: background,
         })
@@ -564,6 +566,8 @@ pub struct TelemetryGuard {
     provider: SdkTracerProvider,
     health: ExportHealth,
     shutdown_timeout: Duration,
+    /// Shut down already, by [`TelemetryGuard::shutdown`].
+    shut: bool,
     /// The runtime the gRPC exporter runs on, when there is one; dropped
     /// after the provider is shut down.
     #[cfg(feature = "otlp")]
@@ -601,13 +605,26 @@ impl TelemetryGuard {
     pub fn export_counts(&self) -> ExportCounts {
         self.health.counts()
     }
-}
 
-impl Drop for TelemetryGuard {
-    fn drop(&mut self) {
-        // The batch processor exports on a thread of its own, and the gRPC
-        // exporter on a runtime of its own: neither waits on the caller's
-        // runtime, so this cannot deadlock inside one.
+    /// Flushes and shuts the pipeline down now, within the shutdown
+    /// timeout, and returns the final counts: what is still `queued` then
+    /// was not sent in time. Dropping the guard does the same, and warns
+    /// when spans were lost.
+    ///
+    /// ```
+    /// let guard = last9_genai::Install::default().console_writer(std::io::sink()).install()?;
+    /// let counts = guard.shutdown();
+    /// assert_eq!((counts.lost(), counts.queued), (0, 0));
+    /// # Ok::<(), last9_genai::InstallError>(())
+    /// ```
+    pub fn shutdown(mut self) -> ExportCounts {
+        self.shut_down()
+    }
+
+    fn shut_down(&mut self) -> ExportCounts {
+        if std::mem::replace(&mut self.shut, true) {
+            return self.health.counts();
+        }
         let shutdown = self.provider.shutdown_with_timeout(self.shutdown_timeout);
         let counts = self.health.counts();
         if let Err(err) = shutdown {
@@ -615,5 +632,15 @@ impl Drop for TelemetryGuard {
         } else if counts.lost() > 0 || counts.queued > 0 {
             warn::warn(&format!("telemetry shut down with spans lost: {counts}"));
         }
+        counts
+    }
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        // The batch processor exports on a thread of its own, and the gRPC
+        // exporter on a runtime of its own: neither waits on the caller's
+        // runtime, so this cannot deadlock inside one.
+        self.shut_down();
     }
 }

@@ -171,3 +171,77 @@ pub fn finishes_within<T: Send + 'static>(
         .recv_timeout(std::time::Duration::from_secs(seconds))
         .expect("hung: did not finish")
 }
+
+/// How a faulty OTLP/HTTP peer answers each request.
+#[derive(Debug, Clone, Copy)]
+pub enum Fault {
+    /// `500 Internal Server Error`.
+    ServerError,
+    /// `429 Too Many Requests` with `Retry-After: 30`.
+    TooManyRequests,
+    /// A `200` response written one byte per second (38 bytes).
+    OneBytePerSecond,
+}
+
+/// A peer that reads each request whole, then answers with `fault`.
+pub fn faulty_http(fault: Fault) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || answer_with(stream, fault));
+        }
+    });
+    port
+}
+
+fn answer_with(stream: TcpStream, fault: Fault) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    // Bounded: a connection serves at most 10 000 requests.
+    for _ in 0..10_000 {
+        let mut length = 0;
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            let header = header.trim_end().to_ascii_lowercase();
+            if header.is_empty() {
+                break;
+            }
+            if let Some(value) = header.strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let response: &[u8] = match fault {
+            Fault::ServerError => {
+                b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n"
+            }
+            Fault::TooManyRequests => {
+                b"HTTP/1.1 429 Too Many Requests\r\nretry-after: 30\r\ncontent-length: 0\r\n\r\n"
+            }
+            Fault::OneBytePerSecond => {
+                let response = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+                for byte in response {
+                    if writer.write_all(&[*byte]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+                continue;
+            }
+        };
+        if writer.write_all(response).is_err() {
+            return;
+        }
+    }
+}
