@@ -34,6 +34,7 @@ pub(crate) struct Args {
     pub(crate) skip: Vec<Ident>,
     pub(crate) skip_all: bool,
     pub(crate) redact: Vec<Ident>,
+    pub(crate) redaction: Option<LitBool>,
     pub(crate) krate: Option<Path>,
     /// Arguments seen, to refuse duplicates.
     seen: Vec<String>,
@@ -111,6 +112,7 @@ impl Parse for Args {
                 }
                 "skip" => args.skip = idents(input)?,
                 "redact" => args.redact = idents(input)?,
+                "redaction" => args.redaction = Some(value(input)?),
                 "skip_all" => args.skip_all = true,
                 "crate" => {
                     input.parse::<Token![=]>()?;
@@ -122,7 +124,7 @@ impl Parse for Args {
                         format!(
                             "unknown argument `{name}`: expected name, kind (or as_type), tags, metadata, \
                              pricing, capture_input, capture_output, capture_limit, skip, skip_all, \
-                             redact or crate"
+                             redact, redaction or crate"
                         ),
                     ));
                 }

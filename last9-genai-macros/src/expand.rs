@@ -57,6 +57,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
     });
     let capture_input = args.capture_input.as_ref().is_none_or(|b| b.value);
     let capture_output = args.capture_output.as_ref().is_none_or(|b| b.value);
+    let redaction = args.redaction.as_ref().is_none_or(|b| b.value);
     let capture_limit = match &args.capture_limit {
         Some(n) => quote!(::core::option::Option::Some(#n)),
         None => quote!(::core::option::Option::None),
@@ -95,6 +96,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
             capture_input: #capture_input,
             capture_output: #capture_output,
             capture_limit: #capture_limit,
+            redact: #redaction,
         };
         #[allow(unused_mut)]
         let mut __l9_obs = #krate::__private::Observation::start(&__L9_META) #with_pricing;

@@ -134,15 +134,23 @@ use proc_macro::TokenStream;
 /// ```
 ///
 /// `skip(a, b)` leaves out arguments, `skip_all` all of them; `redact(a)`
-/// records `[REDACTED]` in place of a value. Parameters whose names look
-/// secret (`api_key`, `password`, `secret`, `token`, `authorization`,
-/// `credential`, …) are redacted without being asked.
+/// records `[REDACTED]` in place of a value. Without being asked, every
+/// captured value goes through the runtime's redaction rules
+/// (`last9_genai::Redaction`): parameters, fields and keys whose names say
+/// secret (`api_key`, `password`, `token`, `authorization`, …) are
+/// redacted, and provider keys, bearer tokens, JWTs and the like are cut out
+/// of any text, in arguments, the return value, the prompt and completion,
+/// and error messages. `redaction = false` turns that off for one function.
 ///
 /// ```
 /// # use last9_genai::observe;
 /// #[observe(skip(client), redact(email))]
 /// fn lookup(client: &str, email: &str, api_key: &str) -> bool { true }
 /// # lookup("c", "e", "k");
+///
+/// #[observe(redaction = false)]
+/// fn echo_fixture(token: &str) -> String { token.to_owned() }
+/// # echo_fixture("t");
 /// ```
 ///
 /// `crate = path` names the runtime crate when it is re-exported:

@@ -79,7 +79,7 @@
 
 // Layers, bottom up; a module imports only modules of the layers below it
 // (checked by tests/tests/layers.rs, and drawn in docs/ARCHITECTURE.md):
-//   attributes, text, provider, warn → cost → pricing → record, pipeline,
+//   attributes, text, provider, warn, redact → cost → pricing → record, pipeline,
 //   health → context → processor, observe, manual, propagation, console →
 //   install, tracing_layer
 pub mod attributes;
@@ -97,6 +97,7 @@ mod processor;
 mod propagation;
 mod provider;
 mod record;
+mod redact;
 mod text;
 #[cfg(feature = "tracing")]
 mod tracing_layer;
@@ -132,6 +133,7 @@ pub use propagation::{DEFAULT_MAX_VALUE_LEN, Propagation};
 pub use propagation::{PropagationLayer, PropagationService};
 pub use provider::detect_provider;
 pub use record::{ObservationKind, ParseKindError, SpanTarget};
+pub use redact::{ANY_WORD, LAST_WORD, REDACT_ENV, REDACTED, Redaction, set_redaction};
 pub use text::{MAX_MODEL_NAME_LEN, TRUNCATION_MARKER};
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]

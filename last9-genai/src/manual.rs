@@ -27,6 +27,7 @@ use crate::record::{
     ObservationKind, SpanTarget, cost_attributes, finish_reasons_attribute, model_attribute,
     usage_attributes,
 };
+use crate::redact;
 use crate::text::{cut_chars, saturating_i64};
 
 /// The default limit of [`Last9GenAI::add_content_events`], in characters,
@@ -423,16 +424,17 @@ impl Last9GenAI {
         ];
         push_string(&mut attributes, attr::TOOL_TYPE, &call.tool_type);
         push_string(&mut attributes, attr::TOOL_DESCRIPTION, &call.description);
+        let rules = redact::rules();
         if let Some(arguments) = &call.arguments {
             attributes.push(KeyValue::new(
                 attr::FUNCTION_CALL_ARGUMENTS,
-                arguments.to_string(),
+                rules.scrub_text(&arguments.to_string()).into_owned(),
             ));
         }
         if let Some(result) = &call.result {
             let text = match result {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
+                serde_json::Value::String(s) => rules.scrub_text(s).into_owned(),
+                other => rules.scrub_text(&other.to_string()).into_owned(),
             };
             attributes.push(KeyValue::new(attr::FUNCTION_CALL_RESULT, text));
         }
@@ -594,11 +596,13 @@ impl Last9GenAI {
                 ],
             ),
         ];
+        let rules = redact::rules();
         for (event, text, [text_key, length_key, truncated_key]) in events {
             let Some(text) = text.filter(|t| !t.is_empty()) else {
                 continue;
             };
-            let (shown, length, truncated) = cut_chars(text, self.content_limit);
+            let text = rules.scrub_text(text);
+            let (shown, length, truncated) = cut_chars(&text, self.content_limit);
             span.add_span_event(
                 event,
                 vec![
@@ -630,8 +634,13 @@ impl Last9GenAI {
     ) -> String {
         let digest = Sha256::digest(template.as_bytes());
         let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        // The hash is of the template itself, so that versions compare
+        // alike whatever redaction shows of it.
         let mut attributes = vec![
-            KeyValue::new(attr::PROMPT_TEMPLATE, template.to_owned()),
+            KeyValue::new(
+                attr::PROMPT_TEMPLATE,
+                redact::rules().scrub_text(template).into_owned(),
+            ),
             KeyValue::new(attr::PROMPT_HASH, hash.clone()),
         ];
         push_str(&mut attributes, attr::PROMPT_TEMPLATE_ID, template_id);

@@ -111,3 +111,45 @@ fn a_100_mb_return_value_is_not_copied() {
         "the limit, then the marker"
     );
 }
+
+/// The same list, known only by `Debug`.
+#[derive(Debug)]
+struct DebugNode(Option<Box<DebugNode>>);
+
+impl Drop for DebugNode {
+    fn drop(&mut self) {
+        let mut next = self.0.take();
+        while let Some(mut inner) = next {
+            next = inner.0.take();
+        }
+    }
+}
+
+#[observe]
+fn build_debug_tree(levels: usize) -> DebugNode {
+    let mut node = DebugNode(None);
+    for _ in 0..levels {
+        node = DebugNode(Some(Box::new(node)));
+    }
+    node
+}
+
+/// `Debug` writes a few bytes per level, so the limit bounds the depth.
+#[test]
+fn a_debug_only_value_nested_100_000_levels_is_cut_at_the_limit() {
+    let (_turn, h) = common::observed();
+    std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| drop(build_debug_tree(100_000)))
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    let span = h.span("build_debug_tree");
+    let completion =
+        common::event_attr(&span, "gen_ai.content.completion", "gen_ai.completion").unwrap();
+    assert!(completion.starts_with("DebugNode(Some(DebugNode(Some("));
+    assert_eq!(
+        completion.len(),
+        last9_genai::DEFAULT_CAPTURE_LIMIT + TRUNCATION_MARKER.len()
+    );
+}

@@ -1,24 +1,10 @@
 //! `install()` with no endpoint prints each trace as a tree. (Its own
 //! binary: it installs the global provider.)
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
 
 use last9_genai::{Install, ModelPricing, PricingTable, ScopeExt, conversation, observe, workflow};
 use serde_json::json;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[observe(kind = "tool")]
 fn vector_search(query: &str) -> Vec<String> {
@@ -48,7 +34,7 @@ fn fail() -> Result<(), String> {
 
 #[tokio::test]
 async fn each_trace_prints_as_an_indented_tree() {
-    let out = Captured::default();
+    let out = common::Written::default();
     let guard = Install::default()
         .pricing(
             PricingTable::new([
@@ -82,7 +68,7 @@ async fn each_trace_prints_as_an_indented_tree() {
     fail().unwrap_err();
     chat("gpt\u{1b}]0;pwned\u{7}", 1, 1);
     drop(guard);
-    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let text = out.text();
     let all: Vec<&str> = text.lines().collect();
     assert_eq!(all.len(), 15, "{text}");
     let roots: Vec<&str> = all[5..]

@@ -117,7 +117,10 @@ fn malformed_headers_an_unknown_protocol_and_a_bad_pricing_file_are_clear_errors
         "child_install_fails_with",
         &[
             ("OTEL_EXPORTER_OTLP_HEADERS", "Authorization".into()),
-            ("EXPECTED", "\"Authorization\" is not `key=value`".into()),
+            (
+                "EXPECTED",
+                "OTEL_EXPORTER_OTLP_HEADERS: entry 1: not `key=value`".into(),
+            ),
         ],
     );
     child(

@@ -127,19 +127,23 @@ pub(crate) fn parse_headers(text: &str) -> Result<Vec<(String, String)>, Install
     text.split(',')
         .map(str::trim)
         .filter(|entry| !entry.is_empty())
-        .map(|entry| {
-            let bad = || InstallError::Headers {
-                entry: entry.to_owned(),
+        .enumerate()
+        .map(|(i, entry)| {
+            let bad = |key: Option<&str>, reason| InstallError::Headers {
+                entry: i + 1,
+                key: key.map(str::to_owned),
+                reason,
             };
-            let (key, value) = entry.split_once('=').ok_or_else(bad)?;
+            let (key, value) = entry
+                .split_once('=')
+                .ok_or_else(|| bad(None, "not `key=value`"))?;
             let key = key.trim();
             if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(bad());
+                return Err(bad(None, "the key is empty or not printable ASCII"));
             }
-            Ok((
-                key.to_owned(),
-                percent_decode(value.trim()).ok_or_else(bad)?,
-            ))
+            let value = percent_decode(value.trim())
+                .ok_or_else(|| bad(Some(key), "the value is not percent-encoded UTF-8"))?;
+            Ok((key.to_owned(), value))
         })
         .collect()
 }
@@ -202,9 +206,28 @@ mod tests {
                 ("x-tenant".into(), "acme".into())
             ]
         );
-        for bad in ["novalue", "=v", "k=%zz", "k=%4", "a b=c"] {
-            let err = parse_headers(bad).unwrap_err();
-            assert!(err.to_string().contains(bad.trim()), "{err}");
+        for (bad, said) in [
+            ("sk-secret-novalue", "entry 1: not `key=value`"),
+            (
+                "=sk-secret",
+                "entry 1: the key is empty or not printable ASCII",
+            ),
+            (
+                "k=%zzsecret",
+                "entry 1 (\"k\"): the value is not percent-encoded UTF-8",
+            ),
+            (
+                "a=1,k=%4",
+                "entry 2 (\"k\"): the value is not percent-encoded UTF-8",
+            ),
+            (
+                "a b=secret",
+                "entry 1: the key is empty or not printable ASCII",
+            ),
+        ] {
+            let err = parse_headers(bad).unwrap_err().to_string();
+            assert_eq!(err, format!("OTEL_EXPORTER_OTLP_HEADERS: {said}"));
+            assert!(!err.contains("secret"), "{err}");
         }
     }
 

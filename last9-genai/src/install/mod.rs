@@ -41,18 +41,27 @@ pub enum Protocol {
 /// ```
 /// use last9_genai::{Install, InstallError};
 ///
-/// let err = Install::default().headers("Authorization").unwrap_err();
+/// let err = Install::default().headers("x-tenant=acme,Authorization=Basic%zz").unwrap_err();
 /// assert!(matches!(err, InstallError::Headers { .. }));
-/// assert!(err.to_string().contains("\"Authorization\""));
+/// // The key is named; the value, a credential, is not.
+/// assert_eq!(
+///     err.to_string(),
+///     "OTEL_EXPORTER_OTLP_HEADERS: entry 2 (\"Authorization\"): the value is not percent-encoded UTF-8"
+/// );
 /// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum InstallError {
     /// An entry of `OTEL_EXPORTER_OTLP_HEADERS` is not `key=value` with a
-    /// percent-encoded value.
+    /// percent-encoded value. Its value is never held: it may be a
+    /// credential.
     Headers {
-        /// The entry.
-        entry: String,
+        /// The entry's position, from 1.
+        entry: usize,
+        /// The entry's key, when it has a valid one.
+        key: Option<String>,
+        /// What is wrong.
+        reason: &'static str,
     },
     /// `OTEL_EXPORTER_OTLP_PROTOCOL` names a protocol this crate does not speak.
     Protocol {
@@ -84,10 +93,13 @@ pub enum InstallError {
 impl fmt::Display for InstallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Headers { entry } => write!(
-                f,
-                "OTEL_EXPORTER_OTLP_HEADERS: {entry:?} is not `key=value` with a percent-encoded value"
-            ),
+            Self::Headers { entry, key, reason } => match key {
+                Some(key) => write!(
+                    f,
+                    "OTEL_EXPORTER_OTLP_HEADERS: entry {entry} ({key:?}): {reason}"
+                ),
+                None => write!(f, "OTEL_EXPORTER_OTLP_HEADERS: entry {entry}: {reason}"),
+            },
             Self::Protocol { value } => write!(
                 f,
                 "OTEL_EXPORTER_OTLP_PROTOCOL: unknown protocol {value:?}: expected \"http/protobuf\" or \"grpc\""

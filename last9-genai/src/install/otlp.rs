@@ -94,16 +94,19 @@ pub(crate) fn batch_processor(
                 .build()
                 .map_err(exporter_error)?;
             let mut metadata = tonic::metadata::MetadataMap::new();
-            for (key, value) in &export.headers {
-                let key =
+            for (i, (key, value)) in export.headers.iter().enumerate() {
+                let bad = |reason| InstallError::Headers {
+                    entry: i + 1,
+                    key: Some(key.clone()),
+                    reason,
+                };
+                let name =
                     tonic::metadata::MetadataKey::from_bytes(key.to_ascii_lowercase().as_bytes())
-                        .map_err(|_| InstallError::Headers {
-                        entry: format!("{key}={value}"),
-                    })?;
-                let value = value.parse().map_err(|_| InstallError::Headers {
-                    entry: format!("{key}={value}"),
-                })?;
-                metadata.insert(key, value);
+                        .map_err(|_| bad("not a valid gRPC metadata key"))?;
+                let value = value
+                    .parse()
+                    .map_err(|_| bad("the value is not valid gRPC metadata"))?;
+                metadata.insert(name, value);
             }
             let exporter = {
                 let _enter = runtime.enter();

@@ -16,10 +16,8 @@ use opentelemetry::Value;
 use serde::Serialize;
 
 use super::json::text::json_text;
+use crate::redact::Rules;
 use crate::text::{TRUNCATION_MARKER, cut_bytes, floor_char_boundary};
-
-/// Written in place of a redacted value.
-pub(crate) const REDACTED: &str = "[REDACTED]";
 
 /// Written in place of a value whose `Serialize`, `Debug` or `Display`
 /// panicked while being captured.
@@ -63,6 +61,23 @@ impl Captured {
             Self::Bool(b) => Value::Bool(*b),
             Self::Str(s) | Self::Json(s) | Self::Text(s) => Value::from(s.clone()),
             Self::Failed => Value::from(CAPTURE_FAILED),
+        }
+    }
+
+    /// The value with the secrets inside it cut out by `rules`: by value in
+    /// strings, by name and value in JSON and `Debug` text.
+    pub(crate) fn scrubbed(self, rules: &Rules) -> Self {
+        let clean = |text: String, scrub: for<'t> fn(&Rules, &'t str) -> Cow<'t, str>| match scrub(
+            rules, &text,
+        ) {
+            Cow::Owned(clean) => clean,
+            Cow::Borrowed(_) => text,
+        };
+        match self {
+            Self::Str(s) => Self::Str(clean(s, Rules::scrub)),
+            Self::Json(s) => Self::Json(clean(s, Rules::scrub_text)),
+            Self::Text(s) => Self::Text(clean(s, Rules::scrub_text)),
+            other => other,
         }
     }
 

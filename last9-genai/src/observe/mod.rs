@@ -11,6 +11,7 @@ mod recorded;
 pub(crate) mod settings;
 mod tracer;
 
+use std::borrow::Cow;
 use std::fmt::{Debug, Display};
 use std::future::Future;
 use std::pin::Pin;
@@ -30,6 +31,7 @@ use crate::record::{
     ObservationKind, cost_attributes, end_with_error, model_attribute, response_attributes,
     tool_call_event, usage_attributes,
 };
+use crate::redact::{self, REDACTED, Rules};
 use crate::text::cut_bytes_owned;
 use capture::{CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded};
 use held::Held;
@@ -51,6 +53,9 @@ pub struct Meta {
     pub capture_output: bool,
     /// Per-function capture limit, in bytes.
     pub capture_limit: Option<usize>,
+    /// Whether the redaction rules apply (`redaction = false` turns them
+    /// off for the function).
+    pub redact: bool,
 }
 
 /// The span of one observed call.
@@ -100,6 +105,16 @@ impl Observation {
             }
             None => {}
         });
+        let metadata: Vec<(&'static str, String)> = if meta.metadata.is_empty() {
+            Vec::new()
+        } else {
+            observation.redacting(|rules| {
+                meta.metadata
+                    .iter()
+                    .map(|(key, value)| (*key, scrub_owned(rules, (*value).to_owned())))
+                    .collect()
+            })
+        };
         if let Some(span) = &mut observation.span {
             observation.start = Some(Instant::now());
             span.set_attribute(KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str()));
@@ -107,11 +122,11 @@ impl Observation {
                 let tags = meta.tags.iter().map(|t| StringValue::from(*t)).collect();
                 span.set_attribute(KeyValue::new(attr::TAGS, Value::Array(Array::String(tags))));
             }
-            for (key, value) in meta.metadata {
-                span.set_attribute(KeyValue::new(*key, *value));
-                if *key == attr::METADATA_CATEGORY {
-                    span.set_attribute(KeyValue::new(attr::USER_CATEGORY, *value));
+            for (key, value) in metadata {
+                if key == attr::METADATA_CATEGORY {
+                    span.set_attribute(KeyValue::new(attr::USER_CATEGORY, value.clone()));
                 }
+                span.set_attribute(KeyValue::new(key, value));
             }
         }
         observation
@@ -144,8 +159,24 @@ impl Observation {
             .unwrap_or_else(settings::capture_limit)
     }
 
-    /// Records argument `name` under `key` (`function.arg.{name}`).
+    /// Runs `f` with the redaction rules, or `None` when they do not apply
+    /// to this call.
+    fn redacting<R>(&self, f: impl FnOnce(Option<&Rules>) -> R) -> R {
+        if !self.meta.redact {
+            return f(None);
+        }
+        redact::with_rules(|rules| f(rules.enabled().then_some(rules)))
+    }
+
+    /// Records argument `name` under `key` (`function.arg.{name}`): its
+    /// value redacted whole when its name says secret, else with the
+    /// secrets inside it cut out.
     pub fn arg(&mut self, key: &'static str, name: &'static str, value: Captured) {
+        let value = self.redacting(|rules| match rules {
+            Some(rules) if rules.secret_name(name) => Captured::Text(REDACTED.to_owned()),
+            Some(rules) => value.scrubbed(rules),
+            None => value,
+        });
         if let Some(span) = &mut self.span {
             span.set_attribute(KeyValue::new(key, value.to_value()));
             if value == Captured::Failed {
@@ -158,7 +189,7 @@ impl Observation {
     /// Records argument `name` as redacted: `[REDACTED]` in its attribute and
     /// in the prompt, never the prompt itself.
     pub fn redacted(&mut self, key: &'static str, name: &'static str) {
-        self.arg(key, name, Captured::Text(capture::REDACTED.to_owned()));
+        self.arg(key, name, Captured::Text(REDACTED.to_owned()));
     }
 
     /// Records the prompt event from the captured arguments.
@@ -244,13 +275,25 @@ impl Observation {
         if !attributes.is_empty() {
             span.set_attributes(attributes);
         }
-        for call in &info.tool_calls {
+        let completion = info
+            .completion
+            .or(output.text)
+            .filter(|_| self.meta.capture_output && settings::capture_content());
+        let (tool_calls, completion) = self.redacting(|rules| {
+            let tool_calls: Vec<_> = info
+                .tool_calls
+                .into_iter()
+                .map(|mut call| {
+                    call.arguments = scrub_owned(rules, call.arguments);
+                    call
+                })
+                .collect();
+            (tool_calls, completion.map(|text| scrub_owned(rules, text)))
+        });
+        for call in &tool_calls {
             span.add_event(attr::EVENT_TOOL_CALL, tool_call_event(call));
         }
-        let completion = info.completion.or(output.text);
-        if let Some(text) =
-            completion.filter(|_| self.meta.capture_output && settings::capture_content())
-        {
+        if let Some(text) = completion {
             let text = cut_bytes_owned(text, self.limit());
             span.add_event(
                 attr::EVENT_CONTENT_COMPLETION,
@@ -272,6 +315,7 @@ impl Observation {
         if !self.recording {
             return;
         }
+        let message = self.redacting(|rules| scrub_owned(rules, message));
         let attributes = vec![self.latency()];
         if let Some(cx) = self.context().cloned() {
             if self.pricing.is_some() {
@@ -306,6 +350,16 @@ impl Drop for Observation {
             cx.span().end();
         }
     }
+}
+
+/// `text` with its secrets cut out by `rules`, or as it is without them
+/// (not copied when there is nothing to cut).
+fn scrub_owned(rules: Option<&Rules>, text: String) -> String {
+    let clean = match rules.map(|rules| rules.scrub_text(&text)) {
+        Some(Cow::Owned(clean)) => Some(clean),
+        _ => None,
+    };
+    clean.unwrap_or(text)
 }
 
 /// What to make current in the body of a call whose span the sampler

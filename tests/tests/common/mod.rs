@@ -196,3 +196,24 @@ pub fn event_attr(span: &SpanData, event: &str, key: &str) -> Option<String> {
         .find(|kv| kv.key.as_str() == key)
         .map(|kv| kv.value.to_string())
 }
+
+/// A writer whose bytes the test reads back (for the console tree).
+#[derive(Clone, Default)]
+pub struct Written(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Written {
+    /// Everything written so far, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl std::io::Write for Written {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,647 @@
+//! Redaction: secrets never leave the process in what is captured.
+//!
+//! Two rules, both on by default, in one table ([`Redaction`]):
+//!
+//! * **By name.** A parameter, field or map key whose name says it holds a
+//!   secret has its whole value replaced. Names are split into words
+//!   (`apiKey`, `api_key`, `x-api-key` are all `api`, `key`) and match when
+//!   any word is one of [`ANY_WORD`], or the last word one of [`LAST_WORD`]:
+//!   `openai_api_key`, `accessToken`, `db_password`, `Authorization`,
+//!   `session_id` match; `max_tokens`, `promptTokenCount`, `keyword`,
+//!   `author` do not.
+//! * **By value.** Inside any string, provider key formats, `Bearer` and
+//!   `Basic` credentials, JWTs, PEM private key blocks and `password=` /
+//!   `"token": "…"` pairs are found in one pass of one automaton (the regex
+//!   crate's literal prefilter finds the candidates) and only the secret is
+//!   replaced by [`REDACTED`]; the text around it stays, and JSON stays JSON.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, RwLock};
+
+use aho_corasick::AhoCorasick;
+use regex::{Captures, Regex};
+
+/// What a secret is replaced with.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// The variable that switches redaction off (`false`, `0`, `off`).
+pub const REDACT_ENV: &str = "LAST9_GENAI_REDACT";
+
+/// Words that make a name secret wherever they stand in it.
+pub const ANY_WORD: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "secrets",
+    "credential",
+    "credentials",
+    "creds",
+    "authorization",
+    "auth",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "secretkey",
+    "bearer",
+    "jwt",
+    "cookie",
+    "cookies",
+    "session",
+    "csrf",
+    "xsrf",
+];
+
+/// Words that make a name secret when they end it (`api_key`,
+/// `access_token`), but not inside it (`key_id`, `token_count`).
+pub const LAST_WORD: &[&str] = &["key", "token"];
+
+/// The value patterns: each alternative a secret format. A group named
+/// `keep` is text kept before the secret; a group named `check` must look
+/// like a credential (a digit or a symbol), so that `Basic information` is
+/// left alone.
+const PATTERNS: &[&str] = &[
+    // PEM private keys, whole blocks.
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[^\x22]*?-----END [A-Z ]*PRIVATE KEY-----",
+    // OpenAI (sk-, sk-proj-, sk-svcacct-), Anthropic (sk-ant-…).
+    r"\bsk-[A-Za-z0-9_\-]{16,}",
+    // Stripe secret and restricted keys.
+    r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}",
+    // Google API keys.
+    r"\bAIza[0-9A-Za-z_\-]{35}",
+    // AWS access key ids.
+    r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
+    // GitHub tokens.
+    r"\bgh[pousr]_[A-Za-z0-9]{36,}",
+    r"\bgithub_pat_[A-Za-z0-9_]{22,}",
+    // Slack tokens.
+    r"\bxox[abposr]-[A-Za-z0-9\-]{10,}",
+    // JSON Web Tokens.
+    r"\beyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}",
+    // Authorization header values.
+    r"(?P<keep>\b(?i:bearer|basic|token)\s+)(?P<check>[A-Za-z0-9._~+/\-]{8,}=*)",
+    // key=value pairs in URLs, query strings, logs.
+    r"(?P<keep>\b[A-Za-z0-9_\-]*(?i:password|passwd|pwd|secret|token|api_?key|access_?key|auth|credential)=)[^&\s\x22'\\]+",
+    // "name": "value" pairs in JSON text.
+    r#"(?P<keep>"[A-Za-z0-9_\-]*(?i:password|passwd|secret|token|api_?key|access_?key|authorization|credential)"\s*:\s*")[^"\\]+"#,
+];
+
+/// The redaction rules in force: the defaults, the user's additions, and
+/// whether they apply at all.
+///
+/// ```
+/// use last9_genai::{Redaction, set_redaction};
+///
+/// set_redaction(Redaction::default().name("account_number").pattern(r"ACME-[0-9]{8}")?);
+/// # set_redaction(Redaction::default());
+/// # Ok::<(), regex::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Redaction {
+    enabled: bool,
+    names: Vec<String>,
+    patterns: Vec<String>,
+}
+
+impl Default for Redaction {
+    /// On, with the default names and patterns.
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            names: Vec::new(),
+            patterns: Vec::new(),
+        }
+    }
+}
+
+impl Redaction {
+    /// No redaction at all.
+    ///
+    /// ```
+    /// last9_genai::set_redaction(last9_genai::Redaction::off());
+    /// # last9_genai::set_redaction(last9_genai::Redaction::default());
+    /// ```
+    pub fn off() -> Self {
+        Self {
+            enabled: false,
+            ..Self::default()
+        }
+    }
+
+    /// Also redacts values named `name`: a whole name or one word of it,
+    /// compared without case or separators (`"account number"` matches
+    /// `accountNumber` and `account_number`).
+    ///
+    /// ```
+    /// let rules = last9_genai::Redaction::default().name("iban");
+    /// ```
+    pub fn name(mut self, name: impl AsRef<str>) -> Self {
+        self.names.push(squash(name.as_ref()));
+        self
+    }
+
+    /// Also redacts text matching `pattern` (regex syntax) inside any
+    /// captured string; an invalid pattern is an error.
+    ///
+    /// ```
+    /// let rules = last9_genai::Redaction::default().pattern(r"ACME-[0-9]{8}")?;
+    /// assert!(last9_genai::Redaction::default().pattern("(").is_err());
+    /// # Ok::<(), regex::Error>(())
+    /// ```
+    pub fn pattern(mut self, pattern: impl Into<String>) -> Result<Self, regex::Error> {
+        let pattern = pattern.into();
+        Regex::new(&pattern)?;
+        self.patterns.push(pattern);
+        Ok(self)
+    }
+}
+
+/// Moves on each time the rules change, so that threads look them up again.
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's copy of the rules in force, and their epoch: reading
+    /// them costs no lock and no shared write.
+    static LOCAL: RefCell<Option<(u64, Arc<Rules>)>> = const { RefCell::new(None) };
+}
+
+/// Puts `rules` in force for every capture from now on.
+///
+/// ```
+/// last9_genai::set_redaction(last9_genai::Redaction::default().name("ssn"));
+/// # last9_genai::set_redaction(last9_genai::Redaction::default());
+/// ```
+pub fn set_redaction(rules: Redaction) {
+    let compiled = Arc::new(Rules::compile(&rules));
+    *RULES
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = compiled;
+}
+
+/// Literals of which every default secret, and every default secret name,
+/// holds one (compared without case): text with none of them is clean, and
+/// is known to be in one fast pass.
+const LITERALS: &[&str] = &[
+    "sk-",
+    "sk_",
+    "rk_",
+    "aiza",
+    "akia",
+    "asia",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "xox",
+    "eyj",
+    "bearer",
+    "basic",
+    "token",
+    "-----begin",
+    "pass",
+    "pwd",
+    "secret",
+    "key",
+    "auth",
+    "cred",
+    "cookie",
+    "session",
+    "jwt",
+    "csrf",
+    "xsrf",
+];
+
+/// Compiled rules.
+#[derive(Debug)]
+pub(crate) struct Rules {
+    enabled: bool,
+    names: Vec<String>,
+    values: Regex,
+    /// Finds the [`LITERALS`]; `None` when the user's own names or patterns
+    /// make every text a candidate.
+    prefilter: Option<AhoCorasick>,
+}
+
+static RULES: LazyLock<RwLock<Arc<Rules>>> = LazyLock::new(|| {
+    let off = std::env::var(REDACT_ENV).is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "false" | "0" | "off" | "no"
+        )
+    });
+    let rules = if off {
+        Redaction::off()
+    } else {
+        Redaction::default()
+    };
+    RwLock::new(Arc::new(Rules::compile(&rules)))
+});
+
+/// The rules in force, shared: for paths that run rarely (the hot path
+/// uses [`with_rules`]).
+pub(crate) fn rules() -> Arc<Rules> {
+    RULES
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+/// Runs `f` with the rules in force: this thread's copy, refreshed when
+/// they changed.
+pub(crate) fn with_rules<R>(f: impl FnOnce(&Rules) -> R) -> R {
+    let epoch = EPOCH.load(Ordering::Acquire);
+    let mut f = Some(f);
+    let done = LOCAL.try_with(|local| {
+        let fresh = matches!(&*local.borrow(), Some((seen, _)) if *seen == epoch);
+        if !fresh {
+            *local.borrow_mut() = Some((epoch, rules()));
+        }
+        let local = local.borrow();
+        match (&*local, f.take()) {
+            (Some((_, rules)), Some(f)) => Some(f(rules)),
+            _ => None,
+        }
+    });
+    match (done, f) {
+        (Ok(Some(result)), _) => result,
+        // The thread is going away: read them directly.
+        (_, Some(f)) => f(&rules()),
+        (_, None) => unreachable!("f runs once, in one branch"),
+    }
+}
+
+/// `text` lower-cased with everything but letters and digits dropped.
+fn squash(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The words of a name: split at anything not a letter or digit, and where
+/// a lower-case letter or digit meets an upper-case one.
+fn words(name: &str) -> impl Iterator<Item = String> + '_ {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            words.push(std::mem::take(&mut word));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut word));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        word.push(c.to_ascii_lowercase());
+    }
+    words.push(word);
+    words.into_iter().filter(|w| !w.is_empty())
+}
+
+impl Rules {
+    fn compile(rules: &Redaction) -> Self {
+        let mut patterns: Vec<&str> = PATTERNS.to_vec();
+        patterns.extend(rules.patterns.iter().map(String::as_str));
+        let alternation = patterns
+            .iter()
+            .map(|p| format!("(?:{p})"))
+            .collect::<Vec<_>>()
+            .join("|");
+        // The named groups repeat across alternatives: rename them apart.
+        let values = Regex::new(&rename_groups(&alternation))
+            .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("a regex that matches nothing"));
+        let prefilter = (rules.names.is_empty() && rules.patterns.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(LITERALS)
+                    .ok()
+            })
+            .flatten();
+        Self {
+            enabled: rules.enabled,
+            names: rules.names.clone(),
+            values,
+            prefilter,
+        }
+    }
+
+    /// Whether `text` may hold a secret or a secret name: false only when
+    /// it surely holds neither.
+    fn candidate(&self, text: &str) -> bool {
+        self.prefilter
+            .as_ref()
+            .is_none_or(|literals| literals.is_match(text))
+    }
+
+    /// Whether redaction applies at all.
+    pub(crate) fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Whether a value named `name` is secret (always false when off).
+    pub(crate) fn secret_name(&self, name: &str) -> bool {
+        if !self.enabled || !self.candidate(name) {
+            return false;
+        }
+        let words: Vec<String> = words(name).collect();
+        let squashed: String = words.concat();
+        words.iter().any(|w| ANY_WORD.contains(&w.as_str()))
+            || words
+                .last()
+                .is_some_and(|w| LAST_WORD.contains(&w.as_str()))
+            || ANY_WORD
+                .iter()
+                .filter(|w| w.len() > 6)
+                .any(|w| squashed.contains(w))
+            || self
+                .names
+                .iter()
+                .any(|n| *n == squashed || words.iter().any(|w| w == n))
+    }
+
+    /// `text` with every secret value found in it replaced.
+    pub(crate) fn scrub<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if !self.enabled || !self.candidate(text) {
+            return Cow::Borrowed(text);
+        }
+        self.values.replace_all(text, |caps: &Captures<'_>| {
+            let whole = caps.get(0).map_or("", |m| m.as_str());
+            let keep = (1..=KEEP_GROUPS)
+                .find_map(|i| caps.name(&format!("keep{i}")))
+                .map_or("", |m| m.as_str());
+            let check = (1..=KEEP_GROUPS).find_map(|i| caps.name(&format!("check{i}")));
+            if let Some(check) = check
+                && !looks_like_a_credential(check.as_str())
+            {
+                return whole.to_owned();
+            }
+            format!("{keep}{REDACTED}")
+        })
+    }
+
+    /// Captured text (`Debug`, JSON or plain) with the value after every
+    /// secret name (`api_key: "…"`, `"token": …`) replaced, then
+    /// [`scrub`](Self::scrub)bed.
+    pub(crate) fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if !self.enabled || !self.candidate(text) {
+            return Cow::Borrowed(text);
+        }
+        let named = scrub_named_values(text, |name| self.secret_name(name));
+        match named {
+            Cow::Borrowed(text) => self.scrub(text),
+            Cow::Owned(text) => Cow::Owned(self.scrub(&text).into_owned()),
+        }
+    }
+}
+
+/// How many patterns have `keep` and `check` groups, renamed `keep1`…
+const KEEP_GROUPS: usize = 8;
+
+/// Renames the `(?P<keep>` and `(?P<check>` groups of an alternation
+/// `keep1`, `keep2`, … so that they may repeat.
+fn rename_groups(alternation: &str) -> String {
+    let mut out = String::with_capacity(alternation.len() + 16);
+    let (mut keep, mut check) = (0, 0);
+    let mut rest = alternation;
+    while let Some(at) = rest.find("(?P<") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix("(?P<keep>") {
+            keep += 1;
+            out.push_str(&format!("(?P<keep{keep}>"));
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("(?P<check>") {
+            check += 1;
+            out.push_str(&format!("(?P<check{check}>"));
+            rest = after;
+        } else {
+            out.push_str("(?P<");
+            rest = &rest[4..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A credential has a digit or a symbol; a word (`Bearer authentication`)
+/// does not.
+fn looks_like_a_credential(text: &str) -> bool {
+    text.bytes()
+        .any(|b| b.is_ascii_digit() || b"._~+/=-".contains(&b))
+}
+
+/// Replaces the value after each name for which `secret` holds, in text
+/// shaped like `Debug` or JSON output: `name: value` or `"name": value`.
+/// A value is a quoted string, or everything up to the `,` or closing
+/// bracket that ends it at its own depth.
+fn scrub_named_values(text: &str, secret: impl Fn(&str) -> bool) -> Cow<'_, str> {
+    static NAME: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?:"([^"\\]{1,64})"|\b([A-Za-z_][A-Za-z0-9_]{0,63}))\s*:\s*"#)
+            .expect("the name pattern is valid")
+    });
+    let mut out = String::new();
+    let mut copied = 0;
+    for caps in NAME.captures_iter(text) {
+        let (Some(whole), Some(name)) = (caps.get(0), caps.get(1).or_else(|| caps.get(2))) else {
+            continue;
+        };
+        if whole.start() < copied || !secret(name.as_str()) {
+            continue;
+        }
+        let start = whole.end();
+        let end = value_end(text, start);
+        if end == start {
+            continue;
+        }
+        out.push_str(&text[copied..start]);
+        out.push_str(if text[start..].starts_with('"') {
+            "\"[REDACTED]\""
+        } else {
+            REDACTED
+        });
+        copied = end;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// Where the value starting at `start` ends.
+fn value_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    if bytes.get(start) == Some(&b'"') {
+        let mut i = start + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => i += 2,
+                b'"' => return i + 1,
+                _ => i += 1,
+            }
+        }
+        return bytes.len();
+    }
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => return i,
+            b')' | b']' | b'}' => depth -= 1,
+            b',' if depth == 0 => return i,
+            b'"' => i = value_end(text, i).saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on() -> Rules {
+        Rules::compile(&Redaction::default())
+    }
+
+    /// The prefilter may only skip text that holds no secret: every secret
+    /// word holds one of its literals.
+    #[test]
+    fn every_secret_word_holds_a_literal_of_the_prefilter() {
+        for word in ANY_WORD.iter().chain(LAST_WORD) {
+            assert!(LITERALS.iter().any(|l| word.contains(l)), "{word}");
+        }
+    }
+
+    #[test]
+    fn secret_names_by_word() {
+        let rules = on();
+        for name in [
+            "password",
+            "api_key",
+            "apiKey",
+            "x-api-key",
+            "openai_api_key",
+            "key",
+            "token",
+            "accessToken",
+            "auth_token",
+            "Authorization",
+            "client_secret",
+            "private_key",
+            "AWS_SECRET_ACCESS_KEY",
+            "creds_credential",
+            "session_id",
+            "Cookie",
+            "passwd",
+            "apikey",
+            "my.jwt",
+        ] {
+            assert!(rules.secret_name(name), "{name}");
+        }
+        for name in [
+            "max_tokens",
+            "tokens",
+            "promptTokenCount",
+            "prompt",
+            "author",
+            "keyword",
+            "key_id",
+            "token_count",
+            "model",
+            "input_tokens",
+            "monkey",
+        ] {
+            assert!(!rules.secret_name(name), "{name}");
+        }
+        let custom = Rules::compile(&Redaction::default().name("account number"));
+        assert!(custom.secret_name("accountNumber"));
+        assert!(custom.secret_name("account_number"));
+        assert!(!custom.secret_name("account"));
+        assert!(!Rules::compile(&Redaction::off()).secret_name("password"));
+    }
+
+    #[test]
+    fn secret_values_are_replaced_and_the_text_around_stays() {
+        let rules = on();
+        for (text, expected) in [
+            (
+                "key sk-proj-abcdefghijklmnopqrstuvwx end",
+                "key [REDACTED] end",
+            ),
+            ("sk-ant-api03-abcdefghijklmnop_QRST", "[REDACTED]"),
+            ("g AIzaSyA1234567890abcdefghijklmnopqrstuv", "g [REDACTED]"),
+            ("aws AKIAIOSFODNN7EXAMPLE.", "aws [REDACTED]."),
+            (
+                "gh ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+                "gh [REDACTED]",
+            ),
+            ("xoxb-1234567890-abcdef", "[REDACTED]"),
+            ("stripe sk_live_abcdefghijklmnop1234", "stripe [REDACTED]"),
+            (
+                "Authorization: Bearer abc.def-123_XYZ",
+                "Authorization: Bearer [REDACTED]",
+            ),
+            ("Basic dXNlcjpwYXNzd29yZA==", "Basic [REDACTED]"),
+            ("Basic information about it", "Basic information about it"),
+            ("jwt eyJhbGciOi.eyJzdWIiOi.SflKxwRJSM", "jwt [REDACTED]"),
+            (
+                "https://h/x?user=a&password=hunter2&x=1",
+                "https://h/x?user=a&password=[REDACTED]&x=1",
+            ),
+            ("db_password=hunter2 ok", "db_password=[REDACTED] ok"),
+            (
+                r#"{"api_key": "abc123", "model": "m"}"#,
+                r#"{"api_key": "[REDACTED]", "model": "m"}"#,
+            ),
+            ("max_tokens=100", "max_tokens=100"),
+            (
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY----- after",
+                "[REDACTED] after",
+            ),
+        ] {
+            assert_eq!(rules.scrub(text), expected, "{text}");
+        }
+        let json =
+            serde_json::json!({"note": "use sk-proj-abcdefghijklmnopqrstuvwx \"now\""}).to_string();
+        let scrubbed = rules.scrub(&json);
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&scrubbed).is_ok(),
+            "{scrubbed}"
+        );
+        assert!(matches!(rules.scrub("nothing here"), Cow::Borrowed(_)));
+        let custom = Rules::compile(&Redaction::default().pattern(r"ACME-[0-9]{4}").unwrap());
+        assert_eq!(custom.scrub("id ACME-1234 ok"), "id [REDACTED] ok");
+    }
+
+    #[test]
+    fn captured_text_is_scrubbed_by_name() {
+        let rules = on();
+        assert_eq!(
+            rules.scrub_text(r#"Config { host: "h", api_key: "k1, k2", retries: 3 }"#),
+            r#"Config { host: "h", api_key: "[REDACTED]", retries: 3 }"#
+        );
+        assert_eq!(
+            rules.scrub_text(r#"Creds { token: Some(Token("abc")), user: "u" }"#),
+            r#"Creds { token: [REDACTED], user: "u" }"#
+        );
+        assert_eq!(
+            rules.scrub_text(r#"{"password": "p", "n": 1}"#),
+            r#"{"password": "[REDACTED]", "n": 1}"#
+        );
+        assert_eq!(
+            rules.scrub_text("Point { x: 1, y: 2 }"),
+            "Point { x: 1, y: 2 }"
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! Secrets never leave the process. A catalogue of fake credentials goes
+//! through every position a real one takes — arguments by name and inside
+//! text, struct fields, nested JSON, `Debug`-only structs, prompt text,
+//! returned text and structs, `Err` messages, metadata, tool calls, the
+//! manual API, the console tree, `install()` errors and `Debug` of the
+//! configuration — and the test searches everything exported, logged and
+//! printed: no credential is found, and the text around them is.
+
+mod common;
+
+use common::Harness;
+use last9_genai::{ConsoleExporter, Install, Last9GenAI, Last9SpanProcessor, ToolCall, observe};
+use opentelemetry::trace::{Span as _, Tracer, TracerProvider as _};
+use opentelemetry_sdk::trace::{SdkTracerProvider, SimpleSpanProcessor, SpanData};
+use serde::Serialize;
+use serde_json::json;
+
+const OPENAI: &str = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx1234";
+const ANTHROPIC: &str = "sk-ant-api03-AbCdEfGhIjKlMnOpQrSt_uvwx";
+const GOOGLE: &str = "AIzaSyA1234567890abcdefghijklmnopqrstuv";
+const AWS: &str = "AKIAIOSFODNN7EXAMPLE";
+const GITHUB: &str = "ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+const SLACK: &str = "xoxb-123456789012-abcdefABCDEF";
+const STRIPE: &str = "sk_live_abcdefghijklmnop1234";
+const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N";
+const BEARER: &str = "opaque.Bearer-Value_77";
+const PEM_BODY: &str = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC";
+const PASSWORD: &str = "hunter2-Pa55word";
+/// Values with no format of their own: only their names give them away.
+const PLAIN: [&str; 4] = [
+    "plain-secret-value-one",
+    "plain-secret-value-two",
+    "plain-secret-value-three",
+    "plain-secret-value-four",
+];
+
+fn catalogue() -> Vec<&'static str> {
+    let mut all = vec![
+        OPENAI, ANTHROPIC, GOOGLE, AWS, GITHUB, SLACK, STRIPE, JWT, BEARER, PEM_BODY, PASSWORD,
+    ];
+    all.extend(PLAIN);
+    all
+}
+
+fn pem() -> String {
+    format!("-----BEGIN PRIVATE KEY-----\n{PEM_BODY}\n-----END PRIVATE KEY-----")
+}
+
+#[derive(Serialize)]
+struct Settings {
+    region: &'static str,
+    api_key: &'static str,
+    nested: serde_json::Value,
+}
+
+#[derive(Debug)]
+#[allow(dead_code)]
+struct Login {
+    user: &'static str,
+    token: &'static str,
+}
+
+#[derive(Serialize)]
+struct Reply {
+    text: String,
+    credentials: Vec<&'static str>,
+}
+
+#[observe(metadata = { "note": "deploy with sk-proj-AbCdEfGhIjKlMnOpQrStUvWx1234 please" })]
+fn call_model(prompt: &str, key: &str, creds: &str, settings: &Settings, login: &Login) -> Reply {
+    let _ = (prompt, key, creds, settings, login);
+    Reply {
+        text: format!("Here is your key {ANTHROPIC} and a JWT {JWT}, enjoy"),
+        credentials: vec![PLAIN[3]],
+    }
+}
+
+#[observe]
+fn fails(url: &str) -> Result<(), String> {
+    Err(format!(
+        "request to {url} failed: 401 with header Authorization: Bearer {BEARER}"
+    ))
+}
+
+#[observe(kind = "tool")]
+fn lookup(query: &str) -> serde_json::Value {
+    let _ = query;
+    json!({"model": "gpt-4o", "choices": [{"message": {"content": format!("token is {GITHUB}"),
+           "tool_calls": [{"id": "c1", "function": {"name": "send",
+           "arguments": format!("{{\"to\": \"ops\", \"slack\": \"{SLACK}\"}}")}}]}}]})
+}
+
+/// Every piece of text a span carries.
+fn texts(span: &SpanData) -> Vec<String> {
+    let mut all = vec![span.name.to_string()];
+    all.extend(span.attributes.iter().map(|kv| kv.value.to_string()));
+    for event in span.events.iter() {
+        all.push(event.name.to_string());
+        all.extend(event.attributes.iter().map(|kv| kv.value.to_string()));
+    }
+    if let opentelemetry::trace::Status::Error { description } = &span.status {
+        all.push(description.to_string());
+    }
+    all
+}
+
+fn assert_clean(where_: &str, text: &str) {
+    for secret in catalogue() {
+        assert!(!text.contains(secret), "{where_} leaks {secret:?}:\n{text}");
+    }
+}
+
+#[test]
+fn no_credential_leaves_through_observe_or_the_console() {
+    let (_turn, h) = common::observed();
+    let settings = Settings {
+        region: "eu-west-1",
+        api_key: PLAIN[0],
+        nested: json!({"aws": {"access_key_id": AWS, "secret_access_key": PLAIN[1]}, "pem": pem()}),
+    };
+    let login = Login {
+        user: "ada",
+        token: PLAIN[2],
+    };
+    let prompt = format!(
+        "Summarize the logs. The Google key AIza is {GOOGLE}, Stripe {STRIPE}, \
+         see https://db.local/?user=ada&password={PASSWORD}&region=eu"
+    );
+    let reply = call_model(&prompt, OPENAI, GITHUB, &settings, &login);
+    assert!(
+        reply.text.contains(ANTHROPIC),
+        "the call returns what it returns"
+    );
+    assert!(fails("https://api.example.com/v1").is_err());
+    lookup("weather");
+
+    let spans = h.spans();
+    let everything: Vec<String> = spans.iter().flat_map(texts).collect();
+    let everything = everything.join("\n");
+    assert_clean("the exported spans", &everything);
+    // The text around the secrets is still there, marked.
+    for kept in [
+        "Summarize the logs. The Google key AIza is [REDACTED], Stripe [REDACTED]",
+        "user=ada&password=[REDACTED]&region=eu",
+        "\"region\":\"eu-west-1\"",
+        "\"api_key\":\"[REDACTED]\"",
+        "\"secret_access_key\":\"[REDACTED]\"",
+        "user: \"ada\"",
+        "token: \"[REDACTED]\"",
+        "Here is your key [REDACTED] and a JWT [REDACTED], enjoy",
+        "deploy with [REDACTED] please",
+        "failed: 401 with header Authorization: [REDACTED]",
+        "token is [REDACTED]",
+        "\"to\": \"ops\"",
+    ] {
+        assert!(
+            everything.contains(kept),
+            "{kept:?} missing from:\n{everything}"
+        );
+    }
+    let call = h.span("call_model");
+    assert_eq!(
+        common::string(&call, "function.arg.key").as_deref(),
+        Some("[REDACTED]")
+    );
+    assert_eq!(
+        common::string(&call, "function.arg.creds").as_deref(),
+        Some("[REDACTED]")
+    );
+
+    // The console tree prints what was exported, and nothing more.
+    let out = common::Written::default();
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(Last9SpanProcessor::builder().wrap(SimpleSpanProcessor::new(
+            ConsoleExporter::to_writer(out.clone()),
+        )))
+        .build();
+    let tracer = provider.tracer("console");
+    for span in &spans {
+        let mut copy = tracer.start(span.name.clone());
+        copy.set_attributes(span.attributes.clone());
+        copy.set_status(span.status.clone());
+        copy.end();
+    }
+    let _ = provider.shutdown();
+    let printed = out.text();
+    assert_clean("the console tree", &printed);
+    assert!(printed.contains("Authorization: [REDACTED]"), "{printed}");
+}
+
+#[test]
+fn no_credential_leaves_through_the_manual_api() {
+    // One test at a time: another switches redaction off for a moment.
+    let (_turn, _) = common::observed();
+    let h = Harness::with_pricing(None);
+    let mut span = h.tracer.start("manual");
+    let l9 = Last9GenAI::new();
+    l9.add_content_events(
+        &mut span,
+        Some(&format!("my key is {OPENAI}, use it")),
+        Some(&format!("{{\"password\": \"{PASSWORD}\", \"ok\": true}}")),
+    );
+    l9.add_tool_attributes(
+        &mut span,
+        &ToolCall::new("deploy")
+            .arguments(json!({"target": "prod", "api_key": PLAIN[0], "pem": pem()}))
+            .result(json!(format!("done; rotated to {STRIPE}"))),
+    );
+    l9.add_prompt_versioning(
+        &mut span,
+        &format!("Use {GOOGLE} for maps"),
+        Some("maps"),
+        None,
+    );
+    span.end();
+    let everything = texts(&h.span("manual")).join("\n");
+    assert_clean("the manual API's span", &everything);
+    for kept in [
+        "my key is [REDACTED], use it",
+        "\"password\": \"[REDACTED]\", \"ok\": true",
+        "\"target\":\"prod\"",
+        "done; rotated to [REDACTED]",
+        "Use [REDACTED] for maps",
+    ] {
+        assert!(
+            everything.contains(kept),
+            "{kept:?} missing from:\n{everything}"
+        );
+    }
+}
+
+/// Configuration never carries values out: header errors name the key
+/// only, and `Debug` of the configuration hides values.
+#[test]
+fn configuration_errors_and_debug_hold_no_value() {
+    for headers in [
+        format!("Authorization=Bearer%20{BEARER}%zz"),
+        format!("x-api-key{OPENAI}"),
+        format!("a=1, {GITHUB}"),
+        format!("bad key={}", PLAIN[0]),
+    ] {
+        let err = Install::default().headers(&headers).unwrap_err();
+        assert_clean("a header error", &err.to_string());
+        assert_clean("a header error's Debug", &format!("{err:?}"));
+    }
+    let install = Install::default()
+        .headers(&format!("Authorization=Bearer%20{BEARER},x-key={OPENAI}"))
+        .unwrap();
+    let debug = format!("{install:?}");
+    assert_clean("Install's Debug", &debug);
+    assert!(debug.contains("Authorization"), "{debug}");
+}
+
+/// Switched off, per function or globally, values are captured as they are.
+#[test]
+fn redaction_can_be_switched_off() {
+    #[observe(redaction = false)]
+    fn fixture(token: &str) -> String {
+        token.to_owned()
+    }
+    let (_turn, h) = common::observed();
+    fixture(OPENAI);
+    let span = h.span("fixture");
+    assert_eq!(
+        common::string(&span, "function.arg.token").as_deref(),
+        Some(OPENAI)
+    );
+    h.exporter.reset();
+    last9_genai::set_redaction(last9_genai::Redaction::off());
+    let reply = call_model(
+        "p",
+        OPENAI,
+        "c",
+        &Settings {
+            region: "r",
+            api_key: PLAIN[0],
+            nested: json!(null),
+        },
+        &Login {
+            user: "u",
+            token: "t",
+        },
+    );
+    last9_genai::set_redaction(last9_genai::Redaction::default());
+    let _ = reply;
+    let span = h.span("call_model");
+    assert_eq!(
+        common::string(&span, "function.arg.key").as_deref(),
+        Some(OPENAI)
+    );
+}
