@@ -33,8 +33,8 @@
 mod common;
 
 use common::{
-    Drop, batch, by_hand, ids, pricing, scoped, small, small_by_hand, small_tracing,
-    unsampled_in_span, unsampled_sdk,
+    Drop, batch, by_hand, ids, pricing, prose_4k, scoped, small, small_by_hand, small_tracing,
+    take, take_unredacted, unsampled_in_span, unsampled_sdk,
 };
 
 use std::hint::black_box;
@@ -46,7 +46,7 @@ use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// The variants, in groups; the first of each group is its baseline.
-const GROUPS: [&[&str]; 5] = [
+const GROUPS: [&[&str]; 6] = [
     &["span/by_hand_drop", "span/last9_drop"],
     &["span/by_hand_batch", "span/last9_batch"],
     &["call/by_hand", "call/observe", "call/tracing_instrument"],
@@ -60,6 +60,7 @@ const GROUPS: [&[&str]; 5] = [
         "unsampled_nested/sdk_current",
         "unsampled_nested/observe",
     ],
+    &["capture/4KiB_unredacted", "capture/4KiB"],
 ];
 
 const FEW: u64 = 4096;
@@ -145,8 +146,8 @@ fn run(variant: &str, calls: u64) {
             }
             provider.shutdown().expect("shutdown");
         }
-        "call" | "unsampled" | "unsampled_nested" => {
-            let sampler = if group == "call" {
+        "call" | "unsampled" | "unsampled_nested" | "capture" => {
+            let sampler = if group == "call" || group == "capture" {
                 Sampler::AlwaysOn
             } else {
                 Sampler::AlwaysOff
@@ -174,6 +175,18 @@ fn run(variant: &str, calls: u64) {
                     black_box(small(black_box(3), black_box("hi")));
                 }),
                 "sdk" => Box::new(|| unsampled_sdk(&tracer)),
+                "4KiB_unredacted" => {
+                    let text = prose_4k();
+                    Box::new(move || {
+                        black_box(take_unredacted(black_box(&text)));
+                    })
+                }
+                "4KiB" => {
+                    let text = prose_4k();
+                    Box::new(move || {
+                        black_box(take(black_box(&text)));
+                    })
+                }
                 "sdk_current" => Box::new(|| unsampled_in_span(&tracer)),
                 other => panic!("unknown variant {other}"),
             };

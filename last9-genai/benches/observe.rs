@@ -16,8 +16,10 @@
 //!   decision); and an observed call whose span is dropped. At the root of a
 //!   trace, and again (`unsampled_nested/`) inside a span that was itself
 //!   dropped, where the decision is already made.
-//! * `capture/4KiB`, `capture/1MiB`: an observed call whose string argument
-//!   is 4 KiB or 1 MiB, under the default 4 KiB limit.
+//! * `capture/4KiB_unredacted`, `capture/4KiB`, `capture/1MiB`: an observed
+//!   call whose string argument is 4 KiB of prose (with redaction off, then
+//!   on: the prose holds words the prefilter stops on, so the full pattern
+//!   pass runs) or 1 MiB, under the default 4 KiB limit.
 //!
 //! One run (2-core machine; BENCHMARKS.md explains each):
 //!
@@ -39,12 +41,15 @@
 
 mod common;
 
-use common::{Drop, rotate, small, small_by_hand, small_tracing, unsampled_in_span, unsampled_sdk};
+use common::{
+    Drop, prose_4k, rotate, small, small_by_hand, small_tracing, take, take_unredacted,
+    unsampled_in_span, unsampled_sdk,
+};
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use last9_genai::{Last9SpanProcessor, observe};
+use last9_genai::Last9SpanProcessor;
 use opentelemetry::Context;
 use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
 use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
@@ -125,15 +130,10 @@ fn unsampled(c: &mut Criterion) {
     }
 }
 
-#[observe]
-fn take(text: &str) -> usize {
-    text.len()
-}
-
 fn capture(c: &mut Criterion) {
     let provider = provider(Sampler::AlwaysOn);
     last9_genai::set_tracer_provider(provider);
-    let small_text = "x".repeat(4 << 10);
+    let small_text = prose_4k();
     let large_text = "x".repeat(1 << 20);
     let small = |n| {
         (0..n).for_each(|_| {
@@ -145,9 +145,14 @@ fn capture(c: &mut Criterion) {
             black_box(take(black_box(&large_text)));
         })
     };
-    let variants: [&dyn Fn(u64); 2] = [&small, &large];
+    let unredacted = |n| {
+        (0..n).for_each(|_| {
+            black_box(take_unredacted(black_box(&small_text)));
+        })
+    };
+    let variants: [&dyn Fn(u64); 3] = [&unredacted, &small, &large];
     let mut group = c.benchmark_group("capture");
-    for (i, name) in ["4KiB", "1MiB"].into_iter().enumerate() {
+    for (i, name) in ["4KiB_unredacted", "4KiB", "1MiB"].into_iter().enumerate() {
         group.bench_function(name, |b| b.iter_custom(|n| rotate(n, i, &variants)));
     }
     group.finish();

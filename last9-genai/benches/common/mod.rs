@@ -145,6 +145,27 @@ pub(crate) fn scoped(tracer: &SdkTracer) {
     span.end();
 }
 
+/// 4 KiB of prompt-like prose holding words the redaction prefilter stops
+/// on (`tokens`, `key`), so that the full pattern pass runs: the dearest
+/// case short of a secret.
+pub(crate) fn prose_4k() -> String {
+    let sentence = "The assistant reads the report, counts the tokens of each section \
+                    and lists the key findings for the user. ";
+    sentence.repeat(4096 / sentence.len() + 1)[..4096].to_owned()
+}
+
+/// An observed call capturing one string argument, redacted.
+#[observe]
+pub(crate) fn take(text: &str) -> usize {
+    text.len()
+}
+
+/// The same with redaction off.
+#[observe(redaction = false)]
+pub(crate) fn take_unredacted(text: &str) -> usize {
+    text.len()
+}
+
 /// A small function with two captured arguments.
 #[observe]
 pub(crate) fn small(count: u32, label: &str) -> u32 {
