@@ -83,7 +83,14 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
             }
         } else {
             quote! {
-                __l9_obs.arg(#key, #name, (&&&&#krate::__private::Wrap(&#ident)).l9_capture(__l9_limit));
+                {
+                    static __L9_SECRET: #krate::__private::SecretName = #krate::__private::SecretName::new();
+                    if __l9_obs.secret(#name, &__L9_SECRET) {
+                        __l9_obs.redacted(#key, #name);
+                    } else {
+                        __l9_obs.arg(#key, #name, (&&&&#krate::__private::Wrap(&#ident)).l9_capture(__l9_limit));
+                    }
+                }
             }
         }
     });

@@ -21,6 +21,7 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
 use crate::attributes as attr;
+use crate::redact;
 
 /// Spans kept while their trace's root has not ended; past this, the oldest
 /// trace is printed as it is.
@@ -284,7 +285,9 @@ fn describe(span: &SpanData, paint: &Paint) -> String {
         Status::Ok => paint.wrap("32", "ok"),
         Status::Unset => paint.wrap("2", "-"),
         Status::Error { description } => {
-            paint.wrap("31", &format!("error: {}", printable(description)))
+            // Spans of other instrumentation were never redacted.
+            let description = redact::rules().scrub_text(description).into_owned();
+            paint.wrap("31", &format!("error: {}", printable(&description)))
         }
     };
     let details = if parts.is_empty() {

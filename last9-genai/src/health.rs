@@ -17,6 +17,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
+use crate::redact;
 use crate::warn::Every;
 
 /// How often, at most, a warning says that spans are being lost.
@@ -203,8 +204,12 @@ impl ExportHealth {
             }
             Err(err) => {
                 let failed = c.failed.fetch_add(spans, Ordering::Relaxed) + spans;
-                c.failing
-                    .warn(|| format!("{failed} spans failed to export so far; the last: {err}"));
+                c.failing.warn(|| {
+                    // An exporter's error may quote its endpoint, userinfo
+                    // and all.
+                    let err = redact::rules().scrub_text(&err.to_string()).into_owned();
+                    format!("{failed} spans failed to export so far; the last: {err}")
+                });
             }
         }
     }

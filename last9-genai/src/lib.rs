@@ -149,7 +149,7 @@ pub mod __private {
     pub use crate::observe::known::{KnownResponse, OutputKnown};
     pub use crate::observe::{
         ErrorDebug, ErrorDisplay, ErrorName, IntoPricing, Meta, Observation, ObservedFuture,
-        Output, OutputDebug, OutputNative, OutputNone, OutputSerialize, type_name_of,
+        Output, OutputDebug, OutputNative, OutputNone, OutputSerialize, SecretName, type_name_of,
     };
     pub use crate::pricing::PricingTable;
     pub use crate::record::ObservationKind;

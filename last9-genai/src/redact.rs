@@ -60,9 +60,9 @@ pub const ANY_WORD: &[&str] = &[
 pub const LAST_WORD: &[&str] = &["key", "token"];
 
 /// The value patterns: each alternative a secret format. A group named
-/// `keep` is text kept before the secret; a group named `check` must look
-/// like a credential (a digit or a symbol), so that `Basic information` is
-/// left alone.
+/// `keep` is text kept before the secret, `tail` text kept after it; a
+/// group named `check` must look like a credential (a digit or a symbol),
+/// so that `Basic information` is left alone.
 const PATTERNS: &[&str] = &[
     // PEM private keys, whole blocks.
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----[^\x22]*?-----END [A-Z ]*PRIVATE KEY-----",
@@ -82,9 +82,11 @@ const PATTERNS: &[&str] = &[
     // JSON Web Tokens.
     r"\beyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}",
     // Authorization header values.
-    r"(?P<keep>\b(?i:bearer|basic|token)\s+)(?P<check>[A-Za-z0-9._~+/\-]{8,}=*)",
+    r"(?P<keep>\b(?i:bearer|basic)\s+)(?P<check>[A-Za-z0-9._~+/\-]{8,}=*)",
     // key=value pairs in URLs, query strings, logs.
     r"(?P<keep>\b[A-Za-z0-9_\-]*(?i:password|passwd|pwd|secret|token|api_?key|access_?key|auth|credential)=)[^&\s\x22'\\]+",
+    // Passwords in URLs: scheme://user:password@host.
+    r"(?P<keep>://[^/\s:@\x22]+:)[^@/\s\x22]+(?P<tail>@)",
     // "name": "value" pairs in JSON text.
     r#"(?P<keep>"[A-Za-z0-9_\-]*(?i:password|passwd|secret|token|api_?key|access_?key|authorization|credential)"\s*:\s*")[^"\\]+"#,
 ];
@@ -181,10 +183,11 @@ pub fn set_redaction(rules: Redaction) {
         .unwrap_or_else(std::sync::PoisonError::into_inner) = compiled;
 }
 
-/// Literals of which every default secret, and every default secret name,
-/// holds one (compared without case): text with none of them is clean, and
-/// is known to be in one fast pass.
-const LITERALS: &[&str] = &[
+/// Literals of which every match of the default value patterns holds one
+/// (compared without case): text with none of them holds no secret value,
+/// and is known to be clean in one fast pass. They are specific (`key=`, not
+/// `key`), so that ordinary prose does not stop on them.
+const VALUE_LITERALS: &[&str] = &[
     "sk-",
     "sk_",
     "rk_",
@@ -200,20 +203,31 @@ const LITERALS: &[&str] = &[
     "xox",
     "eyj",
     "bearer",
-    "basic",
-    "token",
+    "basic ",
     "-----begin",
-    "pass",
-    "pwd",
-    "secret",
-    "key",
-    "auth",
-    "cred",
-    "cookie",
-    "session",
-    "jwt",
-    "csrf",
-    "xsrf",
+    "://",
+    "password=",
+    "passwd=",
+    "pwd=",
+    "secret=",
+    "token=",
+    "key=",
+    "auth=",
+    "credential=",
+    "password\"",
+    "passwd\"",
+    "secret\"",
+    "token\"",
+    "key\"",
+    "authorization\"",
+    "credential\"",
+];
+
+/// Literals of which every default secret name holds one: text with none
+/// of them names no secret.
+const NAME_LITERALS: &[&str] = &[
+    "pass", "pwd", "secret", "cred", "auth", "key", "token", "bearer", "jwt", "cookie", "session",
+    "csrf", "xsrf",
 ];
 
 /// Compiled rules.
@@ -222,9 +236,12 @@ pub(crate) struct Rules {
     enabled: bool,
     names: Vec<String>,
     values: Regex,
-    /// Finds the [`LITERALS`]; `None` when the user's own names or patterns
+    /// Finds the [`VALUE_LITERALS`]; `None` when the user's own patterns
     /// make every text a candidate.
-    prefilter: Option<AhoCorasick>,
+    value_literals: Option<AhoCorasick>,
+    /// Finds the [`NAME_LITERALS`]; `None` when the user's own names make
+    /// every name a candidate.
+    name_literals: Option<AhoCorasick>,
 }
 
 static RULES: LazyLock<RwLock<Arc<Rules>>> = LazyLock::new(|| {
@@ -249,6 +266,11 @@ pub(crate) fn rules() -> Arc<Rules> {
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone()
+}
+
+/// The current epoch of the rules: it moves on each time they change.
+pub(crate) fn epoch() -> u64 {
+    EPOCH.load(Ordering::Acquire)
 }
 
 /// Runs `f` with the rules in force: this thread's copy, refreshed when
@@ -317,28 +339,43 @@ impl Rules {
         // The named groups repeat across alternatives: rename them apart.
         let values = Regex::new(&rename_groups(&alternation))
             .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("a regex that matches nothing"));
-        let prefilter = (rules.names.is_empty() && rules.patterns.is_empty())
-            .then(|| {
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .build(LITERALS)
-                    .ok()
-            })
-            .flatten();
+        let literals = |user: bool, literals: &[&str]| {
+            (!user)
+                .then(|| {
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .build(literals)
+                        .ok()
+                })
+                .flatten()
+        };
         Self {
             enabled: rules.enabled,
             names: rules.names.clone(),
             values,
-            prefilter,
+            value_literals: literals(!rules.patterns.is_empty(), VALUE_LITERALS),
+            name_literals: literals(!rules.names.is_empty(), NAME_LITERALS),
         }
     }
 
-    /// Whether `text` may hold a secret or a secret name: false only when
-    /// it surely holds neither.
-    fn candidate(&self, text: &str) -> bool {
-        self.prefilter
-            .as_ref()
-            .is_none_or(|literals| literals.is_match(text))
+    /// Whether `text` may hold a secret value: false only when it surely
+    /// holds none.
+    fn may_hold_a_value(&self, text: &str) -> bool {
+        text.len() >= 3
+            && self
+                .value_literals
+                .as_ref()
+                .is_none_or(|literals| literals.is_match(text))
+    }
+
+    /// Whether `text` may hold a secret name: false only when it surely
+    /// holds none.
+    fn may_hold_a_name(&self, text: &str) -> bool {
+        text.len() >= 3
+            && self
+                .name_literals
+                .as_ref()
+                .is_none_or(|literals| literals.is_match(text))
     }
 
     /// Whether redaction applies at all.
@@ -348,7 +385,7 @@ impl Rules {
 
     /// Whether a value named `name` is secret (always false when off).
     pub(crate) fn secret_name(&self, name: &str) -> bool {
-        if !self.enabled || !self.candidate(name) {
+        if !self.enabled || !self.may_hold_a_name(name) {
             return false;
         }
         let words: Vec<String> = words(name).collect();
@@ -369,21 +406,21 @@ impl Rules {
 
     /// `text` with every secret value found in it replaced.
     pub(crate) fn scrub<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if !self.enabled || !self.candidate(text) {
+        if !self.enabled || !self.may_hold_a_value(text) {
             return Cow::Borrowed(text);
         }
         self.values.replace_all(text, |caps: &Captures<'_>| {
             let whole = caps.get(0).map_or("", |m| m.as_str());
-            let keep = (1..=KEEP_GROUPS)
-                .find_map(|i| caps.name(&format!("keep{i}")))
-                .map_or("", |m| m.as_str());
-            let check = (1..=KEEP_GROUPS).find_map(|i| caps.name(&format!("check{i}")));
-            if let Some(check) = check
+            let group =
+                |name: &str| (1..=KEEP_GROUPS).find_map(|i| caps.name(&format!("{name}{i}")));
+            if let Some(check) = group("check")
                 && !looks_like_a_credential(check.as_str())
             {
                 return whole.to_owned();
             }
-            format!("{keep}{REDACTED}")
+            let keep = group("keep").map_or("", |m| m.as_str());
+            let tail = group("tail").map_or("", |m| m.as_str());
+            format!("{keep}{REDACTED}{tail}")
         })
     }
 
@@ -391,10 +428,14 @@ impl Rules {
     /// secret name (`api_key: "…"`, `"token": …`) replaced, then
     /// [`scrub`](Self::scrub)bed.
     pub(crate) fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if !self.enabled || !self.candidate(text) {
+        if !self.enabled {
             return Cow::Borrowed(text);
         }
-        let named = scrub_named_values(text, |name| self.secret_name(name));
+        let named = if self.may_hold_a_name(text) {
+            scrub_named_values(text, |name| self.secret_name(name))
+        } else {
+            Cow::Borrowed(text)
+        };
         match named {
             Cow::Borrowed(text) => self.scrub(text),
             Cow::Owned(text) => Cow::Owned(self.scrub(&text).into_owned()),
@@ -402,29 +443,28 @@ impl Rules {
     }
 }
 
-/// How many patterns have `keep` and `check` groups, renamed `keep1`…
+/// How many patterns may have each of the [`GROUPS`], renamed `keep1`…
 const KEEP_GROUPS: usize = 8;
 
-/// Renames the `(?P<keep>` and `(?P<check>` groups of an alternation
-/// `keep1`, `keep2`, … so that they may repeat.
+/// The named groups a pattern may have, renamed `keep1`, `keep2`, … in the
+/// alternation so that they may repeat.
+const GROUPS: [&str; 3] = ["keep", "check", "tail"];
+
+/// Renames the named groups of an alternation apart.
 fn rename_groups(alternation: &str) -> String {
     let mut out = String::with_capacity(alternation.len() + 16);
-    let (mut keep, mut check) = (0, 0);
+    let mut seen = [0usize; GROUPS.len()];
     let mut rest = alternation;
     while let Some(at) = rest.find("(?P<") {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        if let Some(after) = rest.strip_prefix("(?P<keep>") {
-            keep += 1;
-            out.push_str(&format!("(?P<keep{keep}>"));
-            rest = after;
-        } else if let Some(after) = rest.strip_prefix("(?P<check>") {
-            check += 1;
-            out.push_str(&format!("(?P<check{check}>"));
-            rest = after;
-        } else {
-            out.push_str("(?P<");
-            rest = &rest[4..];
+        out.push_str(&rest[..at + 4]);
+        rest = &rest[at + 4..];
+        for (group, count) in GROUPS.iter().zip(&mut seen) {
+            if let Some(after) = rest.strip_prefix(group).and_then(|r| r.strip_prefix('>')) {
+                *count += 1;
+                out.push_str(&format!("{group}{count}>"));
+                rest = after;
+                break;
+            }
         }
     }
     out.push_str(rest);
@@ -514,13 +554,29 @@ mod tests {
         Rules::compile(&Redaction::default())
     }
 
-    /// The prefilter may only skip text that holds no secret: every secret
-    /// word holds one of its literals.
+    /// The prefilters may only skip text that holds no secret: every
+    /// secret word holds one of the name literals, and every example of
+    /// every value pattern one of the value literals.
     #[test]
-    fn every_secret_word_holds_a_literal_of_the_prefilter() {
+    fn every_secret_holds_a_literal_of_the_prefilters() {
         for word in ANY_WORD.iter().chain(LAST_WORD) {
-            assert!(LITERALS.iter().any(|l| word.contains(l)), "{word}");
+            assert!(NAME_LITERALS.iter().any(|l| word.contains(l)), "{word}");
         }
+        let rules = on();
+        for example in SECRET_EXAMPLES {
+            assert!(rules.may_hold_a_value(example), "{example}");
+            assert!(rules.scrub(example).contains(REDACTED), "{example}");
+        }
+        for prose in [
+            "The assistant counts the tokens and lists the key findings in Asia.",
+            "A session of basic questions about authentication and keys.",
+        ] {
+            // Prose may stop the prefilter now and then, but never changes.
+            assert_eq!(rules.scrub(prose), prose);
+        }
+        assert!(
+            !rules.may_hold_a_value("The assistant counts the tokens and lists the key findings.")
+        );
     }
 
     #[test]
@@ -571,6 +627,25 @@ mod tests {
         assert!(!Rules::compile(&Redaction::off()).secret_name("password"));
     }
 
+    /// One example of each default value pattern.
+    const SECRET_EXAMPLES: &[&str] = &[
+        "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----",
+        "sk-proj-abcdefghijklmnopqrstuvwx",
+        "rk_live_abcdefghijklmnop1234",
+        "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+        "ASIAIOSFODNN7EXAMPLE",
+        "gho_abcdefghijklmnopqrstuvwxyz0123456789",
+        "github_pat_abcdefghijklmnopqrstuvwxyz",
+        "xoxp-1234567890-abcdef",
+        "eyJhbGciOi.eyJzdWIiOi.SflKxwRJSM",
+        "BEARER abc.def-123_XYZ",
+        "Basic dXNlcjpwYXNzd29yZA==",
+        "?Credential=abc",
+        "Auth=abc",
+        r#""client_secret" : "abc""#,
+        "https://u:p4ss@h",
+    ];
+
     #[test]
     fn secret_values_are_replaced_and_the_text_around_stays() {
         let rules = on();
@@ -600,6 +675,11 @@ mod tests {
                 "https://h/x?user=a&password=[REDACTED]&x=1",
             ),
             ("db_password=hunter2 ok", "db_password=[REDACTED] ok"),
+            (
+                "https://ada:s3cret@db.local/x",
+                "https://ada:[REDACTED]@db.local/x",
+            ),
+            ("https://db.local:5432/x", "https://db.local:5432/x"),
             (
                 r#"{"api_key": "abc123", "model": "m"}"#,
                 r#"{"api_key": "[REDACTED]", "model": "m"}"#,

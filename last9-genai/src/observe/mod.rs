@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use std::fmt::{Debug, Display};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
@@ -168,15 +169,33 @@ impl Observation {
         redact::with_rules(|rules| f(rules.enabled().then_some(rules)))
     }
 
-    /// Records argument `name` under `key` (`function.arg.{name}`): its
-    /// value redacted whole when its name says secret, else with the
-    /// secrets inside it cut out.
+    /// Whether parameter `name` is secret by the redaction rules: then its
+    /// value is not captured at all. `seen` is the call site's memory of the
+    /// answer, asked again only when the rules change.
+    pub fn secret(&self, name: &'static str, seen: &SecretName) -> bool {
+        if !self.meta.redact {
+            return false;
+        }
+        let epoch = redact::epoch();
+        seen.get(epoch).unwrap_or_else(|| {
+            let secret = redact::with_rules(|rules| rules.secret_name(name));
+            seen.set(epoch, secret);
+            secret
+        })
+    }
+
+    /// Records argument `name` under `key` (`function.arg.{name}`), with
+    /// the secrets inside its value cut out.
     pub fn arg(&mut self, key: &'static str, name: &'static str, value: Captured) {
-        let value = self.redacting(|rules| match rules {
-            Some(rules) if rules.secret_name(name) => Captured::Text(REDACTED.to_owned()),
-            Some(rules) => value.scrubbed(rules),
-            None => value,
-        });
+        let value = match &value {
+            Captured::Str(_) | Captured::Json(_) | Captured::Text(_) => {
+                self.redacting(|rules| match rules {
+                    Some(rules) => value.scrubbed(rules),
+                    None => value,
+                })
+            }
+            _ => value,
+        };
         if let Some(span) = &mut self.span {
             span.set_attribute(KeyValue::new(key, value.to_value()));
             if value == Captured::Failed {
@@ -477,6 +496,36 @@ impl<F: Future, D: FnMut(Observation, &F::Output)> Future for ObservedFuture<F, 
             (this.done)(observation, output);
         }
         poll
+    }
+}
+
+/// A call site's memory of whether a parameter name is secret, for the
+/// rules of one epoch: one atomic load per call instead of a look at the
+/// name.
+#[derive(Debug)]
+pub struct SecretName(AtomicU64);
+
+impl SecretName {
+    /// Nothing known yet.
+    pub const fn new() -> Self {
+        Self(AtomicU64::new(0))
+    }
+
+    /// The answer for the rules of `epoch`, when known.
+    fn get(&self, epoch: u64) -> Option<bool> {
+        let seen = self.0.load(Ordering::Relaxed);
+        (seen != 0 && seen >> 1 == epoch + 1).then_some(seen & 1 == 1)
+    }
+
+    fn set(&self, epoch: u64, secret: bool) {
+        self.0
+            .store(((epoch + 1) << 1) | u64::from(secret), Ordering::Relaxed);
+    }
+}
+
+impl Default for SecretName {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
