@@ -181,6 +181,7 @@ pub fn set_redaction(rules: Redaction) {
     *RULES
         .write()
         .unwrap_or_else(std::sync::PoisonError::into_inner) = compiled;
+    EPOCH.fetch_add(1, Ordering::Release);
 }
 
 /// Literals of which every match of the default value patterns holds one

@@ -8,6 +8,8 @@
 
 mod common;
 
+use std::sync::{Arc, Mutex};
+
 use common::Harness;
 use last9_genai::{ConsoleExporter, Install, Last9GenAI, Last9SpanProcessor, ToolCall, observe};
 use opentelemetry::trace::{Span as _, Tracer, TracerProvider as _};
@@ -288,4 +290,67 @@ fn redaction_can_be_switched_off() {
         common::string(&span, "function.arg.key").as_deref(),
         Some(OPENAI)
     );
+}
+
+/// Keeps every `tracing` event's message.
+#[derive(Clone, Default)]
+struct Logged(Arc<Mutex<Vec<String>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Logged {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, _: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!("{value:?} "));
+            }
+        }
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        self.0.lock().unwrap().push(message.0);
+    }
+}
+
+/// An exporter whose every export fails with an error quoting its
+/// endpoint, credentials and all.
+#[derive(Debug)]
+struct Failing;
+
+impl opentelemetry_sdk::trace::SpanExporter for Failing {
+    async fn export(&self, _: Vec<SpanData>) -> opentelemetry_sdk::error::OTelSdkResult {
+        Err(opentelemetry_sdk::error::OTelSdkError::InternalFailure(
+            format!(
+                "POST https://ingest:{PASSWORD}@otlp.example.com/v1/traces failed with Authorization: Bearer {BEARER}"
+            ),
+        ))
+    }
+}
+
+/// What the library logs holds no credential either.
+#[test]
+fn no_credential_leaves_through_what_is_logged() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let logged = Logged::default();
+    let subscriber = tracing_subscriber::registry().with(logged.clone());
+    tracing::subscriber::with_default(subscriber, || {
+        let health = last9_genai::ExportHealth::new(8);
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(
+                Last9SpanProcessor::builder()
+                    .export_health(health.clone())
+                    .wrap(SimpleSpanProcessor::new(health.exporter(Failing))),
+            )
+            .build();
+        provider.tracer("t").start("s").end();
+        assert_eq!(health.counts().failed, 1);
+    });
+    let logged = logged.0.lock().unwrap().join("\n");
+    assert!(
+        logged.contains("1 spans failed to export so far"),
+        "{logged}"
+    );
+    assert!(
+        logged.contains("https://ingest:[REDACTED]@otlp.example.com"),
+        "{logged}"
+    );
+    assert_clean("the logs", &logged);
 }
