@@ -187,13 +187,13 @@ impl Observation {
     /// Records argument `name` under `key` (`function.arg.{name}`), with
     /// the secrets inside its value cut out.
     pub fn arg(&mut self, key: &'static str, name: &'static str, value: Captured) {
+        // No secret fits in less than three bytes.
         let value = match &value {
-            Captured::Str(_) | Captured::Json(_) | Captured::Text(_) => {
-                self.redacting(|rules| match rules {
+            Captured::Str(s) | Captured::Json(s) | Captured::Text(s) if s.len() >= 3 => self
+                .redacting(|rules| match rules {
                     Some(rules) => value.scrubbed(rules),
                     None => value,
-                })
-            }
+                }),
             _ => value,
         };
         if let Some(span) = &mut self.span {
@@ -298,17 +298,24 @@ impl Observation {
             .completion
             .or(output.text)
             .filter(|_| self.meta.capture_output && settings::capture_content());
-        let (tool_calls, completion) = self.redacting(|rules| {
-            let tool_calls: Vec<_> = info
-                .tool_calls
-                .into_iter()
-                .map(|mut call| {
-                    call.arguments = scrub_owned(rules, call.arguments);
-                    call
-                })
-                .collect();
-            (tool_calls, completion.map(|text| scrub_owned(rules, text)))
-        });
+        let scrub = info.tool_calls.len()
+            + completion.as_ref().map_or(0, |c| usize::from(c.len() >= 3))
+            > 0;
+        let (tool_calls, completion) = if !scrub {
+            (info.tool_calls, completion)
+        } else {
+            self.redacting(|rules| {
+                let tool_calls: Vec<_> = info
+                    .tool_calls
+                    .into_iter()
+                    .map(|mut call| {
+                        call.arguments = scrub_owned(rules, call.arguments);
+                        call
+                    })
+                    .collect();
+                (tool_calls, completion.map(|text| scrub_owned(rules, text)))
+            })
+        };
         for call in &tool_calls {
             span.add_event(attr::EVENT_TOOL_CALL, tool_call_event(call));
         }
