@@ -20,7 +20,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Captures, Regex};
 
 /// What a secret is replaced with.
@@ -83,12 +83,8 @@ const PATTERNS: &[&str] = &[
     r"\beyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}",
     // Authorization header values.
     r"(?P<keep>\b(?i:bearer|basic)\s+)(?P<check>[A-Za-z0-9._~+/\-]{8,}=*)",
-    // key=value pairs in URLs, query strings, logs.
-    r"(?P<keep>\b[A-Za-z0-9_\-]*(?i:password|passwd|pwd|secret|token|api_?key|access_?key|auth|credential)=)[^&\s\x22'\\]+",
     // Passwords in URLs: scheme://user:password@host.
     r"(?P<keep>://[^/\s:@\x22]+:)[^@/\s\x22]+(?P<tail>@)",
-    // "name": "value" pairs in JSON text.
-    r#"(?P<keep>"[A-Za-z0-9_\-]*(?i:password|passwd|secret|token|api_?key|access_?key|authorization|credential)"\s*:\s*")[^"\\]+"#,
 ];
 
 /// The redaction rules in force: the defaults, the user's additions, and
@@ -186,15 +182,14 @@ pub fn set_redaction(rules: Redaction) {
 
 /// Literals of which every match of the default value patterns holds one:
 /// text with none of them holds no secret value, and is known to be clean
-/// in one SIMD pass (aho-corasick's Teddy, which takes up to 64 literals
-/// compared with case). Fragments such as `assword=` cover `password=` and
-/// `Password=`; the upper-case forms are listed apart. They are specific
-/// (`ey=`, not `key`), so that ordinary prose does not stop on them.
+/// in one SIMD pass (aho-corasick's Teddy, which is fast up to about twenty
+/// literals compared with case; `earer` covers `Bearer` and `bearer`).
+/// `name=value` and `"name": "value"` pairs are found by their separators
+/// instead (see `scrub_named_values`).
 const VALUE_LITERALS: &[&str] = &[
-    // Key formats.
     "sk-",
-    "sk_",
-    "rk_",
+    "k_live_",
+    "k_test_",
     "AIza",
     "AKIA",
     "ASIA",
@@ -208,43 +203,10 @@ const VALUE_LITERALS: &[&str] = &[
     "eyJ",
     "-----BEGIN",
     "://",
-    // Authorization values.
     "earer",
     "EARER",
     "asic ",
     "ASIC ",
-    // name=value pairs.
-    "assword=",
-    "ASSWORD=",
-    "asswd=",
-    "ASSWD=",
-    "wd=",
-    "WD=",
-    "ecret=",
-    "ECRET=",
-    "oken=",
-    "OKEN=",
-    "ey=",
-    "EY=",
-    "uth=",
-    "UTH=",
-    "redential=",
-    "REDENTIAL=",
-    // "name": "value" pairs.
-    "assword\"",
-    "ASSWORD\"",
-    "asswd\"",
-    "ASSWD\"",
-    "ecret\"",
-    "ECRET\"",
-    "oken\"",
-    "OKEN\"",
-    "ey\"",
-    "EY\"",
-    "uthorization\"",
-    "UTHORIZATION\"",
-    "redential\"",
-    "REDENTIAL\"",
 ];
 
 /// Literals of which every default secret name holds one, in lower,
@@ -364,8 +326,16 @@ impl Rules {
         // The named groups repeat across alternatives: rename them apart.
         let values = Regex::new(&rename_groups(&alternation))
             .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("a regex that matches nothing"));
+        // Leftmost-first matching is what lets aho-corasick use Teddy.
         let literals = |user: bool, literals: &[&str]| {
-            (!user).then(|| AhoCorasick::new(literals).ok()).flatten()
+            (!user)
+                .then(|| {
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .build(literals)
+                        .ok()
+                })
+                .flatten()
         };
         Self {
             enabled: rules.enabled,
@@ -422,9 +392,39 @@ impl Rules {
                 .any(|n| *n == squashed || words.iter().any(|w| w == n))
     }
 
-    /// `text` with every secret value found in it replaced.
+    /// Plain text (a string argument, a prompt) with every secret in it
+    /// replaced: values in a known format, `name=value` pairs and quoted
+    /// `"name": "value"` pairs whose name is secret.
     pub(crate) fn scrub<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if !self.enabled || !self.may_hold_a_value(text) {
+        self.clean(text, Shape::Plain)
+    }
+
+    /// Captured text shaped like `Debug` or JSON output (or an error
+    /// message), where `name: value` pairs have values of any shape: as
+    /// [`scrub`](Self::scrub), and the value after every secret name and
+    /// colon, to the comma or bracket that ends it.
+    pub(crate) fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        self.clean(text, Shape::Structured)
+    }
+
+    fn clean<'t>(&self, text: &'t str, shape: Shape) -> Cow<'t, str> {
+        if !self.enabled || text.len() < 3 {
+            return Cow::Borrowed(text);
+        }
+        let named = scrub_named_values(text, shape, |name| self.secret_name(name));
+        let valued = match &named {
+            Cow::Borrowed(text) => self.scrub_values(text),
+            Cow::Owned(text) => Cow::Owned(self.scrub_values(text).into_owned()),
+        };
+        match (named, valued) {
+            (_, Cow::Owned(clean)) | (Cow::Owned(clean), Cow::Borrowed(_)) => Cow::Owned(clean),
+            (Cow::Borrowed(_), Cow::Borrowed(_)) => Cow::Borrowed(text),
+        }
+    }
+
+    /// `text` with every secret value in a known format replaced.
+    fn scrub_values<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if !self.may_hold_a_value(text) {
             return Cow::Borrowed(text);
         }
         self.values.replace_all(text, |caps: &Captures<'_>| {
@@ -441,24 +441,17 @@ impl Rules {
             format!("{keep}{REDACTED}{tail}")
         })
     }
+}
 
-    /// Captured text (`Debug`, JSON or plain) with the value after every
-    /// secret name (`api_key: "…"`, `"token": …`) replaced, then
-    /// [`scrub`](Self::scrub)bed.
-    pub(crate) fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        if !self.enabled {
-            return Cow::Borrowed(text);
-        }
-        let named = if self.may_hold_a_name(text) {
-            scrub_named_values(text, |name| self.secret_name(name))
-        } else {
-            Cow::Borrowed(text)
-        };
-        match named {
-            Cow::Borrowed(text) => self.scrub(text),
-            Cow::Owned(text) => Cow::Owned(self.scrub(&text).into_owned()),
-        }
-    }
+/// How a value after a secret name is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Plain text: after `=`, a token (to a space, `&`, quote, comma…);
+    /// after `:`, only a quoted string.
+    Plain,
+    /// `Debug` or JSON: after `:`, any value, to the comma or bracket that
+    /// ends it at its own depth.
+    Structured,
 }
 
 /// How many patterns may have each of the [`GROUPS`], renamed `keep1`…
@@ -496,44 +489,45 @@ fn looks_like_a_credential(text: &str) -> bool {
         .any(|b| b.is_ascii_digit() || b"._~+/=-".contains(&b))
 }
 
-/// Replaces the value after each name for which `secret` holds, in text
-/// shaped like `Debug` or JSON output: `name: value` or `"name": value`.
-/// A value is a quoted string, or everything up to the `,` or closing
-/// bracket that ends it at its own depth. Only the colons are visited (a
-/// SIMD search), and the name before each read backwards.
-fn scrub_named_values(text: &str, secret: impl Fn(&str) -> bool) -> Cow<'_, str> {
+/// Replaces the value after each name for which `secret` holds: `name=`
+/// pairs, and `name:` / `"name":` pairs as `shape` says. Only the `=` and
+/// `:` are visited (a SIMD search), and the name before each read
+/// backwards.
+fn scrub_named_values(text: &str, shape: Shape, secret: impl Fn(&str) -> bool) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let mut out = String::new();
     let mut copied = 0;
-    for (colon, _) in text.match_indices(':') {
-        if colon < copied
-            || bytes.get(colon + 1) == Some(&b':')
-            || (colon > 0 && bytes[colon - 1] == b':')
+    for at in memchr::memchr2_iter(b'=', b':', bytes) {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + 1).copied();
+        // `::`, `==`, `=>`, `!=`, `<=`, `>=` are not pairs.
+        if at < copied
+            || after == Some(bytes[at])
+            || before == Some(bytes[at])
+            || (bytes[at] == b'='
+                && (after == Some(b'>') || matches!(before, Some(b'!' | b'<' | b'>'))))
         {
             continue;
         }
-        let Some(name) = name_before(text, colon) else {
+        let Some(name) = name_before(text, at) else {
             continue;
         };
         if !secret(name) {
             continue;
         }
-        let start = colon
-            + 1
-            + bytes[colon + 1..]
-                .iter()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count();
-        let end = value_end(text, start);
+        let start = at + 1 + bytes[at + 1..].iter().take_while(|b| **b == b' ').count();
+        let quoted = bytes.get(start) == Some(&b'"');
+        let end = match (bytes[at], shape) {
+            (b'=', _) => token_end(bytes, start),
+            (_, Shape::Structured) => value_end(text, start),
+            (_, Shape::Plain) if quoted => value_end(text, start),
+            (_, Shape::Plain) => continue,
+        };
         if end == start {
             continue;
         }
         out.push_str(&text[copied..start]);
-        out.push_str(if bytes[start] == b'"' {
-            "\"[REDACTED]\""
-        } else {
-            REDACTED
-        });
+        out.push_str(if quoted { "\"[REDACTED]\"" } else { REDACTED });
         copied = end;
     }
     if copied == 0 {
@@ -541,6 +535,19 @@ fn scrub_named_values(text: &str, secret: impl Fn(&str) -> bool) -> Cow<'_, str>
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// Where a token value after `=` ends: at a space, `&`, quote, backslash,
+/// comma, semicolon or closing bracket.
+fn token_end(bytes: &[u8], start: usize) -> usize {
+    if bytes.get(start) == Some(&b'"') {
+        return start;
+    }
+    start
+        + bytes[start..]
+            .iter()
+            .take_while(|b| !b.is_ascii_whitespace() && !b"&\"'\\,;)]}".contains(b))
+            .count()
 }
 
 /// The name just before the colon at `colon`: `"a quoted key"` (at most 64
@@ -628,6 +635,9 @@ mod tests {
             assert!(rules.may_hold_a_value(example), "{example}");
             assert!(rules.scrub(example).contains(REDACTED), "{example}");
         }
+        for pair in NAMED_EXAMPLES {
+            assert!(rules.scrub(pair).contains(REDACTED), "{pair}");
+        }
         for prose in [
             "The assistant counts the tokens and lists the key findings in Asia.",
             "A session of basic questions about authentication and keys.",
@@ -701,10 +711,16 @@ mod tests {
         "eyJhbGciOi.eyJzdWIiOi.SflKxwRJSM",
         "BEARER abc.def-123_XYZ",
         "Basic dXNlcjpwYXNzd29yZA==",
+        "https://u:p4ss@h",
+    ];
+
+    /// Pairs found by their separator and secret name.
+    const NAMED_EXAMPLES: &[&str] = &[
         "?Credential=abc",
         "Auth=abc",
+        "PASSWORD=abc",
         r#""client_secret" : "abc""#,
-        "https://u:p4ss@h",
+        r#"{"apiKey":"abc"}"#,
     ];
 
     #[test]
