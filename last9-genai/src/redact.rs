@@ -183,7 +183,9 @@ pub fn set_redaction(rules: Redaction) {
 /// Literals of which every match of the default value patterns holds one:
 /// text with none of them holds no secret value, and is known to be clean
 /// in one SIMD pass (aho-corasick's Teddy, which is fast up to about twenty
-/// literals compared with case; `earer` covers `Bearer` and `bearer`).
+/// literals compared with case; `earer` covers `Bearer` and `bearer`,
+/// `asic ` covers `Basic ` and `basic `; upper-case `BEARER` is not looked
+/// for).
 /// `name=value` and `"name": "value"` pairs are found by their separators
 /// instead (see `scrub_named_values`).
 const VALUE_LITERALS: &[&str] = &[
@@ -204,9 +206,7 @@ const VALUE_LITERALS: &[&str] = &[
     "-----BEGIN",
     "://",
     "earer",
-    "EARER",
     "asic ",
-    "ASIC ",
 ];
 
 /// Literals of which every default secret name holds one, in lower,
@@ -709,7 +709,7 @@ mod tests {
         "github_pat_abcdefghijklmnopqrstuvwxyz",
         "xoxp-1234567890-abcdef",
         "eyJhbGciOi.eyJzdWIiOi.SflKxwRJSM",
-        "BEARER abc.def-123_XYZ",
+        "bearer abc.def-123_XYZ",
         "Basic dXNlcjpwYXNzd29yZA==",
         "https://u:p4ss@h",
     ];
