@@ -17,6 +17,7 @@ static PRICING: LazyLock<PricingTable> =
     capture_limit = 1024,
     skip(client),
     redact(email),
+    redaction = false,
     crate = last9_genai,
 )]
 fn handle(client: &str, email: &str, query: &str) -> String {
