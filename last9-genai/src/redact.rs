@@ -10,17 +10,17 @@
 //!   `session_id` match; `max_tokens`, `promptTokenCount`, `keyword`,
 //!   `author` do not.
 //! * **By value.** Inside any string, provider key formats, `Bearer` and
-//!   `Basic` credentials, JWTs, PEM private key blocks and `password=` /
-//!   `"token": "…"` pairs are found in one pass of one automaton (the regex
-//!   crate's literal prefilter finds the candidates) and only the secret is
-//!   replaced by [`REDACTED`]; the text around it stays, and JSON stays JSON.
+//!   `Basic` credentials, JWTs, PEM private key blocks and passwords in URLs
+//!   are found by one regular expression, run only when a few SIMD byte
+//!   searches found a candidate; `password=` and `"token": "…"` pairs are
+//!   found by their separators and names. Only the secret is replaced by
+//!   [`REDACTED`]; the text around it stays, and JSON stays JSON.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Captures, Regex};
 
 /// What a secret is replaced with.
@@ -180,42 +180,63 @@ pub fn set_redaction(rules: Redaction) {
     EPOCH.fetch_add(1, Ordering::Release);
 }
 
-/// Literals of which every match of the default value patterns holds one:
-/// text with none of them holds no secret value, and is known to be clean
-/// in one SIMD pass (aho-corasick's Teddy, which is fast up to about twenty
-/// literals compared with case; `earer` covers `Bearer` and `bearer`,
-/// `asic ` covers `Basic ` and `basic `; upper-case `BEARER` is not looked
-/// for).
-/// `name=value` and `"name": "value"` pairs are found by their separators
-/// instead (see `scrub_named_values`).
-const VALUE_LITERALS: &[&str] = &[
-    "sk-",
-    "k_live_",
-    "k_test_",
-    "AIza",
-    "AKIA",
-    "ASIA",
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "xox",
-    "eyJ",
-    "-----BEGIN",
-    "://",
-    "earer",
-    "asic ",
+/// Whether `text` holds one of the literals every match of the default
+/// value patterns holds: `sk-`, `k_live_`, `k_test_`, `AIza`, `AKIA`,
+/// `ASIA`, `gh?_`, `github_pat_`, `xox?-`, `eyJ`, `-----BEGIN`, `://`,
+/// `Bearer`, `Basic `. Text without them holds no secret value, and is known
+/// to be clean in two SIMD byte searches: every literal holds one of `-`,
+/// `_`, `:` or one of `A`, `J`, `B`, bytes that prose seldom holds, and
+/// each hit is checked where it stands. (`bearer` and `basic` are looked
+/// for capitalized, as HTTP writes them.) `name=value` and `"name": "value"`
+/// pairs are found by their separators instead (see `scrub_named_values`).
+fn holds_a_value_literal(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let before = |at: usize, literal: &[u8]| {
+        at >= literal.len() && &bytes[at - literal.len()..at] == literal
+    };
+    let from = |at: usize, literal: &[u8]| bytes[at..].starts_with(literal);
+    memchr::memchr3_iter(b'-', b'_', b':', bytes).any(|at| match bytes[at] {
+        b'-' => {
+            before(at, b"sk")
+                || (at >= 4 && &bytes[at - 4..at - 1] == b"xox")
+                || from(at, b"-----BEGIN")
+        }
+        b'_' => {
+            from(at, b"_live_") && before(at, b"k")
+                || from(at, b"_test_") && before(at, b"k")
+                || (at >= 3 && &bytes[at - 3..at - 1] == b"gh")
+                || (before(at, b"github") && from(at, b"_pat_"))
+        }
+        _ => from(at, b"://"),
+    }) || memchr::memchr3_iter(b'A', b'J', b'B', bytes).any(|at| match bytes[at] {
+        b'A' => from(at, b"AIza") || from(at, b"AKIA") || from(at, b"ASIA"),
+        b'J' => before(at, b"ey"),
+        _ => from(at, b"Bearer") || from(at, b"Basic "),
+    })
+}
+
+/// The words of which every default secret name holds one (compared
+/// without case): a name with none of them is no secret.
+const NAME_LITERALS: &[&str] = &[
+    "pass", "pwd", "secret", "cred", "auth", "key", "token", "bearer", "jwt", "cookie", "session",
+    "csrf", "xsrf",
 ];
 
-/// Literals of which every default secret name holds one, in lower,
-/// capitalized or upper case: text with none of them names no secret.
-const NAME_LITERALS: &[&str] = &[
-    "ass", "ASS", "wd", "WD", "ecret", "ECRET", "red", "RED", "uth", "UTH", "ey", "EY", "oken",
-    "OKEN", "earer", "EARER", "jwt", "Jwt", "JWT", "ookie", "OOKIE", "ession", "ESSION", "srf",
-    "SRF",
-];
+/// Whether `name` holds one of the [`NAME_LITERALS`], without case.
+fn holds_a_name_literal(name: &str) -> bool {
+    let mut lower = [0u8; 64];
+    let Some(lower) = lower.get_mut(..name.len()) else {
+        return true;
+    };
+    for (to, from) in lower.iter_mut().zip(name.bytes()) {
+        *to = from.to_ascii_lowercase();
+    }
+    NAME_LITERALS.iter().any(|literal| {
+        lower
+            .windows(literal.len())
+            .any(|w| w == literal.as_bytes())
+    })
+}
 
 /// Compiled rules.
 #[derive(Debug)]
@@ -223,12 +244,10 @@ pub(crate) struct Rules {
     enabled: bool,
     names: Vec<String>,
     values: Regex,
-    /// Finds the [`VALUE_LITERALS`]; `None` when the user's own patterns
-    /// make every text a candidate.
-    value_literals: Option<AhoCorasick>,
-    /// Finds the [`NAME_LITERALS`]; `None` when the user's own names make
-    /// every name a candidate.
-    name_literals: Option<AhoCorasick>,
+    /// The user added patterns: every text is a candidate.
+    own_patterns: bool,
+    /// The user added names: every name is a candidate.
+    own_names: bool,
 }
 
 static RULES: LazyLock<RwLock<Arc<Rules>>> = LazyLock::new(|| {
@@ -326,44 +345,25 @@ impl Rules {
         // The named groups repeat across alternatives: rename them apart.
         let values = Regex::new(&rename_groups(&alternation))
             .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("a regex that matches nothing"));
-        // Leftmost-first matching is what lets aho-corasick use Teddy.
-        let literals = |user: bool, literals: &[&str]| {
-            (!user)
-                .then(|| {
-                    AhoCorasick::builder()
-                        .match_kind(MatchKind::LeftmostFirst)
-                        .build(literals)
-                        .ok()
-                })
-                .flatten()
-        };
         Self {
             enabled: rules.enabled,
             names: rules.names.clone(),
             values,
-            value_literals: literals(!rules.patterns.is_empty(), VALUE_LITERALS),
-            name_literals: literals(!rules.names.is_empty(), NAME_LITERALS),
+            own_patterns: !rules.patterns.is_empty(),
+            own_names: !rules.names.is_empty(),
         }
     }
 
     /// Whether `text` may hold a secret value: false only when it surely
     /// holds none (in lower, capitalized or upper case).
     fn may_hold_a_value(&self, text: &str) -> bool {
-        text.len() >= 3
-            && self
-                .value_literals
-                .as_ref()
-                .is_none_or(|literals| literals.is_match(text))
+        text.len() >= 3 && (self.own_patterns || holds_a_value_literal(text))
     }
 
     /// Whether `text` may hold a secret name: false only when it surely
     /// holds none.
     fn may_hold_a_name(&self, text: &str) -> bool {
-        text.len() >= 3
-            && self
-                .name_literals
-                .as_ref()
-                .is_none_or(|literals| literals.is_match(text))
+        text.len() >= 3 && (self.own_names || holds_a_name_literal(text))
     }
 
     /// Whether redaction applies at all.
@@ -709,7 +709,7 @@ mod tests {
         "github_pat_abcdefghijklmnopqrstuvwxyz",
         "xoxp-1234567890-abcdef",
         "eyJhbGciOi.eyJzdWIiOi.SflKxwRJSM",
-        "bearer abc.def-123_XYZ",
+        "Bearer abc.def-123_XYZ",
         "Basic dXNlcjpwYXNzd29yZA==",
         "https://u:p4ss@h",
     ];
