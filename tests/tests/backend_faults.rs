@@ -143,6 +143,13 @@ fn run(name: &str, protocol: &str, endpoint: &str) -> Report {
     report
 }
 
+/// Runs a case where the backend takes nothing: every span is lost, and
+/// counted so.
+fn all_lost(name: &str, protocol: &str, endpoint: &str) {
+    let report = run(name, protocol, endpoint);
+    assert_eq!(report.exported, 0, "{name} over {protocol}: {report:?}");
+}
+
 fn http(port: u16) -> String {
     format!("http://127.0.0.1:{port}")
 }
@@ -155,30 +162,14 @@ fn http_faults_are_counted_and_never_reach_the_call() {
     let report = run("healthy", "http/protobuf", &http(healthy.port));
     assert_eq!((report.failed, report.queued), (0, 0));
     assert_eq!(healthy.spans().len() as u64, report.exported);
-    let lost = |r: &Report| r.failed + r.dropped + r.queued;
-    assert_eq!(
-        lost(&run("refused", "http/protobuf", &http(refusing_port()))),
-        CALLS as u64
-    );
-    assert_eq!(
-        lost(&run("never answers", "http/protobuf", &http(silent_port()))),
-        CALLS as u64
-    );
+    all_lost("refused", "http/protobuf", &http(refusing_port()));
+    all_lost("never answers", "http/protobuf", &http(silent_port()));
     let port = faulty_http(Fault::ServerError);
-    assert_eq!(
-        lost(&run("500", "http/protobuf", &http(port))),
-        CALLS as u64
-    );
+    all_lost("500", "http/protobuf", &http(port));
     let port = faulty_http(Fault::TooManyRequests);
-    assert_eq!(
-        lost(&run("429, Retry-After: 30", "http/protobuf", &http(port))),
-        CALLS as u64
-    );
+    all_lost("429, Retry-After: 30", "http/protobuf", &http(port));
     let port = faulty_http(Fault::OneBytePerSecond);
-    assert_eq!(
-        lost(&run("1 byte per second", "http/protobuf", &http(port))),
-        CALLS as u64
-    );
+    all_lost("1 byte per second", "http/protobuf", &http(port));
 }
 
 /// A gRPC collector answering every export with `status`.
@@ -220,23 +211,10 @@ fn grpc_refusing(code: tonic::Code) -> String {
 
 #[test]
 fn grpc_faults_are_counted_and_never_reach_the_call() {
-    let lost = |r: &Report| r.failed + r.dropped + r.queued;
-    assert_eq!(
-        lost(&run("refused", "grpc", &http(refusing_port()))),
-        CALLS as u64
-    );
-    assert_eq!(
-        lost(&run("never answers", "grpc", &http(silent_port()))),
-        CALLS as u64
-    );
+    all_lost("refused", "grpc", &http(refusing_port()));
+    all_lost("never answers", "grpc", &http(silent_port()));
     let unavailable = grpc_refusing(tonic::Code::Unavailable);
-    assert_eq!(
-        lost(&run("UNAVAILABLE", "grpc", &unavailable)),
-        CALLS as u64
-    );
+    all_lost("UNAVAILABLE", "grpc", &unavailable);
     let exhausted = grpc_refusing(tonic::Code::ResourceExhausted);
-    assert_eq!(
-        lost(&run("RESOURCE_EXHAUSTED", "grpc", &exhausted)),
-        CALLS as u64
-    );
+    all_lost("RESOURCE_EXHAUSTED", "grpc", &exhausted);
 }

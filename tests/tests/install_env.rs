@@ -154,8 +154,9 @@ fn the_standard_switches_turn_export_off_or_to_the_console() {
         ],
     );
     assert!(!String::from_utf8_lossy(&output.stderr).contains("chat"));
-    // none: processed (the workflow counts the call), not exported.
-    child(
+    // none: processed (the workflow counts the call), not exported, and
+    // no span said to be dropped.
+    let output = child(
         "child_counts_one_call_in_a_workflow",
         &[
             ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.clone()),
@@ -163,6 +164,7 @@ fn the_standard_switches_turn_export_off_or_to_the_console() {
             ("LLM_CALLS", "1".into()),
         ],
     );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("dropped"));
     // console: the tree on stderr, though an endpoint is set.
     let output = child(
         "child_counts_one_call_in_a_workflow",
@@ -175,6 +177,7 @@ fn the_standard_switches_turn_export_off_or_to_the_console() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("chat"), "{stderr}");
     assert!(stderr.contains("gpt-4o"), "{stderr}");
+    assert!(!stderr.contains("dropped"), "{stderr}");
     assert!(collector.requests().is_empty());
 }
 

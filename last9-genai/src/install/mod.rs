@@ -474,7 +474,7 @@ impl Install {
             resource = resource.with_service_name(name.clone());
         }
         let resource = resource.with_attributes(self.resource.clone()).build();
-        let mut processor = Last9SpanProcessor::builder().export_health(health.clone());
+        let mut processor = Last9SpanProcessor::builder();
         if let Some(table) = &self.pricing {
             processor = processor.pricing(table.clone());
         }
@@ -510,7 +510,7 @@ impl Install {
                     };
                     let (batch, runtime) = otlp::batch_processor(export, &health)?;
                     background = runtime;
-                    builder.with_span_processor(processor.wrap(batch))
+                    builder.with_span_processor(processor.export_health(health.clone()).wrap(batch))
                 }
                 #[cfg(not(feature = "otlp"))]
                 {
@@ -526,9 +526,13 @@ impl Install {
                     None => ConsoleExporter::stderr(),
                 };
                 builder.with_span_processor(
-                    processor.wrap(SimpleSpanProcessor::new(health.exporter(console))),
+                    processor
+                        .export_health(health.clone())
+                        .wrap(SimpleSpanProcessor::new(health.exporter(console))),
                 )
             }
+            // Nothing is exported, so nothing is counted (a queue that
+            // never drains would count every span dropped).
             TracesExporter::None => builder.with_span_processor(processor.wrap(Discard)),
         };
         let provider = builder.build();
