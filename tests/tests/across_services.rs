@@ -122,3 +122,48 @@ async fn ids_are_carried_only_when_allowed_and_untrusted_values_are_cleaned() {
     assert_eq!(attr(&lookup, "workflow.id"), None);
     assert_eq!(attr(&lookup, "custom.x"), None);
 }
+
+/// What one service carries, the next reads back: conversation id and turn
+/// number, workflow id and type, and a user; a control character inside a
+/// value (which `trim()` leaves) is dropped on the way in.
+#[tokio::test]
+async fn conversation_turn_and_workflow_survive_a_round_trip() {
+    let (_turn, h) = common::observed();
+    let propagation = Propagation::new()
+        .carry_conversation()
+        .carry_user()
+        .carry_workflow();
+    let mut headers = http::HeaderMap::new();
+    async {
+        propagation.inject(&mut headers);
+    }
+    .with_scope((
+        conversation("session\u{7}_9").user_id("ada").turn_number(3),
+        last9_genai::workflow("triage")
+            .workflow_type("sup\u{0}port")
+            .tracer(h.tracer.clone()),
+    ))
+    .await;
+    let cx = propagation.extract(&headers);
+    {
+        let _inside = cx.attach();
+        downstream_lookup().await;
+    }
+    let lookup = h.span("downstream_lookup");
+    assert_eq!(
+        string(&lookup, "gen_ai.conversation.id").as_deref(),
+        Some("session_9")
+    );
+    assert_eq!(
+        common::int(&lookup, "gen_ai.conversation.turn_number"),
+        Some(3)
+    );
+    assert_eq!(string(&lookup, "user.id").as_deref(), Some("ada"));
+    assert_eq!(string(&lookup, "workflow.id").as_deref(), Some("triage"));
+    assert_eq!(string(&lookup, "workflow.type").as_deref(), Some("support"));
+    // And the trace continues: the downstream span's parent is upstream's.
+    assert_eq!(
+        lookup.parent_span_id,
+        h.span("triage").span_context.span_id()
+    );
+}
