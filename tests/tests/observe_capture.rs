@@ -156,6 +156,30 @@ fn values_are_cut_at_the_limit_on_character_boundaries() {
     );
 }
 
+#[observe(capture_limit = 10)]
+fn two_texts(a: &str, b: &str) -> String {
+    format!("{a}{b}")
+}
+
+/// Regression: the prompt and completion events could stop being cut and
+/// no test noticed. The exact cut prefix, on a character boundary, then
+/// the marker, for a multi-argument prompt and a long return value.
+#[test]
+fn prompt_and_completion_events_are_cut_exactly() {
+    let (_turn, h) = common::observed();
+    two_texts(&"é".repeat(100), &"x".repeat(100));
+    let s = h.span("two_texts");
+    // "a=" then 'é' (2 bytes) up to 10 bytes: four of them.
+    assert_eq!(
+        event(&s, "gen_ai.content.prompt"),
+        Some(format!("a=éééé{TRUNCATION_MARKER}"))
+    );
+    assert_eq!(
+        event(&s, "gen_ai.content.completion"),
+        Some(format!("ééééé{TRUNCATION_MARKER}"))
+    );
+}
+
 #[test]
 fn the_global_limit_applies_where_the_function_sets_none() {
     let (_turn, h) = common::observed();
