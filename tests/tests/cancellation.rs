@@ -3,6 +3,8 @@
 //! cancelled with its status unset, under its workflow, which counts the
 //! call and closes with no span left open.
 
+#![allow(clippy::await_holding_lock)]
+
 mod common;
 
 use std::time::{Duration, Instant};
