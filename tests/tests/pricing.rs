@@ -152,8 +152,17 @@ fn the_bundled_example_table_loads() {
         "/../pricing/example-2026-02.json"
     );
     let table = PricingTable::from_json_file(path).unwrap();
-    assert!(table.get("gpt-4o").is_some());
-    assert!(table.get("claude-sonnet-4-5").is_some());
+    assert_eq!(table.len(), 8);
+    let gpt = table.get("gpt-4o").unwrap();
+    assert_eq!((gpt.input(), gpt.output()), (2.5, 10.0));
+    let sonnet = table.get("claude-sonnet-4-5").unwrap();
+    assert_eq!((sonnet.input(), sonnet.output()), (3.0, 15.0));
+    assert_eq!(
+        table
+            .cost("claude-sonnet-4-5", &TokenUsage::new(1_000_000, 1_000_000))
+            .map(|c| c.total_usd()),
+        Some(18.0)
+    );
 }
 
 /// Keeps the messages of `tracing` warnings.
