@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Harness, attr, float, int, string};
+use common::{Harness, float, int, string};
 use last9_genai::observe;
 use opentelemetry::Value;
 use opentelemetry::trace::{Span as _, Status, Tracer};
