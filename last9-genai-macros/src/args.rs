@@ -35,6 +35,8 @@ pub(crate) struct Args {
     pub(crate) skip_all: bool,
     pub(crate) redact: Vec<Ident>,
     pub(crate) redaction: Option<LitBool>,
+    pub(crate) model: Option<LitStr>,
+    pub(crate) provider: Option<LitStr>,
     pub(crate) krate: Option<Path>,
     /// Arguments seen, to refuse duplicates.
     seen: Vec<String>,
@@ -113,6 +115,8 @@ impl Parse for Args {
                 "skip" => args.skip = idents(input)?,
                 "redact" => args.redact = idents(input)?,
                 "redaction" => args.redaction = Some(value(input)?),
+                "model" => args.model = Some(non_empty(value(input)?)?),
+                "provider" => args.provider = Some(non_empty(value(input)?)?),
                 "skip_all" => args.skip_all = true,
                 "crate" => {
                     input.parse::<Token![=]>()?;
@@ -123,8 +127,8 @@ impl Parse for Args {
                         key.span(),
                         format!(
                             "unknown argument `{name}`: expected name, kind (or as_type), tags, metadata, \
-                             pricing, capture_input, capture_output, capture_limit, skip, skip_all, \
-                             redact, redaction or crate"
+                             pricing, model, provider, capture_input, capture_output, capture_limit, skip, \
+                             skip_all, redact, redaction or crate"
                         ),
                     ));
                 }
@@ -148,6 +152,14 @@ fn value<T: Parse + Expected>(input: ParseStream<'_>) -> syn::Result<T> {
             .map_or_else(|_| input.span(), |t| t.span());
         syn::Error::new(span, format!("expected {}", T::EXPECTED))
     })
+}
+
+/// A string literal that holds something.
+fn non_empty(lit: LitStr) -> syn::Result<LitStr> {
+    if lit.value().trim().is_empty() {
+        return Err(syn::Error::new(lit.span(), "expected a non-empty string"));
+    }
+    Ok(lit)
 }
 
 trait Expected {

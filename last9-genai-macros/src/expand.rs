@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{Block, Ident, ItemFn, LitStr, Path, Type};
 
 use crate::args::{Args, krate};
-use crate::params::{Param, unraw};
+use crate::params::{Param, asks_a_model, model_sources, unraw};
 use crate::shape::{self, Shape, has_impl, is_result, nameable};
 
 /// The observed function.
@@ -73,6 +73,17 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
             })
         }
     });
+    let optional = |lit: &Option<LitStr>| match lit {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    };
+    let (model, provider) = (optional(&args.model), optional(&args.provider));
+    let request_model = request_model(args, item, krate);
+    let (record, capture) = if asks_a_model(args) {
+        (quote!(arg_request), quote!(l9_capture_request))
+    } else {
+        (quote!(arg), quote!(l9_capture))
+    };
     let captures = params.iter().map(|p| {
         let ident = &p.ident;
         let name = unraw(ident);
@@ -88,7 +99,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
                     if __l9_obs.secret(#name, &__L9_SECRET) {
                         __l9_obs.redacted(#key, #name);
                     } else {
-                        __l9_obs.arg(#key, #name, (&&&&#krate::__private::Wrap(&#ident)).l9_capture(__l9_limit));
+                        __l9_obs.#record(#key, #name, (&&&&#krate::__private::Wrap(&#ident)).#capture(__l9_limit));
                     }
                 }
             }
@@ -104,9 +115,11 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
             capture_output: #capture_output,
             capture_limit: #capture_limit,
             redact: #redaction,
+            model: #model,
+            provider: #provider,
         };
         #[allow(unused_mut)]
-        let mut __l9_obs = #krate::__private::Observation::start(&__L9_META) #with_pricing;
+        let mut __l9_obs = #krate::__private::Observation::start(&__L9_META, #request_model) #with_pricing;
         if __l9_obs.captures_input() {
             #[allow(unused_imports)]
             use #krate::__private::{CaptureDebug as _, CaptureName as _, CaptureNative as _, CaptureSerialize as _};
@@ -117,6 +130,25 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
     }
 }
 
+/// The model the call asks for, read from its arguments at span start: a
+/// request type the runtime knows, or the text of a parameter named `model`.
+/// The first argument that tells wins.
+fn request_model(args: &Args, item: &ItemFn, krate: &Path) -> TokenStream {
+    let probes = model_sources(args, item)
+        .into_iter()
+        .map(|(ident, named_model)| {
+            let text = named_model.then(|| quote!(ModelText as _,));
+            quote! {
+                .or_else(|| {
+                    #[allow(unused_imports)]
+                    use #krate::__private::{ModelKnown as _, #text ModelNone as _};
+                    (&&&#krate::__private::Wrap(&#ident)).l9_model()
+                })
+            }
+        });
+    quote!(::core::option::Option::None #(#probes)*)
+}
+
 /// A plain function: the body runs in a closure with the span current.
 fn sync_body(
     krate: &Path,
@@ -125,12 +157,17 @@ fn sync_body(
     output: Option<&Type>,
 ) -> TokenStream {
     let finish = finish(krate, quote!(__l9_obs), quote!(&__l9_ret), output);
-    let body = typed_body(block, output);
+    // The closure's return type drives inference as the function's did (`?`
+    // converts into the declared error type), and a body that diverges
+    // (`todo!()`) leaves no code of ours unreachable.
+    let body = match nameable(output) {
+        Some(ty) => quote!(move || -> #ty #block),
+        None => quote!(move || #block),
+    };
     quote! {
         #prologue
         let __l9_guard = __l9_obs.enter();
-        #[allow(clippy::redundant_closure_call)]
-        let __l9_ret = (move || #body)();
+        let __l9_ret = #krate::__private::note_panic(#body);
         ::core::mem::drop(__l9_guard);
         #finish
         __l9_ret
@@ -185,8 +222,7 @@ fn future_body(
     quote! {
         #prologue
         let __l9_guard = __l9_obs.enter();
-        #[allow(clippy::redundant_closure_call)]
-        let __l9_fut = (move || #block)();
+        let __l9_fut = #krate::__private::note_panic(move || #block);
         ::core::mem::drop(__l9_guard);
         let __l9_ret #annotation = #wrapped;
         __l9_ret
@@ -201,9 +237,11 @@ fn future_body(
 fn typed_body(block: &Block, output: Option<&Type>) -> TokenStream {
     match nameable(output) {
         Some(ty) => quote! {{
-            #[allow(clippy::let_and_return)]
+            // A body that diverges (`todo!()`) makes the rest unreachable.
+            #[allow(clippy::diverging_sub_expression)]
             let __l9_body: #ty = #block;
-            __l9_body
+            #[allow(unreachable_code, clippy::needless_return)]
+            return __l9_body;
         }},
         None => quote!(#block),
     }

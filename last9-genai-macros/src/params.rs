@@ -42,6 +42,29 @@ pub(crate) fn captured(args: &Args, item: &ItemFn) -> Vec<Param> {
         .collect()
 }
 
+/// The parameters that may name the model a call asks for: all named ones
+/// but those the user asked to redact, and none unless the function is a
+/// model call (kind `llm` or `embedding`). `true` marks a parameter named
+/// `model`, whose text is the model's name.
+pub(crate) fn model_sources(args: &Args, item: &ItemFn) -> Vec<(Ident, bool)> {
+    if !asks_a_model(args) {
+        return Vec::new();
+    }
+    named(item)
+        .into_iter()
+        .filter(|ident| !args.redact.contains(ident))
+        .map(|ident| (ident.clone(), unraw(ident) == "model"))
+        .collect()
+}
+
+/// Whether the function is a model call: kind `llm` (the default) or
+/// `embedding`. Its arguments are read for the model and the messages.
+pub(crate) fn asks_a_model(args: &Args) -> bool {
+    args.kind
+        .as_ref()
+        .is_none_or(|(_, lit)| matches!(lit.value().as_str(), "llm" | "embedding"))
+}
+
 /// The name of `ident` without `r#`.
 pub(crate) fn unraw(ident: &Ident) -> String {
     let s = ident.to_string();

@@ -22,6 +22,9 @@ pub const USER_ID: &str = "user.id";
 pub const WORKFLOW_ID: &str = "workflow.id";
 /// Workflow type (string).
 pub const WORKFLOW_TYPE: &str = "workflow.type";
+/// The id of one run of a workflow (string, 16 hex digits): fifty runs of
+/// `answer_question` share `workflow.id` and each has its own run id.
+pub const WORKFLOW_RUN_ID: &str = "workflow.run_id";
 /// Agent id (string).
 pub const AGENT_ID: &str = "gen_ai.agent.id";
 /// Agent name (string).
@@ -99,6 +102,9 @@ pub const WORKFLOW_TOOL_CALLS: &str = "workflow.tool_calls";
 pub const WORKFLOW_USER_ID: &str = "workflow.user_id";
 /// Workflow session id, as the Python SDK's manual API writes it (string).
 pub const WORKFLOW_SESSION_ID: &str = "workflow.session_id";
+/// Workflow name, as the GenAI conventions (v1.41) name it (string): the
+/// workflow's type, on the workflow's own span.
+pub const WORKFLOW_NAME: &str = "gen_ai.workflow.name";
 
 // ---------------------------------------------------------------- model and usage
 /// Provider name (string): `openai`, `anthropic`, `gcp.gemini`, ...
@@ -166,12 +172,21 @@ pub mod span_kind {
     pub const RETRIEVER: &str = "retriever";
 }
 
-/// Values of [`OPERATION_NAME`] used by this crate.
+/// Values of [`OPERATION_NAME`] used by this crate, as the GenAI
+/// conventions (v1.41) name them.
 pub mod operation {
-    /// A chat completion.
+    /// A chat completion: an observed function of kind `llm`.
     pub const CHAT: &str = "chat";
-    /// A tool execution, as the GenAI conventions name it.
+    /// A tool execution: kind `tool`.
     pub const EXECUTE_TOOL: &str = "execute_tool";
+    /// An agent's run: kind `agent`.
+    pub const INVOKE_AGENT: &str = "invoke_agent";
+    /// A workflow of several steps: kind `chain`, and `workflow()` spans.
+    pub const INVOKE_WORKFLOW: &str = "invoke_workflow";
+    /// An embeddings call: kind `embedding`.
+    pub const EMBEDDINGS: &str = "embeddings";
+    /// A retrieval step: kind `retriever`.
+    pub const RETRIEVAL: &str = "retrieval";
 }
 
 // ---------------------------------------------------------------- tools
@@ -192,6 +207,24 @@ pub const FUNCTION_CALL_DURATION_MS: &str = "gen_ai.function.call.duration_ms";
 pub const EVENT_TOOL_CALL: &str = "gen_ai.tool.call";
 /// Id of a tool call (string).
 pub const TOOL_CALL_ID: &str = "gen_ai.tool.call.id";
+/// A tool span's arguments as JSON text, as the GenAI conventions (v1.41)
+/// name them; written beside [`FUNCTION_CALL_ARGUMENTS`] (string).
+pub const TOOL_CALL_ARGUMENTS: &str = "gen_ai.tool.call.arguments";
+/// A tool span's result, as the GenAI conventions (v1.41) name it; written
+/// beside [`FUNCTION_CALL_RESULT`] (string).
+pub const TOOL_CALL_RESULT: &str = "gen_ai.tool.call.result";
+/// On a [`EVENT_TOOL_CALL`] event: the call's position in the response
+/// (int), as the Python SDK writes it.
+pub const EVENT_TOOL_CALL_INDEX: &str = "tool_call.index";
+/// On a [`EVENT_TOOL_CALL`] event: the call's id (string).
+pub const EVENT_TOOL_CALL_ID: &str = "tool_call.id";
+/// On a [`EVENT_TOOL_CALL`] event: the call's type, `function` (string).
+pub const EVENT_TOOL_CALL_TYPE: &str = "tool_call.type";
+/// On a [`EVENT_TOOL_CALL`] event: the function's name (string).
+pub const EVENT_TOOL_CALL_FUNCTION_NAME: &str = "tool_call.function.name";
+/// On a [`EVENT_TOOL_CALL`] event: the function's arguments as JSON text
+/// (string).
+pub const EVENT_TOOL_CALL_FUNCTION_ARGUMENTS: &str = "tool_call.function.arguments";
 /// Number of tool calls a model response asks for (int).
 pub const TOOL_CALLS_COUNT: &str = "gen_ai.tool_calls.count";
 
@@ -208,10 +241,30 @@ pub const PROMPT_TEMPLATE_ID: &str = "gen_ai.prompt.template_id";
 pub const EVENT_CONTENT_PROMPT: &str = "gen_ai.content.prompt";
 /// Event carrying the completion text.
 pub const EVENT_CONTENT_COMPLETION: &str = "gen_ai.content.completion";
-/// Prompt text, on [`EVENT_CONTENT_PROMPT`] (string).
+/// Prompt text, on [`EVENT_CONTENT_PROMPT`] (string). On the span of a
+/// model call, the prompt messages as a JSON array of `{role, content,
+/// tool_calls?, tool_call_id?}` (string), as the Python SDK's log bridge
+/// writes it for the Last9 LLM dashboard.
 pub const PROMPT: &str = "gen_ai.prompt";
-/// Completion text, on [`EVENT_CONTENT_COMPLETION`] (string).
+/// Completion text, on [`EVENT_CONTENT_COMPLETION`] (string). On the span of
+/// a model call, the completion as a JSON array of `{role, content,
+/// tool_calls?, finish_reason, index}` (string).
 pub const COMPLETION: &str = "gen_ai.completion";
+/// On [`EVENT_CONTENT_PROMPT`] of a model call: the prompt messages as the
+/// JSON array of [`PROMPT`] (string).
+pub const EVENT_PROMPT_CONTENT: &str = "content";
+/// On [`EVENT_CONTENT_COMPLETION`] of a model call: the completion as the
+/// JSON array of [`COMPLETION`] (string).
+pub const EVENT_COMPLETION_CONTENT: &str = "completion";
+/// Input messages of a model call, as the GenAI conventions (v1.41) write
+/// them: a JSON array of `{role, parts: [...]}` (string).
+pub const INPUT_MESSAGES: &str = "gen_ai.input.messages";
+/// Output messages of a model call (v1.41): a JSON array of `{role, parts,
+/// finish_reason}` (string).
+pub const OUTPUT_MESSAGES: &str = "gen_ai.output.messages";
+/// System instructions given apart from the messages (v1.41): a JSON array
+/// of parts (string).
+pub const SYSTEM_INSTRUCTIONS: &str = "gen_ai.system_instructions";
 /// Length in characters of the prompt before truncation (int).
 pub const PROMPT_LENGTH: &str = "gen_ai.prompt.length";
 /// Whether the prompt was truncated (bool).

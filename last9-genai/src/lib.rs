@@ -146,7 +146,10 @@ pub mod __private {
     pub use crate::observe::capture::{
         CaptureDebug, CaptureName, CaptureNative, CaptureSerialize, Captured, Wrap,
     };
-    pub use crate::observe::known::{KnownResponse, OutputKnown};
+    pub use crate::observe::known::{
+        KnownRequest, KnownResponse, ModelKnown, ModelNone, ModelText, OutputKnown,
+    };
+    pub use crate::observe::panics::note_panic;
     pub use crate::observe::{
         ErrorDebug, ErrorDisplay, ErrorName, IntoPricing, Meta, Observation, ObservedFuture,
         Output, OutputDebug, OutputNative, OutputNone, OutputSerialize, SecretName, type_name_of,

@@ -215,6 +215,7 @@ impl Propagation {
                 Layer::RemoteWorkflow {
                     id: id.into(),
                     kind: value(attr::WORKFLOW_TYPE).map(Into::into),
+                    run_id: value(attr::WORKFLOW_RUN_ID).map(Into::into),
                 },
             );
         }
@@ -230,7 +231,7 @@ impl Propagation {
         match key {
             attr::CONVERSATION_ID | attr::CONVERSATION_TURN_NUMBER => self.conversation,
             attr::USER_ID => self.user,
-            attr::WORKFLOW_ID | attr::WORKFLOW_TYPE => self.workflow,
+            attr::WORKFLOW_ID | attr::WORKFLOW_TYPE | attr::WORKFLOW_RUN_ID => self.workflow,
             _ => false,
         }
     }

@@ -29,10 +29,29 @@ static PRICING: LazyLock<PricingTable> = LazyLock::new(|| {
     .unwrap()
 });
 
-/// Keys we add on purpose, beyond the Python SDK's: the provider under its
-/// older name; `error.type` (OpenTelemetry's convention) on failures; and
-/// the latency, which Python leaves out when the function fails.
-const OUR_EXTRAS: &[&str] = &["gen_ai.system", "error.type", "latency_ms"];
+/// Keys we add on purpose, beyond the Python decorator's: the provider under
+/// its older name; `error.type` (OpenTelemetry's convention) on failures;
+/// the latency, which Python leaves out when the function fails; the
+/// conventions' operation name and output messages; and the completion as
+/// the JSON array (and its indexed keys) that the Python SDK's log bridge
+/// writes on instrumented model calls; on tool spans, the tool's name, and
+/// its arguments and result under the conventions' keys and the Python
+/// SDK's manual-API keys.
+const OUR_EXTRAS: &[&str] = &[
+    "gen_ai.tool.name",
+    "gen_ai.tool.call.arguments",
+    "gen_ai.tool.call.result",
+    "gen_ai.function.call.arguments",
+    "gen_ai.function.call.result",
+    "gen_ai.system",
+    "error.type",
+    "latency_ms",
+    "gen_ai.operation.name",
+    "gen_ai.output.messages",
+    "gen_ai.completion",
+];
+/// Prefixes of the indexed keys the Python SDK's log bridge writes.
+const OUR_EXTRA_PREFIXES: &[&str] = &["gen_ai.completion.0."];
 
 fn python_scenario(name: &str) -> Json {
     let traces = include_str!("../fixtures/python-sdk-traces.jsonl");
@@ -99,6 +118,7 @@ fn assert_matches_python(ours: &SpanData, python: &Json) {
         assert!(
             python_attrs.contains_key(key)
                 || OUR_EXTRAS.contains(&key.as_str())
+                || OUR_EXTRA_PREFIXES.iter().any(|p| key.starts_with(p))
                 || key.starts_with("workflow.") && !python_attrs.is_empty(),
             "{name}: unexpected key {key}"
         );

@@ -24,6 +24,8 @@ pub(crate) struct AgentIdentity {
 pub(crate) struct WorkflowIdentity {
     pub(crate) id: Arc<str>,
     pub(crate) kind: Option<Arc<str>>,
+    /// This run's id.
+    pub(crate) run_id: Option<Arc<str>>,
     pub(crate) totals: Option<Arc<WorkflowTotals>>,
 }
 
@@ -44,6 +46,7 @@ pub(crate) enum Layer {
     RemoteWorkflow {
         id: Arc<str>,
         kind: Option<Arc<str>>,
+        run_id: Option<Arc<str>>,
     },
     /// A user alone, carried in baggage.
     #[cfg_attr(not(feature = "http"), allow(dead_code))]
@@ -93,10 +96,11 @@ impl ScopeState {
                 state.workflow = Some(identity);
                 state.user_id = user_id.or(state.user_id);
             }
-            Layer::RemoteWorkflow { id, kind } => {
+            Layer::RemoteWorkflow { id, kind, run_id } => {
                 state.workflow = Some(WorkflowIdentity {
                     id,
                     kind,
+                    run_id,
                     totals: None,
                 });
             }
@@ -131,6 +135,7 @@ impl ScopeState {
         if let Some(workflow) = &self.workflow {
             attributes.push(KeyValue::new(attr::WORKFLOW_ID, workflow.id.clone()));
             attributes.extend(string(attr::WORKFLOW_TYPE, &workflow.kind));
+            attributes.extend(string(attr::WORKFLOW_RUN_ID, &workflow.run_id));
         }
         if let Some(agent) = &self.agent {
             attributes.push(KeyValue::new(attr::AGENT_NAME, agent.name.clone()));

@@ -24,8 +24,9 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use opentelemetry::global::{self, BoxedTracer};
-use opentelemetry::trace::{Span as _, Status, TraceContextExt, Tracer};
+use opentelemetry::trace::{Span as _, SpanBuilder, Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, ContextGuard, KeyValue};
+use opentelemetry_sdk::trace::{IdGenerator as _, RandomIdGenerator};
 
 use super::sealed::{Opened, Scope, Sealed};
 use super::totals::WorkflowTotals;
@@ -177,12 +178,14 @@ impl Workflow {
             .get::<ScopeState>()
             .and_then(ScopeState::workflow_totals);
         let totals = Arc::new(WorkflowTotals::new(parent_totals.cloned()));
+        let run_id: Arc<str> = new_run_id().into();
         let scoped = layered(
             parent,
             Layer::Workflow {
                 identity: WorkflowIdentity {
                     id: self.id.clone(),
                     kind: self.kind,
+                    run_id: Some(run_id.clone()),
                     totals: Some(totals.clone()),
                 },
                 user_id: self.user_id,
@@ -192,22 +195,35 @@ impl Workflow {
             .span_name
             .unwrap_or_else(|| Cow::Owned(self.id.to_string()));
         let tracer = self.tracer.unwrap_or_else(|| global::tracer(TRACER_NAME));
-        let span = tracer.start_with_context(name, &scoped);
+        // What the span is, for samplers and backends: the conventions'
+        // workflow operation and name.
+        let builder = SpanBuilder::from_name(name).with_attributes([
+            KeyValue::new(attr::OPERATION_NAME, attr::operation::INVOKE_WORKFLOW),
+            KeyValue::new(attr::WORKFLOW_NAME, self.id.clone()),
+        ]);
+        let span = tracer.build_with_context(builder, &scoped);
         if !span.is_recording() && pipeline::is_noop(span.span_context(), &scoped) {
             // No span: the scope alone, so that what runs inside keeps the
             // parent it had (under a no-op span, the SDK would drop it).
             return ActiveWorkflow {
                 cx: scoped,
                 totals,
+                run_id,
                 own_span: false,
             };
         }
         ActiveWorkflow {
             cx: scoped.with_span(span),
             totals,
+            run_id,
             own_span: true,
         }
     }
+}
+
+/// A new run's id: 16 random hex digits.
+fn new_run_id() -> String {
+    RandomIdGenerator::default().new_span_id().to_string()
 }
 
 /// An open workflow, made by [`Workflow::start`]. It closes when dropped:
@@ -231,6 +247,7 @@ impl Workflow {
 pub struct ActiveWorkflow {
     cx: Context,
     totals: Arc<WorkflowTotals>,
+    run_id: Arc<str>,
     /// Whether the span current in `cx` is the workflow's own, to end.
     own_span: bool,
 }
@@ -258,6 +275,19 @@ impl ActiveWorkflow {
     /// ```
     pub fn context(&self) -> &Context {
         &self.cx
+    }
+
+    /// This run's id, `workflow.run_id` on every span inside: 16 hex
+    /// digits, new for each run of the workflow.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// let (a, b) = (workflow("w").start(), workflow("w").start());
+    /// assert_eq!(a.run_id().len(), 16);
+    /// assert_ne!(a.run_id(), b.run_id());
+    /// ```
+    pub fn run_id(&self) -> &str {
+        &self.run_id
     }
 
     /// Cost so far, in USD: the sum of the priced LLM spans that ended inside.

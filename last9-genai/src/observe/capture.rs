@@ -16,6 +16,7 @@ use opentelemetry::Value;
 use serde::Serialize;
 
 use super::json::text::json_text;
+use super::json::tree::request_tree;
 use crate::redact::Rules;
 use crate::text::{TRUNCATION_MARKER, cut_bytes, floor_char_boundary};
 
@@ -176,6 +177,12 @@ impl<T: NativeValue + ?Sized> NativeValue for &mut T {
 pub trait CaptureNative {
     /// Captures the value.
     fn l9_capture(&self, limit: usize) -> Captured;
+
+    /// Captures the value of an argument of a model call, with the request
+    /// fields it holds (chat messages, model) when it is a request.
+    fn l9_capture_request(&self, limit: usize) -> (Captured, Option<serde_json::Value>) {
+        (self.l9_capture(limit), None)
+    }
 }
 
 impl<T: NativeValue + ?Sized> CaptureNative for &&&Wrap<'_, T> {
@@ -188,11 +195,28 @@ impl<T: NativeValue + ?Sized> CaptureNative for &&&Wrap<'_, T> {
 pub trait CaptureSerialize {
     /// Captures the value.
     fn l9_capture(&self, limit: usize) -> Captured;
+
+    /// Captures the value of an argument of a model call, with the request
+    /// fields it holds (chat messages, model) when it is a request.
+    fn l9_capture_request(&self, limit: usize) -> (Captured, Option<serde_json::Value>) {
+        (self.l9_capture(limit), None)
+    }
 }
 
 impl<T: Serialize + ?Sized> CaptureSerialize for &&Wrap<'_, T> {
     fn l9_capture(&self, limit: usize) -> Captured {
         guarded(|| json_text(self.0, limit)).map_or(Captured::Failed, Captured::Json)
+    }
+
+    /// The JSON text, and for a list or an object, a second bounded walk
+    /// for the request fields only.
+    fn l9_capture_request(&self, limit: usize) -> (Captured, Option<serde_json::Value>) {
+        let captured = self.l9_capture(limit);
+        let structured = matches!(&captured, Captured::Json(text) if text.starts_with(['[', '{']));
+        let request = structured
+            .then(|| guarded(|| request_tree(self.0, limit)).flatten())
+            .flatten();
+        (captured, request)
     }
 }
 
@@ -200,6 +224,12 @@ impl<T: Serialize + ?Sized> CaptureSerialize for &&Wrap<'_, T> {
 pub trait CaptureDebug {
     /// Captures the value.
     fn l9_capture(&self, limit: usize) -> Captured;
+
+    /// Captures the value of an argument of a model call, with the request
+    /// fields it holds (chat messages, model) when it is a request.
+    fn l9_capture_request(&self, limit: usize) -> (Captured, Option<serde_json::Value>) {
+        (self.l9_capture(limit), None)
+    }
 }
 
 impl<T: Debug + ?Sized> CaptureDebug for &Wrap<'_, T> {
@@ -212,6 +242,12 @@ impl<T: Debug + ?Sized> CaptureDebug for &Wrap<'_, T> {
 pub trait CaptureName {
     /// Captures the value.
     fn l9_capture(&self, limit: usize) -> Captured;
+
+    /// Captures the value of an argument of a model call, with the request
+    /// fields it holds (chat messages, model) when it is a request.
+    fn l9_capture_request(&self, limit: usize) -> (Captured, Option<serde_json::Value>) {
+        (self.l9_capture(limit), None)
+    }
 }
 
 impl<T: ?Sized> CaptureName for Wrap<'_, T> {

@@ -1,8 +1,10 @@
-//! Responses read field by field, with no JSON round trip: the typed
-//! responses of client crates, behind their features.
+//! Requests and responses read field by field, with no JSON round trip:
+//! the typed requests and responses of client crates, behind their
+//! features.
 //!
-//! The macro tries this first (`(&&&&&Wrap(&value)).l9_output(limit)`), so a
-//! type implementing [`KnownResponse`] never goes through `Serialize`.
+//! The macro tries these first (`(&&&&&Wrap(&value)).l9_output(limit)`), so
+//! a type implementing [`KnownResponse`] never goes through `Serialize`, and
+//! the model a [`KnownRequest`] asks for is on the span from its start.
 
 use super::Output;
 use super::capture::Wrap;
@@ -13,6 +15,48 @@ use crate::record::response::{ResponseInfo, ToolCallRequest};
 pub trait KnownResponse {
     /// What the response says of itself.
     fn output(&self, limit: usize) -> Output;
+}
+
+/// A request type whose model is read directly, at span start.
+pub trait KnownRequest {
+    /// The model the request asks for.
+    fn model(&self) -> Option<&str>;
+}
+
+/// First choice for the model a call asks for: a known request type.
+pub trait ModelKnown<'a> {
+    /// The model, when the argument tells.
+    fn l9_model(&self) -> Option<&'a str>;
+}
+
+impl<'a, T: KnownRequest + ?Sized> ModelKnown<'a> for &&Wrap<'a, T> {
+    fn l9_model(&self) -> Option<&'a str> {
+        self.0.model()
+    }
+}
+
+/// Second choice, for a parameter named `model` only: its text.
+pub trait ModelText<'a> {
+    /// The model, when the argument tells.
+    fn l9_model(&self) -> Option<&'a str>;
+}
+
+impl<'a, T: AsRef<str> + ?Sized> ModelText<'a> for &Wrap<'a, T> {
+    fn l9_model(&self) -> Option<&'a str> {
+        Some(self.0.as_ref()).filter(|model| !model.is_empty())
+    }
+}
+
+/// Last choice: the argument does not tell.
+pub trait ModelNone<'a> {
+    /// Nothing.
+    fn l9_model(&self) -> Option<&'a str>;
+}
+
+impl<'a, T: ?Sized> ModelNone<'a> for Wrap<'a, T> {
+    fn l9_model(&self) -> Option<&'a str> {
+        None
+    }
 }
 
 /// First choice for outputs: known response types.
@@ -29,10 +73,24 @@ impl<T: KnownResponse + ?Sized> OutputKnown for &&&&Wrap<'_, T> {
 
 #[cfg(feature = "async-openai")]
 mod async_openai_types {
-    use async_openai::types::chat::{ChatCompletionMessageToolCalls, CreateChatCompletionResponse};
-    use async_openai::types::responses::Response;
+    use async_openai::types::chat::{
+        ChatCompletionMessageToolCalls, CreateChatCompletionRequest, CreateChatCompletionResponse,
+    };
+    use async_openai::types::responses::{CreateResponse, Response};
 
-    use super::{KnownResponse, ResponseInfo, ToolCallRequest};
+    use super::{KnownRequest, KnownResponse, ResponseInfo, ToolCallRequest};
+
+    impl KnownRequest for CreateChatCompletionRequest {
+        fn model(&self) -> Option<&str> {
+            Some(&self.model)
+        }
+    }
+
+    impl KnownRequest for CreateResponse {
+        fn model(&self) -> Option<&str> {
+            self.model.as_deref()
+        }
+    }
     use crate::cost::TokenUsage;
     use crate::observe::Output;
 

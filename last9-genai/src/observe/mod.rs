@@ -7,6 +7,7 @@ pub(crate) mod capture;
 mod held;
 mod json;
 pub(crate) mod known;
+pub(crate) mod panics;
 mod recorded;
 pub(crate) mod settings;
 mod tracer;
@@ -27,6 +28,9 @@ use serde::Serialize;
 use crate::attributes as attr;
 use crate::cost::TokenUsage;
 use crate::pricing::PricingTable;
+use crate::provider::detect_provider;
+use crate::record::messages::{self, Message, Part};
+use crate::record::request::{self, RequestInfo};
 use crate::record::response::{self, ResponseInfo};
 use crate::record::{
     ObservationKind, cost_attributes, end_with_error, model_attribute, response_attributes,
@@ -57,6 +61,11 @@ pub struct Meta {
     /// Whether the redaction rules apply (`redaction = false` turns them
     /// off for the function).
     pub redact: bool,
+    /// `model = "…"`: the model asked for, when no argument tells.
+    pub model: Option<&'static str>,
+    /// `provider = "…"`: `gen_ai.provider.name`, else guessed from the
+    /// model's name or the response's shape.
+    pub provider: Option<&'static str>,
 }
 
 /// The span of one observed call.
@@ -78,11 +87,19 @@ pub struct Observation {
     pricing: Option<PricingTable>,
     args: Vec<(&'static str, Captured)>,
     finished: bool,
+    /// `gen_ai.request.model` is written.
+    model_written: bool,
+    /// `gen_ai.provider.name` is written.
+    provider_written: bool,
+    /// The model request an argument holds, its texts scrubbed.
+    request: Option<RequestInfo>,
 }
 
 impl Observation {
     /// Starts the span of a call, as a child of the current context.
-    pub fn start(meta: &'static Meta) -> Self {
+    /// `request_model` is the model the call asks for, when an argument
+    /// tells (a parameter named `model`, a request type the crate knows).
+    pub fn start(meta: &'static Meta, request_model: Option<&str>) -> Self {
         let mut observation = Self {
             meta,
             span: None,
@@ -92,20 +109,29 @@ impl Observation {
             pricing: None,
             args: Vec::new(),
             finished: false,
+            model_written: false,
+            provider_written: false,
+            request: None,
         };
         if !tracer::active() {
             return observation;
         }
-        Context::map_current(|parent| match tracer::start(meta.name, parent) {
-            Some(tracer::Started::Recording(span)) => {
-                observation.recording = true;
-                observation.span = Some(span);
-            }
-            Some(tracer::Started::Dropped(span_context)) => {
-                observation.cx = dropped_span_context(parent, span_context);
-            }
-            None => {}
-        });
+        let attributes = observation.sampled_attributes(request_model);
+        Context::map_current(
+            |parent| match tracer::start(meta.name, parent, attributes) {
+                Some(tracer::Started::Recording(span)) => {
+                    observation.recording = true;
+                    observation.span = Some(span);
+                }
+                Some(tracer::Started::Dropped(span_context)) => {
+                    observation.cx = dropped_span_context(parent, span_context);
+                }
+                None => {}
+            },
+        );
+        if observation.span.is_none() {
+            return observation;
+        }
         let metadata: Vec<(&'static str, String)> = if meta.metadata.is_empty() {
             Vec::new()
         } else {
@@ -118,7 +144,6 @@ impl Observation {
         };
         if let Some(span) = &mut observation.span {
             observation.start = Some(Instant::now());
-            span.set_attribute(KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str()));
             if !meta.tags.is_empty() {
                 let tags = meta.tags.iter().map(|t| StringValue::from(*t)).collect();
                 span.set_attribute(KeyValue::new(attr::TAGS, Value::Array(Array::String(tags))));
@@ -131,6 +156,32 @@ impl Observation {
             }
         }
         observation
+    }
+
+    /// The attributes a sampler sees at span start: what the call is
+    /// (`gen_ai.l9.span.kind`, `gen_ai.operation.name`, a tool's name) and,
+    /// for a model call, the model asked for and its provider.
+    fn sampled_attributes(&mut self, request_model: Option<&str>) -> Vec<KeyValue> {
+        let meta = self.meta;
+        let mut attributes = Vec::with_capacity(6);
+        attributes.push(KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str()));
+        if let Some(operation) = meta.kind.operation() {
+            attributes.push(KeyValue::new(attr::OPERATION_NAME, operation));
+        }
+        if meta.kind == ObservationKind::Tool {
+            attributes.push(KeyValue::new(attr::TOOL_NAME, meta.name));
+        }
+        let model = request_model.or(meta.model);
+        if let Some(model) = model {
+            attributes.push(model_attribute(attr::REQUEST_MODEL, model));
+            self.model_written = true;
+        }
+        if let Some(provider) = meta.provider.or_else(|| model.and_then(detect_provider)) {
+            attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider));
+            attributes.push(KeyValue::new(attr::SYSTEM, provider));
+            self.provider_written = true;
+        }
+        attributes
     }
 
     /// Prices the call's usage with `table` instead of leaving it to the
@@ -205,26 +256,105 @@ impl Observation {
         self.args.push((name, value));
     }
 
+    /// Records argument `name` of a model call: as [`Observation::arg`]
+    /// does, and when it holds a model request (chat messages, a request
+    /// object), the request too. The first argument that holds one wins.
+    pub fn arg_request(
+        &mut self,
+        key: &'static str,
+        name: &'static str,
+        (value, tree): (Captured, Option<serde_json::Value>),
+    ) {
+        if self.request.is_none()
+            && let Some(mut request) = tree.as_ref().and_then(request::read)
+        {
+            self.redacting(|rules| {
+                let mut clean = |text: String| scrub_owned(rules, text);
+                for message in request.system.iter_mut().chain(&mut request.messages) {
+                    message.map_texts(&mut clean);
+                }
+            });
+            self.request = Some(request);
+        }
+        self.arg(key, name, value);
+    }
+
     /// Records argument `name` as redacted: `[REDACTED]` in its attribute and
     /// in the prompt, never the prompt itself.
     pub fn redacted(&mut self, key: &'static str, name: &'static str) {
         self.arg(key, name, Captured::Text(REDACTED.to_owned()));
     }
 
-    /// Records the prompt event from the captured arguments.
+    /// Records the prompt from the captured arguments: the
+    /// `gen_ai.content.prompt` event, and for a model request, its model
+    /// and messages (see [`Observation::request_attributes`]).
     pub fn args_done(&mut self) {
-        if self.args.is_empty() {
+        let request = self.request.take();
+        if self.args.is_empty() && request.is_none() {
             return;
         }
         let limit = self.limit();
         let args = std::mem::take(&mut self.args);
-        if let Some(span) = &mut self.span {
-            let prompt = cut_bytes_owned(prompt_text(args), limit);
-            span.add_event(
-                attr::EVENT_CONTENT_PROMPT,
-                vec![KeyValue::new(attr::PROMPT, prompt)],
-            );
+        if self.meta.kind == ObservationKind::Tool
+            && let Some(span) = &mut self.span
+        {
+            let arguments = cut_bytes_owned(tool_arguments(&args), limit);
+            span.set_attribute(KeyValue::new(attr::TOOL_CALL_ARGUMENTS, arguments.clone()));
+            span.set_attribute(KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, arguments));
         }
+        let prompt = cut_bytes_owned(prompt_text(args, request.as_ref()), limit);
+        let mut event = vec![KeyValue::new(attr::PROMPT, prompt)];
+        if let Some(request) = &request {
+            let attributes = self.request_attributes(request, limit, &mut event);
+            if let Some(span) = &mut self.span {
+                span.set_attributes(attributes);
+            }
+        }
+        if let Some(span) = &mut self.span {
+            span.add_event(attr::EVENT_CONTENT_PROMPT, event);
+        }
+    }
+
+    /// What a model request adds to the span: the model asked for (when no
+    /// argument told at span start), and the messages as the conventions
+    /// write them (`gen_ai.input.messages`, `gen_ai.system_instructions`)
+    /// and as the Python SDK does (`gen_ai.prompt` as a JSON array, with
+    /// its indexed attributes; the array also on the prompt event).
+    fn request_attributes(
+        &mut self,
+        request: &RequestInfo,
+        limit: usize,
+        event: &mut Vec<KeyValue>,
+    ) -> Vec<KeyValue> {
+        let mut attributes = Vec::new();
+        if let Some(model) = request.model.as_deref().filter(|_| !self.model_written) {
+            attributes.push(model_attribute(attr::REQUEST_MODEL, model));
+            self.model_written = true;
+            if let Some(provider) = detect_provider(model).filter(|_| !self.provider_written) {
+                attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider));
+                attributes.push(KeyValue::new(attr::SYSTEM, provider));
+                self.provider_written = true;
+            }
+        }
+        if request.messages.is_empty() {
+            return attributes;
+        }
+        let all: Vec<Message> = request
+            .system
+            .iter()
+            .chain(&request.messages)
+            .cloned()
+            .collect();
+        let (array, indexed) =
+            messages::python(attr::PROMPT, &messages::fitted(&all, limit), false);
+        attributes.push(KeyValue::new(attr::PROMPT, array.clone()));
+        attributes.extend(indexed);
+        event.push(KeyValue::new(attr::EVENT_PROMPT_CONTENT, array));
+        attributes.extend(messages::conventions_input(
+            &messages::fitted(&request.system, limit),
+            &messages::fitted(&request.messages, limit),
+        ));
+        attributes
     }
 
     /// The context inside the call: the span moves into it the first time.
@@ -278,6 +408,7 @@ impl Observation {
         if output.capture_failed {
             attributes.push(KeyValue::new(attr::L9_CAPTURE_FAILED, true));
         }
+        let is_response = output.info.is_some();
         let mut info = output.info.unwrap_or_default();
         if self.pricing.is_some()
             && let Some(recorded) = recorded::close(span.span_context().span_id())
@@ -285,7 +416,7 @@ impl Observation {
             info.model = info.model.or(Some(recorded.model));
             info.usage = info.usage.or(Some(recorded.usage));
         }
-        response_attributes(&info, &mut attributes);
+        response_attributes(&info, self.provider_written, &mut attributes);
         if let (Some(table), Some(model), Some(usage)) = (&self.pricing, &info.model, &info.usage)
             && let Some(cost) = table.cost(model, usage)
         {
@@ -294,10 +425,14 @@ impl Observation {
         if !attributes.is_empty() {
             span.set_attributes(attributes);
         }
-        let completion = info
-            .completion
-            .or(output.text)
-            .filter(|_| self.meta.capture_output && settings::capture_content());
+        // A model response's text is its completion, empty for a turn that
+        // only asks for tools; anything else is written as captured.
+        let completion = if is_response {
+            Some(info.completion.take().unwrap_or_default())
+        } else {
+            output.text
+        }
+        .filter(|_| self.meta.capture_output && settings::capture_content());
         let scrub = info.tool_calls.len()
             + completion.as_ref().map_or(0, |c| usize::from(c.len() >= 3))
             > 0;
@@ -316,15 +451,38 @@ impl Observation {
                 (tool_calls, completion.map(|text| scrub_owned(rules, text)))
             })
         };
-        for call in &tool_calls {
-            span.add_event(attr::EVENT_TOOL_CALL, tool_call_event(call));
+        for (index, call) in tool_calls.iter().enumerate() {
+            span.add_event(attr::EVENT_TOOL_CALL, tool_call_event(index, call));
         }
         if let Some(text) = completion {
-            let text = cut_bytes_owned(text, self.limit());
-            span.add_event(
-                attr::EVENT_CONTENT_COMPLETION,
-                vec![KeyValue::new(attr::COMPLETION, text)],
-            );
+            let limit = self.limit();
+            let mut event = Vec::with_capacity(2);
+            if is_response {
+                let mut parts = Vec::with_capacity(1 + tool_calls.len());
+                if !text.is_empty() {
+                    parts.push(Part::Text(text.clone()));
+                }
+                parts.extend(tool_calls.into_iter().map(Part::ToolCall));
+                let message = Message {
+                    role: "assistant",
+                    parts,
+                    finish_reason: info.finish_reasons.into_iter().next(),
+                };
+                let fitted = messages::fitted(&[message], limit);
+                let (array, indexed) = messages::python(attr::COMPLETION, &fitted, true);
+                let mut attributes = indexed;
+                attributes.push(KeyValue::new(attr::COMPLETION, array.clone()));
+                attributes.push(messages::conventions_output(&fitted));
+                span.set_attributes(attributes);
+                event.push(KeyValue::new(attr::EVENT_COMPLETION_CONTENT, array));
+            }
+            let text = cut_bytes_owned(text, limit);
+            if self.meta.kind == ObservationKind::Tool {
+                span.set_attribute(KeyValue::new(attr::TOOL_CALL_RESULT, text.clone()));
+                span.set_attribute(KeyValue::new(attr::FUNCTION_CALL_RESULT, text.clone()));
+            }
+            event.insert(0, KeyValue::new(attr::COMPLETION, text));
+            span.add_event(attr::EVENT_CONTENT_COMPLETION, event);
         }
         span.set_status(Status::Ok);
         span.end();
@@ -365,7 +523,10 @@ impl Drop for Observation {
             return;
         }
         if std::thread::panicking() {
-            self.end_with_error("panic", "the function panicked".to_owned());
+            let message = panics::take_message();
+            let message = message.unwrap_or_else(|| panics::UNKNOWN_PANIC.to_owned());
+            let message = cut_bytes_owned(message, self.limit());
+            self.end_with_error("panic", message);
         } else if let Some(cx) = self.context().cloned() {
             // Dropped before it finished: a cancelled future.
             if self.pricing.is_some() {
@@ -401,10 +562,24 @@ fn dropped_span_context(parent: &Context, span_context: SpanContext) -> Option<C
     (!inherited).then(|| parent.with_remote_span_context(span_context))
 }
 
-/// The prompt text: a single string argument as is; chat messages as
-/// `role: content` lines; a single argument as its text; else `name=value`
-/// pairs.
-fn prompt_text(mut args: Vec<(&'static str, Captured)>) -> String {
+/// The prompt text: a model request's messages as `role: text` lines;
+/// else a single string argument as is; chat messages as `role: content`
+/// lines; a single argument as its text; else `name=value` pairs. A
+/// parameter named `model` names the model, never the prompt, when there
+/// are others.
+fn prompt_text(mut args: Vec<(&'static str, Captured)>, request: Option<&RequestInfo>) -> String {
+    if let Some(request) = request.filter(|r| !r.messages.is_empty()) {
+        let lines: Vec<String> = request
+            .system
+            .iter()
+            .chain(&request.messages)
+            .map(Message::line)
+            .collect();
+        return lines.join("\n");
+    }
+    if args.len() > 1 {
+        args.retain(|(name, _)| *name != "model");
+    }
     let is_str = |(_, v): &(&str, Captured)| matches!(v, Captured::Str(_));
     if args.iter().filter(|arg| is_str(arg)).count() == 1
         && let Some(i) = args.iter().position(is_str)
@@ -422,6 +597,27 @@ fn prompt_text(mut args: Vec<(&'static str, Captured)>) -> String {
         .map(|(name, value)| format!("{name}={}", value.as_text()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A tool's arguments as a JSON object of the captured arguments: numbers,
+/// booleans and strings as they are, JSON values as JSON, anything else as
+/// its text.
+fn tool_arguments(args: &[(&'static str, Captured)]) -> String {
+    let object: serde_json::Map<String, serde_json::Value> = args
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                Captured::Int(n) => serde_json::Value::from(*n),
+                Captured::Float(f) => serde_json::Value::from(*f),
+                Captured::Bool(b) => serde_json::Value::from(*b),
+                Captured::Json(text) => serde_json::from_str(text)
+                    .unwrap_or_else(|_| serde_json::Value::from(text.as_str())),
+                other => serde_json::Value::from(other.as_text().into_owned()),
+            };
+            ((*name).to_owned(), value)
+        })
+        .collect();
+    serde_json::Value::Object(object).to_string()
 }
 
 /// `role: content` lines of a JSON array of chat messages.
@@ -460,7 +656,7 @@ impl<F: Future> Future for Instrumented<F> {
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
         let _guard = this.cx.clone().map(Context::attach);
-        this.inner.poll(task)
+        panics::note_panic(|| this.inner.poll(task))
     }
 }
 
@@ -495,7 +691,7 @@ impl<F: Future, D: FnMut(Observation, &F::Output)> Future for ObservedFuture<F, 
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
         let guard = this.cx.clone().map(Context::attach);
-        let poll = this.inner.poll(task);
+        let poll = panics::note_panic(|| this.inner.poll(task));
         drop(guard);
         if let Poll::Ready(output) = &poll
             && let Some(observation) = this.observation.take()

@@ -5,9 +5,9 @@
 
 use std::cell::RefCell;
 
-use opentelemetry::Context;
 use opentelemetry::global::{self, BoxedTracer};
-use opentelemetry::trace::{Span, SpanContext, Tracer as _};
+use opentelemetry::trace::{Span, SpanBuilder, SpanContext, Tracer as _};
+use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::SdkTracer;
 
 use super::held::Held;
@@ -69,9 +69,13 @@ fn lookup(epoch: u64) -> Cached {
     }
 }
 
-/// Starts a span named `name` under `parent`, or `None` when no pipeline
-/// exists.
-pub(crate) fn start(name: &'static str, parent: &Context) -> Option<Started> {
+/// Starts a span named `name` under `parent` with `attributes`, which the
+/// sampler sees, or `None` when no pipeline exists.
+pub(crate) fn start(
+    name: &'static str,
+    parent: &Context,
+    attributes: Vec<KeyValue>,
+) -> Option<Started> {
     let epoch = pipeline::epoch();
     if epoch == 0 {
         return None;
@@ -83,14 +87,15 @@ pub(crate) fn start(name: &'static str, parent: &Context) -> Option<Started> {
                 Some(c) if c.epoch == epoch && c.not_recording < RECHECK_AFTER => c,
                 slot => slot.insert(lookup(epoch)),
             };
+            let builder = SpanBuilder::from_name(name).with_attributes(attributes);
             let started = match &cached.tracer {
                 ObservedTracer::Sdk(tracer) => {
-                    Started::new(tracer.start_with_context(name, parent), |span| {
+                    Started::new(tracer.build_with_context(builder, parent), |span| {
                         Held::Sdk(Box::new(span))
                     })
                 }
                 ObservedTracer::Global(tracer) => {
-                    let span = tracer.start_with_context(name, parent);
+                    let span = tracer.build_with_context(builder, parent);
                     if !span.is_recording() && pipeline::is_noop(span.span_context(), parent) {
                         // No provider behind the global API: do nothing,
                         // as when no pipeline exists.

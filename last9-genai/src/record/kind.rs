@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::attributes::span_kind;
+use crate::attributes::{operation, span_kind};
 
 /// The kind of an observed operation: the value of `gen_ai.l9.span.kind`.
 ///
@@ -52,6 +52,29 @@ impl ObservationKind {
 }
 
 impl ObservationKind {
+    /// The GenAI conventions' `gen_ai.operation.name` of the kind: `chat`
+    /// for a model call, `execute_tool`, `invoke_agent`, `invoke_workflow`
+    /// for a chain, `embeddings`, `retrieval`; none for prompt rendering,
+    /// which the conventions do not name.
+    ///
+    /// ```
+    /// # use last9_genai::ObservationKind;
+    /// assert_eq!(ObservationKind::Llm.operation(), Some("chat"));
+    /// assert_eq!(ObservationKind::Tool.operation(), Some("execute_tool"));
+    /// assert_eq!(ObservationKind::Prompt.operation(), None);
+    /// ```
+    pub const fn operation(self) -> Option<&'static str> {
+        match self {
+            Self::Llm => Some(operation::CHAT),
+            Self::Tool => Some(operation::EXECUTE_TOOL),
+            Self::Chain => Some(operation::INVOKE_WORKFLOW),
+            Self::Agent => Some(operation::INVOKE_AGENT),
+            Self::Prompt => None,
+            Self::Embedding => Some(operation::EMBEDDINGS),
+            Self::Retriever => Some(operation::RETRIEVAL),
+        }
+    }
+
     /// Every kind, in the order of the documentation. The `#[observe]`
     /// macro keeps its own list of the names it accepts; a test checks that
     /// the two agree.

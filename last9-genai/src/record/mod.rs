@@ -8,9 +8,14 @@
 //! * `write`: attribute and event writers.
 //! * `facts`: what the processor reads back from an ended span.
 //! * `response`: what a model response (as JSON) says of itself.
+//! * `request`: what a model request (as JSON) asks: model and messages.
+//! * `messages`: chat messages, written as the conventions and the Python
+//!   SDK write them.
 
 mod facts;
 mod kind;
+pub(crate) mod messages;
+pub(crate) mod request;
 pub(crate) mod response;
 mod target;
 mod write;
@@ -22,3 +27,31 @@ pub(crate) use write::{
     cost_attributes, end_with_error, finish_reasons_attribute, model_attribute,
     response_attributes, tool_call_event, usage_attributes,
 };
+
+/// Checks that every quoted name between `start` and the tests of `source`
+/// is in `keys` (the keys a bounded walk keeps for the readers) or in
+/// `values` (the values they compare with), and that `opaque` is in `keys`.
+#[cfg(test)]
+fn assert_keys_listed(
+    source: &str,
+    start: &str,
+    (keys, opaque): (&[&str], &[&str]),
+    values: &[&str],
+) {
+    let start = source.find(start).unwrap();
+    let end = source.find("#[cfg(test)]").unwrap();
+    let mut rest = &source[start..end];
+    while let Some(open) = rest.find('"') {
+        let after = &rest[open + 1..];
+        let close = after.find('"').unwrap();
+        let name = &after[..close];
+        assert!(
+            keys.contains(&name) || values.contains(&name),
+            "{name:?} is read but not listed"
+        );
+        rest = &after[close + 1..];
+    }
+    for key in opaque {
+        assert!(keys.contains(key), "{key} is opaque but not listed");
+    }
+}

@@ -93,6 +93,14 @@ pub(crate) const RESPONSE_KEYS: &[&str] = &[
     "modelVersion",
     "responseId",
     "finishReason",
+    "usage_metadata",
+    "prompt_token_count",
+    "candidates_token_count",
+    "cached_content_token_count",
+    "thoughts_token_count",
+    "model_version",
+    "response_id",
+    "function_call",
 ];
 
 /// Keys whose value is read whole, whatever keys it holds inside: tool-call
@@ -113,7 +121,10 @@ pub(crate) fn read(value: &Value) -> Option<ResponseInfo> {
         || object.contains_key("stop_reason")
     {
         Some(anthropic(value))
-    } else if object.contains_key("candidates") || object.contains_key("usageMetadata") {
+    } else if object.contains_key("candidates")
+        || object.contains_key("usageMetadata")
+        || object.contains_key("usage_metadata")
+    {
         Some(gemini(value))
     } else {
         None
@@ -320,14 +331,33 @@ fn anthropic(value: &Value) -> ResponseInfo {
     }
 }
 
+/// Gemini's `generateContent` response: the REST API's camelCase, or the
+/// google-genai SDKs' snake_case.
 fn gemini(value: &Value) -> ResponseInfo {
+    // The field named `camel` in the REST API, `snake` in the SDKs.
+    let field = |object: &Value, camel: &str, snake: &str| -> Option<Value> {
+        object.get(camel).or_else(|| object.get(snake)).cloned()
+    };
+    let text_field = |object: &Value, camel: &str, snake: &str| {
+        field(object, camel, snake).and_then(|v| v.as_str().map(str::to_owned))
+    };
+    let usage = field(value, "usageMetadata", "usage_metadata");
     // candidatesTokenCount excludes thoughts; the convention's output includes them.
-    let (usage, usage_invalid) = usage_of(value.get("usageMetadata"), |c| {
-        let thoughts = c.get(&["thoughtsTokenCount"]);
+    let (usage, usage_invalid) = usage_of(usage.as_ref(), |c| {
+        let mut count = |camel: &str, snake: &str| {
+            let key = if c.usage.get(camel).is_some() {
+                camel
+            } else {
+                snake
+            };
+            c.get(&[key])
+        };
+        let thoughts = count("thoughtsTokenCount", "thoughts_token_count");
         TokenUsage {
-            input_tokens: c.get(&["promptTokenCount"]),
-            output_tokens: c.get(&["candidatesTokenCount"]).saturating_add(thoughts),
-            cache_read_input_tokens: c.get(&["cachedContentTokenCount"]),
+            input_tokens: count("promptTokenCount", "prompt_token_count"),
+            output_tokens: count("candidatesTokenCount", "candidates_token_count")
+                .saturating_add(thoughts),
+            cache_read_input_tokens: count("cachedContentTokenCount", "cached_content_token_count"),
             cache_creation_input_tokens: 0,
             reasoning_output_tokens: thoughts,
         }
@@ -341,12 +371,13 @@ fn gemini(value: &Value) -> ResponseInfo {
     let parts = || parts.into_iter().flatten();
     ResponseInfo {
         provider: Some("gcp.gemini"),
-        model: string(value, "modelVersion").or_else(|| string(value, "model")),
-        id: string(value, "responseId"),
+        model: text_field(value, "modelVersion", "model_version")
+            .or_else(|| string(value, "model")),
+        id: text_field(value, "responseId", "response_id"),
         finish_reasons: candidates
             .into_iter()
             .flatten()
-            .filter_map(|c| string(c, "finishReason"))
+            .filter_map(|c| text_field(c, "finishReason", "finish_reason"))
             .collect(),
         usage,
         usage_invalid,
@@ -357,10 +388,10 @@ fn gemini(value: &Value) -> ResponseInfo {
             "",
         ),
         tool_calls: parts()
-            .filter_map(|p| p.get("functionCall"))
+            .filter_map(|p| field(p, "functionCall", "function_call"))
             .map(|call| ToolCallRequest {
-                id: string(call, "id"),
-                name: string(call, "name").unwrap_or_default(),
+                id: string(&call, "id"),
+                name: string(&call, "name").unwrap_or_default(),
                 arguments: arguments_text(call.get("args")),
             })
             .collect(),
@@ -369,17 +400,56 @@ fn gemini(value: &Value) -> ResponseInfo {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+
+    /// The google-genai SDKs' snake_case response reads as the REST API's
+    /// camelCase one.
+    #[test]
+    fn gemini_in_both_casings() {
+        let camel = json!({"candidates": [{"content": {"parts": [{"text": "hi"},
+                {"functionCall": {"name": "f", "args": {"q": 1}}}]}, "finishReason": "STOP"}],
+            "usageMetadata": {"promptTokenCount": 30, "candidatesTokenCount": 7,
+                              "cachedContentTokenCount": 10, "thoughtsTokenCount": 3},
+            "modelVersion": "gemini-2.5-flash", "responseId": "r-1"});
+        let snake = json!({"candidates": [{"content": {"parts": [{"text": "hi"},
+                {"function_call": {"name": "f", "args": {"q": 1}}}]}, "finish_reason": "STOP"}],
+            "usage_metadata": {"prompt_token_count": 30, "candidates_token_count": 7,
+                               "cached_content_token_count": 10, "thoughts_token_count": 3},
+            "model_version": "gemini-2.5-flash", "response_id": "r-1"});
+        let expected = ResponseInfo {
+            provider: Some("gcp.gemini"),
+            model: Some("gemini-2.5-flash".into()),
+            id: Some("r-1".into()),
+            finish_reasons: vec!["STOP".into()],
+            usage: Some(TokenUsage {
+                input_tokens: 30,
+                output_tokens: 10,
+                cache_read_input_tokens: 10,
+                cache_creation_input_tokens: 0,
+                reasoning_output_tokens: 3,
+            }),
+            usage_invalid: false,
+            completion: Some("hi".into()),
+            tool_calls: vec![ToolCallRequest {
+                id: None,
+                name: "f".into(),
+                arguments: "{\"q\":1}".into(),
+            }],
+        };
+        assert_eq!(read(&camel).as_ref(), Some(&expected));
+        assert_eq!(read(&snake).as_ref(), Some(&expected));
+        // Usage alone, snake_case, is a response too.
+        let usage_only = json!({"usage_metadata": {"prompt_token_count": 1}});
+        assert_eq!(read(&usage_only).unwrap().usage.unwrap().input_tokens, 1);
+    }
 
     /// Every quoted name in the readers is a key in `RESPONSE_KEYS` or one
     /// of the values they compare with.
     #[test]
     fn every_key_the_readers_use_is_listed() {
         let source = include_str!("response.rs");
-        let start = source
-            .find("/// Reads `value` as a model response")
-            .unwrap();
-        let end = source.find("#[cfg(test)]").unwrap();
         let values = [
             "openai",
             "anthropic",
@@ -392,19 +462,11 @@ mod tests {
             "",
             " ",
         ];
-        let mut rest = &source[start..end];
-        while let Some(open) = rest.find('"') {
-            let after = &rest[open + 1..];
-            let close = after.find('"').unwrap();
-            let name = &after[..close];
-            assert!(
-                RESPONSE_KEYS.contains(&name) || values.contains(&name),
-                "{name:?} is read but not in RESPONSE_KEYS"
-            );
-            rest = &after[close + 1..];
-        }
-        for key in OPAQUE_KEYS {
-            assert!(RESPONSE_KEYS.contains(key));
-        }
+        crate::record::assert_keys_listed(
+            source,
+            "/// Reads `value` as a model response",
+            (RESPONSE_KEYS, OPAQUE_KEYS),
+            &values,
+        );
     }
 }

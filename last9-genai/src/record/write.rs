@@ -69,12 +69,18 @@ pub(crate) fn cost_attributes(cost: &CostBreakdown) -> [KeyValue; 3] {
 }
 
 /// What a model response says of itself, as attributes: provider (also as
-/// `gen_ai.system`), response model and id, finish reasons, usage and the
-/// number of tool calls asked for.
-pub(crate) fn response_attributes(info: &ResponseInfo, attributes: &mut Vec<KeyValue>) {
+/// `gen_ai.system`) unless `provider_known`, response model and id, finish
+/// reasons, usage, the number of tool calls asked for and the first tool's
+/// name.
+pub(crate) fn response_attributes(
+    info: &ResponseInfo,
+    provider_known: bool,
+    attributes: &mut Vec<KeyValue>,
+) {
     let provider = info
         .provider
-        .or_else(|| info.model.as_deref().and_then(detect_provider));
+        .or_else(|| info.model.as_deref().and_then(detect_provider))
+        .filter(|_| !provider_known);
     if let Some(provider) = provider {
         attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider));
         attributes.push(KeyValue::new(attr::SYSTEM, provider));
@@ -92,21 +98,32 @@ pub(crate) fn response_attributes(info: &ResponseInfo, attributes: &mut Vec<KeyV
     if info.usage_invalid {
         attributes.push(KeyValue::new(attr::L9_USAGE_INVALID, true));
     }
-    if !info.tool_calls.is_empty() {
+    if let Some(first) = info.tool_calls.first() {
         attributes.push(KeyValue::new(
             attr::TOOL_CALLS_COUNT,
             saturating_i64(info.tool_calls.len()),
         ));
+        attributes.push(KeyValue::new(attr::TOOL_NAME, first.name.clone()));
     }
 }
 
-/// The attributes of the `gen_ai.tool.call` event of `call`.
-pub(crate) fn tool_call_event(call: &ToolCallRequest) -> Vec<KeyValue> {
+/// The attributes of the `gen_ai.tool.call` event of `call`, the
+/// `index`-th of its response: the Python SDK's `tool_call.*` keys, and the
+/// conventions' `gen_ai.tool.*` keys beside them.
+pub(crate) fn tool_call_event(index: usize, call: &ToolCallRequest) -> Vec<KeyValue> {
     let mut event = vec![
+        KeyValue::new(attr::EVENT_TOOL_CALL_INDEX, saturating_i64(index)),
+        KeyValue::new(attr::EVENT_TOOL_CALL_TYPE, "function"),
+        KeyValue::new(attr::EVENT_TOOL_CALL_FUNCTION_NAME, call.name.clone()),
+        KeyValue::new(
+            attr::EVENT_TOOL_CALL_FUNCTION_ARGUMENTS,
+            call.arguments.clone(),
+        ),
         KeyValue::new(attr::TOOL_NAME, call.name.clone()),
         KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, call.arguments.clone()),
     ];
     if let Some(id) = &call.id {
+        event.push(KeyValue::new(attr::EVENT_TOOL_CALL_ID, id.clone()));
         event.push(KeyValue::new(attr::TOOL_CALL_ID, id.clone()));
     }
     event

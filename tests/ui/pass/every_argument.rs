@@ -18,6 +18,8 @@ static PRICING: LazyLock<PricingTable> =
     skip(client),
     redact(email),
     redaction = false,
+    model = "gpt-4o",
+    provider = "openai",
     crate = last9_genai,
 )]
 fn handle(client: &str, email: &str, query: &str) -> String {

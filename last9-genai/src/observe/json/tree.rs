@@ -1,16 +1,24 @@
-//! The fields of a value that a model response is read from, as a JSON
-//! tree: only the keys the readers look at
-//! ([`RESPONSE_KEYS`](crate::record::response::RESPONSE_KEYS)) are kept and
+//! The fields of a value that a model response or request is read from,
+//! as a JSON tree: only the keys the readers look at
+//! ([`RESPONSE_KEYS`](crate::record::response::RESPONSE_KEYS),
+//! [`REQUEST_KEYS`](crate::record::request::REQUEST_KEYS)) are kept and
 //! walked into, strings are cut at the capture limit, and the whole is
 //! bounded by a budget. A response's echoes, log probabilities and other
-//! large fields cost nothing; a value that is no response costs little.
+//! large fields cost nothing; a value that is neither costs little.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{Leaf, Sink, Stop, walk};
+use crate::record::request::{REQUEST_KEYS, REQUEST_OPAQUE_KEYS};
 use crate::record::response::{OPAQUE_KEYS, RESPONSE_KEYS};
 use crate::text::cut_bytes;
+
+/// The keys a reader looks at, and those whose values it reads whole.
+struct Keys {
+    kept: &'static [&'static str],
+    opaque: &'static [&'static str],
+}
 
 /// At most this many values are kept.
 const MAX_NODES: usize = 10_000;
@@ -24,6 +32,7 @@ enum Frame {
 }
 
 struct Tree {
+    keys: Keys,
     stack: Vec<Frame>,
     root: Option<Value>,
     string_limit: usize,
@@ -124,11 +133,11 @@ impl Sink for Tree {
 
     fn key(&mut self, key: &str) -> Result<bool, Stop> {
         let opaque = self.opaque_from.is_some();
-        if !opaque && !RESPONSE_KEYS.contains(&key) {
+        if !opaque && !self.keys.kept.contains(&key) {
             return Ok(false);
         }
         self.count(key.len())?;
-        self.opaque_next = !opaque && OPAQUE_KEYS.contains(&key);
+        self.opaque_next = !opaque && self.keys.opaque.contains(&key);
         if let Some(Frame::Object(_, next)) = self.stack.last_mut() {
             *next = Some(key.to_owned());
         }
@@ -145,7 +154,26 @@ impl Sink for Tree {
 /// `limit`); `None` when the value is not an object or could not be walked.
 /// A walk stopped by the budget or the depth bound keeps what it read.
 pub(crate) fn response_tree<T: Serialize + ?Sized>(value: &T, limit: usize) -> Option<Value> {
+    let keys = Keys {
+        kept: RESPONSE_KEYS,
+        opaque: OPAQUE_KEYS,
+    };
+    tree(value, keys, limit)
+}
+
+/// The request fields of `value` (chat messages, a request's model and
+/// system instructions), as [`response_tree`] walks a response.
+pub(crate) fn request_tree<T: Serialize + ?Sized>(value: &T, limit: usize) -> Option<Value> {
+    let keys = Keys {
+        kept: REQUEST_KEYS,
+        opaque: REQUEST_OPAQUE_KEYS,
+    };
+    tree(value, keys, limit)
+}
+
+fn tree<T: Serialize + ?Sized>(value: &T, keys: Keys, limit: usize) -> Option<Value> {
     let mut tree = Tree {
+        keys,
         stack: Vec::new(),
         root: None,
         string_limit: limit,
@@ -185,6 +213,10 @@ mod tests {
                    {"functionCall": {"name": "f", "args": {"q": 1}}}]}, "finishReason": "STOP"}],
                    "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2, "thoughtsTokenCount": 1},
                    "modelVersion": "gemini-2.5-flash", "responseId": "r1"}),
+            json!({"candidates": [{"content": {"parts": [{"text": "b"},
+                   {"function_call": {"name": "f", "args": {"q": 1}}}]}, "finish_reason": "STOP"}],
+                   "usage_metadata": {"prompt_token_count": 3, "candidates_token_count": 2},
+                   "model_version": "gemini-2.5-flash", "response_id": "r2", "sdk_http_response": {"headers": {}}}),
             json!({"object": "response", "id": "resp_1", "model": "gpt-4.1", "status": "completed",
                    "output": [{"type": "message", "content": [{"type": "output_text", "text": "Done"}]},
                               {"type": "function_call", "call_id": "fc1", "name": "g", "arguments": "{}"}],
