@@ -20,7 +20,13 @@ free_port() {
 }
 
 start() {
-  if [ ! -x "$VENV/bin/phoenix" ] || ! "$VENV/bin/pip" show arize-phoenix 2>/dev/null | grep -q "^Version: $VERSION$"; then
+  # (Read whole: `grep -q` would close the pipe early, and under pipefail
+  # pip's broken pipe would fail the check and reinstall every time.)
+  local installed=""
+  if [ -x "$VENV/bin/pip" ]; then
+    installed=$("$VENV/bin/pip" show arize-phoenix 2>/dev/null | sed -n 's/^Version: //p')
+  fi
+  if [ ! -x "$VENV/bin/phoenix" ] || [ "$installed" != "$VERSION" ]; then
     log "installing arize-phoenix $VERSION into $VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "arize-phoenix==$VERSION" >&2

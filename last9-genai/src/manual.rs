@@ -20,6 +20,7 @@ use opentelemetry::KeyValue;
 use sha2::{Digest, Sha256};
 
 use crate::attributes::{self as attr, span_kind};
+use crate::context::open_workflow_totals;
 use crate::cost::{CostBreakdown, TokenUsage};
 use crate::pricing::PricingTable;
 use crate::provider::detect_provider;
@@ -53,6 +54,7 @@ pub const DEFAULT_CONTENT_LIMIT: usize = 1000;
 #[derive(Debug, Clone, Default)]
 pub struct ToolCall {
     name: String,
+    id: Option<String>,
     tool_type: Option<String>,
     description: Option<String>,
     arguments: Option<serde_json::Value>,
@@ -72,6 +74,17 @@ impl ToolCall {
             name: name.into(),
             ..Self::default()
         }
+    }
+
+    /// Sets `gen_ai.tool.call.id`: the id of the call the model asked for.
+    ///
+    /// ```
+    /// # use last9_genai::ToolCall;
+    /// let call = ToolCall::new("get_weather").id("call_1");
+    /// ```
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
     }
 
     /// Sets `gen_ai.tool.type`.
@@ -421,21 +434,23 @@ impl Last9GenAI {
         let mut attributes = vec![
             KeyValue::new(attr::TOOL_NAME, call.name.clone()),
             KeyValue::new(attr::L9_SPAN_KIND, span_kind::TOOL),
+            KeyValue::new(attr::OPERATION_NAME, attr::operation::EXECUTE_TOOL),
         ];
+        push_string(&mut attributes, attr::TOOL_CALL_ID, &call.id);
         push_string(&mut attributes, attr::TOOL_TYPE, &call.tool_type);
         push_string(&mut attributes, attr::TOOL_DESCRIPTION, &call.description);
         let rules = redact::rules();
         if let Some(arguments) = &call.arguments {
-            attributes.push(KeyValue::new(
-                attr::FUNCTION_CALL_ARGUMENTS,
-                rules.scrub_text(&arguments.to_string()).into_owned(),
-            ));
+            let text = rules.scrub_text(&arguments.to_string()).into_owned();
+            attributes.push(KeyValue::new(attr::TOOL_CALL_ARGUMENTS, text.clone()));
+            attributes.push(KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, text));
         }
         if let Some(result) = &call.result {
             let text = match result {
                 serde_json::Value::String(s) => rules.scrub_text(s).into_owned(),
                 other => rules.scrub_text(&other.to_string()).into_owned(),
             };
+            attributes.push(KeyValue::new(attr::TOOL_CALL_RESULT, text.clone()));
             attributes.push(KeyValue::new(attr::FUNCTION_CALL_RESULT, text));
         }
         if let Some(ms) = call.duration_ms {
@@ -448,8 +463,13 @@ impl Last9GenAI {
     }
 
     /// Writes `workflow.id`, and `workflow.type`, `workflow.user_id` and
-    /// `workflow.session_id` when given, as the Python SDK does. (Workflow
-    /// scopes, [`workflow`](crate::workflow), do this for every span inside.)
+    /// `workflow.session_id` when given, as the Python SDK does; when the
+    /// workflow `workflow_id` is the innermost one open in the current
+    /// context, its running totals too (`workflow.total_cost_usd`,
+    /// `workflow.llm_calls`, `workflow.tool_calls`), as the Python SDK writes
+    /// those of a workflow it tracks. (Workflow scopes,
+    /// [`workflow`](crate::workflow), stamp their ids on every span inside
+    /// and their totals on their own span.)
     ///
     /// ```
     /// # use last9_genai::Last9GenAI;
@@ -469,10 +489,19 @@ impl Last9GenAI {
         push_str(&mut attributes, attr::WORKFLOW_TYPE, workflow_type);
         push_str(&mut attributes, attr::WORKFLOW_USER_ID, user_id);
         push_str(&mut attributes, attr::WORKFLOW_SESSION_ID, session_id);
+        if let Some((cost, llm_calls, tool_calls)) = open_workflow_totals(workflow_id) {
+            attributes.extend([
+                KeyValue::new(attr::WORKFLOW_TOTAL_COST_USD, cost),
+                KeyValue::new(attr::WORKFLOW_LLM_CALLS, saturating_i64(llm_calls)),
+                KeyValue::new(attr::WORKFLOW_TOOL_CALLS, saturating_i64(tool_calls)),
+            ]);
+        }
         span.add_attributes(attributes);
     }
 
-    /// Writes `gen_ai.conversation.id`, and `user.id`, `workflow.session_id`
+    /// Writes `gen_ai.conversation.id`, and the user under `workflow.user_id`
+    /// (the Python SDK's key for this call) and `user.id` (the scopes' key),
+    /// `workflow.session_id`
     /// and `gen_ai.conversation.turn_number` when given. (Conversation scopes,
     /// [`conversation`](crate::conversation), do this for every span inside.)
     ///
@@ -494,6 +523,7 @@ impl Last9GenAI {
             attr::CONVERSATION_ID,
             conversation_id.to_owned(),
         )];
+        push_str(&mut attributes, attr::WORKFLOW_USER_ID, user_id);
         push_str(&mut attributes, attr::USER_ID, user_id);
         push_str(&mut attributes, attr::WORKFLOW_SESSION_ID, session_id);
         if let Some(turn) = turn_number {

@@ -161,6 +161,13 @@ async fn conversation_turn_and_workflow_survive_a_round_trip() {
     assert_eq!(string(&lookup, "user.id").as_deref(), Some("ada"));
     assert_eq!(string(&lookup, "workflow.id").as_deref(), Some("triage"));
     assert_eq!(string(&lookup, "workflow.type").as_deref(), Some("support"));
+    // The run, too: the downstream span belongs to the same run.
+    let run = string(&h.span("triage"), "workflow.run_id").unwrap();
+    assert_eq!(run.len(), 16);
+    assert_eq!(
+        string(&lookup, "workflow.run_id").as_deref(),
+        Some(run.as_str())
+    );
     // And the trace continues: the downstream span's parent is upstream's.
     assert_eq!(
         lookup.parent_span_id,

@@ -6,7 +6,7 @@ mod common;
 use common::{Harness, attr, float, int, string};
 use last9_genai::{Last9GenAI, LlmCall, ObservationKind, Performance, TokenUsage, ToolCall};
 use opentelemetry::trace::{Span as _, TraceContextExt, Tracer};
-use opentelemetry::{Array, Context, Value};
+use opentelemetry::{Array, Context, KeyValue, Value};
 use serde_json::json;
 
 fn l9() -> Last9GenAI {
@@ -62,6 +62,7 @@ fn tool_attributes() {
     l9().add_tool_attributes(
         &mut span,
         &ToolCall::new("web_search")
+            .id("call_7")
             .tool_type("search")
             .description("searches the web")
             .arguments(json!({"query": "weather"}))
@@ -93,6 +94,20 @@ fn tool_attributes() {
         string(&s, "gen_ai.function.call.result").as_deref(),
         Some(r#"{"temp":72}"#)
     );
+    // The conventions' keys beside the Python SDK's.
+    assert_eq!(
+        string(&s, "gen_ai.tool.call.arguments").as_deref(),
+        Some(r#"{"query":"weather"}"#)
+    );
+    assert_eq!(
+        string(&s, "gen_ai.tool.call.result").as_deref(),
+        Some(r#"{"temp":72}"#)
+    );
+    assert_eq!(string(&s, "gen_ai.tool.call.id").as_deref(), Some("call_7"));
+    assert_eq!(
+        string(&s, "gen_ai.operation.name").as_deref(),
+        Some("execute_tool")
+    );
     assert_eq!(int(&s, "gen_ai.function.call.duration_ms"), Some(150));
     assert_eq!(string(&s, "gen_ai.l9.span.kind").as_deref(), Some("tool"));
     let s = h.span("string_result");
@@ -115,6 +130,8 @@ fn workflow_and_conversation_attributes() {
         Some("u1"),
         Some("sess"),
     );
+    span.end();
+    let mut span = h.tracer.start("c");
     l9.add_conversation_tracking(&mut span, "conv-1", Some("u2"), None, Some(4));
     span.end();
     let s = h.span("s");
@@ -122,12 +139,45 @@ fn workflow_and_conversation_attributes() {
     assert_eq!(string(&s, "workflow.type").as_deref(), Some("retrieval"));
     assert_eq!(string(&s, "workflow.user_id").as_deref(), Some("u1"));
     assert_eq!(string(&s, "workflow.session_id").as_deref(), Some("sess"));
+    // No workflow of that id is open: no totals.
+    assert_eq!(attr(&s, "workflow.llm_calls"), None);
+    let c = h.span("c");
     assert_eq!(
-        string(&s, "gen_ai.conversation.id").as_deref(),
+        string(&c, "gen_ai.conversation.id").as_deref(),
         Some("conv-1")
     );
-    assert_eq!(string(&s, "user.id").as_deref(), Some("u2"));
-    assert_eq!(int(&s, "gen_ai.conversation.turn_number"), Some(4));
+    // The Python SDK's key for this call, and the scopes' key.
+    assert_eq!(string(&c, "workflow.user_id").as_deref(), Some("u2"));
+    assert_eq!(string(&c, "user.id").as_deref(), Some("u2"));
+    assert_eq!(int(&c, "gen_ai.conversation.turn_number"), Some(4));
+}
+
+/// The Python SDK writes a tracked workflow's totals with its attributes;
+/// so does the manual API, from the open workflow's running totals.
+#[test]
+fn workflow_attributes_carry_the_open_workflows_totals() {
+    let h = Harness::new();
+    let wf = last9_genai::workflow("wf-2")
+        .tracer(h.tracer.clone())
+        .enter();
+    let mut llm = h.tracer.start("chat");
+    llm.set_attributes([
+        KeyValue::new("gen_ai.request.model", "gpt-4o"),
+        KeyValue::new("gen_ai.usage.input_tokens", 1000),
+        KeyValue::new("gen_ai.usage.output_tokens", 500),
+    ]);
+    llm.end();
+    let mut tool = h.tracer.start("tool");
+    l9().add_tool_attributes(&mut tool, &ToolCall::new("search"));
+    tool.end();
+    let mut span = h.tracer.start("report");
+    l9().add_workflow_attributes(&mut span, "wf-2", None, None, None);
+    span.end();
+    drop(wf);
+    let report = h.span("report");
+    assert_eq!(float(&report, "workflow.total_cost_usd"), Some(0.0075));
+    assert_eq!(int(&report, "workflow.llm_calls"), Some(1));
+    assert_eq!(int(&report, "workflow.tool_calls"), Some(1));
 }
 
 #[test]

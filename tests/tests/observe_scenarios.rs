@@ -32,9 +32,10 @@ static PRICING: LazyLock<PricingTable> = LazyLock::new(|| {
 /// Keys we add on purpose, beyond the Python decorator's: the provider under
 /// its older name; `error.type` (OpenTelemetry's convention) on failures;
 /// the latency, which Python leaves out when the function fails; the
-/// conventions' operation name and output messages; and the completion as
-/// the JSON array (and its indexed keys) that the Python SDK's log bridge
-/// writes on instrumented model calls; on tool spans, the tool's name, and
+/// conventions' operation name, request model (the model that answered,
+/// when no argument named one) and input and output messages; and the
+/// prompt and completion as the JSON arrays (and their indexed keys) that
+/// the Python SDK's log bridge writes on instrumented model calls; on tool spans, the tool's name, and
 /// its arguments and result under the conventions' keys and the Python
 /// SDK's manual-API keys.
 const OUR_EXTRAS: &[&str] = &[
@@ -47,11 +48,14 @@ const OUR_EXTRAS: &[&str] = &[
     "error.type",
     "latency_ms",
     "gen_ai.operation.name",
+    "gen_ai.request.model",
+    "gen_ai.input.messages",
     "gen_ai.output.messages",
+    "gen_ai.prompt",
     "gen_ai.completion",
 ];
 /// Prefixes of the indexed keys the Python SDK's log bridge writes.
-const OUR_EXTRA_PREFIXES: &[&str] = &["gen_ai.completion.0."];
+const OUR_EXTRA_PREFIXES: &[&str] = &["gen_ai.prompt.0.", "gen_ai.completion.0."];
 
 fn python_scenario(name: &str) -> Json {
     let traces = include_str!("../fixtures/python-sdk-traces.jsonl");

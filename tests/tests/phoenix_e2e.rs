@@ -1,7 +1,9 @@
 //! End to end against a real LLM-observability backend, Arize Phoenix: the
 //! quickstart's spans exported over OTLP/HTTP and gRPC arrive with their
-//! parent links, conversation id, token counts and cost, as Phoenix's REST
-//! API reports them.
+//! parent links, conversation id, token counts and cost, and Phoenix reads
+//! them as a user sees them: an observed model call as an LLM span with its
+//! model, provider, tokens and messages, an observed tool as a TOOL span,
+//! with the session and user on each, as Phoenix's REST API reports them.
 //!
 //! Needs a Phoenix server: `scripts/phoenix.sh start` installs one into a
 //! virtual environment and starts it on 127.0.0.1, and `.ci/run` does that
@@ -32,6 +34,16 @@ fn draft_answer(question: &str) -> Value {
             "usage": { "prompt_tokens": 1200, "completion_tokens": 300 } })
 }
 
+#[observe]
+fn pick_tool(model: &str, messages: Value) -> Value {
+    let _ = (model, messages);
+    json!({ "id": "chatcmpl-e2e-2", "model": "gpt-4o",
+            "choices": [{ "message": { "role": "assistant", "content": null, "tool_calls": [
+                { "id": "call_1", "type": "function", "function": { "name": "vector_search", "arguments": "{\"query\":\"paris\"}" } }] },
+                "finish_reason": "tool_calls" }],
+            "usage": { "prompt_tokens": 100, "completion_tokens": 10 } })
+}
+
 fn env(name: &str) -> String {
     std::env::var(name)
         .unwrap_or_else(|_| panic!("{name} is not set: start Phoenix with scripts/phoenix.sh"))
@@ -58,6 +70,11 @@ async fn export_to_phoenix(protocol: Protocol, endpoint: String, project: &str) 
         .unwrap();
     async {
         let _wf = workflow("rag_search").enter();
+        pick_tool(
+            "gpt-4o",
+            json!([{ "role": "system", "content": "Use the tools." },
+                   { "role": "user", "content": "capital of France?" }]),
+        );
         vector_search("paris");
         draft_answer("capital of France?");
     }
@@ -97,32 +114,46 @@ fn attribute<'a>(span: &'a Value, key: &str) -> Option<&'a Value> {
         .or_else(|| key.split('.').try_fold(attributes, |v, part| v.get(part)))
 }
 
+/// Every span of the run, as Phoenix reports it.
+const SPANS: usize = 4;
+
 fn check(spans: &[Value]) {
+    assert_eq!(spans.len(), SPANS, "{spans:#?}");
     let span = |name: &str| {
         spans
             .iter()
             .find(|s| s["name"] == name)
             .unwrap_or_else(|| panic!("no {name} in {spans:#?}"))
     };
-    let (wf, chat, tool) = (
+    let (wf, chat, plan, tool) = (
         span("rag_search"),
         span("draft_answer"),
+        span("pick_tool"),
         span("vector_search"),
     );
     let wf_id = &wf["context"]["span_id"];
-    assert_eq!(&chat["parent_id"], wf_id);
-    assert_eq!(&tool["parent_id"], wf_id);
-    assert_eq!(chat["context"]["trace_id"], wf["context"]["trace_id"]);
+    for step in [chat, plan, tool] {
+        assert_eq!(&step["parent_id"], wf_id);
+        assert_eq!(step["context"]["trace_id"], wf["context"]["trace_id"]);
+    }
+    // What a user sees: kinds, session and user, status.
+    assert_eq!(chat["span_kind"], "LLM");
+    assert_eq!(plan["span_kind"], "LLM");
+    assert_eq!(tool["span_kind"], "TOOL");
+    for s in [wf, chat, plan, tool] {
+        assert_eq!(attribute(s, "session.id"), Some(&json!("session_e2e")));
+        assert_eq!(attribute(s, "user.id"), Some(&json!("user_e2e")));
+        assert_eq!(s["status_code"], "OK", "{}", s["name"]);
+    }
+    // The model call: model, provider, tokens, cost, messages.
+    assert_eq!(attribute(chat, "llm.model_name"), Some(&json!("gpt-4o")));
+    assert_eq!(attribute(chat, "llm.provider"), Some(&json!("openai")));
     assert_eq!(
-        attribute(chat, "gen_ai.conversation.id"),
-        Some(&json!("session_e2e"))
-    );
-    assert_eq!(
-        attribute(chat, "gen_ai.usage.input_tokens"),
+        attribute(chat, "llm.token_count.prompt"),
         Some(&json!(1200))
     );
     assert_eq!(
-        attribute(chat, "gen_ai.usage.output_tokens"),
+        attribute(chat, "llm.token_count.completion"),
         Some(&json!(300))
     );
     assert_eq!(
@@ -130,10 +161,43 @@ fn check(spans: &[Value]) {
         Some(&json!(0.006))
     );
     assert_eq!(
-        attribute(wf, "workflow.total_cost_usd"),
-        Some(&json!(0.006))
+        attribute(chat, "llm.input_messages.0.message.content"),
+        Some(&json!("capital of France?"))
     );
-    assert_eq!(attribute(wf, "workflow.llm_calls"), Some(&json!(1)));
+    assert_eq!(
+        attribute(chat, "llm.input_messages.0.message.role"),
+        Some(&json!("user"))
+    );
+    assert_eq!(
+        attribute(chat, "llm.output_messages.0.message.content"),
+        Some(&json!("Paris."))
+    );
+    // The turn that asks for a tool: its messages and the call.
+    assert_eq!(
+        attribute(plan, "llm.input_messages.0.message.role"),
+        Some(&json!("system"))
+    );
+    assert_eq!(
+        attribute(plan, "llm.input_messages.1.message.content"),
+        Some(&json!("capital of France?"))
+    );
+    assert_eq!(
+        attribute(
+            plan,
+            "llm.output_messages.0.message.tool_calls.0.tool_call.function.name"
+        ),
+        Some(&json!("vector_search"))
+    );
+    assert_eq!(attribute(plan, "gen_ai.tool_calls.count"), Some(&json!(1)));
+    // The tool.
+    assert_eq!(attribute(tool, "tool.name"), Some(&json!("vector_search")));
+    // The workflow's totals: 0.006 + 100 × 2.50e-6 + 10 × 10.0e-6.
+    assert_eq!(
+        attribute(wf, "workflow.total_cost_usd"),
+        Some(&json!(0.00635))
+    );
+    assert_eq!(attribute(wf, "workflow.llm_calls"), Some(&json!(2)));
+    assert_eq!(attribute(wf, "workflow.tool_calls"), Some(&json!(1)));
 }
 
 #[tokio::test]
@@ -146,7 +210,7 @@ async fn spans_exported_over_http_arrive_in_phoenix() {
         &project,
     )
     .await;
-    check(&phoenix_spans(&project, 3).await);
+    check(&phoenix_spans(&project, SPANS).await);
 }
 
 #[tokio::test]
@@ -154,5 +218,5 @@ async fn spans_exported_over_http_arrive_in_phoenix() {
 async fn spans_exported_over_grpc_arrive_in_phoenix() {
     let project = format!("l9-grpc-{}", std::process::id());
     export_to_phoenix(Protocol::Grpc, env("PHOENIX_GRPC_ENDPOINT"), &project).await;
-    check(&phoenix_spans(&project, 3).await);
+    check(&phoenix_spans(&project, SPANS).await);
 }

@@ -59,6 +59,49 @@ fn the_workflow_span_parents_its_steps_and_carries_the_totals() {
     }
 }
 
+/// Regression: fifty runs of one workflow could not be told apart, and the
+/// workflow span did not say what it was in the conventions' terms.
+#[test]
+fn each_run_has_its_own_id_and_the_span_its_conventions_name() {
+    let h = Harness::new();
+    let mut runs = Vec::new();
+    for _ in 0..50 {
+        let wf = workflow("answer_question").tracer(h.tracer.clone()).enter();
+        runs.push(wf.run_id().to_owned());
+        tool_call(&h);
+    }
+    let mut distinct = runs.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 50);
+    assert!(
+        runs.iter()
+            .all(|id| id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+    );
+    let spans = h.spans();
+    for run in &runs {
+        let in_run: Vec<_> = spans
+            .iter()
+            .filter(|s| string(s, "workflow.run_id").as_deref() == Some(run.as_str()))
+            .collect();
+        let names: Vec<&str> = in_run.iter().map(|s| s.name.as_ref()).collect();
+        assert_eq!(names, ["tool", "answer_question"], "run {run}");
+        let wf = in_run[1];
+        assert_eq!(
+            string(wf, "gen_ai.operation.name").as_deref(),
+            Some("invoke_workflow")
+        );
+        assert_eq!(
+            string(wf, "gen_ai.workflow.name").as_deref(),
+            Some("answer_question")
+        );
+        assert_eq!(
+            string(wf, "workflow.id").as_deref(),
+            Some("answer_question")
+        );
+    }
+}
+
 #[test]
 fn nested_workflows_roll_up_into_the_outer_one() {
     let h = Harness::new();

@@ -196,3 +196,17 @@ pub(crate) fn layered(parent: &Context, layer: Layer) -> Context {
 pub fn current_conversation_id() -> Option<std::sync::Arc<str>> {
     Context::map_current(|cx| cx.get::<ScopeState>().and_then(ScopeState::conversation_id))
 }
+
+/// The running totals (cost in USD, LLM calls, tool calls) of the workflow
+/// `id`, when it is the innermost workflow open in the current context.
+pub(crate) fn open_workflow_totals(id: &str) -> Option<(f64, u64, u64)> {
+    Context::map_current(|cx| {
+        let totals = cx
+            .get::<ScopeState>()?
+            .workflow()
+            .filter(|workflow| &*workflow.id == id)?
+            .totals
+            .as_ref()?;
+        Some((totals.cost_usd(), totals.llm_calls(), totals.tool_calls()))
+    })
+}

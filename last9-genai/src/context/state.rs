@@ -156,6 +156,11 @@ impl ScopeState {
         &self.attributes
     }
 
+    /// The innermost workflow.
+    pub(crate) fn workflow(&self) -> Option<&WorkflowIdentity> {
+        self.workflow.as_ref()
+    }
+
     /// The totals of the innermost open workflow.
     pub(crate) fn workflow_totals(&self) -> Option<&Arc<WorkflowTotals>> {
         self.workflow.as_ref().and_then(|w| w.totals.as_ref())

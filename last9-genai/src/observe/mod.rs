@@ -93,6 +93,9 @@ pub struct Observation {
     provider_written: bool,
     /// The model request an argument holds, its texts scrubbed.
     request: Option<RequestInfo>,
+    /// The prompt text of a model call whose arguments held no messages:
+    /// the user's message, once the response shows it was a model call.
+    prompt: Option<String>,
 }
 
 impl Observation {
@@ -112,6 +115,7 @@ impl Observation {
             model_written: false,
             provider_written: false,
             request: None,
+            prompt: None,
         };
         if !tracer::active() {
             return observation;
@@ -303,6 +307,10 @@ impl Observation {
             span.set_attribute(KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, arguments));
         }
         let prompt = cut_bytes_owned(prompt_text(args, request.as_ref()), limit);
+        let has_messages = request.as_ref().is_some_and(|r| !r.messages.is_empty());
+        if !has_messages && self.meta.kind == ObservationKind::Llm {
+            self.prompt = Some(prompt.clone());
+        }
         let mut event = vec![KeyValue::new(attr::PROMPT, prompt)];
         if let Some(request) = &request {
             let attributes = self.request_attributes(request, limit, &mut event);
@@ -339,21 +347,8 @@ impl Observation {
         if request.messages.is_empty() {
             return attributes;
         }
-        let all: Vec<Message> = request
-            .system
-            .iter()
-            .chain(&request.messages)
-            .cloned()
-            .collect();
-        let (array, indexed) =
-            messages::python(attr::PROMPT, &messages::fitted(&all, limit), false);
-        attributes.push(KeyValue::new(attr::PROMPT, array.clone()));
-        attributes.extend(indexed);
+        let array = input_attributes(request, limit, &mut attributes);
         event.push(KeyValue::new(attr::EVENT_PROMPT_CONTENT, array));
-        attributes.extend(messages::conventions_input(
-            &messages::fitted(&request.system, limit),
-            &messages::fitted(&request.messages, limit),
-        ));
         attributes
     }
 
@@ -417,6 +412,24 @@ impl Observation {
             info.usage = info.usage.or(Some(recorded.usage));
         }
         response_attributes(&info, self.provider_written, &mut attributes);
+        if is_response {
+            // What the call asked for, when nothing told before: the model
+            // that answered, and the prompt as the user's message.
+            if let Some(model) = info.model.as_deref().filter(|_| !self.model_written) {
+                attributes.push(model_attribute(attr::REQUEST_MODEL, model));
+            }
+            if let Some(prompt) = self.prompt.take() {
+                let request = RequestInfo {
+                    messages: vec![Message {
+                        role: "user",
+                        parts: vec![Part::Text(prompt)],
+                        finish_reason: None,
+                    }],
+                    ..RequestInfo::default()
+                };
+                input_attributes(&request, self.limit(), &mut attributes);
+            }
+        }
         if let (Some(table), Some(model), Some(usage)) = (&self.pricing, &info.model, &info.usage)
             && let Some(cost) = table.cost(model, usage)
         {
@@ -597,6 +610,25 @@ fn prompt_text(mut args: Vec<(&'static str, Captured)>, request: Option<&Request
         .map(|(name, value)| format!("{name}={}", value.as_text()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The input messages of `request` as attributes, in both shapes (see
+/// [`Observation::request_attributes`]); returns the Python SDK's array.
+fn input_attributes(request: &RequestInfo, limit: usize, attributes: &mut Vec<KeyValue>) -> String {
+    let all: Vec<Message> = request
+        .system
+        .iter()
+        .chain(&request.messages)
+        .cloned()
+        .collect();
+    let (array, indexed) = messages::python(attr::PROMPT, &messages::fitted(&all, limit), false);
+    attributes.push(KeyValue::new(attr::PROMPT, array.clone()));
+    attributes.extend(indexed);
+    attributes.extend(messages::conventions_input(
+        &messages::fitted(&request.system, limit),
+        &messages::fitted(&request.messages, limit),
+    ));
+    array
 }
 
 /// A tool's arguments as a JSON object of the captured arguments: numbers,
