@@ -169,60 +169,45 @@ fn anthropic_message_with_cache_reads_and_writes_and_tool_use() {
     );
 }
 
+/// Gemini's `generateContent` response, in the REST API's camelCase and in
+/// the google-genai SDKs' snake_case: read and priced alike.
 #[test]
 fn gemini_generate_content() {
-    let (_turn, h) = common::observed();
-    respond(json!({
+    let camel = json!({
         "candidates": [{ "content": { "role": "model", "parts": [{ "text": "Bonjour" }, { "functionCall": { "name": "translate", "args": { "to": "fr" } } }] },
                          "finishReason": "STOP" }],
         "usageMetadata": { "promptTokenCount": 1000, "candidatesTokenCount": 200, "totalTokenCount": 1200 },
         "modelVersion": "gemini-2.0-flash", "responseId": "gem-1"
-    }))
-    .unwrap();
-    let s = h.span("respond");
-    assert_eq!(
-        string(&s, "gen_ai.provider.name").as_deref(),
-        Some("gcp.gemini")
-    );
-    assert_eq!(
-        string(&s, "gen_ai.response.model").as_deref(),
-        Some("gemini-2.0-flash")
-    );
-    assert_eq!(
-        attr(&s, "gen_ai.response.finish_reasons"),
-        reasons(&["STOP"])
-    );
-    assert_eq!(float(&s, "gen_ai.usage.cost_usd"), Some(0.00018));
-    assert_eq!(int(&s, "gen_ai.tool_calls.count"), Some(1));
-}
-
-/// The google-genai SDKs serialize their response in snake_case; it is read
-/// and priced as the REST API's camelCase.
-#[test]
-fn gemini_generate_content_in_snake_case() {
-    let (_turn, h) = common::observed();
-    respond(json!({
+    });
+    let snake = json!({
         "candidates": [{ "content": { "role": "model", "parts": [{ "text": "Bonjour" }, { "function_call": { "name": "translate", "args": { "to": "fr" } } }] },
                          "finish_reason": "STOP" }],
         "usage_metadata": { "prompt_token_count": 1000, "candidates_token_count": 200, "total_token_count": 1200 },
-        "model_version": "gemini-2.0-flash", "response_id": "gem-2"
-    }))
-    .unwrap();
-    let s = h.span("respond");
-    assert_eq!(string(&s, "gen_ai.response.id").as_deref(), Some("gem-2"));
-    assert_eq!(
-        string(&s, "gen_ai.response.model").as_deref(),
-        Some("gemini-2.0-flash")
-    );
-    assert_eq!(
-        attr(&s, "gen_ai.response.finish_reasons"),
-        reasons(&["STOP"])
-    );
-    assert_eq!(int(&s, "gen_ai.usage.input_tokens"), Some(1000));
-    assert_eq!(int(&s, "gen_ai.usage.output_tokens"), Some(200));
-    assert_eq!(float(&s, "gen_ai.usage.cost_usd"), Some(0.00018));
-    assert_eq!(int(&s, "gen_ai.tool_calls.count"), Some(1));
-    assert_eq!(string(&s, "gen_ai.tool.name").as_deref(), Some("translate"));
+        "model_version": "gemini-2.0-flash", "response_id": "gem-1"
+    });
+    for response in [camel, snake] {
+        let (_turn, h) = common::observed();
+        respond(response).unwrap();
+        let s = h.span("respond");
+        assert_eq!(
+            string(&s, "gen_ai.provider.name").as_deref(),
+            Some("gcp.gemini")
+        );
+        assert_eq!(string(&s, "gen_ai.response.id").as_deref(), Some("gem-1"));
+        assert_eq!(
+            string(&s, "gen_ai.response.model").as_deref(),
+            Some("gemini-2.0-flash")
+        );
+        assert_eq!(
+            attr(&s, "gen_ai.response.finish_reasons"),
+            reasons(&["STOP"])
+        );
+        assert_eq!(int(&s, "gen_ai.usage.input_tokens"), Some(1000));
+        assert_eq!(int(&s, "gen_ai.usage.output_tokens"), Some(200));
+        assert_eq!(float(&s, "gen_ai.usage.cost_usd"), Some(0.00018));
+        assert_eq!(int(&s, "gen_ai.tool_calls.count"), Some(1));
+        assert_eq!(string(&s, "gen_ai.tool.name").as_deref(), Some("translate"));
+    }
 }
 
 #[derive(serde::Serialize)]
