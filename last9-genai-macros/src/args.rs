@@ -187,7 +187,9 @@ fn idents(input: ParseStream<'_>) -> syn::Result<Vec<Ident>> {
         .collect())
 }
 
-/// `"key": literal` in `metadata = { … }`; the value is kept as text.
+/// `"key": value` in `metadata = { … }`; the value is kept as text: a
+/// string as is, a number or boolean as its literal, a nested object
+/// (`{ "k": v, … }`) or array (`[v, …]`) as JSON.
 struct MetadataPair {
     key: LitStr,
     value: String,
@@ -197,21 +199,97 @@ impl Parse for MetadataPair {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let key: LitStr = input.parse()?;
         input.parse::<Token![:]>()?;
-        let lit: Lit = input.parse()?;
-        let value = match &lit {
-            Lit::Str(s) => s.value(),
-            Lit::Int(i) => i.base10_digits().to_owned(),
-            Lit::Float(f) => f.base10_digits().to_owned(),
-            Lit::Bool(b) => b.value.to_string(),
-            other => {
-                return Err(syn::Error::new(
-                    other.span(),
-                    "metadata values are string, integer, float or boolean literals",
-                ));
+        let value = if input.peek(syn::token::Brace) || input.peek(syn::token::Bracket) {
+            let mut json = String::new();
+            json_value(input, &mut json)?;
+            json
+        } else {
+            let lit: Lit = input.parse()?;
+            match &lit {
+                Lit::Str(s) => s.value(),
+                other => scalar(other)?,
             }
         };
         Ok(Self { key, value })
     }
+}
+
+/// An integer, float or boolean literal as its JSON text.
+fn scalar(lit: &Lit) -> syn::Result<String> {
+    match lit {
+        Lit::Int(i) => Ok(i.base10_digits().to_owned()),
+        Lit::Float(f) => Ok(f.base10_digits().to_owned()),
+        Lit::Bool(b) => Ok(b.value.to_string()),
+        other => Err(syn::Error::new(
+            other.span(),
+            "metadata values are string, integer, float or boolean literals, \
+             or objects `{ \"key\": value }` and arrays `[value]` of them",
+        )),
+    }
+}
+
+/// A metadata value nested in an object or array, written as JSON.
+fn json_value(input: ParseStream<'_>, json: &mut String) -> syn::Result<()> {
+    if input.peek(syn::token::Brace) {
+        let content;
+        braced!(content in input);
+        json.push('{');
+        let mut first = true;
+        while !content.is_empty() {
+            if !std::mem::take(&mut first) {
+                json.push(',');
+            }
+            let key: LitStr = content.parse()?;
+            json_string(&key.value(), json);
+            content.parse::<Token![:]>()?;
+            json.push(':');
+            json_value(&content, json)?;
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        json.push('}');
+    } else if input.peek(syn::token::Bracket) {
+        let content;
+        bracketed!(content in input);
+        json.push('[');
+        let mut first = true;
+        while !content.is_empty() {
+            if !std::mem::take(&mut first) {
+                json.push(',');
+            }
+            json_value(&content, json)?;
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        json.push(']');
+    } else {
+        match input.parse::<Lit>()? {
+            Lit::Str(s) => json_string(&s.value(), json),
+            other => json.push_str(&scalar(&other)?),
+        }
+    }
+    Ok(())
+}
+
+/// `text` as a JSON string.
+fn json_string(text: &str, json: &mut String) {
+    json.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => json.push_str("\\\""),
+            '\\' => json.push_str("\\\\"),
+            '\n' => json.push_str("\\n"),
+            '\r' => json.push_str("\\r"),
+            '\t' => json.push_str("\\t"),
+            c if u32::from(c) < 0x20 => json.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => json.push(c),
+        }
+    }
+    json.push('"');
 }
 
 /// The path of the runtime crate: `crate = path`, else `::last9_genai`.
@@ -221,4 +299,30 @@ pub(crate) fn krate(args: &Args) -> Path {
         path.leading_colon = Some(Default::default());
         path
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(tokens: &str) -> String {
+        syn::parse_str::<MetadataPair>(&format!("\"k\": {tokens}"))
+            .map(|pair| pair.value)
+            .unwrap_or_else(|e| format!("error: {e}"))
+    }
+
+    #[test]
+    fn metadata_values_as_text() {
+        assert_eq!(value(r#""pro""#), "pro");
+        assert_eq!(value("2"), "2");
+        assert_eq!(value("0.5"), "0.5");
+        assert_eq!(value("true"), "true");
+        assert_eq!(
+            value(r#"{ "tier": "pro", "limits": [1, 2.5, false], "q\"x\n": {} }"#),
+            r#"{"tier":"pro","limits":[1,2.5,false],"q\"x\n":{}}"#
+        );
+        assert_eq!(value("[]"), "[]");
+        assert!(value("'c'").starts_with("error: metadata values are"));
+        assert!(value("{ tier: 1 }").starts_with("error:"));
+    }
 }

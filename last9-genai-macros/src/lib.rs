@@ -31,14 +31,17 @@ use proc_macro::TokenStream;
 /// |---|---|
 /// | name | `name = "…"`, else the function's name |
 /// | `gen_ai.l9.span.kind` | `kind = "…"`, default `llm` |
+/// | `gen_ai.operation.name` | by kind, at span start: `chat`, `execute_tool` (with `gen_ai.tool.name`), `invoke_workflow` (chain), `invoke_agent`, `embeddings`, `retrieval` |
+/// | `gen_ai.request.model`, `gen_ai.provider.name` | for kinds `llm` and `embedding`, at span start: `model = "…"` / `provider = "…"`, a parameter named `model`, a request type the runtime knows; else from a request argument or the response |
 /// | `function.arg.{param}` | each captured argument: numbers, booleans and strings native, anything else as JSON (`Serialize`), else `Debug` text, else the type's name |
-/// | event `gen_ai.content.prompt` | the input as text: a single string argument as is; chat messages (`[{role, content}]`) as `role: content` lines; a single argument as its text; else `name=value` pairs |
-/// | event `gen_ai.content.completion` | the output as text: the response's text, a string as is, else JSON |
+/// | messages | for a model call whose argument holds chat messages or a request: `gen_ai.input.messages`, `gen_ai.system_instructions`, `gen_ai.output.messages` (the conventions' JSON) and the Python SDK's `gen_ai.prompt` / `gen_ai.completion` arrays |
+/// | event `gen_ai.content.prompt` | the input as text: a request's messages as `role: text` lines; a single string argument as is (a `model` parameter is never the prompt); chat messages (`[{role, content}]`) as `role: content` lines; a single argument as its text; else `name=value` pairs |
+/// | event `gen_ai.content.completion` | the output as text: the response's text (empty for a turn that only asks for tools), a string as is, else JSON |
 /// | `latency_ms` | wall time of the call (for async functions, from the first poll) |
 /// | model, usage, response | `gen_ai.response.model`, `.id`, `.finish_reasons`, `gen_ai.usage.*`, `gen_ai.provider.name`, read from the return value (see below) |
 /// | cost | with `pricing = …`; else the span processor prices the span |
 /// | tool calls | `gen_ai.tool_calls.count` and one `gen_ai.tool.call` event per call the model asked for |
-/// | status | OK; ERROR with the message and one `exception` event for an `Err` or a panic |
+/// | status | OK; ERROR with the message and one `exception` event for an `Err` or a panic (with the panic's message) |
 ///
 /// The span is current inside the body: observed functions, OpenTelemetry
 /// spans and `tracing` spans made there are its children, also across
@@ -91,13 +94,30 @@ use proc_macro::TokenStream;
 /// ```
 ///
 /// `tags = [..]` and `metadata = { "key": value, .. }` (literal values,
-/// written as text; `category` is also written to `user.category`):
+/// written as text; nested objects and arrays of them as JSON text;
+/// `category` is also written to `user.category`):
 ///
 /// ```
 /// # use last9_genai::observe;
-/// #[observe(tags = ["production", "support"], metadata = { "category": "customer_support", "version": 1 })]
+/// #[observe(tags = ["production", "support"],
+///           metadata = { "category": "customer_support", "version": 1, "limits": { "rpm": 60 } })]
 /// fn handle(query: &str) -> String { query.to_owned() }
 /// # handle("q");
+/// ```
+///
+/// `model = "…"` and `provider = "…"` name the model a call asks for and its
+/// provider, when no argument does (a parameter named `model`, or a request
+/// type the runtime knows, such as async-openai's `CreateChatCompletionRequest`):
+///
+/// ```
+/// # use last9_genai::observe;
+/// #[observe(model = "llama3.1", provider = "ollama")]
+/// fn local(prompt: &str) -> String { prompt.to_owned() }
+/// # local("hi");
+///
+/// #[observe]
+/// fn chat(model: &str, messages: Vec<serde_json::Value>) -> usize { messages.len() }
+/// # chat("gpt-4o", vec![]);
 /// ```
 ///
 /// `pricing = EXPR` prices the call from the usage in its return value. The

@@ -76,8 +76,10 @@ pub const L9_CANCELLED: &str = "gen_ai.l9.cancelled";
 /// (bool).
 pub const L9_CAPTURE_FAILED: &str = "gen_ai.l9.capture_failed";
 /// Set when a token count cannot be right (negative, fractional, not a
-/// number, or above [`MAX_TOKEN_COUNT`](crate::MAX_TOKEN_COUNT)): the span is
-/// left unpriced rather than priced on a wrong count (bool).
+/// number, or above [`MAX_TOKEN_COUNT`](crate::MAX_TOKEN_COUNT)), or the
+/// counts contradict each other (more cached tokens than input, more
+/// reasoning than output): the span is left unpriced rather than priced on
+/// a wrong count (bool).
 pub const L9_USAGE_INVALID: &str = "gen_ai.l9.usage_invalid";
 
 // ---------------------------------------------------------------- errors

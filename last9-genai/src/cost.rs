@@ -86,6 +86,23 @@ impl TokenUsage {
         self.reasoning_output_tokens = tokens;
         self
     }
+
+    /// Whether the counts agree with each other: the cached tokens are part
+    /// of the input and the reasoning tokens part of the output. Counts that
+    /// do not cannot be priced without billing a token twice.
+    ///
+    /// ```
+    /// # use last9_genai::TokenUsage;
+    /// assert!(TokenUsage::new(100, 10).with_cache_read(100).is_consistent());
+    /// assert!(!TokenUsage::new(100, 10).with_cache_read(60).with_cache_creation(50).is_consistent());
+    /// assert!(!TokenUsage::new(100, 10).with_reasoning(11).is_consistent());
+    /// ```
+    pub const fn is_consistent(&self) -> bool {
+        self.cache_read_input_tokens
+            .saturating_add(self.cache_creation_input_tokens)
+            <= self.input_tokens
+            && self.reasoning_output_tokens <= self.output_tokens
+    }
 }
 
 /// The cost of one model call, in USD.

@@ -690,3 +690,22 @@ async fn a_panic_records_its_message() {
         );
     }
 }
+
+#[observe(metadata = { "tier": "pro", "limits": { "rpm": 60, "models": ["gpt-4o", "o3"] }, "beta": true, "ratio": 0.5 })]
+fn with_metadata() {}
+
+/// Metadata values may be nested objects and arrays, written as JSON text;
+/// numbers and booleans as their literal text.
+#[test]
+fn nested_metadata_is_written_as_json() {
+    let (_turn, h) = harness();
+    with_metadata();
+    let span = h.span("with_metadata");
+    assert_eq!(text(&span, "metadata.tier").as_deref(), Some("pro"));
+    assert_eq!(
+        json_attr(&span, "metadata.limits"),
+        json!({"rpm": 60, "models": ["gpt-4o", "o3"]})
+    );
+    assert_eq!(attr(&span, "metadata.beta"), Some(Value::from("true")));
+    assert_eq!(attr(&span, "metadata.ratio"), Some(Value::from("0.5")));
+}

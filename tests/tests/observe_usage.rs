@@ -373,3 +373,42 @@ fn impossible_token_counts_leave_the_call_unpriced_and_marked() {
     assert_eq!(attr(&s, "gen_ai.l9.usage_invalid"), None);
     assert_eq!(float(&s, "gen_ai.usage.cost_usd"), Some(2_500_000.0));
 }
+
+/// Counts that contradict each other (more cached tokens than input, more
+/// reasoning than output) cannot be priced without billing a token twice:
+/// the span is marked, not priced.
+#[test]
+fn contradictory_token_counts_leave_the_call_unpriced_and_marked() {
+    let (_turn, h) = common::observed();
+    for (i, usage) in [
+        json!({"prompt_tokens": 100, "completion_tokens": 5,
+               "prompt_tokens_details": {"cached_tokens": 101}}),
+        json!({"prompt_tokens": 100, "completion_tokens": 5,
+               "completion_tokens_details": {"reasoning_tokens": 6}}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        h.exporter.reset();
+        respond(json!({"model": "gpt-4o", "choices": [], "usage": usage})).unwrap();
+        let s = h.span("respond");
+        assert_eq!(
+            attr(&s, "gen_ai.l9.usage_invalid"),
+            Some(Value::Bool(true)),
+            "case {i}"
+        );
+        assert_eq!(int(&s, "gen_ai.usage.input_tokens"), None, "case {i}");
+        assert_eq!(float(&s, "gen_ai.usage.cost_usd"), None, "case {i}");
+    }
+    // Every input token cached is consistent, and priced at the cache price:
+    // 100 × 1.25 + 5 × 10.0 per million.
+    h.exporter.reset();
+    respond(
+        json!({"model": "gpt-4o", "choices": [], "usage": {"prompt_tokens": 100,
+        "completion_tokens": 5, "prompt_tokens_details": {"cached_tokens": 100}}}),
+    )
+    .unwrap();
+    let s = h.span("respond");
+    assert_eq!(attr(&s, "gen_ai.l9.usage_invalid"), None);
+    assert_eq!(float(&s, "gen_ai.usage.cost_usd"), Some(0.000175));
+}

@@ -229,6 +229,28 @@ fn the_scope_is_stamped_before_the_wrapped_processor_sees_the_span() {
     );
 }
 
+/// Counts that contradict each other, from any instrumentation (Anthropic's
+/// `input_tokens` recorded as is, without its cache): the span is marked
+/// and not priced, rather than billing the cached tokens twice.
+#[test]
+fn contradictory_token_counts_are_not_priced_and_are_marked() {
+    use opentelemetry::Value;
+    let h = Harness::new();
+    llm_span(
+        &h,
+        "chat",
+        vec![
+            KeyValue::new("gen_ai.request.model", "claude-sonnet-4-5"),
+            KeyValue::new("gen_ai.usage.input_tokens", 10),
+            KeyValue::new("gen_ai.usage.cache_read.input_tokens", 2000),
+            KeyValue::new("gen_ai.usage.output_tokens", 500),
+        ],
+    );
+    let s = h.span("chat");
+    assert_eq!(float(&s, "gen_ai.usage.cost_usd"), None);
+    assert_eq!(attr(&s, "gen_ai.l9.usage_invalid"), Some(Value::Bool(true)));
+}
+
 /// Counts that cannot be right, from any instrumentation: the span is not
 /// priced (never at $0), it is marked, and its workflow counts the call at
 /// no known cost.

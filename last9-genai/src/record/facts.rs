@@ -53,6 +53,11 @@ impl<'a> SpanFacts<'a> {
                 _ => {}
             }
         }
+        if let Some(usage) = facts.counted_usage()
+            && !usage.is_consistent()
+        {
+            facts.usage_invalid = true;
+        }
         facts
     }
 
@@ -60,16 +65,20 @@ impl<'a> SpanFacts<'a> {
         self.request_model.is_some() || self.response_model.is_some()
     }
 
-    /// The usage recorded, unless a count cannot be right.
+    /// The usage recorded, unless a count cannot be right or the counts
+    /// contradict each other.
     pub(crate) fn usage(&self) -> Option<TokenUsage> {
-        (!self.usage_invalid && (self.input.is_some() || self.output.is_some())).then(|| {
-            TokenUsage {
-                input_tokens: self.input.unwrap_or(0),
-                output_tokens: self.output.unwrap_or(0),
-                cache_read_input_tokens: self.cache_read.unwrap_or(0),
-                cache_creation_input_tokens: self.cache_creation.unwrap_or(0),
-                reasoning_output_tokens: self.reasoning.unwrap_or(0),
-            }
+        self.counted_usage().filter(|_| !self.usage_invalid)
+    }
+
+    /// The usage recorded, right or not.
+    fn counted_usage(&self) -> Option<TokenUsage> {
+        (self.input.is_some() || self.output.is_some()).then(|| TokenUsage {
+            input_tokens: self.input.unwrap_or(0),
+            output_tokens: self.output.unwrap_or(0),
+            cache_read_input_tokens: self.cache_read.unwrap_or(0),
+            cache_creation_input_tokens: self.cache_creation.unwrap_or(0),
+            reasoning_output_tokens: self.reasoning.unwrap_or(0),
         })
     }
 

@@ -171,7 +171,7 @@ impl Counts<'_> {
 }
 
 /// The usage `build` reads from `usage`, and whether a count was
-/// impossible (then no usage).
+/// impossible or the counts contradict each other (then no usage).
 fn usage_of(
     usage: Option<&Value>,
     build: impl FnOnce(&mut Counts<'_>) -> TokenUsage,
@@ -184,7 +184,7 @@ fn usage_of(
         invalid: false,
     };
     let built = build(&mut counts);
-    if counts.invalid {
+    if counts.invalid || !built.is_consistent() {
         (None, true)
     } else {
         (Some(built), false)
