@@ -118,8 +118,8 @@ pub use install::{Install, InstallError, PRICING_FILE_ENV, Protocol, TelemetryGu
 pub use last9_genai_macros::observe;
 pub use manual::{DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, Performance, ToolCall};
 pub use observe::settings::{
-    CAPTURE_CONTENT_ENV, DEFAULT_CAPTURE_LIMIT, capture_content, capture_limit,
-    set_capture_content, set_capture_limit,
+    CAPTURE_CONTENT_ENV, ContentCapture, DEFAULT_CAPTURE_LIMIT, capture_content, capture_limit,
+    content_capture, set_capture_content, set_capture_limit, set_content_capture,
 };
 pub use observe::{record_attributes, record_usage};
 pub use pipeline::{TRACER_NAME, set_tracer_provider};

@@ -58,6 +58,7 @@ pub struct Propagation {
     user: bool,
     workflow: bool,
     conversation_header: Option<HeaderName>,
+    user_header: Option<HeaderName>,
     max_value_len: usize,
 }
 
@@ -79,6 +80,7 @@ impl Propagation {
             user: false,
             workflow: false,
             conversation_header: None,
+            user_header: None,
             max_value_len: DEFAULT_MAX_VALUE_LEN,
         }
     }
@@ -123,6 +125,18 @@ impl Propagation {
     /// ```
     pub fn conversation_header(mut self, header: HeaderName) -> Self {
         self.conversation_header = Some(header);
+        self
+    }
+
+    /// Also reads the user id from `header` on incoming requests, for
+    /// clients and gateways that send one (a header wins over baggage).
+    ///
+    /// ```
+    /// let propagation = last9_genai::Propagation::new()
+    ///     .user_header(http::HeaderName::from_static("x-user-id"));
+    /// ```
+    pub fn user_header(mut self, header: HeaderName) -> Self {
+        self.user_header = Some(header);
         self
     }
 
@@ -189,14 +203,15 @@ impl Propagation {
                 .flatten()
                 .and_then(|v| self.sanitize(v.as_str().as_ref()))
         };
-        let header_conversation = self
-            .conversation_header
-            .as_ref()
-            .and_then(|h| headers.get(h))
-            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
-            .and_then(|v| self.sanitize(v));
-        let conversation = header_conversation.or_else(|| value(attr::CONVERSATION_ID));
-        let user = value(attr::USER_ID);
+        let header = |name: &Option<HeaderName>| {
+            name.as_ref()
+                .and_then(|h| headers.get(h))
+                .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+                .and_then(|v| self.sanitize(v))
+        };
+        let conversation =
+            header(&self.conversation_header).or_else(|| value(attr::CONVERSATION_ID));
+        let user = header(&self.user_header).or_else(|| value(attr::USER_ID));
         let mut cx = cx;
         if let Some(id) = conversation {
             let turn = value(attr::CONVERSATION_TURN_NUMBER).and_then(|t| t.parse().ok());

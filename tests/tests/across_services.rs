@@ -121,6 +121,27 @@ async fn ids_are_carried_only_when_allowed_and_untrusted_values_are_cleaned() {
     // not allowed by this propagation
     assert_eq!(attr(&lookup, "workflow.id"), None);
     assert_eq!(attr(&lookup, "custom.x"), None);
+
+    // A user id header, as a gateway sends it: sanitized, and it wins over
+    // baggage.
+    let downstream = serve(
+        Router::new()
+            .route("/lookup", get(downstream_handler))
+            .layer(PropagationLayer::new(
+                propagation().user_header(http::HeaderName::from_static("x-user-id")),
+            )),
+    )
+    .await;
+    h.exporter.reset();
+    reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{downstream}/lookup"))
+        .header("x-user-id", " ada;\t\"7\" ")
+        .header("baggage", "user.id=eve")
+        .send()
+        .await
+        .unwrap();
+    let lookup = h.span("downstream_lookup");
+    assert_eq!(string(&lookup, "user.id").as_deref(), Some("ada7"));
 }
 
 /// What one service carries, the next reads back: conversation id and turn

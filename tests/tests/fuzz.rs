@@ -149,12 +149,14 @@ proptest! {
             .carry_user()
             .carry_workflow()
             .conversation_header(HeaderName::from_static("x-conversation-id"))
+            .user_header(HeaderName::from_static("x-user-id"))
             .max_value_len(64);
         let mut headers = HeaderMap::new();
         for (name, value) in [
             ("traceparent", traceparent.as_bytes()),
             ("baggage", baggage.as_bytes()),
             ("x-conversation-id", conversation.as_bytes()),
+            ("x-user-id", conversation.as_bytes()),
             ("baggage", raw.as_slice()),
         ] {
             if let Ok(value) = HeaderValue::from_bytes(value) {

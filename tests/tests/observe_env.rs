@@ -1,11 +1,15 @@
-//! `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false` switches content
-//! capture off. The variable is read once per process, so the test runs
-//! itself again in a child process with the variable set.
+//! `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` says where content
+//! goes: `false` / `NO_CONTENT` nowhere, `SPAN_ONLY` in span attributes,
+//! `EVENT_ONLY` in events, `SPAN_AND_EVENT` / `true` both; a value it does
+//! not know is warned about and ignored. The variable is read once per
+//! process, so each test runs itself again in a child process with the
+//! variable set.
 
 mod common;
 
 use common::{attr, int};
-use last9_genai::{CAPTURE_CONTENT_ENV, observe};
+use last9_genai::{CAPTURE_CONTENT_ENV, ContentCapture, observe};
+use opentelemetry_sdk::trace::SpanData;
 
 #[observe]
 fn answer(prompt: &str) -> serde_json::Value {
@@ -34,4 +38,149 @@ fn in_child_with_capture_off() {
     assert_eq!(attr(&s, "function.arg.prompt"), None);
     assert!(s.events.is_empty(), "no prompt or completion events");
     assert_eq!(int(&s, "gen_ai.usage.input_tokens"), Some(7));
+}
+
+#[observe]
+fn plan(messages: serde_json::Value) -> serde_json::Value {
+    let _ = messages;
+    serde_json::json!({ "model": "gpt-4o", "choices": [{ "message": { "content": "private answer",
+        "tool_calls": [{ "id": "c1", "type": "function",
+                         "function": { "name": "lookup", "arguments": "{\"city\":\"plans\"}" } }] },
+        "finish_reason": "tool_calls" }],
+        "usage": { "prompt_tokens": 7, "completion_tokens": 1 } })
+}
+
+/// What of the content one call shows: (in attributes, in events).
+fn content_of(span: &SpanData) -> (Vec<String>, Vec<String>) {
+    let in_attributes = span
+        .attributes
+        .iter()
+        .filter(|kv| kv.value.to_string().contains("private"))
+        .map(|kv| kv.key.to_string())
+        .collect();
+    let in_events = span
+        .events
+        .iter()
+        .flat_map(|e| e.attributes.iter().map(move |kv| (e.name.clone(), kv)))
+        .filter(|(_, kv)| {
+            let value = kv.value.to_string();
+            value.contains("private") || value.contains("plans")
+        })
+        .map(|(event, kv)| format!("{event}/{}", kv.key))
+        .collect();
+    (in_attributes, in_events)
+}
+
+fn run_plan(mode: ContentCapture) -> (Vec<String>, Vec<String>) {
+    let (_turn, h) = common::observed();
+    assert_eq!(last9_genai::content_capture(), mode);
+    plan(serde_json::json!([{ "role": "user", "content": "private question" }]));
+    let s = h.span("plan");
+    // Model, usage and the tool call's name whatever the mode.
+    assert_eq!(int(&s, "gen_ai.usage.input_tokens"), Some(7));
+    assert_eq!(
+        common::string(&s, "gen_ai.tool.name").as_deref(),
+        Some("lookup")
+    );
+    assert_eq!(
+        common::event_attr(&s, "gen_ai.tool.call", "tool_call.function.name").as_deref(),
+        Some("lookup")
+    );
+    content_of(&s)
+}
+
+#[test]
+fn each_mode_puts_content_where_it_says() {
+    for (value, child) in [
+        ("SPAN_ONLY", "in_child_span_only"),
+        ("event_only", "in_child_event_only"),
+        ("NO_CONTENT", "in_child_no_content"),
+        ("SPAN_AND_EVENT", "in_child_span_and_event"),
+    ] {
+        common::run_child(child, &[], &[(CAPTURE_CONTENT_ENV, value)]);
+    }
+}
+
+#[test]
+#[ignore = "run by each_mode_puts_content_where_it_says"]
+fn in_child_span_only() {
+    let (attributes, events) = run_plan(ContentCapture::SpanOnly);
+    assert!(events.is_empty(), "{events:?}");
+    for key in [
+        "function.arg.messages",
+        "gen_ai.input.messages",
+        "gen_ai.prompt",
+        "gen_ai.output.messages",
+        "gen_ai.completion",
+    ] {
+        assert!(
+            attributes.iter().any(|k| k == key),
+            "{key} not in {attributes:?}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "run by each_mode_puts_content_where_it_says"]
+fn in_child_event_only() {
+    let (attributes, events) = run_plan(ContentCapture::EventOnly);
+    assert!(attributes.is_empty(), "{attributes:?}");
+    for key in [
+        "gen_ai.content.prompt/gen_ai.prompt",
+        "gen_ai.content.prompt/content",
+        "gen_ai.content.completion/gen_ai.completion",
+        "gen_ai.content.completion/completion",
+        "gen_ai.tool.call/tool_call.function.arguments",
+    ] {
+        assert!(events.iter().any(|k| k == key), "{key} not in {events:?}");
+    }
+}
+
+#[test]
+#[ignore = "run by each_mode_puts_content_where_it_says"]
+fn in_child_no_content() {
+    let (attributes, events) = run_plan(ContentCapture::NoContent);
+    assert!(
+        attributes.is_empty() && events.is_empty(),
+        "{attributes:?} {events:?}"
+    );
+}
+
+#[test]
+#[ignore = "run by each_mode_puts_content_where_it_says"]
+fn in_child_span_and_event() {
+    let (attributes, events) = run_plan(ContentCapture::SpanAndEvent);
+    assert!(
+        attributes.iter().any(|k| k == "gen_ai.input.messages"),
+        "{attributes:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|k| k == "gen_ai.content.completion/completion"),
+        "{events:?}"
+    );
+}
+
+/// A value the variable does not take is named in a warning, and content is
+/// captured as by default.
+#[test]
+fn an_unknown_value_is_warned_about_and_ignored() {
+    let output = common::run_child(
+        "in_child_with_an_unknown_value",
+        &[],
+        &[(CAPTURE_CONTENT_ENV, "maybe")],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .contains("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=\"maybe\" is not one of"),
+        "{stderr}"
+    );
+}
+
+#[test]
+#[ignore = "run by an_unknown_value_is_warned_about_and_ignored"]
+fn in_child_with_an_unknown_value() {
+    run_plan(ContentCapture::SpanAndEvent);
 }

@@ -40,6 +40,7 @@ use crate::redact::{self, REDACTED, Rules};
 use crate::text::cut_bytes_owned;
 use capture::{CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded};
 use held::Held;
+use settings::ContentCapture;
 
 /// What the macro knows of an observed function at compile time.
 #[derive(Debug)]
@@ -251,8 +252,11 @@ impl Observation {
                 }),
             _ => value,
         };
+        let in_spans = settings::content_capture().spans();
         if let Some(span) = &mut self.span {
-            span.set_attribute(KeyValue::new(key, value.to_value()));
+            if in_spans {
+                span.set_attribute(KeyValue::new(key, value.to_value()));
+            }
             if value == Captured::Failed {
                 span.set_attribute(KeyValue::new(attr::L9_CAPTURE_FAILED, true));
             }
@@ -290,21 +294,26 @@ impl Observation {
     }
 
     /// Records the prompt from the captured arguments: the
-    /// `gen_ai.content.prompt` event, and for a model request, its model
-    /// and messages (see [`Observation::request_attributes`]).
+    /// `gen_ai.content.prompt` event, a tool's arguments, and for a model
+    /// request, its model and its messages as the conventions write them
+    /// (`gen_ai.input.messages`, `gen_ai.system_instructions`) and as the
+    /// Python SDK does (`gen_ai.prompt` as a JSON array, with its indexed
+    /// attributes; the array also on the prompt event). Content goes in
+    /// span attributes, events or both, as [`settings::content_capture`]
+    /// says.
     pub fn args_done(&mut self) {
         let request = self.request.take();
         if self.args.is_empty() && request.is_none() {
             return;
         }
+        let content = settings::content_capture();
         let limit = self.limit();
         let args = std::mem::take(&mut self.args);
-        if self.meta.kind == ObservationKind::Tool
-            && let Some(span) = &mut self.span
-        {
+        let mut attributes = Vec::new();
+        if self.meta.kind == ObservationKind::Tool && content.spans() {
             let arguments = cut_bytes_owned(tool_arguments(&args), limit);
-            span.set_attribute(KeyValue::new(attr::TOOL_CALL_ARGUMENTS, arguments.clone()));
-            span.set_attribute(KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, arguments));
+            attributes.push(KeyValue::new(attr::TOOL_CALL_ARGUMENTS, arguments.clone()));
+            attributes.push(KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, arguments));
         }
         let prompt = cut_bytes_owned(prompt_text(args, request.as_ref()), limit);
         let has_messages = request.as_ref().is_some_and(|r| !r.messages.is_empty());
@@ -313,27 +322,27 @@ impl Observation {
         }
         let mut event = vec![KeyValue::new(attr::PROMPT, prompt)];
         if let Some(request) = &request {
-            let attributes = self.request_attributes(request, limit, &mut event);
-            if let Some(span) = &mut self.span {
-                span.set_attributes(attributes);
+            attributes.extend(self.request_model(request));
+            if has_messages {
+                let mut messages = Vec::new();
+                let array = input_attributes(request, limit, &mut messages);
+                if content.spans() {
+                    attributes.extend(messages);
+                }
+                event.push(KeyValue::new(attr::EVENT_PROMPT_CONTENT, array));
             }
         }
         if let Some(span) = &mut self.span {
-            span.add_event(attr::EVENT_CONTENT_PROMPT, event);
+            span.set_attributes(attributes);
+            if content.events() {
+                span.add_event(attr::EVENT_CONTENT_PROMPT, event);
+            }
         }
     }
 
-    /// What a model request adds to the span: the model asked for (when no
-    /// argument told at span start), and the messages as the conventions
-    /// write them (`gen_ai.input.messages`, `gen_ai.system_instructions`)
-    /// and as the Python SDK does (`gen_ai.prompt` as a JSON array, with
-    /// its indexed attributes; the array also on the prompt event).
-    fn request_attributes(
-        &mut self,
-        request: &RequestInfo,
-        limit: usize,
-        event: &mut Vec<KeyValue>,
-    ) -> Vec<KeyValue> {
+    /// The model a request asks for, when nothing named one at span start,
+    /// and its provider.
+    fn request_model(&mut self, request: &RequestInfo) -> Vec<KeyValue> {
         let mut attributes = Vec::new();
         if let Some(model) = request.model.as_deref().filter(|_| !self.model_written) {
             attributes.push(model_attribute(attr::REQUEST_MODEL, model));
@@ -344,11 +353,6 @@ impl Observation {
                 self.provider_written = true;
             }
         }
-        if request.messages.is_empty() {
-            return attributes;
-        }
-        let array = input_attributes(request, limit, &mut attributes);
-        event.push(KeyValue::new(attr::EVENT_PROMPT_CONTENT, array));
         attributes
     }
 
@@ -403,6 +407,7 @@ impl Observation {
         if output.capture_failed {
             attributes.push(KeyValue::new(attr::L9_CAPTURE_FAILED, true));
         }
+        let content = settings::content_capture();
         let is_response = output.info.is_some();
         let mut info = output.info.unwrap_or_default();
         if self.pricing.is_some()
@@ -418,7 +423,7 @@ impl Observation {
             if let Some(model) = info.model.as_deref().filter(|_| !self.model_written) {
                 attributes.push(model_attribute(attr::REQUEST_MODEL, model));
             }
-            if let Some(prompt) = self.prompt.take() {
+            if let Some(prompt) = self.prompt.take().filter(|_| content.spans()) {
                 let request = RequestInfo {
                     messages: vec![Message {
                         role: "user",
@@ -445,7 +450,7 @@ impl Observation {
         } else {
             output.text
         }
-        .filter(|_| self.meta.capture_output && settings::capture_content());
+        .filter(|_| self.meta.capture_output && content != ContentCapture::NoContent);
         let scrub = info.tool_calls.len()
             + completion.as_ref().map_or(0, |c| usize::from(c.len() >= 3))
             > 0;
@@ -464,12 +469,17 @@ impl Observation {
                 (tool_calls, completion.map(|text| scrub_owned(rules, text)))
             })
         };
+        // Arguments are content: in events only when content goes there.
         for (index, call) in tool_calls.iter().enumerate() {
-            span.add_event(attr::EVENT_TOOL_CALL, tool_call_event(index, call));
+            span.add_event(
+                attr::EVENT_TOOL_CALL,
+                tool_call_event(index, call, content.events()),
+            );
         }
         if let Some(text) = completion {
             let limit = self.limit();
             let mut event = Vec::with_capacity(2);
+            let mut attributes = Vec::new();
             if is_response {
                 let mut parts = Vec::with_capacity(1 + tool_calls.len());
                 if !text.is_empty() {
@@ -483,19 +493,23 @@ impl Observation {
                 };
                 let fitted = messages::fitted(&[message], limit);
                 let (array, indexed) = messages::python(attr::COMPLETION, &fitted, true);
-                let mut attributes = indexed;
+                attributes = indexed;
                 attributes.push(KeyValue::new(attr::COMPLETION, array.clone()));
                 attributes.push(messages::conventions_output(&fitted));
-                span.set_attributes(attributes);
                 event.push(KeyValue::new(attr::EVENT_COMPLETION_CONTENT, array));
             }
             let text = cut_bytes_owned(text, limit);
             if self.meta.kind == ObservationKind::Tool {
-                span.set_attribute(KeyValue::new(attr::TOOL_CALL_RESULT, text.clone()));
-                span.set_attribute(KeyValue::new(attr::FUNCTION_CALL_RESULT, text.clone()));
+                attributes.push(KeyValue::new(attr::TOOL_CALL_RESULT, text.clone()));
+                attributes.push(KeyValue::new(attr::FUNCTION_CALL_RESULT, text.clone()));
             }
-            event.insert(0, KeyValue::new(attr::COMPLETION, text));
-            span.add_event(attr::EVENT_CONTENT_COMPLETION, event);
+            if content.spans() {
+                span.set_attributes(attributes);
+            }
+            if content.events() {
+                event.insert(0, KeyValue::new(attr::COMPLETION, text));
+                span.add_event(attr::EVENT_CONTENT_COMPLETION, event);
+            }
         }
         span.set_status(Status::Ok);
         span.end();
@@ -613,7 +627,7 @@ fn prompt_text(mut args: Vec<(&'static str, Captured)>, request: Option<&Request
 }
 
 /// The input messages of `request` as attributes, in both shapes (see
-/// [`Observation::request_attributes`]); returns the Python SDK's array.
+/// [`Observation::args_done`]); returns the Python SDK's array.
 fn input_attributes(request: &RequestInfo, limit: usize, attributes: &mut Vec<KeyValue>) -> String {
     let all: Vec<Message> = request
         .system

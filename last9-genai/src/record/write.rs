@@ -109,19 +109,29 @@ pub(crate) fn response_attributes(
 
 /// The attributes of the `gen_ai.tool.call` event of `call`, the
 /// `index`-th of its response: the Python SDK's `tool_call.*` keys, and the
-/// conventions' `gen_ai.tool.*` keys beside them.
-pub(crate) fn tool_call_event(index: usize, call: &ToolCallRequest) -> Vec<KeyValue> {
+/// conventions' `gen_ai.tool.*` keys beside them; the arguments (content)
+/// only `with_arguments`.
+pub(crate) fn tool_call_event(
+    index: usize,
+    call: &ToolCallRequest,
+    with_arguments: bool,
+) -> Vec<KeyValue> {
     let mut event = vec![
         KeyValue::new(attr::EVENT_TOOL_CALL_INDEX, saturating_i64(index)),
         KeyValue::new(attr::EVENT_TOOL_CALL_TYPE, "function"),
         KeyValue::new(attr::EVENT_TOOL_CALL_FUNCTION_NAME, call.name.clone()),
-        KeyValue::new(
+        KeyValue::new(attr::TOOL_NAME, call.name.clone()),
+    ];
+    if with_arguments {
+        event.push(KeyValue::new(
             attr::EVENT_TOOL_CALL_FUNCTION_ARGUMENTS,
             call.arguments.clone(),
-        ),
-        KeyValue::new(attr::TOOL_NAME, call.name.clone()),
-        KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, call.arguments.clone()),
-    ];
+        ));
+        event.push(KeyValue::new(
+            attr::FUNCTION_CALL_ARGUMENTS,
+            call.arguments.clone(),
+        ));
+    }
     if let Some(id) = &call.id {
         event.push(KeyValue::new(attr::EVENT_TOOL_CALL_ID, id.clone()));
         event.push(KeyValue::new(attr::TOOL_CALL_ID, id.clone()));
