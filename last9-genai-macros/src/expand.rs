@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{Block, Ident, ItemFn, LitStr, Path, Type};
 
 use crate::args::{Args, krate};
-use crate::params::{Param, asks_a_model, model_sources, unraw};
+use crate::params::{Param, asks_a_model, model_sources, request_parameter_sources, unraw};
 use crate::shape::{self, Shape, has_impl, is_result, nameable};
 
 /// The observed function.
@@ -79,6 +79,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
     };
     let (model, provider) = (optional(&args.model), optional(&args.provider));
     let request_model = request_model(args, item, krate);
+    let parameters = request_parameters(args, item, krate);
     let (record, capture) = if asks_a_model(args) {
         (quote!(arg_request), quote!(l9_capture_request))
     } else {
@@ -120,6 +121,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
         };
         #[allow(unused_mut)]
         let mut __l9_obs = #krate::__private::Observation::start(&__L9_META, #request_model) #with_pricing;
+        #parameters
         if __l9_obs.captures_input() {
             #[allow(unused_imports)]
             use #krate::__private::{CaptureDebug as _, CaptureName as _, CaptureNative as _, CaptureSerialize as _};
@@ -147,6 +149,29 @@ fn request_model(args: &Args, item: &ItemFn, krate: &Path) -> TokenStream {
             }
         });
     quote!(::core::option::Option::None #(#probes)*)
+}
+
+/// The request parameters named by the function's parameters
+/// (`temperature`, `max_tokens`, …), as `gen_ai.request.*`, as the Python
+/// SDK reads them from keyword arguments.
+fn request_parameters(args: &Args, item: &ItemFn, krate: &Path) -> Option<TokenStream> {
+    let calls: Vec<TokenStream> = request_parameter_sources(args, item)
+        .into_iter()
+        .map(|(ident, name)| {
+            quote! {
+                __l9_obs.request_parameter(#name, (&&&&#krate::__private::Wrap(&#ident)).l9_capture(64));
+            }
+        })
+        .collect();
+    (!calls.is_empty()).then(|| {
+        quote! {
+            if __l9_obs.is_recording() {
+                #[allow(unused_imports)]
+                use #krate::__private::{CaptureDebug as _, CaptureName as _, CaptureNative as _, CaptureSerialize as _};
+                #(#calls)*
+            }
+        }
+    })
 }
 
 /// A plain function: the body runs in a closure with the span current.

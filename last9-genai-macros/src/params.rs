@@ -57,6 +57,29 @@ pub(crate) fn model_sources(args: &Args, item: &ItemFn) -> Vec<(Ident, bool)> {
         .collect()
 }
 
+/// The request parameters the conventions name, which a parameter of the
+/// same name gives.
+const REQUEST_PARAMETERS: [&str; 5] = [
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "frequency_penalty",
+    "presence_penalty",
+];
+
+/// The parameters of a model call named like a request parameter, with
+/// that name.
+pub(crate) fn request_parameter_sources(args: &Args, item: &ItemFn) -> Vec<(Ident, String)> {
+    if !asks_a_model(args) {
+        return Vec::new();
+    }
+    named(item)
+        .into_iter()
+        .map(|ident| (ident.clone(), unraw(ident)))
+        .filter(|(_, name)| REQUEST_PARAMETERS.contains(&name.as_str()))
+        .collect()
+}
+
 /// Whether the function is a model call: kind `llm` (the default) or
 /// `embedding`. Its arguments are read for the model and the messages.
 pub(crate) fn asks_a_model(args: &Args) -> bool {

@@ -709,3 +709,44 @@ fn nested_metadata_is_written_as_json() {
     assert_eq!(attr(&span, "metadata.beta"), Some(Value::from("true")));
     assert_eq!(attr(&span, "metadata.ratio"), Some(Value::from("0.5")));
 }
+
+#[observe]
+fn tuned(
+    prompt: &str,
+    temperature: f32,
+    max_tokens: u32,
+    top_p: Option<f64>,
+    presence_penalty: f64,
+) -> String {
+    let _ = (temperature, max_tokens, top_p, presence_penalty);
+    prompt.to_owned()
+}
+
+/// Parameters named like the conventions' request parameters are written
+/// as `gen_ai.request.*`, as the Python SDK reads them from keyword
+/// arguments: `max_tokens` an int, the others floats; a number that is none
+/// (NaN, `None`) is left out.
+#[test]
+fn request_parameters_from_parameters_of_their_name() {
+    let (_turn, h) = harness();
+    tuned("hi", 0.5, 100, Some(0.9), f64::NAN);
+    let span = h.span("tuned");
+    assert_eq!(
+        attr(&span, "gen_ai.request.temperature"),
+        Some(Value::F64(0.5))
+    );
+    assert_eq!(
+        attr(&span, "gen_ai.request.max_tokens"),
+        Some(Value::I64(100))
+    );
+    assert_eq!(attr(&span, "gen_ai.request.top_p"), Some(Value::F64(0.9)));
+    assert_eq!(attr(&span, "gen_ai.request.presence_penalty"), None);
+    h.exporter.reset();
+    tuned("hi", 0.5, 100, None, 0.0);
+    let span = h.span("tuned");
+    assert_eq!(attr(&span, "gen_ai.request.top_p"), None);
+    assert_eq!(
+        attr(&span, "gen_ai.request.presence_penalty"),
+        Some(Value::F64(0.0))
+    );
+}

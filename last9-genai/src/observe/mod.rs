@@ -264,6 +264,32 @@ impl Observation {
         self.args.push((name, value));
     }
 
+    /// Records a request parameter given by the argument of that name
+    /// (`temperature`, `top_p`, `max_tokens`, `frequency_penalty`,
+    /// `presence_penalty`) as `gen_ai.request.{name}`: `max_tokens` as an
+    /// integer, the others as floats; a value that is no number is left out.
+    pub fn request_parameter(&mut self, name: &'static str, value: Captured) {
+        let number = match &value {
+            Captured::Int(n) => Some(*n as f64),
+            Captured::Float(f) => Some(*f),
+            Captured::Json(text) => text.parse::<f64>().ok(),
+            _ => None,
+        }
+        .filter(|n| n.is_finite());
+        let (Some(number), Some(span)) = (number, &mut self.span) else {
+            return;
+        };
+        let attribute = match name {
+            "max_tokens" => KeyValue::new(attr::REQUEST_MAX_TOKENS, number as i64),
+            "temperature" => KeyValue::new(attr::REQUEST_TEMPERATURE, number),
+            "top_p" => KeyValue::new(attr::REQUEST_TOP_P, number),
+            "frequency_penalty" => KeyValue::new(attr::REQUEST_FREQUENCY_PENALTY, number),
+            "presence_penalty" => KeyValue::new(attr::REQUEST_PRESENCE_PENALTY, number),
+            _ => return,
+        };
+        span.set_attribute(attribute);
+    }
+
     /// Records argument `name` of a model call: as [`Observation::arg`]
     /// does, and when it holds a model request (chat messages, a request
     /// object), the request too. The first argument that holds one wins.
