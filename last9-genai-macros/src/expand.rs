@@ -78,6 +78,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
         None => quote!(::core::option::Option::None),
     };
     let (model, provider) = (optional(&args.model), optional(&args.provider));
+    let may_respond = !shape::never_a_response(shape::output(sig));
     let request_model = request_model(args, item, krate);
     let parameters = request_parameters(args, item, krate);
     let (record, capture) = if asks_a_model(args) {
@@ -118,6 +119,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
             redact: #redaction,
             model: #model,
             provider: #provider,
+            may_respond: #may_respond,
         };
         #[allow(unused_mut)]
         let mut __l9_obs = #krate::__private::Observation::start(&__L9_META, #request_model) #with_pricing;

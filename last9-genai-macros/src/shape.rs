@@ -109,6 +109,37 @@ pub(crate) fn is_result(ty: &Type) -> bool {
     }
 }
 
+/// Whether a value of `ty` can never be a model response: no return value,
+/// a number, a boolean, a character or text, or a `Result` or `Option` of
+/// one. Any other type may be (a `serde_json::Value`, a client's response
+/// type, a generic).
+pub(crate) fn never_a_response(ty: Option<&Type>) -> bool {
+    const PLAIN: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "bool", "char", "str", "String",
+    ];
+    let Some(ty) = ty else {
+        return true;
+    };
+    match ty {
+        Type::Tuple(tuple) => tuple.elems.is_empty(),
+        Type::Reference(reference) => never_a_response(Some(&reference.elem)),
+        Type::Paren(inner) => never_a_response(Some(&inner.elem)),
+        Type::Group(inner) => never_a_response(Some(&inner.elem)),
+        Type::Path(path) if path.qself.is_none() => {
+            let Some(last) = path.path.segments.last() else {
+                return false;
+            };
+            let name = last.ident.to_string();
+            if name == "Result" || name == "Option" {
+                return single_type_arg(&last.arguments).is_some_and(|t| never_a_response(Some(t)));
+            }
+            PLAIN.contains(&name.as_str()) && last.arguments.is_empty()
+        }
+        _ => false,
+    }
+}
+
 /// The return type, when it can be written in a `let` (no `impl Trait`).
 pub(crate) fn nameable(ty: Option<&Type>) -> Option<&Type> {
     ty.filter(|t| !has_impl(t))
@@ -124,4 +155,38 @@ pub(crate) fn has_impl(ty: &Type) -> bool {
     let mut finder = FindImpl(false);
     syn::visit_mut::VisitMut::visit_type_mut(&mut finder, &mut ty.clone());
     finder.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_can_never_be_a_model_response() {
+        let never = |ty: &str| never_a_response(Some(&syn::parse_str::<Type>(ty).unwrap()));
+        for ty in [
+            "u32",
+            "String",
+            "&str",
+            "&'static str",
+            "()",
+            "Result<String, Error>",
+            "Option<f64>",
+            "io::Result<bool>",
+        ] {
+            assert!(never(ty), "{ty}");
+        }
+        for ty in [
+            "serde_json::Value",
+            "Json",
+            "Result<Response, E>",
+            "T",
+            "Vec<String>",
+            "(u32, u32)",
+            "Box<dyn Any>",
+        ] {
+            assert!(!never(ty), "{ty}");
+        }
+        assert!(never_a_response(None));
+    }
 }

@@ -109,6 +109,7 @@ pub(crate) struct Ids {
     user: Arc<str>,
     workflow: Arc<str>,
     workflow_type: Arc<str>,
+    run: Arc<str>,
 }
 
 pub(crate) fn ids() -> Ids {
@@ -117,6 +118,7 @@ pub(crate) fn ids() -> Ids {
         user: "user_456".into(),
         workflow: "rag_search".into(),
         workflow_type: "retrieval".into(),
+        run: "3f2a9c81d7e64b05".into(),
     }
 }
 
@@ -128,6 +130,7 @@ pub(crate) fn by_hand(tracer: &SdkTracer, ids: &Ids) {
         KeyValue::new("user.id", ids.user.clone()),
         KeyValue::new("workflow.id", ids.workflow.clone()),
         KeyValue::new("workflow.type", ids.workflow_type.clone()),
+        KeyValue::new("workflow.run_id", ids.run.clone()),
     ]);
     span.set_attributes(usage());
     span.set_attributes([
@@ -184,6 +187,7 @@ pub(crate) fn small_by_hand(tracer: &SdkTracer, count: u32, label: &str) -> u32 
     let mut span = tracer.start("small");
     span.set_attributes([
         KeyValue::new("gen_ai.l9.span.kind", "llm"),
+        KeyValue::new("gen_ai.operation.name", "chat"),
         KeyValue::new("function.arg.count", i64::from(count)),
         KeyValue::new("function.arg.label", label.to_owned()),
     ]);

@@ -67,6 +67,10 @@ pub struct Meta {
     /// `provider = "…"`: `gen_ai.provider.name`, else guessed from the
     /// model's name or the response's shape.
     pub provider: Option<&'static str>,
+    /// Whether the return type may be a model response (not a number, text,
+    /// or nothing): only then is the prompt kept to be written as the
+    /// user's message of a model call.
+    pub may_respond: bool,
 }
 
 /// The span of one observed call.
@@ -343,7 +347,7 @@ impl Observation {
         }
         let prompt = cut_bytes_owned(prompt_text(args, request.as_ref()), limit);
         let has_messages = request.as_ref().is_some_and(|r| !r.messages.is_empty());
-        if !has_messages && self.meta.kind == ObservationKind::Llm {
+        if !has_messages && self.meta.kind == ObservationKind::Llm && self.meta.may_respond {
             self.prompt = Some(prompt.clone());
         }
         let mut event = vec![KeyValue::new(attr::PROMPT, prompt)];
