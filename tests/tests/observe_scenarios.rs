@@ -37,8 +37,11 @@ static PRICING: LazyLock<PricingTable> = LazyLock::new(|| {
 /// prompt and completion as the JSON arrays (and their indexed keys) that
 /// the Python SDK's log bridge writes on instrumented model calls; on tool spans, the tool's name, and
 /// its arguments and result under the conventions' keys and the Python
-/// SDK's manual-API keys.
+/// SDK's manual-API keys; and request parameters from parameters of their
+/// name (Python reads them from keyword arguments only, and the reference
+/// call passed `temperature` by position).
 const OUR_EXTRAS: &[&str] = &[
+    "gen_ai.request.temperature",
     "gen_ai.tool.name",
     "gen_ai.tool.call.arguments",
     "gen_ai.tool.call.result",
