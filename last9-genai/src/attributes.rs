@@ -111,7 +111,8 @@ pub const WORKFLOW_NAME: &str = "gen_ai.workflow.name";
 // ---------------------------------------------------------------- model and usage
 /// Provider name (string): `openai`, `anthropic`, `gcp.gemini`, ...
 pub const PROVIDER_NAME: &str = "gen_ai.provider.name";
-/// Older name of [`PROVIDER_NAME`], still read by some dashboards (string).
+/// Older name of [`PROVIDER_NAME`], still read by some dashboards (string);
+/// left out under `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`.
 pub const SYSTEM: &str = "gen_ai.system";
 /// Operation name (string): `chat`, `embeddings`, `execute_tool`, ...
 pub const OPERATION_NAME: &str = "gen_ai.operation.name";
@@ -143,6 +144,10 @@ pub const USAGE_TOTAL_TOKENS: &str = "gen_ai.usage.total_tokens";
 pub const USAGE_CACHE_READ_INPUT_TOKENS: &str = "gen_ai.usage.cache_read.input_tokens";
 /// Input tokens written to the provider's prompt cache (int).
 pub const USAGE_CACHE_CREATION_INPUT_TOKENS: &str = "gen_ai.usage.cache_creation.input_tokens";
+/// The newer name of [`USAGE_CACHE_CREATION_INPUT_TOKENS`], written instead
+/// of it under `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`
+/// (int).
+pub const USAGE_CACHE_WRITE_INPUT_TOKENS: &str = "gen_ai.usage.cache_write.input_tokens";
 /// Output tokens spent on reasoning (int).
 pub const USAGE_REASONING_OUTPUT_TOKENS: &str = "gen_ai.usage.reasoning.output_tokens";
 /// Total cost in USD (float).

@@ -132,6 +132,7 @@ pub use propagation::{DEFAULT_MAX_VALUE_LEN, Propagation};
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use propagation::{PropagationLayer, PropagationService};
 pub use provider::detect_provider;
+pub use record::conventions::{GENAI_LATEST_EXPERIMENTAL, STABILITY_OPT_IN_ENV};
 pub use record::{ObservationKind, ParseKindError, SpanTarget};
 pub use redact::{ANY_WORD, LAST_WORD, REDACT_ENV, REDACTED, Redaction, set_redaction};
 pub use text::{MAX_MODEL_NAME_LEN, TRUNCATION_MARKER};

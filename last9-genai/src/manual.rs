@@ -24,6 +24,7 @@ use crate::context::open_workflow_totals;
 use crate::cost::{CostBreakdown, TokenUsage};
 use crate::pricing::PricingTable;
 use crate::provider::detect_provider;
+use crate::record::conventions;
 use crate::record::{
     ObservationKind, SpanTarget, cost_attributes, finish_reasons_attribute, model_attribute,
     usage_attributes,
@@ -562,8 +563,7 @@ impl Last9GenAI {
             .map(Cow::Owned)
             .or_else(|| detect_provider(&call.model).map(Cow::Borrowed));
         if let Some(provider) = provider {
-            attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider.to_string()));
-            attributes.push(KeyValue::new(attr::SYSTEM, provider.into_owned()));
+            attributes.extend(conventions::provider_attributes(provider.into_owned()));
         }
         if let Some(max) = call.max_tokens {
             attributes.push(KeyValue::new(attr::REQUEST_MAX_TOKENS, saturating_i64(max)));

@@ -184,3 +184,57 @@ fn an_unknown_value_is_warned_about_and_ignored() {
 fn in_child_with_an_unknown_value() {
     run_plan(ContentCapture::SpanAndEvent);
 }
+
+#[observe(pricing = common::pricing())]
+fn cached_claude(prompt: &str) -> serde_json::Value {
+    let _ = prompt;
+    serde_json::json!({ "type": "message", "model": "claude-sonnet-4-5", "content": [],
+        "stop_reason": "end_turn",
+        "usage": { "input_tokens": 100, "output_tokens": 10, "cache_creation_input_tokens": 50 } })
+}
+
+/// `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`: the
+/// deprecated `gen_ai.system` is left out and cache writes go under their
+/// newer name, still priced.
+#[test]
+fn the_latest_conventions_are_an_opt_in() {
+    common::run_child(
+        "in_child_with_the_latest_conventions",
+        &[],
+        &[(
+            "OTEL_SEMCONV_STABILITY_OPT_IN",
+            "http,gen_ai_latest_experimental",
+        )],
+    );
+    // And without it, the baseline names.
+    let (_turn, h) = common::observed();
+    cached_claude("hi");
+    let s = h.span("cached_claude");
+    assert_eq!(
+        common::string(&s, "gen_ai.system").as_deref(),
+        Some("anthropic")
+    );
+    assert_eq!(
+        int(&s, "gen_ai.usage.cache_creation.input_tokens"),
+        Some(50)
+    );
+    assert_eq!(attr(&s, "gen_ai.usage.cache_write.input_tokens"), None);
+}
+
+#[test]
+#[ignore = "run by the_latest_conventions_are_an_opt_in"]
+fn in_child_with_the_latest_conventions() {
+    let (_turn, h) = common::observed();
+    cached_claude("hi");
+    let s = h.span("cached_claude");
+    assert_eq!(attr(&s, "gen_ai.system"), None);
+    assert_eq!(
+        common::string(&s, "gen_ai.provider.name").as_deref(),
+        Some("anthropic")
+    );
+    assert_eq!(int(&s, "gen_ai.usage.cache_write.input_tokens"), Some(50));
+    assert_eq!(attr(&s, "gen_ai.usage.cache_creation.input_tokens"), None);
+    // 150 input tokens at 3.0, the 50 written at the same price (no cache
+    // price in the table), 10 output at 15.0 per million.
+    assert_eq!(common::float(&s, "gen_ai.usage.cost_usd"), Some(0.0006));
+}

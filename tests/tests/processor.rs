@@ -291,3 +291,36 @@ fn impossible_token_counts_are_not_priced_and_are_marked() {
         );
     }
 }
+
+/// Cache writes under the conventions' newer name
+/// (`gen_ai.usage.cache_write.input_tokens`) are priced as under the older.
+#[test]
+fn cache_writes_under_either_name_are_priced() {
+    let pricing = last9_genai::PricingTable::new([(
+        "claude-sonnet-4-5",
+        last9_genai::ModelPricing::new(3.0, 15.0).with_cache_write(3.75),
+    )])
+    .unwrap();
+    for key in [
+        "gen_ai.usage.cache_creation.input_tokens",
+        "gen_ai.usage.cache_write.input_tokens",
+    ] {
+        let h = Harness::with_pricing(Some(pricing.clone()));
+        llm_span(
+            &h,
+            "chat",
+            vec![
+                KeyValue::new("gen_ai.request.model", "claude-sonnet-4-5"),
+                KeyValue::new("gen_ai.usage.input_tokens", 1_000_000),
+                KeyValue::new(key, 1_000_000),
+                KeyValue::new("gen_ai.usage.output_tokens", 0),
+            ],
+        );
+        // Every input token written to the cache: 3.75, not 3.0.
+        assert_eq!(
+            float(&h.span("chat"), "gen_ai.usage.cost_usd"),
+            Some(3.75),
+            "{key}"
+        );
+    }
+}

@@ -29,6 +29,7 @@ use crate::attributes as attr;
 use crate::cost::TokenUsage;
 use crate::pricing::PricingTable;
 use crate::provider::detect_provider;
+use crate::record::conventions;
 use crate::record::messages::{self, Message, Part};
 use crate::record::request::{self, RequestInfo};
 use crate::record::response::{self, ResponseInfo};
@@ -186,8 +187,7 @@ impl Observation {
             self.model_written = true;
         }
         if let Some(provider) = meta.provider.or_else(|| model.and_then(detect_provider)) {
-            attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider));
-            attributes.push(KeyValue::new(attr::SYSTEM, provider));
+            attributes.extend(conventions::provider_attributes(provider));
             self.provider_written = true;
         }
         attributes
@@ -378,8 +378,7 @@ impl Observation {
             attributes.push(model_attribute(attr::REQUEST_MODEL, model));
             self.model_written = true;
             if let Some(provider) = detect_provider(model).filter(|_| !self.provider_written) {
-                attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider));
-                attributes.push(KeyValue::new(attr::SYSTEM, provider));
+                attributes.extend(conventions::provider_attributes(provider));
                 self.provider_written = true;
             }
         }

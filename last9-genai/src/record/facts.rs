@@ -39,7 +39,7 @@ impl<'a> SpanFacts<'a> {
                 attr::USAGE_INPUT_TOKENS => facts.input = facts.tokens(value),
                 attr::USAGE_OUTPUT_TOKENS => facts.output = facts.tokens(value),
                 attr::USAGE_CACHE_READ_INPUT_TOKENS => facts.cache_read = facts.tokens(value),
-                attr::USAGE_CACHE_CREATION_INPUT_TOKENS => {
+                attr::USAGE_CACHE_CREATION_INPUT_TOKENS | attr::USAGE_CACHE_WRITE_INPUT_TOKENS => {
                     facts.cache_creation = facts.tokens(value)
                 }
                 attr::USAGE_REASONING_OUTPUT_TOKENS => facts.reasoning = facts.tokens(value),
@@ -101,7 +101,8 @@ fn string(value: &Value) -> Option<&str> {
 }
 
 /// The attribute keys of token counts.
-const TOKEN_KEYS: [&str; 5] = [
+const TOKEN_KEYS: [&str; 6] = [
+    attr::USAGE_CACHE_WRITE_INPUT_TOKENS,
     attr::USAGE_INPUT_TOKENS,
     attr::USAGE_OUTPUT_TOKENS,
     attr::USAGE_CACHE_READ_INPUT_TOKENS,

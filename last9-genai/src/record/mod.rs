@@ -9,9 +9,11 @@
 //! * `facts`: what the processor reads back from an ended span.
 //! * `response`: what a model response (as JSON) says of itself.
 //! * `request`: what a model request (as JSON) asks: model and messages.
+//! * `conventions`: which edition of the GenAI conventions' names to write.
 //! * `messages`: chat messages, written as the conventions and the Python
 //!   SDK write them.
 
+pub(crate) mod conventions;
 mod facts;
 mod kind;
 pub(crate) mod messages;

@@ -3,6 +3,7 @@
 use opentelemetry::trace::{Status, TraceContextExt};
 use opentelemetry::{Array, Context, KeyValue, StringValue, Value};
 
+use super::conventions;
 use super::response::{ResponseInfo, ToolCallRequest};
 use crate::attributes as attr;
 use crate::cost::{CostBreakdown, TokenUsage};
@@ -44,7 +45,7 @@ pub(crate) fn usage_attributes(usage: &TokenUsage) -> Vec<KeyValue> {
             usage.cache_read_input_tokens,
         ),
         (
-            attr::USAGE_CACHE_CREATION_INPUT_TOKENS,
+            conventions::cache_creation_key(),
             usage.cache_creation_input_tokens,
         ),
         (
@@ -82,8 +83,7 @@ pub(crate) fn response_attributes(
         .or_else(|| info.model.as_deref().and_then(detect_provider))
         .filter(|_| !provider_known);
     if let Some(provider) = provider {
-        attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider));
-        attributes.push(KeyValue::new(attr::SYSTEM, provider));
+        attributes.extend(conventions::provider_attributes(provider));
     }
     if let Some(model) = &info.model {
         attributes.push(model_attribute(attr::RESPONSE_MODEL, model));
