@@ -14,19 +14,21 @@
 //!
 //! | variant | instructions per call | ratio |
 //! |---|---|---|
-//! | span/by_hand_drop | 3704 | 1.00 |
-//! | span/last9_drop | 4792 | 1.29 |
-//! | span/by_hand_batch | 4829 | 1.00 |
-//! | span/last9_batch | 5905 | 1.22 |
-//! | call/by_hand | 5340 | 1.00 |
-//! | call/observe | 6607 | 1.24 |
-//! | call/tracing_instrument | 9717 | 1.82 |
+//! | span/by_hand_drop | 3878 | 1.00 |
+//! | span/last9_drop | 5541 | 1.43 |
+//! | span/by_hand_batch | 5021 | 1.00 |
+//! | span/last9_batch | 6485 | 1.29 |
+//! | call/by_hand | 6145 | 1.00 |
+//! | call/observe | 7483 | 1.22 |
+//! | call/tracing_instrument | 9821 | 1.60 |
 //! | unsampled/sdk | 694 | 1.00 |
-//! | unsampled/sdk_current | 1460 | 2.10 |
-//! | unsampled/observe | 1250 | 1.80 |
-//! | unsampled_nested/sdk | 615 | 1.00 |
-//! | unsampled_nested/sdk_current | 1419 | 2.31 |
-//! | unsampled_nested/observe | 798 | 1.30 |
+//! | unsampled/sdk_current | 1458 | 2.10 |
+//! | unsampled/observe | 1645 | 2.37 |
+//! | unsampled_nested/sdk | 597 | 1.00 |
+//! | unsampled_nested/sdk_current | 1415 | 2.37 |
+//! | unsampled_nested/observe | 1186 | 1.99 |
+//! | capture/4KiB_unredacted | 8404 | 1.00 |
+//! | capture/4KiB | 13091 | 1.56 |
 
 #![allow(missing_docs)]
 
