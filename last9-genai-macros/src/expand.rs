@@ -9,7 +9,9 @@ use syn::spanned::Spanned;
 use syn::{Block, Ident, ItemFn, LitStr, Path, Type};
 
 use crate::args::{Args, krate};
-use crate::params::{Param, asks_a_model, model_sources, request_parameter_sources, unraw};
+use crate::params::{
+    Param, asks_a_model, model_sources, request_parameter_sources, tool_call_id_source, unraw,
+};
 use crate::shape::{self, Shape, has_impl, is_result, nameable};
 
 /// The observed function.
@@ -155,9 +157,10 @@ fn request_model(args: &Args, item: &ItemFn, krate: &Path) -> TokenStream {
 
 /// The request parameters named by the function's parameters
 /// (`temperature`, `max_tokens`, …), as `gen_ai.request.*`, as the Python
-/// SDK reads them from keyword arguments.
+/// SDK reads them from keyword arguments; and a tool's call id, from a
+/// parameter named `tool_call_id` or `call_id`.
 fn request_parameters(args: &Args, item: &ItemFn, krate: &Path) -> Option<TokenStream> {
-    let calls: Vec<TokenStream> = request_parameter_sources(args, item)
+    let mut calls: Vec<TokenStream> = request_parameter_sources(args, item)
         .into_iter()
         .map(|(ident, name)| {
             quote! {
@@ -165,6 +168,11 @@ fn request_parameters(args: &Args, item: &ItemFn, krate: &Path) -> Option<TokenS
             }
         })
         .collect();
+    calls.extend(tool_call_id_source(args, item).map(|ident| {
+        quote! {
+            __l9_obs.tool_call_id((&&&&#krate::__private::Wrap(&#ident)).l9_capture(256));
+        }
+    }));
     (!calls.is_empty()).then(|| {
         quote! {
             if __l9_obs.is_recording() {

@@ -80,6 +80,22 @@ pub(crate) fn request_parameter_sources(args: &Args, item: &ItemFn) -> Vec<(Iden
         .collect()
 }
 
+/// On a tool, the parameter that holds the id of the call the model asked
+/// for: one named `tool_call_id` or `call_id`.
+pub(crate) fn tool_call_id_source(args: &Args, item: &ItemFn) -> Option<Ident> {
+    let is_tool = args
+        .kind
+        .as_ref()
+        .is_some_and(|(_, lit)| lit.value() == "tool");
+    if !is_tool {
+        return None;
+    }
+    named(item)
+        .into_iter()
+        .find(|ident| matches!(unraw(ident).as_str(), "tool_call_id" | "call_id"))
+        .cloned()
+}
+
 /// Whether the function is a model call: kind `llm` (the default) or
 /// `embedding`. Its arguments are read for the model and the messages.
 pub(crate) fn asks_a_model(args: &Args) -> bool {

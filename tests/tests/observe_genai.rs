@@ -360,16 +360,20 @@ fn a_turn_that_asks_for_tools() {
 }
 
 #[observe(kind = "tool")]
-fn get_weather(city: &str, days: u32, units: Option<&str>) -> String {
-    let _ = (days, units);
+fn get_weather(city: &str, days: u32, units: Option<&str>, call_id: &str) -> String {
+    let _ = (days, units, call_id);
     format!("18C in {city}")
 }
 
 #[test]
 fn a_tool_span_in_the_conventions_terms_and_the_python_sdks() {
     let (_turn, h) = harness();
-    get_weather("Paris", 2, None);
+    get_weather("Paris", 2, None, "call_7");
     let span = h.span("get_weather");
+    assert_eq!(
+        text(&span, "gen_ai.tool.call.id").as_deref(),
+        Some("call_7")
+    );
     assert_eq!(
         h.seen("get_weather")
             .into_iter()
@@ -384,7 +388,7 @@ fn a_tool_span_in_the_conventions_terms_and_the_python_sdks() {
             ("gen_ai.tool.name".to_owned(), "get_weather".to_owned()),
         ]
     );
-    let arguments = json!({"city": "Paris", "days": 2, "units": null});
+    let arguments = json!({"city": "Paris", "days": 2, "units": null, "call_id": "call_7"});
     assert_eq!(json_attr(&span, "gen_ai.tool.call.arguments"), arguments);
     assert_eq!(
         json_attr(&span, "gen_ai.function.call.arguments"),

@@ -294,6 +294,17 @@ impl Observation {
         span.set_attribute(attribute);
     }
 
+    /// Records the id of the tool call a tool span answers
+    /// (`gen_ai.tool.call.id`), from a parameter named `tool_call_id` or
+    /// `call_id`; a value that is not text is left out.
+    pub fn tool_call_id(&mut self, value: Captured) {
+        if let (Captured::Str(id), Some(span)) = (value, &mut self.span)
+            && !id.is_empty()
+        {
+            span.set_attribute(KeyValue::new(attr::TOOL_CALL_ID, id));
+        }
+    }
+
     /// Records argument `name` of a model call: as [`Observation::arg`]
     /// does, and when it holds a model request (chat messages, a request
     /// object), the request too. The first argument that holds one wins.
