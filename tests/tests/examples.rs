@@ -1,5 +1,7 @@
 //! Every example runs offline and prints what it should: the span tree, the
-//! conversation ids, and the cost where pricing is given.
+//! conversation ids, and the cost where pricing is given. One test per
+//! example, so that a failure names it and the others still run; the lines
+//! of each are checked in the order they are printed.
 
 use std::process::Command;
 
@@ -29,23 +31,29 @@ fn run(name: &str) -> (String, String) {
     (stdout, stderr)
 }
 
-fn assert_contains(text: &str, expected: &[&str]) {
+/// Each of `expected` is in `text`, in that order: the tree's lines after
+/// their parents, siblings in the order they ran.
+fn assert_in_order(text: &str, expected: &[&str]) {
+    let mut from = 0;
     for line in expected {
-        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+        match text[from..].find(line) {
+            Some(at) => from += at + line.len(),
+            None => panic!("missing {line:?} (in this order) after byte {from} of:\n{text}"),
+        }
     }
 }
 
 #[test]
-fn every_example_runs_offline_and_prints_its_trace() {
+fn quickstart() {
     let (stdout, stderr) = run("quickstart");
-    assert_contains(
+    assert_in_order(
         &stdout,
         &[
-            "answer: The capital of France is Paris.",
             "workflow so far: 2 LLM calls, 1 tool calls, $0.006255",
+            "answer: The capital of France is Paris.",
         ],
     );
-    assert_contains(
+    assert_in_order(
         &stderr,
         &[
             "conversation session_123 · user user_456",
@@ -55,42 +63,54 @@ fn every_example_runs_offline_and_prints_its_trace() {
             "   └─ review  llm · claude-sonnet-4-5 · 1215→8 tokens · $0.003765",
         ],
     );
+}
 
+#[test]
+fn openai_integration() {
     let (stdout, stderr) = run("openai_integration");
-    assert_contains(
+    assert_in_order(
         &stdout,
         &["A: The capital of France is Paris.", "A: Your order #12345"],
     );
-    assert_contains(
+    assert_in_order(
         &stderr,
         &[
             "conversation openai_session · user user_1",
             "└─ openai.chat  llm · gpt-4o-2024-08-06 · 912→16 tokens · $0.001800",
         ],
     );
+}
 
+#[test]
+fn anthropic_integration() {
     let (stdout, stderr) = run("anthropic_integration");
-    assert_contains(&stdout, &["A: The capital of France is Paris."]);
-    assert_contains(
+    assert_in_order(&stdout, &["A: The capital of France is Paris."]);
+    assert_in_order(
         &stderr,
         &[
             "conversation anthropic_session · user user_2",
             "└─ anthropic.messages  llm · claude-sonnet-4-5 · 1208→8 tokens · $0.003744",
         ],
     );
+}
 
+#[test]
+fn basic_usage() {
     let (stdout, stderr) = run("basic_usage");
-    assert_contains(
+    assert_in_order(
         &stdout,
         &["cost: input $0.003750, output $0.002500, total $0.006250"],
     );
-    assert_contains(
+    assert_in_order(
         &stderr,
         &["└─ chat gpt-4o  gpt-4o · 1500→250 tokens · $0.006250"],
     );
+}
 
+#[test]
+fn context_tracking() {
     let (_, stderr) = run("context_tracking");
-    assert_contains(
+    assert_in_order(
         &stderr,
         &[
             "conversation user_session_789 · user user_789",
@@ -100,16 +120,19 @@ fn every_example_runs_offline_and_prints_its_trace() {
             "└─ outside",
         ],
     );
+}
 
+#[test]
+fn decorator_tracking() {
     let (stdout, stderr) = run("decorator_tracking");
-    assert_contains(
+    assert_in_order(
         &stdout,
         &[
             "A-1: 3 in stock, 2 reviews",
             "error, returned unchanged: lookup failed: unknown sku Z-9",
         ],
     );
-    assert_contains(
+    assert_in_order(
         &stderr,
         &[
             "└─ product_summary  chain",
@@ -119,19 +142,25 @@ fn every_example_runs_offline_and_prints_its_trace() {
             "error: lookup failed: unknown sku Z-9",
         ],
     );
+}
 
+#[test]
+fn conversation_tracking() {
     let (stdout, stderr) = run("conversation_tracking");
-    assert_contains(&stdout, &["turn 1: ", "turn 2: Your order #12345"]);
-    assert_contains(
+    assert_in_order(&stdout, &["turn 1: ", "turn 2: Your order #12345"]);
+    assert_in_order(
         &stderr,
         &[
             "conversation support_session_456 · user user_456",
             "└─ support.turn  llm · gpt-4o-2024-08-06",
         ],
     );
+}
 
+#[test]
+fn agent_tracking() {
     let (_, stderr) = run("agent_tracking");
-    assert_contains(
+    assert_in_order(
         &stderr,
         &[
             "└─ trip_planning  workflow trip_planning · 1 LLM call · 2 tool calls · $0.000155",
@@ -140,54 +169,68 @@ fn every_example_runs_offline_and_prints_its_trace() {
             "      └─ get_weather  tool",
         ],
     );
+}
 
+#[test]
+fn tool_integration() {
     let (stdout, stderr) = run("tool_integration");
-    assert_contains(&stdout, &["the model asked for 1 tool call(s)"]);
-    assert_contains(
+    assert_in_order(&stdout, &["the model asked for 1 tool call(s)"]);
+    assert_in_order(
         &stderr,
         &[
             "└─ weather_answer  workflow weather_answer · 1 LLM call · 2 tool calls",
             "   └─ gen_ai.tool.search  tool",
         ],
     );
+}
 
+#[test]
+fn web_app() {
     let (stdout, stderr) = run("web_app");
-    assert_contains(
+    assert_in_order(
         &stdout,
         &[
             "web_session_1: \"You asked: Hello!",
             "web_session_2: \"Your order #12345",
         ],
     );
-    assert_contains(
+    assert_in_order(
         &stderr,
         &[
             "conversation web_session_1 · user web_user",
-            "conversation web_session_2 · user web_user",
             "└─ POST /chat  chain",
             "   └─ answer  llm · gpt-4o-mini-2024-08-06 · 906→22 tokens · $0.000149",
+            "conversation web_session_2 · user web_user",
+            "└─ POST /chat  chain",
+            "   └─ answer  llm · gpt-4o-mini-2024-08-06 · 909→23 tokens · $0.000150",
         ],
     );
+}
 
+#[test]
+fn send_to_last9() {
     let (stdout, stderr) = run("send_to_last9");
-    assert_contains(
+    assert_in_order(
         &stdout,
         &[
             "OTEL_EXPORTER_OTLP_ENDPOINT is not set",
             "Your order #12345",
         ],
     );
-    assert_contains(
+    assert_in_order(
         &stderr,
         &[
             "conversation last9_demo · user user_1",
             "└─ handle  llm · gpt-4o-2024-08-06 · 909→23 tokens · $0.001862",
         ],
     );
+}
 
+#[test]
+fn framework_integration() {
     let (stdout, stderr) = run("framework_integration");
-    assert_contains(&stdout, &["answer: It is 18°C and sunny in Paris."]);
-    assert_contains(
+    assert_in_order(&stdout, &["answer: It is 18°C and sunny in Paris."]);
+    assert_in_order(
         &stderr,
         &[
             "conversation rig_session · user user_3",

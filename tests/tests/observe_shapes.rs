@@ -24,7 +24,19 @@ fn a_sync_function_gets_a_span_with_arguments_and_output() {
     assert_eq!(string(&s, "function.arg.prompt").as_deref(), Some("Hello!"));
     assert_eq!(float(&s, "function.arg.temperature"), Some(0.2));
     assert_eq!(string(&s, "gen_ai.l9.span.kind").as_deref(), Some("llm"));
-    assert!(float(&s, "latency_ms").is_some_and(|ms| ms >= 0.0));
+    // Measured inside the span's own lifetime: above zero, and no longer
+    // than the span.
+    let latency = float(&s, "latency_ms").unwrap();
+    let span_ms = s
+        .end_time
+        .duration_since(s.start_time)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0;
+    assert!(
+        latency > 0.0 && latency <= span_ms,
+        "{latency} ms in a span of {span_ms} ms"
+    );
     assert_eq!(s.status, Status::Ok);
     let events: Vec<_> = s.events.iter().map(|e| e.name.to_string()).collect();
     assert_eq!(
