@@ -226,19 +226,20 @@ const MIN_SHARE: usize = 64;
 /// fit; else every text cut to an even share of the limit; else, the oldest
 /// messages left out too (the last one is always kept).
 pub(crate) fn fitted(messages: &[Message], limit: usize) -> Vec<Message> {
-    // The larger of the two shapes, and a comma.
+    // The larger of the two shapes, and a comma; the array's brackets are
+    // the one byte more than its commas.
     let size = |m: &Message| -> usize {
         let python = m.python(Some(0)).to_string().len();
         python.max(m.conventions(true).to_string().len()) + 1
     };
-    if messages.iter().map(size).sum::<usize>() <= limit {
+    if 1 + messages.iter().map(size).sum::<usize>() <= limit {
         return messages.to_vec();
     }
     let texts = messages.iter().map(|m| m.parts.len()).sum::<usize>().max(1);
     let share = (limit / texts).max(MIN_SHARE);
     let cut: Vec<Message> = messages.iter().map(|m| m.cut(share)).collect();
     let mut kept = 0;
-    let mut total = 0;
+    let mut total = 1;
     for message in cut.iter().rev() {
         let len = size(message);
         if kept > 0 && total + len > limit {
@@ -421,6 +422,85 @@ mod tests {
         assert!(last.starts_with("49:é"), "{last}");
         assert!(last.ends_with(crate::text::TRUNCATION_MARKER));
         assert!(parsed.len() < 50 && !parsed.is_empty());
+    }
+
+    /// The JSON of `messages` in its larger shape, as written.
+    fn written(messages: &[Message]) -> usize {
+        let (python, _) = python("gen_ai.prompt", messages, false);
+        let conventions = Value::Array(messages.iter().map(|m| m.conventions(true)).collect());
+        python.len().max(conventions.to_string().len())
+    }
+
+    /// Messages that fit to the byte are kept whole; one byte less, and the
+    /// oldest goes.
+    #[test]
+    fn fitting_is_exact_to_the_byte() {
+        let messages: Vec<Message> = (0..3)
+            .map(|i| text("user", &format!("short {i}")))
+            .collect();
+        let exact = written(&messages);
+        assert_eq!(fitted(&messages, exact), messages);
+        assert_eq!(fitted(&messages, exact - 1), messages[1..]);
+        let two = written(&messages[1..]);
+        assert_eq!(fitted(&messages, two), messages[1..]);
+        assert_eq!(fitted(&messages, two - 1), messages[2..]);
+        // The last one is kept, whatever the limit.
+        assert_eq!(fitted(&messages, 1), messages[2..]);
+    }
+
+    /// Texts too long to fit share the limit evenly: each is cut to the
+    /// limit over the number of texts (never under 64 bytes).
+    #[test]
+    fn long_texts_share_the_limit() {
+        let messages: Vec<Message> = (0..4).map(|_| text("user", &"a".repeat(1000))).collect();
+        let kept = fitted(&messages, 1000);
+        let expected = format!("{}{}", "a".repeat(250), crate::text::TRUNCATION_MARKER);
+        assert_eq!(kept.last().unwrap().parts, [Part::Text(expected)]);
+        assert_eq!(kept.len(), 2);
+        assert!(written(&kept) <= 1000);
+        let kept = fitted(&messages, 100);
+        let expected = format!("{}{}", "a".repeat(64), crate::text::TRUNCATION_MARKER);
+        assert_eq!(kept, [text("user", &expected)]);
+    }
+
+    #[test]
+    fn a_prompt_line_says_role_text_and_tool_calls() {
+        let message = Message {
+            role: "assistant",
+            parts: vec![
+                Part::Text("checking".into()),
+                Part::ToolCall(ToolCallRequest {
+                    id: None,
+                    name: "f".into(),
+                    arguments: "{}".into(),
+                }),
+            ],
+            finish_reason: None,
+        };
+        assert_eq!(message.line(), "assistant: checking [tool call f({})]");
+    }
+
+    #[test]
+    fn map_texts_reaches_every_text() {
+        let mut message = Message {
+            role: "assistant",
+            parts: vec![
+                Part::Text("a".into()),
+                Part::ToolCall(ToolCallRequest {
+                    id: None,
+                    name: "f".into(),
+                    arguments: "b".into(),
+                }),
+                Part::ToolResult {
+                    id: None,
+                    response: "c".into(),
+                },
+            ],
+            finish_reason: None,
+        };
+        message.map_texts(&mut |t| t.to_uppercase());
+        assert_eq!(message.text().as_deref(), Some("AC"));
+        assert_eq!(message.tool_calls().next().unwrap().arguments, "B");
     }
 
     #[test]

@@ -386,6 +386,26 @@ mod tests {
         assert_eq!(info.messages[0].role, "tool");
     }
 
+    /// The assistant's tool calls as a request replays them: Anthropic's
+    /// `tool_use` blocks and the Responses API's `function_call` items.
+    #[test]
+    fn replayed_tool_calls() {
+        let call = Part::ToolCall(ToolCallRequest {
+            id: Some("t1".into()),
+            name: "get_weather".into(),
+            arguments: "{\"city\":\"Paris\"}".into(),
+        });
+        let anthropic = read(&json!({"messages": [{"role": "assistant", "content": [
+            {"type": "tool_use", "id": "t1", "name": "get_weather", "input": {"city": "Paris"}}]}]}))
+        .unwrap();
+        assert_eq!(anthropic.messages[0].parts, [call.clone()]);
+        let responses = read(&json!({"input": [{"type": "function_call", "call_id": "t1",
+            "name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}]}))
+        .unwrap();
+        assert_eq!(responses.messages[0].role, "assistant");
+        assert_eq!(responses.messages[0].parts, [call]);
+    }
+
     #[test]
     fn anything_else_is_no_request() {
         for value in [

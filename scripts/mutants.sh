@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Mutation testing with cargo-mutants (installed from crates.io when missing):
+# each mutant breaks one behaviour of the code; a test must fail for it.
+#
+#   scripts/mutants.sh FILE...                 mutants of these files
+#   scripts/mutants.sh --in-diff BASE          mutants of the lines changed since BASE
+#   scripts/mutants.sh ... -- TEST-ARGS        arguments for cargo nextest (default:
+#                                              --all-features)
+#   MUTANTS_PACKAGES="last9-genai"             the packages whose tests run (default:
+#                                              the runtime and the tests crate)
+#
+# The results go to target/mutants (mutants.out/caught.txt, missed.txt,
+# unviable.txt, timeout.txt); TESTING.md records them per module. A full run
+# takes hours on two cores and is not part of .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! cargo mutants --version >/dev/null 2>&1; then
+  echo "installing cargo-mutants" >&2
+  cargo install cargo-mutants --locked >&2
+fi
+
+files=()
+diff_base=""
+test_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --in-diff) diff_base="$2"; shift 2 ;;
+    --) shift; test_args=("$@"); break ;;
+    *) files+=("$1"); shift ;;
+  esac
+done
+
+args=(--no-shuffle --test-tool nextest --timeout 300 --output target/mutants)
+for package in ${MUTANTS_PACKAGES:-last9-genai tests}; do
+  args+=(--test-package "$package")
+done
+for f in "${files[@]}"; do args+=(-f "$f"); done
+if [ -n "$diff_base" ]; then
+  git diff "$diff_base" -- last9-genai/src last9-genai-macros/src >target/mutants.diff
+  args+=(--in-diff target/mutants.diff)
+fi
+if [ ${#test_args[@]} -eq 0 ]; then
+  test_args=(--all-features)
+fi
+mkdir -p target
+CARGO_TARGET_DIR="${MUTANTS_TARGET_DIR:-target/mutants-build}" \
+  cargo mutants "${args[@]}" -- "${test_args[@]}"
