@@ -333,6 +333,14 @@ fn words(name: &str) -> impl Iterator<Item = String> + '_ {
     words.into_iter().filter(|w| !w.is_empty())
 }
 
+/// `text` as `scrub` leaves it: its own cleaned copy, or itself.
+fn owned(text: String, scrub: impl for<'t> FnOnce(&'t str) -> Cow<'t, str>) -> String {
+    match scrub(&text) {
+        Cow::Owned(clean) => clean,
+        Cow::Borrowed(_) => text,
+    }
+}
+
 impl Rules {
     fn compile(rules: &Redaction) -> Self {
         let mut patterns: Vec<&str> = PATTERNS.to_vec();
@@ -405,6 +413,18 @@ impl Rules {
     /// colon, to the comma or bracket that ends it.
     pub(crate) fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
         self.clean(text, Shape::Structured)
+    }
+
+    /// [`scrub`](Self::scrub) of an owned string: the string itself when
+    /// there is nothing to cut, never a copy.
+    pub(crate) fn scrub_owned(&self, text: String) -> String {
+        owned(text, |t| self.scrub(t))
+    }
+
+    /// [`scrub_text`](Self::scrub_text) of an owned string: the string
+    /// itself when there is nothing to cut, never a copy.
+    pub(crate) fn scrub_text_owned(&self, text: String) -> String {
+        owned(text, |t| self.scrub_text(t))
     }
 
     fn clean<'t>(&self, text: &'t str, shape: Shape) -> Cow<'t, str> {

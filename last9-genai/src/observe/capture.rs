@@ -68,16 +68,10 @@ impl Captured {
     /// The value with the secrets inside it cut out by `rules`: by value in
     /// strings, by name and value in JSON and `Debug` text.
     pub(crate) fn scrubbed(self, rules: &Rules) -> Self {
-        let clean = |text: String, scrub: for<'t> fn(&Rules, &'t str) -> Cow<'t, str>| match scrub(
-            rules, &text,
-        ) {
-            Cow::Owned(clean) => clean,
-            Cow::Borrowed(_) => text,
-        };
         match self {
-            Self::Str(s) => Self::Str(clean(s, Rules::scrub)),
-            Self::Json(s) => Self::Json(clean(s, Rules::scrub_text)),
-            Self::Text(s) => Self::Text(clean(s, Rules::scrub_text)),
+            Self::Str(s) => Self::Str(rules.scrub_owned(s)),
+            Self::Json(s) => Self::Json(rules.scrub_text_owned(s)),
+            Self::Text(s) => Self::Text(rules.scrub_text_owned(s)),
             other => other,
         }
     }

@@ -12,7 +12,6 @@ mod recorded;
 pub(crate) mod settings;
 mod tracer;
 
-use std::borrow::Cow;
 use std::fmt::{Debug, Display};
 use std::future::Future;
 use std::pin::Pin;
@@ -609,11 +608,10 @@ impl Drop for Observation {
 /// `text` with its secrets cut out by `rules`, or as it is without them
 /// (not copied when there is nothing to cut).
 fn scrub_owned(rules: Option<&Rules>, text: String) -> String {
-    let clean = match rules.map(|rules| rules.scrub_text(&text)) {
-        Some(Cow::Owned(clean)) => Some(clean),
-        _ => None,
-    };
-    clean.unwrap_or(text)
+    match rules {
+        Some(rules) => rules.scrub_text_owned(text),
+        None => text,
+    }
 }
 
 /// What to make current in the body of a call whose span the sampler

@@ -232,7 +232,8 @@ pub(crate) fn fitted(messages: &[Message], limit: usize) -> Vec<Message> {
         let python = m.python(Some(0)).to_string().len();
         python.max(m.conventions(true).to_string().len()) + 1
     };
-    if 1 + messages.iter().map(size).sum::<usize>() <= limit {
+    // (Brackets and commas: one byte more than the sizes; so, below.)
+    if messages.iter().map(size).sum::<usize>() < limit {
         return messages.to_vec();
     }
     let texts = messages.iter().map(|m| m.parts.len()).sum::<usize>().max(1);

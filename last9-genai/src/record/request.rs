@@ -398,7 +398,7 @@ mod tests {
         let anthropic = read(&json!({"messages": [{"role": "assistant", "content": [
             {"type": "tool_use", "id": "t1", "name": "get_weather", "input": {"city": "Paris"}}]}]}))
         .unwrap();
-        assert_eq!(anthropic.messages[0].parts, [call.clone()]);
+        assert_eq!(anthropic.messages[0].parts, std::slice::from_ref(&call));
         let responses = read(&json!({"input": [{"type": "function_call", "call_id": "t1",
             "name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}]}))
         .unwrap();
