@@ -6,8 +6,10 @@
 #   scripts/mutants.sh --in-diff BASE          mutants of the lines changed since BASE
 #   scripts/mutants.sh ... -- TEST-ARGS        arguments for cargo nextest (default:
 #                                              --all-features)
-#   MUTANTS_PACKAGES="last9-genai"             the packages whose tests run (default:
-#                                              the runtime and the tests crate)
+#   MUTANTS_WORKSPACE=false                    only the mutated package's tests (with
+#                                              `-- --all-features --lib`: its unit tests,
+#                                              a few seconds a mutant); by default every
+#                                              test of the workspace, minutes a mutant
 #
 # The results go to target/mutants (mutants.out/caught.txt, missed.txt,
 # unviable.txt, timeout.txt); TESTING.md records them per module. A full run
@@ -31,10 +33,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-args=(--no-shuffle --test-tool nextest --timeout 300 --output target/mutants)
-for package in ${MUTANTS_PACKAGES:-last9-genai tests}; do
-  args+=(--test-package "$package")
-done
+args=(--no-shuffle --test-tool nextest --timeout 300 --output target/mutants
+      --test-workspace "${MUTANTS_WORKSPACE:-true}")
 for f in "${files[@]}"; do args+=(-f "$f"); done
 if [ -n "$diff_base" ]; then
   git diff "$diff_base" -- last9-genai/src last9-genai-macros/src >target/mutants.diff

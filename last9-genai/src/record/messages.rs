@@ -505,6 +505,33 @@ mod tests {
     }
 
     #[test]
+    fn input_output_and_system_instructions_as_the_conventions_write_them() {
+        let value =
+            |kv: &KeyValue| -> Value { serde_json::from_str(&kv.value.to_string()).unwrap() };
+        let input = conventions_input(&[text("system", "be brief")], &[text("user", "hi")]);
+        assert_eq!(input[0].key.as_str(), "gen_ai.system_instructions");
+        assert_eq!(
+            value(&input[0]),
+            json!([{"type": "text", "content": "be brief"}])
+        );
+        assert_eq!(input[1].key.as_str(), "gen_ai.input.messages");
+        assert_eq!(
+            value(&input[1]),
+            json!([{"role": "user", "parts": [{"type": "text", "content": "hi"}]}])
+        );
+        // No system instructions, no attribute for them.
+        let input = conventions_input(&[], &[text("user", "hi")]);
+        assert_eq!(input.len(), 1);
+        let output = conventions_output(&[text("assistant", "ok")]);
+        assert_eq!(output.key.as_str(), "gen_ai.output.messages");
+        assert_eq!(
+            value(&output),
+            json!([{"role": "assistant", "finish_reason": "unknown",
+                    "parts": [{"type": "text", "content": "ok"}]}])
+        );
+    }
+
+    #[test]
     fn messages_that_fit_are_kept_whole() {
         let messages = vec![text("system", "be brief"), text("user", "hi")];
         assert_eq!(fitted(&messages, 4096), messages);
