@@ -158,6 +158,10 @@ pub const USAGE_COST_INPUT_USD: &str = "gen_ai.usage.cost_input_usd";
 pub const USAGE_COST_OUTPUT_USD: &str = "gen_ai.usage.cost_output_usd";
 
 // ---------------------------------------------------------------- classification
+/// OpenInference's span kind (string), written only where the GenAI
+/// conventions give backends that read them (Arize Phoenix) no kind: `CHAIN`
+/// on workflow spans and on observed functions of kind `chain`.
+pub const OPENINFERENCE_SPAN_KIND: &str = "openinference.span.kind";
 /// Last9 span kind (string), one of [`span_kind`].
 pub const L9_SPAN_KIND: &str = "gen_ai.l9.span.kind";
 

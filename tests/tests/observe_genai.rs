@@ -442,6 +442,12 @@ fn every_kind_says_what_it_is() {
             "{name}"
         );
     }
+    // Phoenix reads no kind from `invoke_workflow`: OpenInference's is given.
+    assert_eq!(
+        text(&h.span("chain"), "openinference.span.kind").as_deref(),
+        Some("CHAIN")
+    );
+    assert_eq!(attr(&h.span("agent"), "openinference.span.kind"), None);
     // An agent's `model` argument is not a model call's.
     assert_eq!(attr(&h.span("agent"), "gen_ai.request.model"), None);
     let embed = h.span("embed");

@@ -39,8 +39,10 @@ static PRICING: LazyLock<PricingTable> = LazyLock::new(|| {
 /// its arguments and result under the conventions' keys and the Python
 /// SDK's manual-API keys; and request parameters from parameters of their
 /// name (Python reads them from keyword arguments only, and the reference
-/// call passed `temperature` by position).
+/// call passed `temperature` by position); OpenInference's kind on chains,
+/// which the conventions leave Phoenix without.
 const OUR_EXTRAS: &[&str] = &[
+    "openinference.span.kind",
     "gen_ai.request.temperature",
     "gen_ai.tool.name",
     "gen_ai.tool.call.arguments",

@@ -78,7 +78,8 @@ async fn export_to_phoenix(protocol: Protocol, endpoint: String, project: &str) 
         vector_search("paris");
         draft_answer("capital of France?");
     }
-    .with_scope(conversation("session_e2e").user_id("user_e2e"))
+    // Phoenix keeps one session per id across projects: each run its own.
+    .with_scope(conversation(session_of(project)).user_id("user_e2e"))
     .await;
     drop(guard);
 }
@@ -114,10 +115,15 @@ fn attribute<'a>(span: &'a Value, key: &str) -> Option<&'a Value> {
         .or_else(|| key.split('.').try_fold(attributes, |v, part| v.get(part)))
 }
 
+/// The conversation id of the run exported to `project`.
+fn session_of(project: &str) -> String {
+    format!("session_{project}")
+}
+
 /// Every span of the run, as Phoenix reports it.
 const SPANS: usize = 4;
 
-fn check(spans: &[Value]) {
+fn check(spans: &[Value], project: &str) {
     assert_eq!(spans.len(), SPANS, "{spans:#?}");
     let span = |name: &str| {
         spans
@@ -141,7 +147,10 @@ fn check(spans: &[Value]) {
     assert_eq!(plan["span_kind"], "LLM");
     assert_eq!(tool["span_kind"], "TOOL");
     for s in [wf, chat, plan, tool] {
-        assert_eq!(attribute(s, "session.id"), Some(&json!("session_e2e")));
+        assert_eq!(
+            attribute(s, "session.id"),
+            Some(&json!(session_of(project)))
+        );
         assert_eq!(attribute(s, "user.id"), Some(&json!("user_e2e")));
         assert_eq!(s["status_code"], "OK", "{}", s["name"]);
     }
@@ -200,6 +209,84 @@ fn check(spans: &[Value]) {
     assert_eq!(attribute(wf, "workflow.tool_calls"), Some(&json!(1)));
 }
 
+/// Asks Phoenix's GraphQL API, which its UI reads, `query`.
+async fn graphql(query: &str) -> Value {
+    let url = format!("{}/graphql", env("PHOENIX_URL"));
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert!(body.get("errors").is_none(), "{body:#}");
+    body["data"].clone()
+}
+
+/// What Phoenix's UI shows of `project`: each span's kind and the cost
+/// Phoenix computes itself from its own model prices, and the sessions.
+async fn check_what_the_ui_shows(project: &str) {
+    let projects = graphql("{ projects { edges { node { id name } } } }").await;
+    let id = projects["projects"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["node"]["name"] == project)
+        .map(|p| p["node"]["id"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no project {project} in {projects:#}"));
+    let query = format!(
+        "{{ node(id: \"{id}\") {{ ... on Project {{
+            sessions(first: 10) {{ edges {{ node {{ sessionId }} }} }}
+            spans(first: 20) {{ edges {{ node {{ name spanKind
+                costSummary {{ total {{ cost tokens }} }} }} }} }} }} }} }}"
+    );
+    // Phoenix makes sessions and costs a moment after the spans arrive.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let data = loop {
+        let data = graphql(&query).await;
+        let ready = data["node"]["sessions"]["edges"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty());
+        if ready || Instant::now() > deadline {
+            break data;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let spans = data["node"]["spans"]["edges"].as_array().unwrap();
+    let span = |name: &str| -> &Value {
+        &spans
+            .iter()
+            .find(|s| s["node"]["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {spans:#?}"))["node"]
+    };
+    assert_eq!(spans.len(), SPANS);
+    for (name, kind) in [
+        ("rag_search", "chain"),
+        ("pick_tool", "llm"),
+        ("vector_search", "tool"),
+        ("draft_answer", "llm"),
+    ] {
+        assert_eq!(span(name)["spanKind"], kind, "{name}");
+    }
+    // Phoenix prices gpt-4o from its own table: the same numbers as ours.
+    assert_eq!(
+        span("draft_answer")["costSummary"]["total"]["cost"],
+        json!(0.006)
+    );
+    assert_eq!(
+        span("draft_answer")["costSummary"]["total"]["tokens"],
+        json!(1500.0)
+    );
+    assert_eq!(
+        span("pick_tool")["costSummary"]["total"]["cost"],
+        json!(0.00035)
+    );
+    // The conversation is one session.
+    let sessions = data["node"]["sessions"]["edges"].as_array().unwrap();
+    let ids: Vec<&Value> = sessions.iter().map(|s| &s["node"]["sessionId"]).collect();
+    assert_eq!(ids, [&json!(session_of(project))]);
+}
+
 #[tokio::test]
 #[ignore = "needs a Phoenix server (scripts/phoenix.sh); run by .ci/run"]
 async fn spans_exported_over_http_arrive_in_phoenix() {
@@ -210,7 +297,8 @@ async fn spans_exported_over_http_arrive_in_phoenix() {
         &project,
     )
     .await;
-    check(&phoenix_spans(&project, SPANS).await);
+    check(&phoenix_spans(&project, SPANS).await, &project);
+    check_what_the_ui_shows(&project).await;
 }
 
 #[tokio::test]
@@ -218,5 +306,6 @@ async fn spans_exported_over_http_arrive_in_phoenix() {
 async fn spans_exported_over_grpc_arrive_in_phoenix() {
     let project = format!("l9-grpc-{}", std::process::id());
     export_to_phoenix(Protocol::Grpc, env("PHOENIX_GRPC_ENDPOINT"), &project).await;
-    check(&phoenix_spans(&project, SPANS).await);
+    check(&phoenix_spans(&project, SPANS).await, &project);
+    check_what_the_ui_shows(&project).await;
 }

@@ -96,6 +96,10 @@ fn each_run_has_its_own_id_and_the_span_its_conventions_name() {
             Some("answer_question")
         );
         assert_eq!(
+            string(wf, "openinference.span.kind").as_deref(),
+            Some("CHAIN")
+        );
+        assert_eq!(
             string(wf, "workflow.id").as_deref(),
             Some("answer_question")
         );

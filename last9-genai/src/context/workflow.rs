@@ -196,10 +196,12 @@ impl Workflow {
             .unwrap_or_else(|| Cow::Owned(self.id.to_string()));
         let tracer = self.tracer.unwrap_or_else(|| global::tracer(TRACER_NAME));
         // What the span is, for samplers and backends: the conventions'
-        // workflow operation and name.
+        // workflow operation and name, and OpenInference's kind, which the
+        // conventions leave Phoenix without.
         let builder = SpanBuilder::from_name(name).with_attributes([
             KeyValue::new(attr::OPERATION_NAME, attr::operation::INVOKE_WORKFLOW),
             KeyValue::new(attr::WORKFLOW_NAME, self.id.clone()),
+            KeyValue::new(attr::OPENINFERENCE_SPAN_KIND, "CHAIN"),
         ]);
         let span = tracer.build_with_context(builder, &scoped);
         if !span.is_recording() && pipeline::is_noop(span.span_context(), &scoped) {

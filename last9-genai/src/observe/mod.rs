@@ -177,8 +177,13 @@ impl Observation {
         if let Some(operation) = meta.kind.operation() {
             attributes.push(KeyValue::new(attr::OPERATION_NAME, operation));
         }
-        if meta.kind == ObservationKind::Tool {
-            attributes.push(KeyValue::new(attr::TOOL_NAME, meta.name));
+        match meta.kind {
+            ObservationKind::Tool => attributes.push(KeyValue::new(attr::TOOL_NAME, meta.name)),
+            // The conventions' `invoke_workflow` gives Phoenix no kind.
+            ObservationKind::Chain => {
+                attributes.push(KeyValue::new(attr::OPENINFERENCE_SPAN_KIND, "CHAIN"));
+            }
+            _ => {}
         }
         let model = request_model.or(meta.model);
         if let Some(model) = model {
