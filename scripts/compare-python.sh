@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python SDK and this crate, side by side, in one command:
 #
-#   scripts/compare-python.sh
+#   scripts/compare-python.sh            the spans, key by key
+#   scripts/compare-python.sh --speed    the time of one observed call, and the ratio
 #
 # installs the Python SDK (last9-genai 1.3.0) into .venv-python-sdk (once),
 # runs the scenarios of scripts/compare/python_scenarios.py with it and the
@@ -27,6 +28,15 @@ if [ "$installed" != "$VERSION" ]; then
 fi
 
 mkdir -p "$OUT"
+if [ "${1:-}" = "--speed" ]; then
+  # An observed call returning an OpenAI response, priced, in a conversation,
+  # exported through a batch processor that drops the data: Python, then Rust
+  # (optimized), each timed over many calls after a warm-up.
+  python_ns=$("$VENV/bin/python" scripts/compare/python_speed.py scripts/compare/response.json 20000)
+  rust_ns=$(cargo bench -q -p last9-genai --bench python_scenario 2>/dev/null | tail -1)
+  python3 -c "p, r = $python_ns, $rust_ns; print(f'Python SDK {p:.0f} ns a call, Rust {r:.0f} ns a call: {p / r:.0f}x')"
+  exit 0
+fi
 "$VENV/bin/python" scripts/compare/python_scenarios.py "$OUT/python.jsonl"
 L9_COMPARE_OUT="$PWD/$OUT/rust.jsonl" cargo test -q -p tests --test python_compare -- --ignored >&2
 python3 scripts/compare/diff.py "$OUT/python.jsonl" "$OUT/rust.jsonl" scripts/compare/differences.json

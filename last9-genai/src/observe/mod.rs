@@ -866,19 +866,21 @@ pub trait OutputSerialize {
 }
 
 impl<T: Serialize + ?Sized> OutputSerialize for &&Wrap<'_, T> {
-    /// Two bounded walks, neither copying the value: the JSON text up to
-    /// the limit, and the fields a model response is read from.
+    /// Bounded walks, neither copying the value: the fields a model
+    /// response is read from, and when it is no response, the JSON text up
+    /// to the limit (a response's completion is its text).
     fn l9_output(&self, limit: usize) -> Output {
         let walked = guarded(|| {
             let info = json::tree::response_tree(self.0, limit)
                 .as_ref()
                 .and_then(response::read);
-            (info, json::text::json_text(self.0, limit))
+            let text = info.is_none().then(|| json::text::json_text(self.0, limit));
+            (info, text)
         });
         match walked {
             Some((info, text)) => Output {
                 info,
-                text: Some(text),
+                text,
                 capture_failed: false,
             },
             None => Output::failed(),

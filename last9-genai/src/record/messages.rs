@@ -9,7 +9,8 @@
 //! cannot fit, the oldest messages are left out first.
 
 use opentelemetry::KeyValue;
-use serde_json::{Map, Value, json};
+#[cfg(test)]
+use serde_json::{Value, json};
 
 use super::response::ToolCallRequest;
 use crate::text::{cut_bytes, saturating_i64};
@@ -144,79 +145,200 @@ impl Message {
         }
     }
 
-    /// The conventions' (v1.41) JSON of the message; an output message
-    /// always carries a finish reason (`unknown` when the response gave
-    /// none), as the schema asks.
-    fn conventions(&self, output: bool) -> Value {
-        let parts: Vec<Value> = self
+    /// Writes the conventions' (v1.41) JSON of the message; an output
+    /// message always carries a finish reason (`unknown` when the response
+    /// gave none), as the schema asks.
+    fn write_conventions(&self, output: bool, out: &mut String) {
+        out.push_str("{\"role\":");
+        push_json_str(out, self.role);
+        out.push_str(",\"parts\":");
+        self.write_parts(out);
+        match &self.finish_reason {
+            Some(reason) => {
+                out.push_str(",\"finish_reason\":");
+                push_json_str(out, &finish_reason(reason));
+            }
+            None if output => out.push_str(",\"finish_reason\":\"unknown\""),
+            None => {}
+        }
+        out.push('}');
+    }
+
+    /// Writes the conventions' JSON array of the message's parts.
+    fn write_parts(&self, out: &mut String) {
+        out.push('[');
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            self.write_part(part, out);
+        }
+        out.push(']');
+    }
+
+    fn write_part(&self, part: &Part, out: &mut String) {
+        let id = |id: &Option<String>, out: &mut String| {
+            if let Some(id) = id {
+                out.push_str(",\"id\":");
+                push_json_str(out, id);
+            }
+        };
+        match part {
+            Part::Text(text) => {
+                out.push_str("{\"type\":\"text\",\"content\":");
+                push_json_str(out, text);
+            }
+            Part::ToolCall(call) => {
+                out.push_str("{\"type\":\"tool_call\"");
+                id(&call.id, out);
+                out.push_str(",\"name\":");
+                push_json_str(out, &call.name);
+                out.push_str(",\"arguments\":");
+                // JSON arguments as JSON, anything else as text.
+                if serde_json::from_str::<serde::de::IgnoredAny>(&call.arguments).is_ok() {
+                    out.push_str(call.arguments.trim());
+                } else {
+                    push_json_str(out, &call.arguments);
+                }
+            }
+            Part::ToolResult { id: call, response } => {
+                out.push_str("{\"type\":\"tool_call_response\"");
+                id(call, out);
+                out.push_str(",\"response\":");
+                push_json_str(out, response);
+            }
+        }
+        out.push('}');
+    }
+
+    /// Writes the Python SDK's JSON of the message: `role`, `content`,
+    /// `tool_calls` (OpenAI's shape), `tool_call_id`, and for a completion
+    /// `finish_reason` and `index`.
+    fn write_python(&self, index: Option<usize>, out: &mut String) {
+        out.push_str("{\"role\":");
+        push_json_str(out, self.role);
+        if let Some(text) = self.text() {
+            out.push_str(",\"content\":");
+            push_json_str(out, &text);
+        }
+        if self.tool_calls().next().is_some() {
+            out.push_str(",\"tool_calls\":");
+            self.write_python_tool_calls(out);
+        }
+        if let Some(id) = self.tool_call_id() {
+            out.push_str(",\"tool_call_id\":");
+            push_json_str(out, id);
+        }
+        if let Some(reason) = &self.finish_reason {
+            out.push_str(",\"finish_reason\":");
+            push_json_str(out, reason);
+        }
+        if let Some(index) = index {
+            out.push_str(&format!(",\"index\":{index}"));
+        }
+        out.push('}');
+    }
+
+    /// Writes the message's tool calls in OpenAI's shape.
+    fn write_python_tool_calls(&self, out: &mut String) {
+        out.push('[');
+        for (i, call) in self.tool_calls().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('{');
+            if let Some(id) = &call.id {
+                out.push_str("\"id\":");
+                push_json_str(out, id);
+                out.push(',');
+            }
+            out.push_str("\"type\":\"function\",\"function\":{\"name\":");
+            push_json_str(out, &call.name);
+            out.push_str(",\"arguments\":");
+            push_json_str(out, &call.arguments);
+            out.push_str("}}");
+        }
+        out.push(']');
+    }
+
+    /// More than the length of either of the message's two JSON shapes: its
+    /// texts, each escape at its longest (`\u00XX`), and room for the keys
+    /// and punctuation around each.
+    fn written_len_bound(&self) -> usize {
+        let text = |t: &str| t.len() + 5 * escapes(t) + 2;
+        let parts: usize = self
             .parts
             .iter()
             .map(|part| match part {
-                Part::Text(text) => json!({"type": "text", "content": text}),
+                // The text is written once in each shape.
+                Part::Text(t) => text(t) + 48,
                 Part::ToolCall(call) => {
-                    let mut part = json!({"type": "tool_call", "name": call.name,
-                        "arguments": arguments_value(&call.arguments)});
-                    if let Some(id) = &call.id {
-                        part["id"] = Value::from(id.as_str());
-                    }
-                    part
+                    call.id.as_deref().map_or(0, text)
+                        + text(&call.name)
+                        + text(&call.arguments)
+                        + 96
                 }
                 Part::ToolResult { id, response } => {
-                    let mut part = json!({"type": "tool_call_response", "response": response});
-                    if let Some(id) = id {
-                        part["id"] = Value::from(id.as_str());
-                    }
-                    part
+                    id.as_deref().map_or(0, text) + text(response) + 64
                 }
             })
-            .collect();
-        let mut message = json!({"role": self.role, "parts": parts});
-        match &self.finish_reason {
-            Some(reason) => message["finish_reason"] = Value::from(finish_reason(reason)),
-            None if output => message["finish_reason"] = Value::from("unknown"),
-            None => {}
-        }
-        message
+            .sum();
+        // Python's shape joins the texts into one `content`: no longer.
+        parts + self.finish_reason.as_deref().map_or(0, text) + 96
     }
 
-    /// The Python SDK's JSON of the message: `role`, `content`,
-    /// `tool_calls` (OpenAI's shape), `tool_call_id`, and for a completion
-    /// `finish_reason` and `index`.
-    fn python(&self, index: Option<usize>) -> Value {
-        let mut entry = Map::new();
-        entry.insert("role".into(), Value::from(self.role));
-        if let Some(text) = self.text() {
-            entry.insert("content".into(), Value::from(text));
-        }
-        let calls: Vec<Value> = self.tool_calls().map(python_tool_call).collect();
-        if !calls.is_empty() {
-            entry.insert("tool_calls".into(), Value::Array(calls));
-        }
-        if let Some(id) = self.tool_call_id() {
-            entry.insert("tool_call_id".into(), Value::from(id));
-        }
-        if let Some(reason) = &self.finish_reason {
-            entry.insert("finish_reason".into(), Value::from(reason.as_str()));
-        }
-        if let Some(index) = index {
-            entry.insert("index".into(), Value::from(index));
-        }
-        Value::Object(entry)
+    /// The length of the larger of the message's two JSON shapes.
+    fn written_len(&self, scratch: &mut String) -> usize {
+        scratch.clear();
+        self.write_python(Some(0), scratch);
+        let python = scratch.len();
+        scratch.clear();
+        self.write_conventions(true, scratch);
+        python.max(scratch.len())
     }
 }
 
-fn python_tool_call(call: &ToolCallRequest) -> Value {
-    let mut value = json!({"type": "function",
-        "function": {"name": call.name, "arguments": call.arguments}});
-    if let Some(id) = &call.id {
-        value["id"] = Value::from(id.as_str());
-    }
-    value
+/// Whether `byte` is written escaped in a JSON string.
+const fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
-/// Tool-call arguments as JSON when they are JSON text, else as text.
-fn arguments_value(arguments: &str) -> Value {
-    serde_json::from_str(arguments).unwrap_or_else(|_| Value::from(arguments))
+/// How many bytes of `text` are written escaped (a count the compiler
+/// vectorizes: no early exit).
+fn escapes(text: &str) -> usize {
+    text.bytes().filter(|b| needs_escape(*b)).count()
+}
+
+/// Writes `text` as a JSON string.
+fn push_json_str(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
+    out.push('"');
+    if escapes(text) == 0 {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        if escaped.is_empty() {
+            out.push_str(&format!("\\u{byte:04x}"));
+        } else {
+            out.push_str(escaped);
+        }
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out.push('"');
 }
 
 /// Texts shorter than this are never cut further to make room.
@@ -228,12 +350,20 @@ const MIN_SHARE: usize = 64;
 pub(crate) fn fitted(messages: &[Message], limit: usize) -> Vec<Message> {
     // The larger of the two shapes, and a comma; the array's brackets are
     // the one byte more than its commas.
-    let size = |m: &Message| -> usize {
-        let python = m.python(Some(0)).to_string().len();
-        python.max(m.conventions(true).to_string().len()) + 1
-    };
+    // Most messages fit by far: a bound on their size, cheaper than
+    // writing them, says so.
+    if messages
+        .iter()
+        .map(|m| m.written_len_bound() + 1)
+        .sum::<usize>()
+        < limit
+    {
+        return messages.to_vec();
+    }
+    let mut scratch = String::new();
+    let mut size = |m: &Message| m.written_len(&mut scratch) + 1;
     // (Brackets and commas: one byte more than the sizes; so, below.)
-    if messages.iter().map(size).sum::<usize>() < limit {
+    if messages.iter().map(&mut size).sum::<usize>() < limit {
         return messages.to_vec();
     }
     let texts = messages.iter().map(|m| m.parts.len()).sum::<usize>().max(1);
@@ -252,28 +382,41 @@ pub(crate) fn fitted(messages: &[Message], limit: usize) -> Vec<Message> {
     cut[cut.len() - kept..].to_vec()
 }
 
+/// A JSON array of `messages`, each written by `write`.
+fn array(messages: &[Message], write: impl Fn(&Message, usize, &mut String)) -> String {
+    let mut out = String::with_capacity(64 * messages.len() + 2);
+    out.push('[');
+    for (i, message) in messages.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(message, i, &mut out);
+    }
+    out.push(']');
+    out
+}
+
 /// The input messages and system instructions as the conventions write
 /// them: `gen_ai.input.messages` and `gen_ai.system_instructions`.
 pub(crate) fn conventions_input(system: &[Message], messages: &[Message]) -> Vec<KeyValue> {
     let mut attributes = Vec::with_capacity(2);
-    let parts: Vec<Value> = system
-        .iter()
-        .flat_map(|m| {
-            m.conventions(false)["parts"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
-        .collect();
-    if !parts.is_empty() {
-        attributes.push(KeyValue::new(
-            crate::attributes::SYSTEM_INSTRUCTIONS,
-            Value::Array(parts).to_string(),
-        ));
+    if system.iter().any(|m| !m.parts.is_empty()) {
+        let mut parts = String::from("[");
+        for part in system
+            .iter()
+            .flat_map(|m| m.parts.iter().map(move |p| (m, p)))
+        {
+            if parts.len() > 1 {
+                parts.push(',');
+            }
+            part.0.write_part(part.1, &mut parts);
+        }
+        parts.push(']');
+        attributes.push(KeyValue::new(crate::attributes::SYSTEM_INSTRUCTIONS, parts));
     }
     attributes.push(KeyValue::new(
         crate::attributes::INPUT_MESSAGES,
-        Value::Array(messages.iter().map(|m| m.conventions(false)).collect()).to_string(),
+        array(messages, |m, _, out| m.write_conventions(false, out)),
     ));
     attributes
 }
@@ -282,8 +425,52 @@ pub(crate) fn conventions_input(system: &[Message], messages: &[Message]) -> Vec
 pub(crate) fn conventions_output(messages: &[Message]) -> KeyValue {
     KeyValue::new(
         crate::attributes::OUTPUT_MESSAGES,
-        Value::Array(messages.iter().map(|m| m.conventions(true)).collect()).to_string(),
+        array(messages, |m, _, out| m.write_conventions(true, out)),
     )
+}
+
+/// The names of the indexed attributes, after `{prefix}.{i}.`.
+const INDEXED_NAMES: [&str; 6] = [
+    "role",
+    "content",
+    "tool_calls",
+    "tool_call.id",
+    "finish_reason",
+    "index",
+];
+
+/// The indexed keys made once, for the first messages of a prompt or a
+/// completion: `gen_ai.prompt.0.role`, …
+const STATIC_INDEXES: usize = 16;
+
+/// `{prefix}.{i}.{name}`, made once for the first messages.
+fn indexed_key(prefix: &str, i: usize, name: &'static str) -> opentelemetry::Key {
+    use std::sync::LazyLock;
+    type Keys = Vec<Vec<[&'static str; 6]>>;
+    static KEYS: LazyLock<Keys> = LazyLock::new(|| {
+        [crate::attributes::PROMPT, crate::attributes::COMPLETION]
+            .iter()
+            .map(|prefix| {
+                (0..STATIC_INDEXES)
+                    .map(|i| {
+                        INDEXED_NAMES.map(|name| -> &'static str {
+                            Box::leak(format!("{prefix}.{i}.{name}").into_boxed_str())
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    let which = [crate::attributes::PROMPT, crate::attributes::COMPLETION]
+        .iter()
+        .position(|p| *p == prefix);
+    let slot = INDEXED_NAMES.iter().position(|n| *n == name);
+    match (which, slot) {
+        (Some(which), Some(slot)) if i < STATIC_INDEXES => {
+            opentelemetry::Key::from_static_str(KEYS[which][i][slot])
+        }
+        _ => opentelemetry::Key::from(format!("{prefix}.{i}.{name}")),
+    }
 }
 
 /// The Python SDK's JSON array of `messages` (completions carry their
@@ -295,30 +482,31 @@ pub(crate) fn python(
     completion: bool,
 ) -> (String, Vec<KeyValue>) {
     let mut indexed = Vec::new();
-    let entries: Vec<Value> = messages
-        .iter()
-        .enumerate()
-        .map(|(i, message)| {
-            let entry = message.python(completion.then_some(i));
-            let key = |name: &str| format!("{prefix}.{i}.{name}");
-            for (name, value) in entry.as_object().into_iter().flatten() {
-                let value = match (name.as_str(), value) {
-                    ("tool_call_id", Value::String(id)) => {
-                        indexed.push(KeyValue::new(key("tool_call.id"), id.clone()));
-                        continue;
-                    }
-                    (_, Value::String(text)) => opentelemetry::Value::from(text.clone()),
-                    (_, Value::Number(n)) => {
-                        opentelemetry::Value::I64(saturating_i64(n.as_u64().unwrap_or(0)))
-                    }
-                    (_, other) => opentelemetry::Value::from(other.to_string()),
-                };
-                indexed.push(KeyValue::new(key(name), value));
-            }
-            entry
-        })
-        .collect();
-    (Value::Array(entries).to_string(), indexed)
+    for (i, message) in messages.iter().enumerate() {
+        let key = |name: &'static str| indexed_key(prefix, i, name);
+        indexed.push(KeyValue::new(key("role"), message.role));
+        if let Some(text) = message.text() {
+            indexed.push(KeyValue::new(key("content"), text));
+        }
+        if message.tool_calls().next().is_some() {
+            let mut calls = String::new();
+            message.write_python_tool_calls(&mut calls);
+            indexed.push(KeyValue::new(key("tool_calls"), calls));
+        }
+        if let Some(id) = message.tool_call_id() {
+            indexed.push(KeyValue::new(key("tool_call.id"), id.to_owned()));
+        }
+        if let Some(reason) = &message.finish_reason {
+            indexed.push(KeyValue::new(key("finish_reason"), reason.clone()));
+        }
+        if completion {
+            indexed.push(KeyValue::new(key("index"), saturating_i64(i)));
+        }
+    }
+    let array = array(messages, |m, i, out| {
+        m.write_python(completion.then_some(i), out)
+    });
+    (array, indexed)
 }
 
 #[cfg(test)]
@@ -357,8 +545,10 @@ mod tests {
             })],
             finish_reason: Some("tool_calls".into()),
         };
+        let mut written = String::new();
+        message.write_conventions(true, &mut written);
         assert_eq!(
-            message.conventions(true),
+            serde_json::from_str::<Value>(&written).unwrap(),
             json!({"role": "assistant", "finish_reason": "tool_call", "parts": [
                 {"type": "tool_call", "id": "call_1", "name": "get_weather", "arguments": {"city": "Paris"}}]})
         );
@@ -428,8 +618,8 @@ mod tests {
     /// The JSON of `messages` in its larger shape, as written.
     fn written(messages: &[Message]) -> usize {
         let (python, _) = python("gen_ai.prompt", messages, false);
-        let conventions = Value::Array(messages.iter().map(|m| m.conventions(true)).collect());
-        python.len().max(conventions.to_string().len())
+        let conventions = array(messages, |m, _, out| m.write_conventions(true, out));
+        python.len().max(conventions.len())
     }
 
     /// Messages that fit to the byte are kept whole; one byte less, and the
@@ -529,6 +719,70 @@ mod tests {
             json!([{"role": "assistant", "finish_reason": "unknown",
                     "parts": [{"type": "text", "content": "ok"}]}])
         );
+    }
+
+    /// Hostile text (quotes, backslashes, control characters, any script)
+    /// stays valid JSON and reads back as it was.
+    #[test]
+    fn any_text_is_written_as_valid_json() {
+        let hostile = "a \"quoted\" \\ back\nslash\r\t\u{1}\u{1f} é 漢字 🚀 </script>";
+        let message = Message {
+            role: "user",
+            parts: vec![
+                Part::Text(hostile.to_owned()),
+                Part::ToolCall(ToolCallRequest {
+                    id: Some(hostile.to_owned()),
+                    name: hostile.to_owned(),
+                    arguments: hostile.to_owned(),
+                }),
+            ],
+            finish_reason: Some(hostile.to_owned()),
+        };
+        let (python, _) = python("gen_ai.prompt", std::slice::from_ref(&message), true);
+        let python: Value = serde_json::from_str(&python).unwrap();
+        assert_eq!(python[0]["content"], hostile);
+        assert_eq!(python[0]["tool_calls"][0]["function"]["arguments"], hostile);
+        assert_eq!(python[0]["finish_reason"], hostile);
+        let mut conventions = String::new();
+        message.write_conventions(true, &mut conventions);
+        let conventions: Value = serde_json::from_str(&conventions).unwrap();
+        assert_eq!(conventions["parts"][0]["content"], hostile);
+        assert_eq!(conventions["parts"][1]["arguments"], hostile);
+        assert_eq!(conventions["parts"][1]["id"], hostile);
+    }
+
+    /// The cheap bound is a bound: never under what is written.
+    #[test]
+    fn the_size_bound_is_never_under_the_written_size() {
+        let hostile = "\"\\\u{1}\n";
+        let messages = [
+            text("user", ""),
+            text("system", &"é".repeat(300)),
+            text("user", &hostile.repeat(50)),
+            Message {
+                role: "assistant",
+                parts: vec![
+                    Part::ToolCall(ToolCallRequest {
+                        id: Some(hostile.into()),
+                        name: hostile.into(),
+                        arguments: r#"{"a": [1, 2]}"#.into(),
+                    }),
+                    Part::ToolResult {
+                        id: None,
+                        response: hostile.repeat(9),
+                    },
+                    Part::Text(String::new()),
+                ],
+                finish_reason: Some(hostile.into()),
+            },
+        ];
+        let mut scratch = String::new();
+        for message in &messages {
+            assert!(
+                message.written_len_bound() >= message.written_len(&mut scratch),
+                "{message:?}"
+            );
+        }
     }
 
     #[test]
