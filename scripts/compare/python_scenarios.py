@@ -10,12 +10,13 @@ both and scripts/compare/diff.py compares them.
 import asyncio
 import json
 import sys
-from types import SimpleNamespace
 
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from shapes import obj
 
 from last9_genai import (
     Last9GenAI,
@@ -40,13 +41,6 @@ trace.set_tracer_provider(provider)
 tracer = trace.get_tracer("compare")
 
 
-def obj(value):
-    """A response object as the provider SDKs return it: attributes, not keys."""
-    if isinstance(value, dict):
-        return SimpleNamespace(**{k: obj(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [obj(v) for v in value]
-    return value
 
 
 OPENAI_TOOL_CALLS = {

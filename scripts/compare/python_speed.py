@@ -8,11 +8,12 @@ The Rust side is last9-genai/benches/python_scenario.rs; scripts/compare-python.
 
 import sys
 import time
-from types import SimpleNamespace
 
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+from shapes import obj
 
 from last9_genai import Last9SpanProcessor, ModelPricing, conversation_context, observe
 
@@ -34,12 +35,6 @@ provider.add_span_processor(BatchSpanProcessor(Drop(), max_queue_size=65536,
 trace.set_tracer_provider(provider)
 
 
-def obj(value):
-    if isinstance(value, dict):
-        return SimpleNamespace(**{k: obj(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return [obj(v) for v in value]
-    return value
 
 
 # The response of scripts/compare/response.json, as the OpenAI SDK returns it:
