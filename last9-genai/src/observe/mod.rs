@@ -344,7 +344,7 @@ impl Observation {
     /// (`gen_ai.input.messages`, `gen_ai.system_instructions`) and as the
     /// Python SDK does (`gen_ai.prompt` as a JSON array, with its indexed
     /// attributes; the array also on the prompt event). Content goes in
-    /// span attributes, events or both, as [`settings::content_capture`]
+    /// span attributes, events or both, as `content_capture()`
     /// says.
     pub fn args_done(&mut self) {
         let request = self.request.take();

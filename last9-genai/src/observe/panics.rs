@@ -16,7 +16,7 @@ thread_local! {
 pub(crate) const UNKNOWN_PANIC: &str = "the function panicked";
 
 /// Runs `body`; a panic inside it has its message kept for
-/// [`take_message`] and goes on unwinding, as if nothing had caught it.
+/// `take_message` and goes on unwinding, as if nothing had caught it.
 /// (The panic hook has already run: it runs where the panic starts.)
 pub fn note_panic<R>(body: impl FnOnce() -> R) -> R {
     match catch_unwind(AssertUnwindSafe(body)) {
