@@ -760,3 +760,44 @@ fn request_parameters_from_parameters_of_their_name() {
         Some(Value::F64(0.0))
     );
 }
+
+#[observe]
+fn huge_chat(messages: &[Json]) -> usize {
+    messages.len()
+}
+
+/// Hostile input: ten thousand messages of 2 KiB each, the fourth nested a
+/// thousand levels deep. The call is returned unchanged, every message
+/// attribute is valid JSON within the limit, and the read stops where the
+/// walk must (at the depth bound here; at its budget of 10 000 values or
+/// 1 MiB of text otherwise) instead of reading 20 MB: the messages read
+/// whole are written, the one cut short left out.
+#[test]
+fn ten_thousand_messages_stay_within_the_limit() {
+    let (_turn, h) = harness();
+    let mut deep = json!("bottom");
+    for _ in 0..1000 {
+        deep = json!([deep]);
+    }
+    let mut messages: Vec<Json> = (0..10_000)
+        .map(|i| json!({"role": "user", "content": format!("{i}:{}", "x".repeat(2048))}))
+        .collect();
+    messages[3] = json!({"role": "user", "content": deep});
+    assert_eq!(huge_chat(&messages), 10_000);
+    let span = h.span("huge_chat");
+    for key in ["gen_ai.input.messages", "gen_ai.prompt"] {
+        let raw = text(&span, key).unwrap();
+        assert!(raw.len() <= 4096, "{key} is {} bytes", raw.len());
+        let kept = json_attr(&span, key);
+        let last = kept.as_array().unwrap().last().unwrap().to_string();
+        assert!(last.contains("3:") || last.contains("2:x"), "{key}: {last}");
+    }
+    // Without the deep one, the walk stops at its budget: still messages.
+    h.exporter.reset();
+    messages[3] = json!({"role": "user", "content": "short"});
+    assert_eq!(huge_chat(&messages), 10_000);
+    let span = h.span("huge_chat");
+    let kept = json_attr(&span, "gen_ai.input.messages");
+    assert!(!kept.as_array().unwrap().is_empty());
+    assert!(text(&span, "gen_ai.input.messages").unwrap().len() <= 4096);
+}

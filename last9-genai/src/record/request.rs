@@ -108,12 +108,18 @@ pub(crate) fn read(value: &Value) -> Option<RequestInfo> {
     }
 }
 
-/// The messages of a list, or `None` unless every item is one.
+/// The messages of a list, or `None` unless every item is one. The last
+/// item may be cut short (a walk that stopped at its budget, or at a value
+/// nested too deep, leaves it without its role): it is then left out.
 fn messages(items: &[Value]) -> Option<Vec<Message>> {
-    if items.is_empty() {
-        return None;
+    let (last, rest) = items.split_last()?;
+    let mut messages: Vec<Message> = rest.iter().map(message).collect::<Option<_>>()?;
+    match message(last) {
+        Some(last) => messages.push(last),
+        None if messages.is_empty() => return None,
+        None => {}
     }
-    items.iter().map(message).collect()
+    Some(messages)
 }
 
 fn text_message(role: &'static str, text: &str) -> Message {
@@ -404,6 +410,27 @@ mod tests {
         .unwrap();
         assert_eq!(responses.messages[0].role, "assistant");
         assert_eq!(responses.messages[0].parts, [call]);
+    }
+
+    /// Regression: a list of ten thousand messages, walked up to the
+    /// budget, ended in a message cut short (its `content` read, its `role`
+    /// not), and the whole list was refused.
+    #[test]
+    fn a_list_cut_short_keeps_its_whole_messages() {
+        let info = read(&json!([{"role": "user", "content": "a"},
+                                {"role": "assistant", "content": "b"},
+                                {"content": "cut before its role"}]))
+        .unwrap();
+        assert_eq!(
+            texts(&info),
+            [("user", vec![text("a")]), ("assistant", vec![text("b")])]
+        );
+        // Only the last may be cut: one in the middle is no list of messages.
+        assert_eq!(
+            read(&json!([{"role": "user", "content": "a"}, {"x": 1},
+                                {"role": "user", "content": "b"}])),
+            None
+        );
     }
 
     #[test]
