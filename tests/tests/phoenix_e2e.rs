@@ -21,6 +21,12 @@ use last9_genai::{
 use opentelemetry::KeyValue;
 use serde_json::{Value, json};
 
+#[observe(kind = "agent")]
+fn triage(question: &str) -> &'static str {
+    let _ = question;
+    "rag"
+}
+
 #[observe(kind = "tool")]
 fn vector_search(query: &str) -> Vec<String> {
     vec![format!("doc about {query}")]
@@ -70,6 +76,7 @@ async fn export_to_phoenix(protocol: Protocol, endpoint: String, project: &str) 
         .unwrap();
     async {
         let _wf = workflow("rag_search").enter();
+        triage("capital of France?");
         pick_tool(
             "gpt-4o",
             json!([{ "role": "system", "content": "Use the tools." },
@@ -121,7 +128,7 @@ fn session_of(project: &str) -> String {
 }
 
 /// Every span of the run, as Phoenix reports it.
-const SPANS: usize = 4;
+const SPANS: usize = 5;
 
 fn check(spans: &[Value], project: &str) {
     assert_eq!(spans.len(), SPANS, "{spans:#?}");
@@ -131,14 +138,15 @@ fn check(spans: &[Value], project: &str) {
             .find(|s| s["name"] == name)
             .unwrap_or_else(|| panic!("no {name} in {spans:#?}"))
     };
-    let (wf, chat, plan, tool) = (
+    let (wf, chat, plan, tool, agent) = (
         span("rag_search"),
         span("draft_answer"),
         span("pick_tool"),
         span("vector_search"),
+        span("triage"),
     );
     let wf_id = &wf["context"]["span_id"];
-    for step in [chat, plan, tool] {
+    for step in [chat, plan, tool, agent] {
         assert_eq!(&step["parent_id"], wf_id);
         assert_eq!(step["context"]["trace_id"], wf["context"]["trace_id"]);
     }
@@ -146,7 +154,9 @@ fn check(spans: &[Value], project: &str) {
     assert_eq!(chat["span_kind"], "LLM");
     assert_eq!(plan["span_kind"], "LLM");
     assert_eq!(tool["span_kind"], "TOOL");
-    for s in [wf, chat, plan, tool] {
+    assert_eq!(agent["span_kind"], "AGENT");
+    assert_eq!(wf["span_kind"], "CHAIN");
+    for s in [wf, chat, plan, tool, agent] {
         assert_eq!(
             attribute(s, "session.id"),
             Some(&json!(session_of(project)))
@@ -262,6 +272,7 @@ async fn check_what_the_ui_shows(project: &str) {
     assert_eq!(spans.len(), SPANS);
     for (name, kind) in [
         ("rag_search", "chain"),
+        ("triage", "agent"),
         ("pick_tool", "llm"),
         ("vector_search", "tool"),
         ("draft_answer", "llm"),
