@@ -1,9 +1,20 @@
 //! A scripted model provider on 127.0.0.1: OpenAI chat completions
 //! (`POST /v1/chat/completions`) and Anthropic messages (`POST /v1/messages`),
 //! answering in each provider's wire format with realistic token usage.
+//!
+//! A request with `"stream": true` is answered with server-sent events, as
+//! the providers stream: OpenAI's chunks (the usage chunk only with
+//! `stream_options.include_usage`) and Anthropic's message events. Words in
+//! the last user message script the stream's faults: `[error]` sends an
+//! error event after two chunks, `[slow]` waits 200 ms between chunks.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::time::Duration;
 
+use axum::body::Body;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -70,7 +81,10 @@ fn answer(question: &str) -> String {
     }
 }
 
-async fn openai_chat(Json(request): Json<Value>) -> Json<Value> {
+async fn openai_chat(Json(request): Json<Value>) -> Response {
+    if request["stream"] == true {
+        return openai_stream(&request);
+    }
     let question = last_user_text(&request);
     let prompt: u64 = request["messages"]
         .as_array()
@@ -95,16 +109,20 @@ async fn openai_chat(Json(request): Json<Value>) -> Json<Value> {
         json!({ "role": "assistant", "content": answer(&question) })
     };
     let completion = tokens(&message.to_string());
-    Json(json!({
+    let body = json!({
         "id": "chatcmpl-scripted", "object": "chat.completion", "created": 1_767_225_600, "model": format!("{model}-2024-08-06"),
         "choices": [{ "index": 0, "message": message, "logprobs": null,
                       "finish_reason": if wants_tool { "tool_calls" } else { "stop" } }],
         "usage": { "prompt_tokens": prompt + 900, "completion_tokens": completion, "total_tokens": prompt + 900 + completion,
                    "prompt_tokens_details": { "cached_tokens": 512 }, "completion_tokens_details": { "reasoning_tokens": 0 } }
-    }))
+    });
+    Json(body).into_response()
 }
 
-async fn anthropic_messages(Json(request): Json<Value>) -> Json<Value> {
+async fn anthropic_messages(Json(request): Json<Value>) -> Response {
+    if request["stream"] == true {
+        return anthropic_stream(&request);
+    }
     let question = last_user_text(&request);
     let text = answer(&question);
     Json(json!({
@@ -115,4 +133,152 @@ async fn anthropic_messages(Json(request): Json<Value>) -> Json<Value> {
         "usage": { "input_tokens": tokens(&question) + 1200, "output_tokens": tokens(&text),
                    "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0 }
     }))
+    .into_response()
+}
+
+/// The answer cut into the pieces a stream sends: a word (and the space
+/// before it) each.
+fn pieces(text: &str) -> Vec<String> {
+    let mut pieces: Vec<String> = Vec::new();
+    for (i, word) in text.split(' ').enumerate() {
+        pieces.push(if i == 0 {
+            word.to_owned()
+        } else {
+            format!(" {word}")
+        });
+    }
+    pieces
+}
+
+/// Server-sent events, one each `pause` (or at once), from `events`: each
+/// `(event name, data)`.
+fn sse(events: Vec<(Option<&'static str>, String)>, pause: Option<Duration>) -> Response {
+    let stream = futures::stream::unfold(
+        (events.into_iter(), true),
+        move |(mut events, first)| async move {
+            let (name, data) = events.next()?;
+            if let Some(pause) = pause.filter(|_| !first) {
+                tokio::time::sleep(pause).await;
+            }
+            let frame = match name {
+                Some(name) => format!("event: {name}\ndata: {data}\n\n"),
+                None => format!("data: {data}\n\n"),
+            };
+            Some((Ok::<_, Infallible>(frame), (events, false)))
+        },
+    );
+    (
+        [(header::CONTENT_TYPE, "text/event-stream")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// The faults the request's last user message asks for: an error event
+/// after two chunks, and a pause between chunks.
+fn faults(question: &str) -> (bool, Option<Duration>) {
+    (
+        question.contains("[error]"),
+        question
+            .contains("[slow]")
+            .then_some(Duration::from_millis(200)),
+    )
+}
+
+fn openai_stream(request: &Value) -> Response {
+    let question = last_user_text(request);
+    let (error, pause) = faults(&question);
+    let model = format!(
+        "{}-2024-08-06",
+        request["model"].as_str().unwrap_or("gpt-4o")
+    );
+    let text = answer(&question);
+    let chunk = |delta: Value, finish: Value| {
+        json!({"id": "chatcmpl-streamed", "object": "chat.completion.chunk", "created": 1_767_225_600,
+               "model": model, "choices": [{"index": 0, "delta": delta, "logprobs": null,
+               "finish_reason": finish}]})
+        .to_string()
+    };
+    let mut events = vec![(
+        None,
+        chunk(json!({"role": "assistant", "content": ""}), Value::Null),
+    )];
+    for (i, piece) in pieces(&text).into_iter().enumerate() {
+        if error && i == 2 {
+            let error = json!({"error": {"message": "The server had an error while processing your request.",
+                                          "type": "server_error", "code": "server_error"}});
+            events.push((None, error.to_string()));
+            return sse(events, pause);
+        }
+        events.push((None, chunk(json!({"content": piece}), Value::Null)));
+    }
+    events.push((None, chunk(json!({}), json!("stop"))));
+    if request["stream_options"]["include_usage"] == true {
+        let prompt = tokens(&question) + 900;
+        let completion = tokens(&text);
+        let usage = json!({"id": "chatcmpl-streamed", "object": "chat.completion.chunk",
+            "created": 1_767_225_600, "model": model, "choices": [],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
+                      "total_tokens": prompt + completion,
+                      "prompt_tokens_details": {"cached_tokens": 512}}});
+        events.push((None, usage.to_string()));
+    }
+    events.push((None, "[DONE]".to_owned()));
+    sse(events, pause)
+}
+
+fn anthropic_stream(request: &Value) -> Response {
+    let question = last_user_text(request);
+    let (error, pause) = faults(&question);
+    let text = answer(&question);
+    let model = request["model"].as_str().unwrap_or("claude-sonnet-4-5");
+    let mut events = vec![
+        (
+            Some("message_start"),
+            json!({"type": "message_start", "message": {
+            "id": "msg_streamed", "type": "message", "role": "assistant", "model": model,
+            "content": [], "stop_reason": null, "stop_sequence": null,
+            "usage": {"input_tokens": tokens(&question) + 1200, "output_tokens": 1,
+                      "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}}})
+            .to_string(),
+        ),
+        (
+            Some("content_block_start"),
+            json!({"type": "content_block_start", "index": 0,
+            "content_block": {"type": "text", "text": ""}})
+            .to_string(),
+        ),
+        (Some("ping"), json!({"type": "ping"}).to_string()),
+    ];
+    for (i, piece) in pieces(&text).into_iter().enumerate() {
+        if error && i == 2 {
+            let error = json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}});
+            events.push((Some("error"), error.to_string()));
+            return sse(events, pause);
+        }
+        events.push((
+            Some("content_block_delta"),
+            json!({"type": "content_block_delta", "index": 0,
+            "delta": {"type": "text_delta", "text": piece}})
+            .to_string(),
+        ));
+    }
+    events.extend([
+        (
+            Some("content_block_stop"),
+            json!({"type": "content_block_stop", "index": 0}).to_string(),
+        ),
+        (
+            Some("message_delta"),
+            json!({"type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+            "usage": {"output_tokens": tokens(&text)}})
+            .to_string(),
+        ),
+        (
+            Some("message_stop"),
+            json!({"type": "message_stop"}).to_string(),
+        ),
+    ]);
+    sse(events, pause)
 }

@@ -191,7 +191,7 @@ fn sync_body(
     block: &Block,
     output: Option<&Type>,
 ) -> TokenStream {
-    let finish = finish(krate, quote!(__l9_obs), quote!(&__l9_ret), output);
+    let follow = follow(krate, output);
     // The closure's return type drives inference as the function's did (`?`
     // converts into the declared error type), and a body that diverges
     // (`todo!()`) leaves no code of ours unreachable.
@@ -204,8 +204,7 @@ fn sync_body(
         let __l9_guard = __l9_obs.enter();
         let __l9_ret = #krate::__private::note_panic(#body);
         ::core::mem::drop(__l9_guard);
-        #finish
-        __l9_ret
+        #follow
     }
 }
 
@@ -217,13 +216,12 @@ fn async_body(
     block: &Block,
     output: Option<&Type>,
 ) -> TokenStream {
-    let finish = finish(krate, quote!(__l9_obs), quote!(&__l9_ret), output);
+    let follow = follow(krate, output);
     let body = typed_body(block, output);
     quote! {
         #prologue
         let __l9_ret = __l9_obs.instrument(async move #body).await;
-        #finish
-        __l9_ret
+        #follow
     }
 }
 
@@ -279,6 +277,26 @@ fn typed_body(block: &Block, output: Option<&Type>) -> TokenStream {
             return __l9_body;
         }},
         None => quote!(#block),
+    }
+}
+
+/// The function's value, `__l9_ret`, given back: a stream the span can
+/// follow is wrapped so that the span ends with it; anything else ends the
+/// span now (see `observe::follow` in the runtime). Streams of a concrete
+/// type cannot be wrapped, so only a return type written with `impl` is
+/// followed whatever its stream.
+fn follow(krate: &Path, output: Option<&Type>) -> TokenStream {
+    let finish = finish(krate, quote!(__l9_obs), quote!(__l9_ret), output);
+    let any_stream = output
+        .filter(|ty| has_impl(ty))
+        .map(|_| quote!(FollowImplResult as _, FollowImpl as _, FollowImplItems as _,));
+    quote! {
+        {
+            #[allow(unused_imports)]
+            use #krate::__private::{FollowBoxed as _, #any_stream FollowNot as _, FollowNone as _};
+            (&&&&&#krate::__private::Returned::of(&__l9_ret)).l9_follow()
+        }
+        .follow(__l9_obs, __l9_ret, |__l9_obs, __l9_ret| { #finish })
     }
 }
 

@@ -71,6 +71,36 @@ use proc_macro::TokenStream;
 /// A function that returns plain text records usage itself with
 /// [`record_usage`](../last9_genai/fn.record_usage.html).
 ///
+/// # Streams
+///
+/// A function that returns a stream of chunks gets a span that follows the
+/// stream to its end, found from the value's type (never its name): a
+/// boxed stream of `Result` chunks, as async-openai's `create_stream(..)`
+/// gives, alone or in the `Ok` of a `Result`; and any stream when the
+/// return type is written with `impl` (`impl Stream<Item = …>`, or
+/// `Result<impl Stream<Item = …>, E>` from an `async fn`). The span ends
+/// when the stream ends, yields an error, panics, or is dropped early
+/// (cancelled), with the usage, model, finish reasons and text the chunks
+/// carried.
+///
+/// ```
+/// use futures::{Stream, StreamExt, executor::block_on};
+/// use last9_genai::observe;
+///
+/// #[observe]
+/// fn words() -> impl Stream<Item = String> {
+///     futures::stream::iter(["Hel".to_owned(), "lo".to_owned()])
+/// }
+/// // The span ends here, its completion "Hello".
+/// assert_eq!(block_on(words().collect::<Vec<_>>()), ["Hel", "lo"]);
+/// ```
+///
+/// A stream of another concrete type cannot be wrapped: its span ends at
+/// return, and a warning says once how to follow it
+/// (`ObserveStream::observe_chunks`). Functions returning a future of a
+/// stream (`-> impl Future<Output = impl Stream>`) are not followed either;
+/// write them as `async fn`.
+///
 /// # Arguments
 ///
 /// `name = "…"` names the span:

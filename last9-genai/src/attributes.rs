@@ -71,6 +71,8 @@ pub const TAGS: &str = "tags";
 pub const LATENCY_MS: &str = "latency_ms";
 /// Set on a call whose future was dropped before it finished (bool).
 pub const L9_CANCELLED: &str = "gen_ai.l9.cancelled";
+/// The number of chunks a streamed call's stream gave (int).
+pub const L9_STREAM_CHUNKS: &str = "gen_ai.l9.stream.chunks";
 /// Set when an argument or the return value could not be captured because
 /// its `Serialize`, `Debug` or `Display` panicked; the call itself went on
 /// (bool).
@@ -130,6 +132,10 @@ pub const REQUEST_FREQUENCY_PENALTY: &str = "gen_ai.request.frequency_penalty";
 pub const REQUEST_PRESENCE_PENALTY: &str = "gen_ai.request.presence_penalty";
 /// Model that answered (string).
 pub const RESPONSE_MODEL: &str = "gen_ai.response.model";
+/// Set on a call whose response is streamed (bool).
+pub const REQUEST_STREAM: &str = "gen_ai.request.stream";
+/// Seconds from a streamed call's start to its first chunk (float).
+pub const RESPONSE_TIME_TO_FIRST_CHUNK: &str = "gen_ai.response.time_to_first_chunk";
 /// Response id (string).
 pub const RESPONSE_ID: &str = "gen_ai.response.id";
 /// Finish reasons (string array).

@@ -275,6 +275,9 @@ fn describe(span: &SpanData, paint: &Paint) -> String {
     } else if model.is_some() && integer(a, attr::USAGE_INPUT_TOKENS).is_some() {
         parts.push(paint.wrap("31", "no price"));
     }
+    if let Some(first) = float(a, attr::RESPONSE_TIME_TO_FIRST_CHUNK) {
+        parts.push(format!("first chunk {:.1}ms", first * 1000.0));
+    }
     let ms = span
         .end_time
         .duration_since(span.start_time)

@@ -121,6 +121,9 @@ pub use observe::settings::{
     CAPTURE_CONTENT_ENV, ContentCapture, DEFAULT_CAPTURE_LIMIT, capture_content, capture_limit,
     content_capture, set_capture_content, set_capture_limit, set_content_capture,
 };
+pub use observe::stream::{
+    Chunks, Items, MAX_SSE_EVENT, ObserveStream, ObservedStream, ReadChunks, Sse, StreamCall,
+};
 pub use observe::{record_attributes, record_usage};
 pub use pipeline::{TRACER_NAME, set_tracer_provider};
 pub use pricing::{ModelPricing, PricingError, PricingTable};
@@ -146,6 +149,9 @@ pub use tracing_layer::{TRACING_TRACER_NAME, tracing_layer};
 pub mod __private {
     pub use crate::observe::capture::{
         CaptureDebug, CaptureName, CaptureNative, CaptureSerialize, Captured, Wrap,
+    };
+    pub use crate::observe::follow::{
+        FollowBoxed, FollowImpl, FollowImplItems, FollowImplResult, FollowNone, FollowNot, Returned,
     };
     pub use crate::observe::known::{
         KnownRequest, KnownResponse, ModelKnown, ModelNone, ModelText, OutputKnown,

@@ -82,6 +82,32 @@ fn openai_integration() {
 }
 
 #[test]
+fn streaming_chat() {
+    let (stdout, stderr) = run("streaming_chat");
+    assert_in_order(
+        &stdout,
+        &[
+            "A: The capital of France is Paris.",
+            "stopped reading after three chunks",
+            "read 13 pieces of server-sent events",
+        ],
+    );
+    assert_in_order(
+        &stderr,
+        &[
+            "conversation streaming_session · user user_1",
+            "└─ openai.chat.stream  llm · gpt-4o-2024-08-06 · 908→8 tokens · $0.001710 · first chunk ",
+            "ms ok",
+            "conversation streaming_session · user user_1",
+            "└─ openai.chat.stream  llm · gpt-4o-2024-08-06 · first chunk ",
+            "ms cancelled",
+            "└─ anthropic.messages.stream  llm · claude-sonnet-4-5 · 1208→8 tokens · $0.003744 · first chunk ",
+            "ms ok",
+        ],
+    );
+}
+
+#[test]
 fn anthropic_integration() {
     let (stdout, stderr) = run("anthropic_integration");
     assert_in_order(&stdout, &["A: The capital of France is Paris."]);

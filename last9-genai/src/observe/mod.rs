@@ -4,12 +4,14 @@
 //! the crate root.
 
 pub(crate) mod capture;
+pub(crate) mod follow;
 mod held;
 mod json;
 pub(crate) mod known;
 pub(crate) mod panics;
 mod recorded;
 pub(crate) mod settings;
+pub(crate) mod stream;
 mod tracer;
 
 use std::fmt::{Debug, Display};
@@ -43,7 +45,7 @@ use held::Held;
 use settings::ContentCapture;
 
 /// What the macro knows of an observed function at compile time.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Meta {
     /// Span name.
     pub name: &'static str,
@@ -80,7 +82,7 @@ pub struct Meta {
 /// while the body runs.
 #[derive(Debug)]
 pub struct Observation {
-    meta: &'static Meta,
+    meta: Meta,
     /// The span before the body runs. `None` when no pipeline is installed
     /// (then nothing at all is done) or once it moved into `cx`.
     span: Option<Held>,
@@ -107,7 +109,8 @@ impl Observation {
     /// Starts the span of a call, as a child of the current context.
     /// `request_model` is the model the call asks for, when an argument
     /// tells (a parameter named `model`, a request type the crate knows).
-    pub fn start(meta: &'static Meta, request_model: Option<&str>) -> Self {
+    pub fn start(meta: &Meta, request_model: Option<&str>) -> Self {
+        let meta = *meta;
         let mut observation = Self {
             meta,
             span: None,
@@ -445,6 +448,15 @@ impl Observation {
         let Some(cx) = self.context().cloned() else {
             return;
         };
+        self.write_output(&cx, output);
+        let span = cx.span();
+        span.set_status(Status::Ok);
+        span.end();
+    }
+
+    /// Writes the call's latency and what its output says: the response's
+    /// model, usage, cost and finish reasons, tool calls, the completion.
+    fn write_output(&mut self, cx: &Context, output: Output) {
         let span = cx.span();
         span.set_attribute(self.latency());
         let mut attributes = Vec::new();
@@ -555,8 +567,6 @@ impl Observation {
                 span.add_event(attr::EVENT_CONTENT_COMPLETION, event);
             }
         }
-        span.set_status(Status::Ok);
-        span.end();
     }
 
     /// Ends the call with an error: ERROR status with its message, and one

@@ -19,13 +19,20 @@ pub(crate) const UNKNOWN_PANIC: &str = "the function panicked";
 /// `take_message` and goes on unwinding, as if nothing had caught it.
 /// (The panic hook has already run: it runs where the panic starts.)
 pub fn note_panic<R>(body: impl FnOnce() -> R) -> R {
+    on_panic(body, |message| {
+        // Inside a thread-local's destructor the message is lost, never
+        // the panic.
+        let _ = MESSAGE.try_with(|slot| *slot.borrow_mut() = Some(message));
+    })
+}
+
+/// Runs `body`; a panic inside it has its message given to `noted`, then
+/// goes on unwinding, as if nothing had caught it.
+pub(crate) fn on_panic<R>(body: impl FnOnce() -> R, noted: impl FnOnce(String)) -> R {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(value) => value,
         Err(payload) => {
-            let message = message(&*payload);
-            // Inside a thread-local's destructor the message is lost, never
-            // the panic.
-            let _ = MESSAGE.try_with(|slot| *slot.borrow_mut() = Some(message));
+            noted(message(&*payload));
             resume_unwind(payload)
         }
     }

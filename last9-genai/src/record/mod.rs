@@ -9,6 +9,7 @@
 //! * `facts`: what the processor reads back from an ended span.
 //! * `response`: what a model response (as JSON) says of itself.
 //! * `request`: what a model request (as JSON) asks: model and messages.
+//! * `stream`: what a streamed response says, read chunk by chunk.
 //! * `conventions`: which edition of the GenAI conventions' names to write.
 //! * `messages`: chat messages, written as the conventions and the Python
 //!   SDK write them.
@@ -19,6 +20,7 @@ mod kind;
 pub(crate) mod messages;
 pub(crate) mod request;
 pub(crate) mod response;
+pub(crate) mod stream;
 mod target;
 mod write;
 

@@ -204,17 +204,69 @@ fn joined(texts: impl Iterator<Item = String>, separator: &str) -> Option<String
     (!texts.is_empty()).then(|| texts.join(separator))
 }
 
-fn openai_chat(value: &Value) -> ResponseInfo {
-    let choices = value.get("choices").and_then(Value::as_array);
-    let first = choices.and_then(|c| c.first());
-    let message = first.and_then(|c| c.get("message"));
-    let (usage, usage_invalid) = usage_of(value.get("usage"), |c| TokenUsage {
+/// The usage of an OpenAI chat completion (or of its stream's last chunk).
+pub(crate) fn openai_chat_usage(usage: Option<&Value>) -> (Option<TokenUsage>, bool) {
+    usage_of(usage, |c| TokenUsage {
         input_tokens: c.get(&["prompt_tokens"]),
         output_tokens: c.get(&["completion_tokens"]),
         cache_read_input_tokens: c.get(&["prompt_tokens_details", "cached_tokens"]),
         cache_creation_input_tokens: 0,
         reasoning_output_tokens: c.get(&["completion_tokens_details", "reasoning_tokens"]),
-    });
+    })
+}
+
+/// The usage of an Anthropic message (or of its stream's events, merged).
+pub(crate) fn anthropic_usage(usage: Option<&Value>) -> (Option<TokenUsage>, bool) {
+    // Anthropic's input_tokens excludes the cache; the convention includes it.
+    usage_of(usage, |c| {
+        let cache_read = c.get(&["cache_read_input_tokens"]);
+        let cache_write = c.get(&["cache_creation_input_tokens"]);
+        TokenUsage {
+            input_tokens: c
+                .get(&["input_tokens"])
+                .saturating_add(cache_read)
+                .saturating_add(cache_write),
+            output_tokens: c.get(&["output_tokens"]),
+            cache_read_input_tokens: cache_read,
+            cache_creation_input_tokens: cache_write,
+            reasoning_output_tokens: 0,
+        }
+    })
+}
+
+/// The usage of a Gemini response or stream chunk (`usageMetadata`, or the
+/// SDKs' `usage_metadata`).
+pub(crate) fn gemini_usage(value: &Value) -> (Option<TokenUsage>, bool) {
+    let usage = value
+        .get("usageMetadata")
+        .or_else(|| value.get("usage_metadata"));
+    // candidatesTokenCount excludes thoughts; the convention's output includes them.
+    usage_of(usage, |c| {
+        let mut count = |camel: &str, snake: &str| {
+            let key = if c.usage.get(camel).is_some() {
+                camel
+            } else {
+                snake
+            };
+            c.get(&[key])
+        };
+        let thoughts = count("thoughtsTokenCount", "thoughts_token_count");
+        TokenUsage {
+            input_tokens: count("promptTokenCount", "prompt_token_count"),
+            output_tokens: count("candidatesTokenCount", "candidates_token_count")
+                .saturating_add(thoughts),
+            cache_read_input_tokens: count("cachedContentTokenCount", "cached_content_token_count"),
+            cache_creation_input_tokens: 0,
+            reasoning_output_tokens: thoughts,
+        }
+    })
+}
+
+fn openai_chat(value: &Value) -> ResponseInfo {
+    let choices = value.get("choices").and_then(Value::as_array);
+    let first = choices.and_then(|c| c.first());
+    let message = first.and_then(|c| c.get("message"));
+    let (usage, usage_invalid) = openai_chat_usage(value.get("usage"));
     let tool_calls = message
         .and_then(|m| m.get("tool_calls"))
         .and_then(Value::as_array)
@@ -291,21 +343,7 @@ fn openai_responses(value: &Value) -> ResponseInfo {
 }
 
 fn anthropic(value: &Value) -> ResponseInfo {
-    // Anthropic's input_tokens excludes the cache; the convention includes it.
-    let (usage, usage_invalid) = usage_of(value.get("usage"), |c| {
-        let cache_read = c.get(&["cache_read_input_tokens"]);
-        let cache_write = c.get(&["cache_creation_input_tokens"]);
-        TokenUsage {
-            input_tokens: c
-                .get(&["input_tokens"])
-                .saturating_add(cache_read)
-                .saturating_add(cache_write),
-            output_tokens: c.get(&["output_tokens"]),
-            cache_read_input_tokens: cache_read,
-            cache_creation_input_tokens: cache_write,
-            reasoning_output_tokens: 0,
-        }
-    });
+    let (usage, usage_invalid) = anthropic_usage(value.get("usage"));
     let blocks = value.get("content").and_then(Value::as_array);
     let of_type = |kind: &'static str| {
         blocks
@@ -341,27 +379,7 @@ fn gemini(value: &Value) -> ResponseInfo {
     let text_field = |object: &Value, camel: &str, snake: &str| {
         field(object, camel, snake).and_then(|v| v.as_str().map(str::to_owned))
     };
-    let usage = field(value, "usageMetadata", "usage_metadata");
-    // candidatesTokenCount excludes thoughts; the convention's output includes them.
-    let (usage, usage_invalid) = usage_of(usage.as_ref(), |c| {
-        let mut count = |camel: &str, snake: &str| {
-            let key = if c.usage.get(camel).is_some() {
-                camel
-            } else {
-                snake
-            };
-            c.get(&[key])
-        };
-        let thoughts = count("thoughtsTokenCount", "thoughts_token_count");
-        TokenUsage {
-            input_tokens: count("promptTokenCount", "prompt_token_count"),
-            output_tokens: count("candidatesTokenCount", "candidates_token_count")
-                .saturating_add(thoughts),
-            cache_read_input_tokens: count("cachedContentTokenCount", "cached_content_token_count"),
-            cache_creation_input_tokens: 0,
-            reasoning_output_tokens: thoughts,
-        }
-    });
+    let (usage, usage_invalid) = gemini_usage(value);
     let candidates = value.get("candidates").and_then(Value::as_array);
     let parts = candidates
         .and_then(|c| c.first())

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use super::{Leaf, Sink, Stop, walk};
 use crate::record::request::{REQUEST_KEYS, REQUEST_OPAQUE_KEYS};
 use crate::record::response::{OPAQUE_KEYS, RESPONSE_KEYS};
+use crate::record::stream::{STREAM_KEYS, STREAM_OPAQUE_KEYS};
 use crate::text::cut_bytes;
 
 /// The keys a reader looks at, and those whose values it reads whole.
@@ -167,6 +168,16 @@ pub(crate) fn request_tree<T: Serialize + ?Sized>(value: &T, limit: usize) -> Op
     let keys = Keys {
         kept: REQUEST_KEYS,
         opaque: REQUEST_OPAQUE_KEYS,
+    };
+    tree(value, keys, limit)
+}
+
+/// The fields of one chunk of a streamed response, as [`response_tree`]
+/// walks a response.
+pub(crate) fn stream_tree<T: Serialize + ?Sized>(value: &T, limit: usize) -> Option<Value> {
+    let keys = Keys {
+        kept: STREAM_KEYS,
+        opaque: STREAM_OPAQUE_KEYS,
     };
     tree(value, keys, limit)
 }

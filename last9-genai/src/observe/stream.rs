@@ -1,0 +1,611 @@
+//! A span that follows a stream of model response chunks to its end.
+//!
+//! [`ObservedStream`] wraps the stream an observed call returns (or any
+//! stream, through [`ObserveStream`]): the call's context is current on
+//! every poll, each chunk is read as it passes (model, id, finish reasons,
+//! usage, text and tool-call deltas, see [`crate::record`]'s stream reader),
+//! and the span ends exactly once — when the stream ends, when it yields an
+//! error, or when it is dropped before either (then it is marked
+//! cancelled, with what arrived). Items pass through unchanged.
+
+use std::fmt::Display;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+
+use futures_core::Stream;
+use opentelemetry::trace::{Status, TraceContextExt};
+use opentelemetry::{Context, KeyValue};
+use pin_project_lite::pin_project;
+use serde::Serialize;
+
+use super::capture::guarded;
+use super::{Meta, Observation, Output, json, panics, type_name_of};
+use crate::attributes as attr;
+use crate::record::ObservationKind;
+use crate::record::stream::{ChunkError, StreamRead};
+use crate::text::{cut_bytes_owned, saturating_i64};
+use crate::warn::Once;
+
+/// One data event of a server-sent-event stream is kept up to this many
+/// bytes; a longer one is skipped.
+pub const MAX_SSE_EVENT: usize = 4 << 20;
+
+/// Said the first time an OpenAI chat stream ends without usage.
+static NO_USAGE: Once = Once::new();
+
+/// How a followed stream ended.
+pub enum End {
+    /// It ended.
+    Done,
+    /// It yielded an error, or the provider sent one inside it.
+    Failed(String, String),
+    /// It was dropped before either.
+    Dropped,
+}
+
+/// What is known of a followed stream while it is read. Public only to name
+/// it in [`ReadChunks`]; nothing outside the crate can make or use one.
+#[derive(Debug)]
+pub struct Following {
+    observation: Observation,
+    read: StreamRead,
+    chunks: u64,
+    first_chunk: Option<Duration>,
+}
+
+impl Following {
+    /// One more chunk; the first one's time is kept.
+    fn chunk(&mut self) {
+        self.chunks += 1;
+        if self.first_chunk.is_none() {
+            self.first_chunk = self.observation.start.map(|start| start.elapsed());
+        }
+    }
+
+    /// Reads one chunk given as JSON.
+    fn read(&mut self, chunk: &serde_json::Value) -> Option<End> {
+        self.chunk();
+        self.read
+            .read(chunk)
+            .map(|ChunkError { kind, message }| End::Failed(kind, message))
+    }
+
+    /// Ends the span: what the stream said as a response's output, the
+    /// stream's own attributes, and the status `end` calls for.
+    fn end(self, end: End) {
+        let Self {
+            observation,
+            read,
+            chunks,
+            first_chunk,
+        } = self;
+        let missing_usage = matches!(end, End::Done) && read.is_openai_chat() && !read.has_usage();
+        let mut info = read.finish();
+        if matches!(end, End::Dropped) && info.finish_reasons.is_empty() {
+            // The conventions' finish reason of a stream cut off.
+            info.finish_reasons.push("error".to_owned());
+        }
+        let mut attributes = vec![KeyValue::new(
+            attr::L9_STREAM_CHUNKS,
+            saturating_i64(chunks),
+        )];
+        if let Some(first) = first_chunk {
+            attributes.push(KeyValue::new(
+                attr::RESPONSE_TIME_TO_FIRST_CHUNK,
+                first.as_secs_f64(),
+            ));
+        }
+        // A stream that gave nothing has no output to write.
+        let output = Output {
+            info: (chunks > 0).then_some(info),
+            ..Output::default()
+        };
+        observation.finish_stream(output, attributes, end);
+        if missing_usage {
+            NO_USAGE.warn(|| {
+                "an OpenAI chat stream ended without usage, so its tokens and cost are unknown: \
+                 ask for it with `stream_options: {\"include_usage\": true}` in the request"
+                    .to_owned()
+            });
+        }
+    }
+}
+
+impl Observation {
+    /// Ends a followed stream's call (see [`Following::end`]).
+    fn finish_stream(mut self, output: Output, attributes: Vec<KeyValue>, end: End) {
+        self.finished = true;
+        if !self.recording {
+            return;
+        }
+        let Some(cx) = self.context().cloned() else {
+            return;
+        };
+        cx.span().set_attributes(attributes);
+        self.write_output(&cx, output);
+        match end {
+            End::Done => {
+                cx.span().set_status(Status::Ok);
+                cx.span().end();
+            }
+            End::Failed(kind, message) => self.end_with_error(&kind, message),
+            End::Dropped => {
+                cx.span()
+                    .set_attribute(KeyValue::new(attr::L9_CANCELLED, true));
+                cx.span().end();
+            }
+        }
+    }
+}
+
+/// How the items of a stream are read: [`Chunks`] for typed chunks,
+/// [`Sse`] for the raw bytes of server-sent events.
+pub trait ReadChunks<Item> {
+    /// Reads one item; `Some` ends the span.
+    #[doc(hidden)]
+    fn read_item(&mut self, item: &Item, following: &mut Following) -> Option<End>;
+
+    /// The stream ended: reads what is left.
+    #[doc(hidden)]
+    fn read_rest(&mut self, following: &mut Following) -> Option<End> {
+        let _ = following;
+        None
+    }
+}
+
+/// Reads the items of a stream of typed chunks: `Result<C, E>` where `C`
+/// is a provider's chunk type (`Serialize`, as async-openai's
+/// `CreateChatCompletionStreamResponse`) and `E` the client's error.
+/// A chunk that is text is a piece of the completion.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Chunks;
+
+impl<C: Serialize, E: Display> ReadChunks<Result<C, E>> for Chunks {
+    fn read_item(&mut self, item: &Result<C, E>, following: &mut Following) -> Option<End> {
+        match item {
+            Ok(chunk) => {
+                let limit = following.observation.limit();
+                read_typed(chunk, limit, following)
+            }
+            Err(error) => Some(failed(error)),
+        }
+    }
+}
+
+/// Reads the items of a stream of `Serialize` items whole, each one a
+/// chunk: text pieces (`impl Stream<Item = String>`) are the completion.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Items;
+
+impl<T: Serialize> ReadChunks<T> for Items {
+    fn read_item(&mut self, item: &T, following: &mut Following) -> Option<End> {
+        let limit = following.observation.limit();
+        read_typed(item, limit, following)
+    }
+}
+
+/// Reads a typed chunk, walked for the fields the reader looks at.
+fn read_typed<C: Serialize + ?Sized>(
+    chunk: &C,
+    limit: usize,
+    following: &mut Following,
+) -> Option<End> {
+    match guarded(|| json::tree::stream_tree(chunk, limit)) {
+        Some(Some(tree)) => following.read(&tree),
+        // A chunk that cannot be walked still counts.
+        Some(None) | None => {
+            following.chunk();
+            None
+        }
+    }
+}
+
+/// The end of a stream that yielded `error`.
+fn failed<E: Display>(error: &E) -> End {
+    let message =
+        guarded(|| error.to_string()).unwrap_or_else(|| super::capture::CAPTURE_FAILED.to_owned());
+    End::Failed(type_name_of(error).to_owned(), message)
+}
+
+/// Reads the raw bytes of a server-sent-event stream, as `reqwest`'s
+/// `bytes_stream()` gives them: `Result<B, E>` where `B` is bytes
+/// (`AsRef<[u8]>`). Each `data:` event is a JSON chunk; `[DONE]` and
+/// other fields are skipped; events split across items are joined, and
+/// one longer than [`MAX_SSE_EVENT`] bytes is skipped.
+#[derive(Debug, Default)]
+pub struct Sse {
+    /// The line being received.
+    line: Vec<u8>,
+    /// The line is too long: skipped up to its end.
+    skipping: bool,
+    /// The data lines of the event being received.
+    data: Vec<u8>,
+}
+
+impl Sse {
+    fn bytes(&mut self, mut bytes: &[u8], following: &mut Following) -> Option<End> {
+        while !bytes.is_empty() {
+            let (piece, ends_line) = match bytes.iter().position(|b| *b == b'\n') {
+                Some(at) => (&bytes[..at], true),
+                None => (bytes, false),
+            };
+            bytes = &bytes[(piece.len() + usize::from(ends_line)).min(bytes.len())..];
+            if !self.skipping {
+                if self.line.len() + piece.len() > MAX_SSE_EVENT {
+                    self.skipping = true;
+                    self.line.clear();
+                } else {
+                    self.line.extend_from_slice(piece);
+                }
+            }
+            if ends_line {
+                let skipped = std::mem::take(&mut self.skipping);
+                if !skipped && let Some(end) = self.line_done(following) {
+                    return Some(end);
+                }
+                self.line.clear();
+            }
+        }
+        None
+    }
+
+    /// A whole line: a field of the event, or the blank line that ends it.
+    fn line_done(&mut self, following: &mut Following) -> Option<End> {
+        let line = self.line.strip_suffix(b"\r").unwrap_or(&self.line);
+        if line.is_empty() {
+            return self.event_done(following);
+        }
+        if let Some(data) = line.strip_prefix(b"data:") {
+            let data = data.strip_prefix(b" ").unwrap_or(data);
+            if self.data.len() + data.len() + 1 > MAX_SSE_EVENT {
+                self.data.clear();
+            } else {
+                if !self.data.is_empty() {
+                    self.data.push(b'\n');
+                }
+                self.data.extend_from_slice(data);
+            }
+        }
+        None
+    }
+
+    /// The event's data, read as one JSON chunk.
+    fn event_done(&mut self, following: &mut Following) -> Option<End> {
+        if self.data.is_empty() || self.data == b"[DONE]" {
+            self.data.clear();
+            return None;
+        }
+        let parsed = serde_json::from_slice::<serde_json::Value>(&self.data);
+        self.data.clear();
+        match parsed {
+            Ok(chunk) => following.read(&chunk),
+            // Data that is no JSON still counts as a chunk.
+            Err(_) => {
+                following.chunk();
+                None
+            }
+        }
+    }
+}
+
+impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for Sse {
+    fn read_item(&mut self, item: &Result<B, E>, following: &mut Following) -> Option<End> {
+        match item {
+            Ok(bytes) => self.bytes(bytes.as_ref(), following),
+            Err(error) => Some(failed(error)),
+        }
+    }
+
+    /// A last event with no blank line after it.
+    fn read_rest(&mut self, following: &mut Following) -> Option<End> {
+        if !self.line.is_empty() && !std::mem::take(&mut self.skipping) {
+            let end = self.line_done(following);
+            self.line.clear();
+            if end.is_some() {
+                return end;
+            }
+        }
+        self.event_done(following)
+    }
+}
+
+pin_project! {
+    /// A stream of model response chunks whose span follows it to its end:
+    /// made by `#[observe]` for a function that returns a stream, and by
+    /// [`ObserveStream`]. Items pass through unchanged.
+    ///
+    /// ```
+    /// use futures::{StreamExt, executor::block_on, stream};
+    /// use last9_genai::{Chunks, ObserveStream, ObservedStream, StreamCall};
+    ///
+    /// let chunks = stream::iter([Ok::<_, std::io::Error>(serde_json::json!(
+    ///     {"choices": [{"index": 0, "delta": {"content": "Hi"}}]}
+    /// ))]);
+    /// let observed: ObservedStream<_, Chunks> = chunks.observe_chunks(StreamCall::new("chat"));
+    /// assert_eq!(block_on(observed.count()), 1);
+    /// ```
+    #[must_use = "streams do nothing unless polled"]
+    pub struct ObservedStream<S, R> {
+        #[pin]
+        inner: S,
+        reader: R,
+        // Made current on every poll.
+        cx: Option<Context>,
+        following: Option<Following>,
+    }
+
+    impl<S, R> PinnedDrop for ObservedStream<S, R> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some(following) = this.following.take() {
+                following.end(End::Dropped);
+            }
+        }
+    }
+}
+
+impl<S, R> std::fmt::Debug for ObservedStream<S, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservedStream")
+            .field("following", &self.following.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, R> ObservedStream<S, R> {
+    /// Follows `inner` with `observation`'s span: marked as a streamed
+    /// call, current on every poll, ended with the stream. A span that does
+    /// not record is not followed.
+    pub(crate) fn new(mut observation: Observation, inner: S, reader: R) -> Self {
+        let cx = observation.body_context();
+        let following = observation.is_recording().then(|| {
+            if let Some(cx) = observation.context() {
+                cx.span()
+                    .set_attribute(KeyValue::new(attr::REQUEST_STREAM, true));
+            }
+            let limit = observation.limit();
+            Following {
+                observation,
+                read: StreamRead::new(limit),
+                chunks: 0,
+                first_chunk: None,
+            }
+        });
+        Self {
+            inner,
+            reader,
+            cx,
+            following,
+        }
+    }
+}
+
+impl<S: Stream, R: ReadChunks<S::Item>> Stream for ObservedStream<S, R> {
+    type Item = S::Item;
+
+    fn poll_next(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Option<S::Item>> {
+        let this = self.project();
+        let guard = this.cx.clone().map(Context::attach);
+        // A panic ends the span with it, then goes on.
+        let poll = panics::on_panic(
+            || this.inner.poll_next(task),
+            |message| {
+                if let Some(following) = this.following.take() {
+                    let message = cut_bytes_owned(message, following.observation.limit());
+                    following.end(End::Failed("panic".to_owned(), message));
+                }
+            },
+        );
+        drop(guard);
+        let Some(following) = this.following else {
+            return poll;
+        };
+        let end = match &poll {
+            Poll::Ready(Some(item)) => this.reader.read_item(item, following),
+            Poll::Ready(None) => Some(this.reader.read_rest(following).unwrap_or(End::Done)),
+            Poll::Pending => None,
+        };
+        if let Some(end) = end
+            && let Some(following) = this.following.take()
+        {
+            following.end(end);
+        }
+        poll
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+/// What a stream observed without the macro is: the span's name, and the
+/// model and provider asked for.
+///
+/// ```
+/// use last9_genai::StreamCall;
+///
+/// let call = StreamCall::new("chat").model("gpt-4o-mini").provider("openai");
+/// # let _ = call;
+/// ```
+#[derive(Debug, Clone)]
+pub struct StreamCall {
+    name: &'static str,
+    model: Option<String>,
+    provider: Option<&'static str>,
+}
+
+impl StreamCall {
+    /// A streamed model call whose span is named `name`.
+    pub fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            model: None,
+            provider: None,
+        }
+    }
+
+    /// The model asked for (`gen_ai.request.model`).
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// The provider (`gen_ai.provider.name`); else guessed from the model.
+    pub fn provider(mut self, provider: &'static str) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// Starts the call's span, as a child of the current context.
+    fn start(self) -> Observation {
+        let meta = Meta {
+            name: self.name,
+            kind: ObservationKind::Llm,
+            tags: &[],
+            metadata: &[],
+            capture_input: false,
+            capture_output: true,
+            capture_limit: None,
+            redact: true,
+            model: None,
+            provider: self.provider,
+            may_respond: true,
+        };
+        Observation::start(&meta, self.model.as_deref())
+    }
+}
+
+/// Follows a stream of model response chunks with a span, for code that
+/// does not use `#[observe]`: typed chunks with
+/// [`observe_chunks`](ObserveStream::observe_chunks), the raw bytes of
+/// server-sent events with [`observe_sse`](ObserveStream::observe_sse).
+/// The span starts now, as a child of the current context, and ends with
+/// the stream (see [`ObservedStream`]).
+///
+/// ```
+/// use futures::{StreamExt, executor::block_on, stream};
+/// use last9_genai::{ObserveStream, StreamCall};
+///
+/// // As `reqwest::Response::bytes_stream()` gives them.
+/// let sse = stream::iter([
+///     Ok::<_, std::io::Error>(&b"data: {\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"Hi\"}}]}\n\n"[..]),
+///     Ok(&b"data: [DONE]\n\n"[..]),
+/// ]);
+/// let bytes: Vec<_> = block_on(sse.observe_sse(StreamCall::new("chat")).collect());
+/// assert_eq!(bytes.len(), 2);
+/// ```
+pub trait ObserveStream: Stream + Sized {
+    /// Follows a stream of typed chunks (see [`Chunks`]).
+    fn observe_chunks(self, call: StreamCall) -> ObservedStream<Self, Chunks> {
+        ObservedStream::new(call.start(), self, Chunks)
+    }
+
+    /// Follows the bytes of a server-sent-event stream (see [`Sse`]).
+    fn observe_sse(self, call: StreamCall) -> ObservedStream<Self, Sse> {
+        ObservedStream::new(call.start(), self, Sse::default())
+    }
+}
+
+impl<S: Stream> ObserveStream for S {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn following() -> Following {
+        Following {
+            observation: StreamCall::new("sse").start(),
+            read: StreamRead::new(1000),
+            chunks: 0,
+            first_chunk: None,
+        }
+    }
+
+    fn delta(text: &str) -> String {
+        format!(r#"{{"choices": [{{"index": 0, "delta": {{"content": "{text}"}}}}]}}"#)
+    }
+
+    /// Feeds `items` to an SSE reader; returns the chunks counted and the
+    /// completion read.
+    fn sse(items: &[&[u8]]) -> (u64, Option<String>) {
+        let mut reader = Sse::default();
+        let mut following = following();
+        for item in items {
+            let item: Result<&[u8], std::io::Error> = Ok(item);
+            assert!(reader.read_item(&item, &mut following).is_none());
+        }
+        let rest = <Sse as ReadChunks<Result<&[u8], std::io::Error>>>::read_rest(
+            &mut reader,
+            &mut following,
+        );
+        assert!(rest.is_none());
+        let chunks = following.chunks;
+        (chunks, following.read.finish().completion)
+    }
+
+    #[test]
+    fn events_split_anywhere_are_joined() {
+        let whole = format!(
+            "event: x\r\ndata: {}\r\n\r\n: comment\n\ndata: {}\n\ndata: [DONE]\n\n",
+            delta("Hel"),
+            delta("lo")
+        );
+        // Every split of the bytes into two items reads the same.
+        for at in 0..whole.len() {
+            let (a, b) = whole.as_bytes().split_at(at);
+            assert_eq!(sse(&[a, b]), (2, Some("Hello".to_owned())), "split at {at}");
+        }
+        // One byte per item.
+        let bytes: Vec<&[u8]> = whole.as_bytes().chunks(1).collect();
+        assert_eq!(sse(&bytes), (2, Some("Hello".to_owned())));
+    }
+
+    /// Data on several lines is one event, joined by newlines; the last
+    /// event needs no blank line after it.
+    #[test]
+    fn multi_line_data_and_a_last_event_without_a_blank_line() {
+        let event =
+            "data: {\"choices\": [{\"index\": 0,\ndata: \"delta\": {\"content\": \"Hi\"}}]}";
+        assert_eq!(sse(&[event.as_bytes()]), (1, Some("Hi".to_owned())));
+    }
+
+    /// An event longer than the bound is skipped, the next one read; data
+    /// that is no JSON counts as a chunk and says nothing.
+    #[test]
+    fn an_enormous_event_is_skipped_and_garbage_is_counted() {
+        let huge = format!("data: \"{}\"\n\n", "x".repeat(MAX_SSE_EVENT));
+        let next = format!("data: {}\n\ndata: not json\n\n", delta("ok"));
+        assert_eq!(
+            sse(&[huge.as_bytes(), next.as_bytes()]),
+            (2, Some("ok".to_owned()))
+        );
+        // Cut into pieces, the same.
+        let pieces: Vec<&[u8]> = huge.as_bytes().chunks(1 << 16).collect();
+        let mut items = pieces;
+        items.push(next.as_bytes());
+        assert_eq!(sse(&items), (2, Some("ok".to_owned())));
+    }
+
+    /// An error item ends the stream with the error's type and message.
+    #[test]
+    fn an_error_item_ends_with_its_message() {
+        let mut following = following();
+        let item: Result<&[u8], std::io::Error> = Err(std::io::Error::other("reset by peer"));
+        match Sse::default().read_item(&item, &mut following) {
+            Some(End::Failed(kind, message)) => {
+                assert_eq!(kind, "Error");
+                assert_eq!(message, "reset by peer");
+            }
+            _ => panic!("not failed"),
+        }
+        let item: Result<serde_json::Value, String> = Err("bad chunk".to_owned());
+        match Chunks.read_item(&item, &mut following) {
+            Some(End::Failed(kind, message)) => {
+                assert_eq!(kind, "String");
+                assert_eq!(message, "bad chunk");
+            }
+            _ => panic!("not failed"),
+        }
+    }
+}

@@ -1,0 +1,869 @@
+//! A streamed model response, read one chunk at a time into what a whole
+//! response says of itself ([`ResponseInfo`]): OpenAI chat completion
+//! chunks and Responses API events, Anthropic message events, Gemini
+//! `streamGenerateContent` chunks.
+//!
+//! Nothing grows without bound: the text and each tool call's arguments are
+//! kept up to the capture limit (one character past it, so that the cut is
+//! marked as any captured value's is), at most [`MAX_TOOL_CALLS`] tool
+//! calls and [`MAX_FINISH_REASONS`] finish reasons are kept. Usage that
+//! never arrived stays absent, never zero.
+
+use serde_json::{Map, Value};
+
+use super::response::{self, ResponseInfo, ToolCallRequest};
+use crate::text::floor_char_boundary;
+
+/// At most this many tool calls of one stream are kept.
+pub(crate) const MAX_TOOL_CALLS: usize = 128;
+/// At most this many finish reasons of one stream are kept.
+pub(crate) const MAX_FINISH_REASONS: usize = 16;
+
+/// Every object key the reader looks at: a chunk walked for them needs
+/// nothing else (see `observe::json::tree`). The test at the end of this
+/// file checks the list.
+pub(crate) const STREAM_KEYS: &[&str] = &[
+    "Ok",
+    "error",
+    "type",
+    "code",
+    "status",
+    "message",
+    "id",
+    "model",
+    "usage",
+    "choices",
+    "index",
+    "finish_reason",
+    "delta",
+    "content",
+    "tool_calls",
+    "function",
+    "name",
+    "arguments",
+    "item",
+    "output_index",
+    "call_id",
+    "response",
+    "content_block",
+    "text",
+    "partial_json",
+    "stop_reason",
+    "responseId",
+    "response_id",
+    "modelVersion",
+    "model_version",
+    "usageMetadata",
+    "usage_metadata",
+    "candidates",
+    "finishReason",
+    "parts",
+    "functionCall",
+    "args",
+    "thought",
+];
+
+/// Keys whose value is read whole: usage objects, a final event's whole
+/// response, an error, tool-call arguments.
+pub(crate) const STREAM_OPAQUE_KEYS: &[&str] = &[
+    "usage",
+    "usageMetadata",
+    "usage_metadata",
+    "response",
+    "error",
+    "args",
+];
+
+/// Which wire format the chunks are in, known from the first that tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    OpenAiChat,
+    OpenAiResponses,
+    Anthropic,
+    Gemini,
+}
+
+/// An error the provider sent inside the stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ChunkError {
+    /// The error's type, as the provider names it (`overloaded_error`).
+    pub(crate) kind: String,
+    /// The error's message.
+    pub(crate) message: String,
+}
+
+/// A tool call being assembled from its deltas.
+#[derive(Debug, Default)]
+struct Call {
+    /// The provider's index of the call (Anthropic: of its content block).
+    index: u64,
+    call: ToolCallRequest,
+}
+
+/// What the chunks of one stream said so far.
+#[derive(Debug)]
+pub(crate) struct StreamRead {
+    limit: usize,
+    format: Option<Format>,
+    model: Option<String>,
+    id: Option<String>,
+    finish_reasons: Vec<String>,
+    text: String,
+    calls: Vec<Call>,
+    /// The usage object as the provider sent it; Anthropic's events merged.
+    usage: Option<Map<String, Value>>,
+    /// A whole response a final event carried (OpenAI Responses API).
+    completed: Option<ResponseInfo>,
+}
+
+impl StreamRead {
+    /// Nothing read yet; text is kept up to `limit` bytes.
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            format: None,
+            model: None,
+            id: None,
+            finish_reasons: Vec::new(),
+            text: String::new(),
+            calls: Vec::new(),
+            usage: None,
+            completed: None,
+        }
+    }
+
+    /// Whether any usage arrived.
+    pub(crate) fn has_usage(&self) -> bool {
+        self.usage.is_some() || self.completed.as_ref().is_some_and(|c| c.usage.is_some())
+    }
+
+    /// Whether the chunks are OpenAI chat completion chunks, the one format
+    /// whose usage must be asked for (`stream_options.include_usage`).
+    pub(crate) fn is_openai_chat(&self) -> bool {
+        self.format == Some(Format::OpenAiChat)
+    }
+
+    /// Reads one chunk; an error the provider sent in the stream is
+    /// returned. `Result`'s `{"Ok": …}` is looked through; a chunk that is
+    /// text is a piece of the completion.
+    pub(crate) fn read(&mut self, chunk: &Value) -> Option<ChunkError> {
+        let chunk = match chunk.as_object() {
+            Some(map) if map.len() == 1 && map.contains_key("Ok") => &map["Ok"],
+            _ => chunk,
+        };
+        if let Some(text) = chunk.as_str() {
+            // A stream of text pieces: the completion.
+            self.push_text(text);
+            return None;
+        }
+        let object = chunk.as_object()?;
+        if let Some(error) = object.get("error").filter(|e| !e.is_null()) {
+            return Some(chunk_error(error));
+        }
+        let kind = object.get("type").and_then(Value::as_str);
+        match kind {
+            Some(kind) if kind.starts_with("message_") || kind.starts_with("content_block_") => {
+                self.format = Some(Format::Anthropic);
+                self.anthropic(kind, chunk);
+            }
+            Some(kind) if kind.starts_with("response.") => {
+                self.format = Some(Format::OpenAiResponses);
+                self.openai_responses(kind, chunk);
+            }
+            _ if object.contains_key("choices") => {
+                self.format = Some(Format::OpenAiChat);
+                self.openai_chat(chunk);
+            }
+            _ if object.contains_key("candidates")
+                || object.contains_key("usageMetadata")
+                || object.contains_key("usage_metadata") =>
+            {
+                self.format = Some(Format::Gemini);
+                self.gemini(chunk);
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// What the stream said, as a whole response would have.
+    pub(crate) fn finish(mut self) -> ResponseInfo {
+        let completed = self.completed.take();
+        let (usage, usage_invalid) = match (self.format, &self.usage) {
+            (_, None) => (None, false),
+            (Some(Format::Anthropic), Some(map)) => {
+                response::anthropic_usage(Some(&Value::Object(map.clone())))
+            }
+            (Some(Format::Gemini), Some(map)) => response::gemini_usage(&Value::Object(
+                Map::from_iter([("usageMetadata".to_owned(), Value::Object(map.clone()))]),
+            )),
+            (_, Some(map)) => response::openai_chat_usage(Some(&Value::Object(map.clone()))),
+        };
+        let provider = match self.format {
+            Some(Format::Anthropic) => Some("anthropic"),
+            Some(Format::Gemini) => Some("gcp.gemini"),
+            Some(_) => Some("openai"),
+            None => None,
+        };
+        let mut info = ResponseInfo {
+            provider,
+            model: self.model,
+            id: self.id,
+            finish_reasons: self.finish_reasons,
+            usage,
+            usage_invalid,
+            completion: (!self.text.is_empty()).then_some(self.text),
+            tool_calls: self.calls.into_iter().map(|c| c.call).collect(),
+        };
+        if let Some(done) = completed {
+            info.model = info.model.or(done.model);
+            info.id = info.id.or(done.id);
+            if info.finish_reasons.is_empty() {
+                info.finish_reasons = done.finish_reasons;
+            }
+            if info.usage.is_none() && !info.usage_invalid {
+                (info.usage, info.usage_invalid) = (done.usage, done.usage_invalid);
+            }
+            info.completion = info.completion.or(done.completion);
+            if info.tool_calls.is_empty() {
+                info.tool_calls = done.tool_calls;
+            }
+        }
+        info
+    }
+
+    fn openai_chat(&mut self, chunk: &Value) {
+        self.identity(chunk, "id", "model");
+        if let Some(usage) = chunk.get("usage").and_then(Value::as_object) {
+            self.usage = Some(usage.clone());
+        }
+        for choice in chunk
+            .get("choices")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
+                self.finish_reason(reason);
+            }
+            // The first choice is the completion, as for a whole response.
+            if choice.get("index").and_then(Value::as_u64).unwrap_or(0) != 0 {
+                continue;
+            }
+            let Some(delta) = choice.get("delta") else {
+                continue;
+            };
+            if let Some(text) = delta.get("content").and_then(Value::as_str) {
+                self.push_text(text);
+            }
+            for call in delta
+                .get("tool_calls")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let index = call.get("index").and_then(Value::as_u64).unwrap_or(0);
+                let function = call.get("function");
+                self.tool_call(
+                    index,
+                    text_of(call, "id"),
+                    function.and_then(|f| text_of(f, "name")),
+                    function.and_then(|f| text_of(f, "arguments")),
+                );
+            }
+        }
+    }
+
+    fn openai_responses(&mut self, kind: &str, event: &Value) {
+        match kind {
+            "response.output_text.delta" => {
+                if let Some(text) = text_of(event, "delta") {
+                    self.push_text(text);
+                }
+            }
+            "response.output_item.added" => {
+                let item = event.get("item");
+                if item.and_then(|i| text_of(i, "type")) == Some("function_call") {
+                    let index = event.get("output_index").and_then(Value::as_u64);
+                    self.tool_call(
+                        index.unwrap_or(0),
+                        item.and_then(|i| text_of(i, "call_id").or_else(|| text_of(i, "id"))),
+                        item.and_then(|i| text_of(i, "name")),
+                        None,
+                    );
+                }
+            }
+            "response.function_call_arguments.delta" => {
+                let index = event.get("output_index").and_then(Value::as_u64);
+                self.tool_call(index.unwrap_or(0), None, None, text_of(event, "delta"));
+            }
+            "response.created" | "response.in_progress" => {
+                if let Some(response) = event.get("response") {
+                    self.identity(response, "id", "model");
+                }
+            }
+            "response.completed" | "response.incomplete" | "response.failed" => {
+                self.completed = event.get("response").and_then(response::read);
+            }
+            _ => {}
+        }
+    }
+
+    fn anthropic(&mut self, kind: &str, event: &Value) {
+        match kind {
+            "message_start" => {
+                if let Some(message) = event.get("message") {
+                    self.identity(message, "id", "model");
+                    self.merge_usage(message.get("usage"));
+                }
+            }
+            "content_block_start" => {
+                let block = event.get("content_block");
+                if block.and_then(|b| text_of(b, "type")) == Some("tool_use") {
+                    let index = event.get("index").and_then(Value::as_u64).unwrap_or(0);
+                    self.tool_call(
+                        index,
+                        block.and_then(|b| text_of(b, "id")),
+                        block.and_then(|b| text_of(b, "name")),
+                        None,
+                    );
+                }
+            }
+            "content_block_delta" => {
+                let Some(delta) = event.get("delta") else {
+                    return;
+                };
+                match text_of(delta, "type") {
+                    Some("text_delta") => {
+                        if let Some(text) = text_of(delta, "text") {
+                            self.push_text(text);
+                        }
+                    }
+                    Some("input_json_delta") => {
+                        let index = event.get("index").and_then(Value::as_u64).unwrap_or(0);
+                        self.tool_call(index, None, None, text_of(delta, "partial_json"));
+                    }
+                    _ => {}
+                }
+            }
+            "message_delta" => {
+                if let Some(reason) = event
+                    .get("delta")
+                    .and_then(|d| d.get("stop_reason"))
+                    .and_then(Value::as_str)
+                {
+                    self.finish_reason(reason);
+                }
+                self.merge_usage(event.get("usage"));
+            }
+            _ => {}
+        }
+    }
+
+    fn gemini(&mut self, chunk: &Value) {
+        self.identity_either(chunk, ("responseId", "response_id"));
+        if let Some(model) = either(chunk, "modelVersion", "model_version")
+            .and_then(Value::as_str)
+            .filter(|_| self.model.is_none())
+        {
+            self.model = Some(model.to_owned());
+        }
+        // Each chunk carries the usage so far: the last one wins.
+        if let Some(usage) =
+            either(chunk, "usageMetadata", "usage_metadata").and_then(Value::as_object)
+        {
+            let camel = usage
+                .iter()
+                .map(|(key, value)| (snake_to_camel(key), value.clone()))
+                .collect();
+            self.usage = Some(camel);
+        }
+        let candidates = chunk.get("candidates").and_then(Value::as_array);
+        for candidate in candidates.into_iter().flatten() {
+            if let Some(reason) =
+                either(candidate, "finishReason", "finish_reason").and_then(Value::as_str)
+            {
+                self.finish_reason(reason);
+            }
+        }
+        let parts = candidates
+            .and_then(|c| c.first())
+            .and_then(|c| c.get("content"))
+            .and_then(|c| c.get("parts"))
+            .and_then(Value::as_array);
+        for part in parts.into_iter().flatten() {
+            if let Some(call) = either(part, "functionCall", "function_call") {
+                let index = self.calls.len() as u64;
+                let arguments = call.get("args").map(Value::to_string);
+                self.tool_call(
+                    index,
+                    text_of(call, "id"),
+                    text_of(call, "name"),
+                    arguments.as_deref(),
+                );
+            } else if part.get("thought").and_then(Value::as_bool) != Some(true)
+                && let Some(text) = text_of(part, "text")
+            {
+                self.push_text(text);
+            }
+        }
+    }
+
+    /// The response's id and model, from the first chunk that has them.
+    fn identity(&mut self, object: &Value, id: &str, model: &str) {
+        if self.id.is_none() {
+            self.id = text_of(object, id).map(str::to_owned);
+        }
+        if self.model.is_none() {
+            self.model = text_of(object, model).map(str::to_owned);
+        }
+    }
+
+    fn identity_either(&mut self, object: &Value, (camel, snake): (&str, &str)) {
+        if self.id.is_none() {
+            self.id = either(object, camel, snake)
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+        }
+    }
+
+    fn finish_reason(&mut self, reason: &str) {
+        if self.finish_reasons.len() < MAX_FINISH_REASONS {
+            self.finish_reasons.push(reason.to_owned());
+        }
+    }
+
+    /// Anthropic sends usage in parts: input at the start, output (the
+    /// running count) at the end; later values win.
+    fn merge_usage(&mut self, usage: Option<&Value>) {
+        let Some(usage) = usage.and_then(Value::as_object) else {
+            return;
+        };
+        let merged = self.usage.get_or_insert_with(Map::new);
+        for (key, value) in usage {
+            if !value.is_null() {
+                merged.insert(key.clone(), value.clone());
+            }
+        }
+    }
+
+    /// Appends `text` to the completion, up to one character past the limit.
+    fn push_text(&mut self, text: &str) {
+        push_capped(&mut self.text, text, self.limit);
+    }
+
+    /// A tool call's delta: the call at `index` is made on first sight; its
+    /// id and name are set once, its arguments appended up to the limit.
+    fn tool_call(
+        &mut self,
+        index: u64,
+        id: Option<&str>,
+        name: Option<&str>,
+        arguments: Option<&str>,
+    ) {
+        let position = match self.calls.iter().position(|c| c.index == index) {
+            Some(position) => position,
+            None if self.calls.len() < MAX_TOOL_CALLS => {
+                self.calls.push(Call {
+                    index,
+                    ..Call::default()
+                });
+                self.calls.len() - 1
+            }
+            None => return,
+        };
+        let call = &mut self.calls[position].call;
+        if let Some(id) = id.filter(|_| call.id.is_none()) {
+            call.id = Some(id.to_owned());
+        }
+        if let Some(name) = name.filter(|_| call.name.is_empty()) {
+            call.name = name.to_owned();
+        }
+        if let Some(arguments) = arguments {
+            push_capped(&mut call.arguments, arguments, self.limit);
+        }
+    }
+}
+
+/// Appends `text` to `buffer` while the buffer holds no more than `limit`
+/// bytes: it ends at most one character past the limit, so that cutting it
+/// at the limit later marks the cut.
+fn push_capped(buffer: &mut String, text: &str, limit: usize) {
+    if buffer.len() > limit {
+        return;
+    }
+    // Room up to the limit, plus the character that crosses it.
+    let room = limit - buffer.len();
+    let end = floor_char_boundary(text, room);
+    let end = text[end..]
+        .chars()
+        .next()
+        .map_or(end, |c| (end + c.len_utf8()).min(text.len()));
+    buffer.push_str(&text[..end]);
+}
+
+fn text_of<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+/// The field named `camel` in the REST API, `snake` in the SDKs.
+fn either<'v>(value: &'v Value, camel: &str, snake: &str) -> Option<&'v Value> {
+    value.get(camel).or_else(|| value.get(snake))
+}
+
+/// `prompt_token_count` → `promptTokenCount`.
+fn snake_to_camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The error of an `error` object: its `type` (or `code`) and `message`.
+fn chunk_error(error: &Value) -> ChunkError {
+    let kind = text_of(error, "type")
+        .or_else(|| text_of(error, "code"))
+        .or_else(|| text_of(error, "status"))
+        .unwrap_or("stream_error");
+    let message = text_of(error, "message")
+        .map(str::to_owned)
+        .unwrap_or_else(|| error.to_string());
+    ChunkError {
+        kind: kind.to_owned(),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::cost::TokenUsage;
+
+    fn read_all(limit: usize, chunks: &[Value]) -> (ResponseInfo, Vec<ChunkError>) {
+        let mut read = StreamRead::new(limit);
+        let errors = chunks.iter().filter_map(|c| read.read(c)).collect();
+        (read.finish(), errors)
+    }
+
+    fn openai_chunk(delta: Value, finish: Value) -> Value {
+        json!({"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": "gpt-4o-mini",
+               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], "usage": null})
+    }
+
+    #[test]
+    fn openai_chat_chunks_with_usage() {
+        let chunks = [
+            openai_chunk(json!({"role": "assistant", "content": ""}), Value::Null),
+            openai_chunk(json!({"content": "Hel"}), Value::Null),
+            openai_chunk(json!({"content": "lo"}), Value::Null),
+            openai_chunk(json!({}), json!("stop")),
+            json!({"id": "chatcmpl-1", "model": "gpt-4o-mini", "choices": [],
+                   "usage": {"prompt_tokens": 12, "completion_tokens": 2, "total_tokens": 14,
+                             "prompt_tokens_details": {"cached_tokens": 4}}}),
+        ];
+        let mut read = StreamRead::new(100);
+        for chunk in &chunks {
+            assert_eq!(read.read(chunk), None);
+        }
+        assert!(read.is_openai_chat());
+        assert!(read.has_usage());
+        let info = read.finish();
+        assert_eq!(info.provider, Some("openai"));
+        assert_eq!(info.model.as_deref(), Some("gpt-4o-mini"));
+        assert_eq!(info.id.as_deref(), Some("chatcmpl-1"));
+        assert_eq!(info.completion.as_deref(), Some("Hello"));
+        assert_eq!(info.finish_reasons, ["stop"]);
+        assert_eq!(info.usage, Some(TokenUsage::new(12, 2).with_cache_read(4)));
+    }
+
+    /// Without `stream_options.include_usage` no usage arrives: absent,
+    /// never zero.
+    #[test]
+    fn usage_that_never_arrived_is_absent() {
+        let mut read = StreamRead::new(100);
+        read.read(&openai_chunk(json!({"content": "Hi"}), json!("stop")));
+        assert!(!read.has_usage());
+        let info = read.finish();
+        assert_eq!(info.usage, None);
+        assert!(!info.usage_invalid);
+    }
+
+    #[test]
+    fn openai_tool_call_deltas_are_assembled() {
+        let call = |i: u64, v: Value| {
+            openai_chunk(
+                json!({"tool_calls": [
+            {"index": i, "function": v}]}),
+                Value::Null,
+            )
+        };
+        let chunks = [
+            openai_chunk(
+                json!({"tool_calls": [{"index": 0, "id": "call_a", "type": "function",
+                "function": {"name": "get_weather", "arguments": ""}}]}),
+                Value::Null,
+            ),
+            call(0, json!({"arguments": "{\"city\":"})),
+            openai_chunk(
+                json!({"tool_calls": [{"index": 1, "id": "call_b", "type": "function",
+                "function": {"name": "get_time", "arguments": "{}"}}]}),
+                Value::Null,
+            ),
+            call(0, json!({"arguments": "\"Paris\"}"})),
+            openai_chunk(json!({}), json!("tool_calls")),
+        ];
+        let (info, errors) = read_all(100, &chunks);
+        assert!(errors.is_empty());
+        assert_eq!(info.completion, None);
+        assert_eq!(info.finish_reasons, ["tool_calls"]);
+        assert_eq!(
+            info.tool_calls,
+            [
+                ToolCallRequest {
+                    id: Some("call_a".into()),
+                    name: "get_weather".into(),
+                    arguments: "{\"city\":\"Paris\"}".into(),
+                },
+                ToolCallRequest {
+                    id: Some("call_b".into()),
+                    name: "get_time".into(),
+                    arguments: "{}".into(),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn anthropic_events() {
+        let chunks = [
+            json!({"type": "message_start", "message": {"id": "msg_1", "type": "message",
+                "role": "assistant", "model": "claude-sonnet-4", "content": [],
+                "usage": {"input_tokens": 20, "cache_read_input_tokens": 5, "output_tokens": 1}}}),
+            json!({"type": "content_block_start", "index": 0,
+                   "content_block": {"type": "text", "text": ""}}),
+            json!({"type": "ping"}),
+            json!({"type": "content_block_delta", "index": 0,
+                   "delta": {"type": "text_delta", "text": "Let me "}}),
+            json!({"type": "content_block_delta", "index": 0,
+                   "delta": {"type": "text_delta", "text": "check."}}),
+            json!({"type": "content_block_stop", "index": 0}),
+            json!({"type": "content_block_start", "index": 1, "content_block":
+                   {"type": "tool_use", "id": "toolu_1", "name": "lookup", "input": {}}}),
+            json!({"type": "content_block_delta", "index": 1,
+                   "delta": {"type": "input_json_delta", "partial_json": "{\"q\": "}}),
+            json!({"type": "content_block_delta", "index": 1,
+                   "delta": {"type": "input_json_delta", "partial_json": "1}"}}),
+            json!({"type": "message_delta", "delta": {"stop_reason": "tool_use"},
+                   "usage": {"output_tokens": 31}}),
+            json!({"type": "message_stop"}),
+        ];
+        let (info, errors) = read_all(100, &chunks);
+        assert!(errors.is_empty());
+        assert_eq!(info.provider, Some("anthropic"));
+        assert_eq!(info.model.as_deref(), Some("claude-sonnet-4"));
+        assert_eq!(info.id.as_deref(), Some("msg_1"));
+        assert_eq!(info.completion.as_deref(), Some("Let me check."));
+        assert_eq!(info.finish_reasons, ["tool_use"]);
+        // Input includes the cache read; output is the final running count.
+        assert_eq!(info.usage, Some(TokenUsage::new(25, 31).with_cache_read(5)));
+        assert_eq!(info.tool_calls.len(), 1);
+        assert_eq!(info.tool_calls[0].id.as_deref(), Some("toolu_1"));
+        assert_eq!(info.tool_calls[0].name, "lookup");
+        assert_eq!(info.tool_calls[0].arguments, "{\"q\": 1}");
+    }
+
+    #[test]
+    fn an_error_inside_the_stream_is_returned() {
+        let mut read = StreamRead::new(100);
+        read.read(
+            &json!({"type": "message_start", "message": {"model": "claude-3-5-haiku",
+            "usage": {"input_tokens": 3}}}),
+        );
+        let error = read.read(&json!({"type": "error",
+            "error": {"type": "overloaded_error", "message": "Overloaded"}}));
+        assert_eq!(
+            error,
+            Some(ChunkError {
+                kind: "overloaded_error".into(),
+                message: "Overloaded".into()
+            })
+        );
+        // OpenAI's shape: a code, no type.
+        let error = read.read(&json!({"error": {"code": "server_error", "message": "boom"}}));
+        assert_eq!(error.map(|e| e.kind).as_deref(), Some("server_error"));
+        // What arrived before stays.
+        assert_eq!(read.finish().usage.map(|u| u.input_tokens), Some(3));
+    }
+
+    #[test]
+    fn gemini_chunks_in_both_casings() {
+        let camel = [
+            json!({"candidates": [{"content": {"parts": [{"text": "Bon"}], "role": "model"}}],
+                   "usageMetadata": {"promptTokenCount": 9}, "modelVersion": "gemini-2.5-flash",
+                   "responseId": "r-1"}),
+            json!({"candidates": [{"content": {"parts": [{"text": "jour"},
+                     {"functionCall": {"name": "f", "args": {"x": 1}}}]}, "finishReason": "STOP"}],
+                   "usageMetadata": {"promptTokenCount": 9, "candidatesTokenCount": 4,
+                                     "thoughtsTokenCount": 2}}),
+        ];
+        let snake = [
+            json!({"candidates": [{"content": {"parts": [{"text": "Bon"}]}}],
+                   "usage_metadata": {"prompt_token_count": 9}, "model_version": "gemini-2.5-flash",
+                   "response_id": "r-1"}),
+            json!({"candidates": [{"content": {"parts": [{"text": "jour"},
+                     {"function_call": {"name": "f", "args": {"x": 1}}}]}, "finish_reason": "STOP"}],
+                   "usage_metadata": {"prompt_token_count": 9, "candidates_token_count": 4,
+                                      "thoughts_token_count": 2}}),
+        ];
+        for chunks in [camel, snake] {
+            let (info, _) = read_all(100, &chunks);
+            assert_eq!(info.provider, Some("gcp.gemini"));
+            assert_eq!(info.model.as_deref(), Some("gemini-2.5-flash"));
+            assert_eq!(info.id.as_deref(), Some("r-1"));
+            assert_eq!(info.completion.as_deref(), Some("Bonjour"));
+            assert_eq!(info.finish_reasons, ["STOP"]);
+            let mut usage = TokenUsage::new(9, 6);
+            usage.reasoning_output_tokens = 2;
+            assert_eq!(info.usage, Some(usage));
+            assert_eq!(info.tool_calls[0].name, "f");
+            assert_eq!(info.tool_calls[0].arguments, "{\"x\":1}");
+        }
+    }
+
+    #[test]
+    fn openai_responses_events() {
+        let chunks = [
+            json!({"type": "response.created", "response": {"id": "resp_1", "model": "gpt-4.1",
+                   "object": "response", "status": "in_progress", "output": []}}),
+            json!({"type": "response.output_text.delta", "output_index": 0, "delta": "Hi "}),
+            json!({"type": "response.output_text.delta", "output_index": 0, "delta": "there"}),
+            json!({"type": "response.output_item.added", "output_index": 1,
+                   "item": {"type": "function_call", "call_id": "call_9", "name": "f"}}),
+            json!({"type": "response.function_call_arguments.delta", "output_index": 1,
+                   "delta": "{}"}),
+            json!({"type": "response.completed", "response": {"id": "resp_1", "object": "response",
+                   "model": "gpt-4.1-2025", "status": "completed", "output": [],
+                   "usage": {"input_tokens": 7, "output_tokens": 3}}}),
+        ];
+        let (info, _) = read_all(100, &chunks);
+        assert_eq!(info.model.as_deref(), Some("gpt-4.1"));
+        assert_eq!(info.id.as_deref(), Some("resp_1"));
+        assert_eq!(info.completion.as_deref(), Some("Hi there"));
+        assert_eq!(info.finish_reasons, ["completed"]);
+        assert_eq!(info.usage, Some(TokenUsage::new(7, 3)));
+        assert_eq!(info.tool_calls[0].id.as_deref(), Some("call_9"));
+        assert_eq!(info.tool_calls[0].arguments, "{}");
+    }
+
+    /// Text and arguments stop one character past the limit, on a
+    /// character boundary; tool calls and finish reasons stop at their
+    /// bounds.
+    #[test]
+    fn nothing_grows_without_bound() {
+        let mut read = StreamRead::new(10);
+        for _ in 0..1000 {
+            read.read(&openai_chunk(json!({"content": "ééé"}), json!("length")));
+        }
+        for i in 0..1000 {
+            read.read(&openai_chunk(
+                json!({"tool_calls": [{"index": i, "function": {"name": "f", "arguments": "ab"}}]}),
+                Value::Null,
+            ));
+            read.read(&openai_chunk(
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": "cd"}}]}),
+                Value::Null,
+            ));
+        }
+        let info = read.finish();
+        // 10 bytes is five é; the sixth crosses the limit and is kept.
+        assert_eq!(info.completion.as_deref(), Some("éééééé"));
+        assert_eq!(info.finish_reasons.len(), MAX_FINISH_REASONS);
+        assert_eq!(info.tool_calls.len(), MAX_TOOL_CALLS);
+        assert_eq!(info.tool_calls[0].arguments, "abcdcdcdcdc");
+        assert_eq!(info.tool_calls[1].arguments, "ab");
+    }
+
+    /// Impossible counts in the final usage spoil it, as for a whole
+    /// response.
+    #[test]
+    fn impossible_usage_is_invalid() {
+        let (info, _) = read_all(
+            100,
+            &[json!({"choices": [], "usage": {"prompt_tokens": -1, "completion_tokens": 2}})],
+        );
+        assert_eq!(info.usage, None);
+        assert!(info.usage_invalid);
+    }
+
+    #[test]
+    fn chunks_that_are_no_chunks_are_ignored() {
+        let (info, errors) = read_all(
+            100,
+            &[
+                json!(null),
+                json!(true),
+                json!([1, 2]),
+                json!({"Ok": {"x": 1}}),
+                json!({}),
+            ],
+        );
+        assert!(errors.is_empty());
+        assert_eq!(info, ResponseInfo::default());
+    }
+
+    /// A stream of text pieces (`impl Stream<Item = String>`) is the
+    /// completion.
+    #[test]
+    fn text_chunks_are_the_completion() {
+        let (info, _) = read_all(100, &[json!("Hel"), json!({"Ok": "lo"})]);
+        assert_eq!(info.completion.as_deref(), Some("Hello"));
+        assert_eq!(info.provider, None);
+    }
+
+    #[test]
+    fn every_key_the_reader_uses_is_listed() {
+        let source = include_str!("stream.rs");
+        let values = [
+            "anthropic",
+            "gcp.gemini",
+            "openai",
+            "message_",
+            "content_block_",
+            "response.",
+            "response.output_text.delta",
+            "response.output_item.added",
+            "response.function_call_arguments.delta",
+            "response.created",
+            "response.in_progress",
+            "response.completed",
+            "response.incomplete",
+            "response.failed",
+            "function_call",
+            "message_start",
+            "content_block_start",
+            "tool_use",
+            "content_block_delta",
+            "text_delta",
+            "input_json_delta",
+            "message_delta",
+            "stream_error",
+        ];
+        crate::record::assert_keys_listed(
+            source,
+            "impl StreamRead {",
+            (STREAM_KEYS, STREAM_OPAQUE_KEYS),
+            &values,
+        );
+    }
+}
