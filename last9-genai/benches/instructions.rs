@@ -35,8 +35,8 @@
 mod common;
 
 use common::{
-    Drop, batch, by_hand, ids, pricing, prose_4k, scoped, small, small_by_hand, small_tracing,
-    take, take_unredacted, unsampled_in_span, unsampled_sdk,
+    Drop, batch, by_hand, chunk, ids, poll_chunks, pricing, prose_4k, scoped, small, small_by_hand,
+    small_tracing, take, take_unredacted, unsampled_in_span, unsampled_sdk,
 };
 
 use std::hint::black_box;
@@ -48,7 +48,7 @@ use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// The variants, in groups; the first of each group is its baseline.
-const GROUPS: [&[&str]; 6] = [
+const GROUPS: [&[&str]; 8] = [
     &["span/by_hand_drop", "span/last9_drop"],
     &["span/by_hand_batch", "span/last9_batch"],
     &["call/by_hand", "call/observe", "call/tracing_instrument"],
@@ -63,6 +63,8 @@ const GROUPS: [&[&str]; 6] = [
         "unsampled_nested/observe",
     ],
     &["capture/4KiB_unredacted", "capture/4KiB"],
+    &["stream/bare", "stream/observed"],
+    &["stream/bare_async_openai", "stream/observed_async_openai"],
 ];
 
 const FEW: u64 = 4096;
@@ -193,6 +195,19 @@ fn run(variant: &str, calls: u64) {
                 other => panic!("unknown variant {other}"),
             };
             (0..calls).for_each(|_| call());
+        }
+        "stream" => {
+            let provider = SdkTracerProvider::builder()
+                .with_span_processor(Last9SpanProcessor::builder().wrap(Drop))
+                .build();
+            last9_genai::set_tracer_provider(provider);
+            let observed = name.starts_with("observed");
+            if name.ends_with("async_openai") {
+                #[cfg(feature = "async-openai")]
+                poll_chunks(&common::async_openai_chunk(), calls, observed);
+            } else {
+                poll_chunks(&chunk(), calls, observed);
+            }
         }
         other => panic!("unknown group {other}"),
     }

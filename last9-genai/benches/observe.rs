@@ -158,9 +158,40 @@ fn capture(c: &mut Criterion) {
     group.finish();
 }
 
+/// Chunks of a stream, bare and observed: async-openai's chunk type (read
+/// field by field) and a chunk type of one's own (read through
+/// `Serialize`). Each block of 64 chunks is one stream, so that the span's
+/// start and end are spread over 64 chunks.
+fn stream(c: &mut Criterion) {
+    let provider = provider(Sampler::AlwaysOn);
+    last9_genai::set_tracer_provider(provider);
+    let own = common::chunk();
+    let bare = |n| common::poll_chunks(&own, n, false);
+    let observed = |n| common::poll_chunks(&own, n, true);
+    let mut variants: Vec<(&str, &dyn Fn(u64))> = vec![("bare", &bare), ("observed", &observed)];
+    #[cfg(feature = "async-openai")]
+    let typed = common::async_openai_chunk();
+    #[cfg(feature = "async-openai")]
+    let (bare_typed, observed_typed) = (
+        |n| common::poll_chunks(&typed, n, false),
+        |n| common::poll_chunks(&typed, n, true),
+    );
+    #[cfg(feature = "async-openai")]
+    variants.extend([
+        ("bare_async_openai", &bare_typed as &dyn Fn(u64)),
+        ("observed_async_openai", &observed_typed),
+    ]);
+    let runs: Vec<&dyn Fn(u64)> = variants.iter().map(|(_, v)| *v).collect();
+    let mut group = c.benchmark_group("stream");
+    for (i, (name, _)) in variants.iter().enumerate() {
+        group.bench_function(*name, |b| b.iter_custom(|n| rotate(n, i, &runs)));
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = common::criterion();
-    targets = call, unsampled, capture
+    targets = call, unsampled, capture, stream
 }
 criterion_main!(benches);

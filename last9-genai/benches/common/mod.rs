@@ -224,3 +224,87 @@ pub(crate) fn unsampled_sdk(tracer: &SdkTracer) {
 pub(crate) fn unsampled_in_span(tracer: &SdkTracer) {
     tracer.in_span("small", |_| black_box(3 + "hi".len()));
 }
+
+/// A chunk of an OpenAI chat completion stream, as async-openai's
+/// `CreateChatCompletionStreamResponse` serializes: a piece of text.
+#[derive(serde::Serialize, Clone)]
+pub(crate) struct Chunk {
+    id: &'static str,
+    object: &'static str,
+    created: u32,
+    model: &'static str,
+    system_fingerprint: Option<&'static str>,
+    choices: Vec<ChunkChoice>,
+    usage: Option<()>,
+    service_tier: Option<&'static str>,
+}
+
+#[derive(serde::Serialize, Clone)]
+struct ChunkChoice {
+    index: u32,
+    delta: ChunkDelta,
+    logprobs: Option<()>,
+    finish_reason: Option<&'static str>,
+}
+
+#[derive(serde::Serialize, Clone)]
+struct ChunkDelta {
+    role: Option<&'static str>,
+    content: Option<&'static str>,
+    tool_calls: Option<Vec<()>>,
+    refusal: Option<&'static str>,
+}
+
+pub(crate) fn chunk() -> Chunk {
+    Chunk {
+        id: "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+        object: "chat.completion.chunk",
+        created: 1_741_570_283,
+        model: "gpt-4o-2024-08-06",
+        system_fingerprint: Some("fp_eb9dce56a8"),
+        choices: vec![ChunkChoice {
+            index: 0,
+            delta: ChunkDelta {
+                role: None,
+                content: Some(" word"),
+                tool_calls: None,
+                refusal: None,
+            },
+            logprobs: None,
+            finish_reason: None,
+        }],
+        usage: None,
+        service_tier: Some("default"),
+    }
+}
+
+/// The same chunk as async-openai's type.
+#[cfg(feature = "async-openai")]
+pub(crate) fn async_openai_chunk() -> async_openai::types::chat::CreateChatCompletionStreamResponse
+{
+    serde_json::from_value(serde_json::to_value(chunk()).unwrap()).unwrap()
+}
+
+/// Polls `calls` clones of `chunk` from a stream, observed or bare.
+pub(crate) fn poll_chunks<C: Clone + serde::Serialize + 'static>(
+    chunk: &C,
+    calls: u64,
+    observed: bool,
+) {
+    use futures::StreamExt;
+    use last9_genai::{ObserveStream, StreamCall};
+    let items = futures::stream::iter(
+        std::iter::repeat_n(chunk, calls as usize)
+            .map(|c| Ok::<_, std::convert::Infallible>(c.clone())),
+    );
+    let count = if observed {
+        futures::executor::block_on(
+            items
+                .observe_chunks(StreamCall::new("chat").model("gpt-4o"))
+                .count(),
+        )
+    } else {
+        futures::executor::block_on(items.count())
+    };
+    black_box(count);
+}

@@ -108,28 +108,30 @@ pub struct Finish;
 type Boxed<'a, C, E> = Pin<Box<dyn Stream<Item = Result<C, E>> + Send + 'a>>;
 type BoxedLocal<'a, C, E> = Pin<Box<dyn Stream<Item = Result<C, E>> + 'a>>;
 
-impl<'a, C: Serialize, E: Display> FollowBoxed for &&&&&Returned<Boxed<'a, C, E>> {
+impl<'a, C: Serialize + 'static, E: Display> FollowBoxed for &&&&&Returned<Boxed<'a, C, E>> {
     type Tag = BoxedTag<true>;
     fn l9_follow(&self) -> Self::Tag {
         BoxedTag
     }
 }
 
-impl<'a, C: Serialize, E: Display> FollowBoxed for &&&&&Returned<BoxedLocal<'a, C, E>> {
+impl<'a, C: Serialize + 'static, E: Display> FollowBoxed for &&&&&Returned<BoxedLocal<'a, C, E>> {
     type Tag = BoxedTag<false>;
     fn l9_follow(&self) -> Self::Tag {
         BoxedTag
     }
 }
 
-impl<'a, C: Serialize, E: Display, X> FollowBoxed for &&&&&Returned<Result<Boxed<'a, C, E>, X>> {
+impl<'a, C: Serialize + 'static, E: Display, X> FollowBoxed
+    for &&&&&Returned<Result<Boxed<'a, C, E>, X>>
+{
     type Tag = ResultBoxedTag<true>;
     fn l9_follow(&self) -> Self::Tag {
         ResultBoxedTag
     }
 }
 
-impl<'a, C: Serialize, E: Display, X> FollowBoxed
+impl<'a, C: Serialize + 'static, E: Display, X> FollowBoxed
     for &&&&&Returned<Result<BoxedLocal<'a, C, E>, X>>
 {
     type Tag = ResultBoxedTag<false>;
@@ -141,7 +143,7 @@ impl<'a, C: Serialize, E: Display, X> FollowBoxed
 impl<S, C, E, X> FollowImplResult for &&&&Returned<Result<S, X>>
 where
     S: Stream<Item = Result<C, E>>,
-    C: Serialize,
+    C: Serialize + 'static,
     E: Display,
 {
     fn l9_follow(&self) -> ImplResultTag {
@@ -152,7 +154,7 @@ where
 impl<S, C, E> FollowImpl for &&&Returned<S>
 where
     S: Stream<Item = Result<C, E>>,
-    C: Serialize,
+    C: Serialize + 'static,
     E: Display,
 {
     fn l9_follow(&self) -> ImplTag<Chunks> {
@@ -194,7 +196,7 @@ macro_rules! follow_boxed {
                 _: impl FnOnce(Observation, &$boxed<'a, C, E>),
             ) -> $boxed<'a, C, E>
             where
-                C: Serialize $(+ $bound)? + 'a,
+                C: Serialize + 'static $(+ $bound)?,
                 E: Display $(+ $bound)? + 'a,
             {
                 if !observation.is_recording() {
@@ -213,7 +215,7 @@ macro_rules! follow_boxed {
                 finish: impl FnOnce(Observation, &Result<$boxed<'a, C, E>, X>),
             ) -> Result<$boxed<'a, C, E>, X>
             where
-                C: Serialize $(+ $bound)? + 'a,
+                C: Serialize + 'static $(+ $bound)?,
                 E: Display $(+ $bound)? + 'a,
             {
                 match value {

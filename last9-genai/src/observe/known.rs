@@ -72,6 +72,9 @@ impl<T: KnownResponse + ?Sized> OutputKnown for &&&&Wrap<'_, T> {
 }
 
 #[cfg(feature = "async-openai")]
+pub(crate) use async_openai_types::read_chat_chunk;
+
+#[cfg(feature = "async-openai")]
 mod async_openai_types {
     use async_openai::types::chat::{
         ChatCompletionMessageToolCalls, CreateChatCompletionRequest, CreateChatCompletionResponse,
@@ -149,6 +152,54 @@ mod async_openai_types {
                 }),
                 text: None,
                 capture_failed: false,
+            }
+        }
+    }
+
+    /// Reads a chunk of an async-openai chat stream field by field: no
+    /// JSON walk, no allocation but the first chunk's id and model and the
+    /// text kept within the limit.
+    pub(crate) fn read_chat_chunk(
+        chunk: &async_openai::types::chat::CreateChatCompletionStreamResponse,
+        read: &mut crate::record::stream::StreamRead,
+    ) {
+        use async_openai::types::chat::FinishReason;
+        let usage = chunk.usage.as_ref().map(|u| TokenUsage {
+            input_tokens: u64::from(u.prompt_tokens),
+            output_tokens: u64::from(u.completion_tokens),
+            cache_read_input_tokens: u
+                .prompt_tokens_details
+                .as_ref()
+                .and_then(|d| d.cached_tokens)
+                .map_or(0, u64::from),
+            cache_creation_input_tokens: 0,
+            reasoning_output_tokens: u
+                .completion_tokens_details
+                .as_ref()
+                .and_then(|d| d.reasoning_tokens)
+                .map_or(0, u64::from),
+        });
+        read.openai_chunk(&chunk.id, &chunk.model, usage);
+        for choice in &chunk.choices {
+            let finish = choice.finish_reason.as_ref().map(|reason| match reason {
+                FinishReason::Stop => "stop",
+                FinishReason::Length => "length",
+                FinishReason::ToolCalls => "tool_calls",
+                FinishReason::ContentFilter => "content_filter",
+                FinishReason::FunctionCall => "function_call",
+            });
+            read.openai_choice(choice.index, choice.delta.content.as_deref(), finish);
+            if choice.index != 0 {
+                continue;
+            }
+            for call in choice.delta.tool_calls.iter().flatten() {
+                let function = call.function.as_ref();
+                read.openai_tool_call(
+                    call.index,
+                    call.id.as_deref(),
+                    function.and_then(|f| f.name.as_deref()),
+                    function.and_then(|f| f.arguments.as_deref()),
+                );
             }
         }
     }

@@ -155,16 +155,28 @@ pub trait ReadChunks<Item> {
 }
 
 /// Reads the items of a stream of typed chunks: `Result<C, E>` where `C`
-/// is a provider's chunk type (`Serialize`, as async-openai's
-/// `CreateChatCompletionStreamResponse`) and `E` the client's error.
-/// A chunk that is text is a piece of the completion.
+/// is a provider's chunk type (`Serialize`, owned) and `E` the client's
+/// error. async-openai's `CreateChatCompletionStreamResponse` (feature
+/// `async-openai`) is read field by field; any other chunk through its
+/// `Serialize`, for the fields the reader looks at. A chunk that is text
+/// is a piece of the completion.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Chunks;
 
-impl<C: Serialize, E: Display> ReadChunks<Result<C, E>> for Chunks {
+impl<C: Serialize + 'static, E: Display> ReadChunks<Result<C, E>> for Chunks {
     fn read_item(&mut self, item: &Result<C, E>, following: &mut Following) -> Option<End> {
         match item {
             Ok(chunk) => {
+                // The chunk types of client crates the crate knows are read
+                // field by field (the test is on types: free once compiled).
+                #[cfg(feature = "async-openai")]
+                if let Some(chunk) = (chunk as &dyn std::any::Any)
+                    .downcast_ref::<async_openai::types::chat::CreateChatCompletionStreamResponse>(
+                ) {
+                    following.chunk();
+                    super::known::read_chat_chunk(chunk, &mut following.read);
+                    return None;
+                }
                 let limit = following.observation.limit();
                 read_typed(chunk, limit, following)
             }

@@ -12,6 +12,7 @@
 use serde_json::{Map, Value};
 
 use super::response::{self, ResponseInfo, ToolCallRequest};
+use crate::cost::TokenUsage;
 use crate::text::floor_char_boundary;
 
 /// At most this many tool calls of one stream are kept.
@@ -112,6 +113,8 @@ pub(crate) struct StreamRead {
     calls: Vec<Call>,
     /// The usage object as the provider sent it; Anthropic's events merged.
     usage: Option<Map<String, Value>>,
+    /// The usage a typed chunk gave, read field by field.
+    known_usage: Option<TokenUsage>,
     /// A whole response a final event carried (OpenAI Responses API).
     completed: Option<ResponseInfo>,
 }
@@ -128,13 +131,16 @@ impl StreamRead {
             text: String::new(),
             calls: Vec::new(),
             usage: None,
+            known_usage: None,
             completed: None,
         }
     }
 
     /// Whether any usage arrived.
     pub(crate) fn has_usage(&self) -> bool {
-        self.usage.is_some() || self.completed.as_ref().is_some_and(|c| c.usage.is_some())
+        self.usage.is_some()
+            || self.known_usage.is_some()
+            || self.completed.as_ref().is_some_and(|c| c.usage.is_some())
     }
 
     /// Whether the chunks are OpenAI chat completion chunks, the one format
@@ -190,6 +196,7 @@ impl StreamRead {
     pub(crate) fn finish(mut self) -> ResponseInfo {
         let completed = self.completed.take();
         let (usage, usage_invalid) = match (self.format, &self.usage) {
+            _ if self.known_usage.is_some() => (self.known_usage, false),
             (_, None) => (None, false),
             (Some(Format::Anthropic), Some(map)) => {
                 response::anthropic_usage(Some(&Value::Object(map.clone())))
@@ -230,6 +237,44 @@ impl StreamRead {
             }
         }
         info
+    }
+
+    /// A typed OpenAI chat chunk, read field by field by its reader: its
+    /// id and model (kept from the first), then per choice
+    /// [`StreamRead::openai_choice`], and its usage.
+    pub(crate) fn openai_chunk(&mut self, id: &str, model: &str, usage: Option<TokenUsage>) {
+        self.format = Some(Format::OpenAiChat);
+        if self.id.is_none() {
+            self.id = Some(id.to_owned());
+        }
+        if self.model.is_none() {
+            self.model = Some(model.to_owned());
+        }
+        if usage.is_some() {
+            self.known_usage = usage;
+        }
+    }
+
+    /// One choice of a typed OpenAI chat chunk: its text (the first choice
+    /// only, as for a whole response) and finish reason.
+    pub(crate) fn openai_choice(&mut self, index: u32, text: Option<&str>, finish: Option<&str>) {
+        if let Some(reason) = finish {
+            self.finish_reason(reason);
+        }
+        if let Some(text) = text.filter(|_| index == 0) {
+            self.push_text(text);
+        }
+    }
+
+    /// A tool call's delta of a typed chunk (see [`StreamRead::tool_call`]).
+    pub(crate) fn openai_tool_call(
+        &mut self,
+        index: u32,
+        id: Option<&str>,
+        name: Option<&str>,
+        arguments: Option<&str>,
+    ) {
+        self.tool_call(u64::from(index), id, name, arguments);
     }
 
     fn openai_chat(&mut self, chunk: &Value) {
@@ -548,7 +593,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::cost::TokenUsage;
 
     fn read_all(limit: usize, chunks: &[Value]) -> (ResponseInfo, Vec<ChunkError>) {
         let mut read = StreamRead::new(limit);
