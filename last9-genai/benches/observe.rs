@@ -168,6 +168,7 @@ fn stream(c: &mut Criterion) {
     let own = common::chunk();
     let bare = |n| common::poll_chunks(&own, n, false);
     let observed = |n| common::poll_chunks(&own, n, true);
+    #[cfg_attr(not(feature = "async-openai"), allow(unused_mut))]
     let mut variants: Vec<(&str, &dyn Fn(u64))> = vec![("bare", &bare), ("observed", &observed)];
     #[cfg(feature = "async-openai")]
     let typed = common::async_openai_chunk();

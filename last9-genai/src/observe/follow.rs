@@ -202,7 +202,7 @@ macro_rules! follow_boxed {
                 if !observation.is_recording() {
                     return value;
                 }
-                Box::pin(ObservedStream::new(observation, value, Chunks))
+                Box::pin(ObservedStream::new(observation, value, Chunks::default()))
             }
         }
 
@@ -242,7 +242,7 @@ impl ImplResultTag {
         finish: impl FnOnce(Observation, &Result<S, X>),
     ) -> Result<ObservedStream<S, Chunks>, X> {
         match value {
-            Ok(stream) => Ok(ObservedStream::new(observation, stream, Chunks)),
+            Ok(stream) => Ok(ObservedStream::new(observation, stream, Chunks::default())),
             Err(error) => {
                 let value: Result<S, X> = Err(error);
                 finish(observation, &value);

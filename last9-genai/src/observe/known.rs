@@ -179,7 +179,7 @@ mod async_openai_types {
                 .and_then(|d| d.reasoning_tokens)
                 .map_or(0, u64::from),
         });
-        read.openai_chunk(&chunk.id, &chunk.model, usage);
+        read.openai_chunk(Some(&chunk.id), Some(&chunk.model), usage);
         for choice in &chunk.choices {
             let finish = choice.finish_reason.as_ref().map(|reason| match reason {
                 FinishReason::Stop => "stop",
@@ -188,7 +188,11 @@ mod async_openai_types {
                 FinishReason::ContentFilter => "content_filter",
                 FinishReason::FunctionCall => "function_call",
             });
-            read.openai_choice(choice.index, choice.delta.content.as_deref(), finish);
+            read.openai_choice(
+                u64::from(choice.index),
+                choice.delta.content.as_deref(),
+                finish,
+            );
             if choice.index != 0 {
                 continue;
             }

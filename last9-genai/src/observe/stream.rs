@@ -20,6 +20,7 @@ use pin_project_lite::pin_project;
 use serde::Serialize;
 
 use super::capture::guarded;
+use super::json::chunk::Scratch;
 use super::{Meta, Observation, Output, json, panics, type_name_of};
 use crate::attributes as attr;
 use crate::record::ObservationKind;
@@ -160,8 +161,10 @@ pub trait ReadChunks<Item> {
 /// `async-openai`) is read field by field; any other chunk through its
 /// `Serialize`, for the fields the reader looks at. A chunk that is text
 /// is a piece of the completion.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Chunks;
+#[derive(Debug, Default)]
+pub struct Chunks {
+    scratch: Scratch,
+}
 
 impl<C: Serialize + 'static, E: Display> ReadChunks<Result<C, E>> for Chunks {
     fn read_item(&mut self, item: &Result<C, E>, following: &mut Following) -> Option<End> {
@@ -177,8 +180,7 @@ impl<C: Serialize + 'static, E: Display> ReadChunks<Result<C, E>> for Chunks {
                     super::known::read_chat_chunk(chunk, &mut following.read);
                     return None;
                 }
-                let limit = following.observation.limit();
-                read_typed(chunk, limit, following)
+                read_typed(chunk, &mut self.scratch, following)
             }
             Err(error) => Some(failed(error)),
         }
@@ -187,22 +189,29 @@ impl<C: Serialize + 'static, E: Display> ReadChunks<Result<C, E>> for Chunks {
 
 /// Reads the items of a stream of `Serialize` items whole, each one a
 /// chunk: text pieces (`impl Stream<Item = String>`) are the completion.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Items;
+#[derive(Debug, Default)]
+pub struct Items {
+    scratch: Scratch,
+}
 
 impl<T: Serialize> ReadChunks<T> for Items {
     fn read_item(&mut self, item: &T, following: &mut Following) -> Option<End> {
-        let limit = following.observation.limit();
-        read_typed(item, limit, following)
+        read_typed(item, &mut self.scratch, following)
     }
 }
 
-/// Reads a typed chunk, walked for the fields the reader looks at.
+/// Reads a typed chunk: a common one as its walk passes, any other walked
+/// into a tree of the fields the reader looks at.
 fn read_typed<C: Serialize + ?Sized>(
     chunk: &C,
-    limit: usize,
+    scratch: &mut Scratch,
     following: &mut Following,
 ) -> Option<End> {
+    if guarded(|| json::chunk::read_fast(chunk, scratch, &mut following.read)) == Some(true) {
+        following.chunk();
+        return None;
+    }
+    let limit = following.observation.limit();
     match guarded(|| json::tree::stream_tree(chunk, limit)) {
         Some(Some(tree)) => following.read(&tree),
         // A chunk that cannot be walked still counts.
@@ -510,7 +519,7 @@ impl StreamCall {
 pub trait ObserveStream: Stream + Sized {
     /// Follows a stream of typed chunks (see [`Chunks`]).
     fn observe_chunks(self, call: StreamCall) -> ObservedStream<Self, Chunks> {
-        ObservedStream::new(call.start(), self, Chunks)
+        ObservedStream::new(call.start(), self, Chunks::default())
     }
 
     /// Follows the bytes of a server-sent-event stream (see [`Sse`]).
@@ -612,7 +621,7 @@ mod tests {
             _ => panic!("not failed"),
         }
         let item: Result<serde_json::Value, String> = Err("bad chunk".to_owned());
-        match Chunks.read_item(&item, &mut following) {
+        match Chunks::default().read_item(&item, &mut following) {
             Some(End::Failed(kind, message)) => {
                 assert_eq!(kind, "String");
                 assert_eq!(message, "bad chunk");

@@ -14,6 +14,23 @@
 //! * `messages`: chat messages, written as the conventions and the Python
 //!   SDK write them.
 
+/// A list of object keys, as a slice (`$list`, for the tests) and
+/// as a function that tells whether a key is in it (`$is`: a `match` the
+/// compiler turns into a jump on length and bytes, where a look through the
+/// slice compares every key).
+macro_rules! key_list {
+    ($(#[$doc:meta])* $list:ident, $is:ident, $($key:literal),+ $(,)?) => {
+        $(#[$doc])*
+        #[cfg(test)]
+        pub(crate) const $list: &[&str] = &[$($key),+];
+
+        /// Whether `key` is one of the keys of the list beside.
+        pub(crate) fn $is(key: &str) -> bool {
+            matches!(key, $($key)|+)
+        }
+    };
+}
+
 pub(crate) mod conventions;
 mod facts;
 mod kind;

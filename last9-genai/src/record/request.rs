@@ -9,10 +9,11 @@ use serde_json::Value;
 use super::messages::{Message, Part, role};
 use super::response::ToolCallRequest;
 
-/// Every object key the readers below look at: a value walked for them
-/// needs nothing else (see `observe::json::tree`). The test at the end of
-/// this file checks the list.
-pub(crate) const REQUEST_KEYS: &[&str] = &[
+key_list! {
+    /// Every object key the readers below look at: a value walked for them
+    /// needs nothing else (see `observe::json::tree`). The test at the end of
+    /// this file checks the list.
+    REQUEST_KEYS, is_request_key,
     "messages",
     "model",
     "system",
@@ -41,7 +42,7 @@ pub(crate) const REQUEST_KEYS: &[&str] = &[
     "function_response",
     "response",
     "output",
-];
+}
 
 /// Keys whose value is read whole: tool-call arguments and results.
 /// (Anthropic's `input` is a tool call's arguments; the Responses API's,

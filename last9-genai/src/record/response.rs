@@ -41,10 +41,11 @@ pub struct ResponseInfo {
     pub tool_calls: Vec<ToolCallRequest>,
 }
 
-/// Every object key the readers below look at: a value walked for them
-/// needs nothing else (see `observe::json::tree`). A key added to a reader
-/// must be added here; the test at the end of this file checks it.
-pub(crate) const RESPONSE_KEYS: &[&str] = &[
+key_list! {
+    /// Every object key the readers below look at: a value walked for them
+    /// needs nothing else (see `observe::json::tree`). A key added to a reader
+    /// must be added here; the test at the end of this file checks it.
+    RESPONSE_KEYS, is_response_key,
     "Ok",
     "Some",
     "Err",
@@ -101,7 +102,7 @@ pub(crate) const RESPONSE_KEYS: &[&str] = &[
     "model_version",
     "response_id",
     "function_call",
-];
+}
 
 /// Keys whose value is read whole, whatever keys it holds inside: tool-call
 /// arguments.

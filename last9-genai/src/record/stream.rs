@@ -20,10 +20,11 @@ pub(crate) const MAX_TOOL_CALLS: usize = 128;
 /// At most this many finish reasons of one stream are kept.
 pub(crate) const MAX_FINISH_REASONS: usize = 16;
 
-/// Every object key the reader looks at: a chunk walked for them needs
-/// nothing else (see `observe::json::tree`). The test at the end of this
-/// file checks the list.
-pub(crate) const STREAM_KEYS: &[&str] = &[
+key_list! {
+    /// Every object key the reader looks at: a chunk walked for them needs
+    /// nothing else (see `observe::json::tree`). The test at the end of this
+    /// file checks the list.
+    STREAM_KEYS, is_stream_key,
     "Ok",
     "error",
     "type",
@@ -62,7 +63,7 @@ pub(crate) const STREAM_KEYS: &[&str] = &[
     "functionCall",
     "args",
     "thought",
-];
+}
 
 /// Keys whose value is read whole: usage objects, a final event's whole
 /// response, an error, tool-call arguments.
@@ -242,12 +243,17 @@ impl StreamRead {
     /// A typed OpenAI chat chunk, read field by field by its reader: its
     /// id and model (kept from the first), then per choice
     /// [`StreamRead::openai_choice`], and its usage.
-    pub(crate) fn openai_chunk(&mut self, id: &str, model: &str, usage: Option<TokenUsage>) {
+    pub(crate) fn openai_chunk(
+        &mut self,
+        id: Option<&str>,
+        model: Option<&str>,
+        usage: Option<TokenUsage>,
+    ) {
         self.format = Some(Format::OpenAiChat);
-        if self.id.is_none() {
+        if let Some(id) = id.filter(|_| self.id.is_none()) {
             self.id = Some(id.to_owned());
         }
-        if self.model.is_none() {
+        if let Some(model) = model.filter(|_| self.model.is_none()) {
             self.model = Some(model.to_owned());
         }
         if usage.is_some() {
@@ -255,9 +261,29 @@ impl StreamRead {
         }
     }
 
+    /// An Anthropic event that says nothing but its type (`ping`,
+    /// `content_block_stop`, `message_stop`).
+    pub(crate) fn anthropic_event(&mut self, kind: &str) {
+        if kind.starts_with("message_") || kind.starts_with("content_block_") {
+            self.format = Some(Format::Anthropic);
+        }
+    }
+
+    /// Anthropic's `text_delta`.
+    pub(crate) fn anthropic_text(&mut self, text: &str) {
+        self.format = Some(Format::Anthropic);
+        self.push_text(text);
+    }
+
+    /// The Responses API's `response.output_text.delta`.
+    pub(crate) fn responses_text(&mut self, text: &str) {
+        self.format = Some(Format::OpenAiResponses);
+        self.push_text(text);
+    }
+
     /// One choice of a typed OpenAI chat chunk: its text (the first choice
     /// only, as for a whole response) and finish reason.
-    pub(crate) fn openai_choice(&mut self, index: u32, text: Option<&str>, finish: Option<&str>) {
+    pub(crate) fn openai_choice(&mut self, index: u64, text: Option<&str>, finish: Option<&str>) {
         if let Some(reason) = finish {
             self.finish_reason(reason);
         }
@@ -267,6 +293,7 @@ impl StreamRead {
     }
 
     /// A tool call's delta of a typed chunk (see [`StreamRead::tool_call`]).
+    #[cfg(feature = "async-openai")]
     pub(crate) fn openai_tool_call(
         &mut self,
         index: u32,
@@ -902,6 +929,7 @@ mod tests {
             "input_json_delta",
             "message_delta",
             "stream_error",
+            "async-openai",
         ];
         crate::record::assert_keys_listed(
             source,

@@ -2,13 +2,15 @@
 //! a serde `Serializer` that turns the value into a stream of JSON events
 //! for a [`Sink`], which may stop the walk at any point.
 //!
-//! Two sinks: [`text`] writes JSON text up to the capture limit and stops
+//! Three sinks: [`text`] writes JSON text up to the capture limit and stops
 //! there; [`tree`] keeps only the fields a model response is read from, up
-//! to a budget, never descending into the others. Neither copies the value
+//! to a budget, never descending into the others; [`chunk`] reads the
+//! common chunks of a stream as they pass. Neither copies the value
 //! whole, and a value nested deeper than [`MAX_DEPTH`] stops the walk
 //! before the stack can overflow (serde's serializers recurse once per
 //! level, and a `Serialize` value may be nested without end).
 
+pub(crate) mod chunk;
 pub(crate) mod text;
 pub(crate) mod tree;
 

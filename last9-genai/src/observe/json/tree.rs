@@ -10,14 +10,14 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{Leaf, Sink, Stop, walk};
-use crate::record::request::{REQUEST_KEYS, REQUEST_OPAQUE_KEYS};
-use crate::record::response::{OPAQUE_KEYS, RESPONSE_KEYS};
-use crate::record::stream::{STREAM_KEYS, STREAM_OPAQUE_KEYS};
+use crate::record::request::{REQUEST_OPAQUE_KEYS, is_request_key};
+use crate::record::response::{OPAQUE_KEYS, is_response_key};
+use crate::record::stream::{STREAM_OPAQUE_KEYS, is_stream_key};
 use crate::text::cut_bytes;
 
 /// The keys a reader looks at, and those whose values it reads whole.
 struct Keys {
-    kept: &'static [&'static str],
+    kept: fn(&str) -> bool,
     opaque: &'static [&'static str],
 }
 
@@ -134,7 +134,7 @@ impl Sink for Tree {
 
     fn key(&mut self, key: &str) -> Result<bool, Stop> {
         let opaque = self.opaque_from.is_some();
-        if !opaque && !self.keys.kept.contains(&key) {
+        if !opaque && !(self.keys.kept)(key) {
             return Ok(false);
         }
         self.count(key.len())?;
@@ -156,7 +156,7 @@ impl Sink for Tree {
 /// A walk stopped by the budget or the depth bound keeps what it read.
 pub(crate) fn response_tree<T: Serialize + ?Sized>(value: &T, limit: usize) -> Option<Value> {
     let keys = Keys {
-        kept: RESPONSE_KEYS,
+        kept: is_response_key,
         opaque: OPAQUE_KEYS,
     };
     tree(value, keys, limit)
@@ -166,7 +166,7 @@ pub(crate) fn response_tree<T: Serialize + ?Sized>(value: &T, limit: usize) -> O
 /// system instructions), as [`response_tree`] walks a response.
 pub(crate) fn request_tree<T: Serialize + ?Sized>(value: &T, limit: usize) -> Option<Value> {
     let keys = Keys {
-        kept: REQUEST_KEYS,
+        kept: is_request_key,
         opaque: REQUEST_OPAQUE_KEYS,
     };
     tree(value, keys, limit)
@@ -176,7 +176,7 @@ pub(crate) fn request_tree<T: Serialize + ?Sized>(value: &T, limit: usize) -> Op
 /// walks a response.
 pub(crate) fn stream_tree<T: Serialize + ?Sized>(value: &T, limit: usize) -> Option<Value> {
     let keys = Keys {
-        kept: STREAM_KEYS,
+        kept: is_stream_key,
         opaque: STREAM_OPAQUE_KEYS,
     };
     tree(value, keys, limit)
