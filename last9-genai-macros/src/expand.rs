@@ -287,14 +287,20 @@ fn typed_body(block: &Block, output: Option<&Type>) -> TokenStream {
 /// followed whatever its stream.
 fn follow(krate: &Path, output: Option<&Type>) -> TokenStream {
     let finish = finish(krate, quote!(__l9_obs), quote!(__l9_ret), output);
-    let any_stream = output
-        .filter(|ty| has_impl(ty))
-        .map(|_| quote!(FollowImplResult as _, FollowImpl as _, FollowImplItems as _,));
+    let any_stream = output.filter(|ty| has_impl(ty)).map(|_| {
+        quote!(
+            FollowImplResult as _,
+            FollowImpl as _,
+            FollowImplItems as _,
+            FollowImplIter as _,
+            FollowImplIterItems as _,
+        )
+    });
     quote! {
         {
             #[allow(unused_imports)]
             use #krate::__private::{FollowBoxed as _, #any_stream FollowNot as _, FollowNone as _};
-            (&&&&&#krate::__private::Returned::of(&__l9_ret)).l9_follow()
+            (&&&&&&&&#krate::__private::Returned::of(&__l9_ret)).l9_follow()
         }
         .follow(__l9_obs, __l9_ret, |__l9_obs, __l9_ret| { #finish })
     }

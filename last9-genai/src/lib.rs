@@ -122,7 +122,8 @@ pub use observe::settings::{
     content_capture, set_capture_content, set_capture_limit, set_content_capture,
 };
 pub use observe::stream::{
-    Chunks, Items, MAX_SSE_EVENT, ObserveStream, ObservedStream, ReadChunks, Sse, StreamCall,
+    Chunks, Items, MAX_SSE_EVENT, ObserveIterator, ObserveStream, ObservedIter, ObservedStream,
+    ReadChunks, Sse, StreamCall,
 };
 pub use observe::{record_attributes, record_usage};
 pub use pipeline::{TRACER_NAME, set_tracer_provider};
@@ -151,7 +152,8 @@ pub mod __private {
         CaptureDebug, CaptureName, CaptureNative, CaptureSerialize, Captured, Wrap,
     };
     pub use crate::observe::follow::{
-        FollowBoxed, FollowImpl, FollowImplItems, FollowImplResult, FollowNone, FollowNot, Returned,
+        FollowBoxed, FollowImpl, FollowImplItems, FollowImplIter, FollowImplIterItems,
+        FollowImplResult, FollowNone, FollowNot, Returned,
     };
     pub use crate::observe::known::{
         KnownRequest, KnownResponse, ModelKnown, ModelNone, ModelText, OutputKnown,

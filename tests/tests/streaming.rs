@@ -524,3 +524,91 @@ async fn a_concrete_stream_type_ends_at_return() {
     assert_eq!(attr(&span, "gen_ai.request.stream"), None);
     assert_eq!(stream.collect::<Vec<_>>().await, [1, 2]);
 }
+
+/// A blocking client's `impl Iterator` of chunks: followed to its end, as
+/// a stream is; an iterator dropped early is cancelled.
+#[observe(name = "blocking")]
+fn blocking(words: &[&'static str]) -> impl Iterator<Item = Result<serde_json::Value, String>> {
+    let chunks: Vec<_> = words
+        .iter()
+        .map(|w| Ok(serde_json::json!({"choices": [{"index": 0, "delta": {"content": w}}]})))
+        .collect();
+    chunks.into_iter()
+}
+
+#[tokio::test]
+async fn an_impl_iterator_is_followed() {
+    let (_guard, _) = exporter();
+    let iter = blocking(&["a", "b", "c"]);
+    assert!(spans("blocking").is_empty());
+    assert_eq!(iter.count(), 3);
+    let span = one("blocking");
+    assert_eq!(completion_event(&span).as_deref(), Some("abc"));
+    assert_eq!(int(&span, "gen_ai.l9.stream.chunks"), Some(3));
+    assert_eq!(span.status, Status::Ok);
+
+    EXPORTER.reset();
+    let mut iter = blocking(&["a", "b", "c"]);
+    iter.next();
+    drop(iter);
+    let span = one("blocking");
+    assert_eq!(attr(&span, "gen_ai.l9.cancelled"), Some(Value::Bool(true)));
+    assert_eq!(completion_event(&span).as_deref(), Some("a"));
+}
+
+/// `Result<impl Stream>` from an `async fn` that returns a boxed stream:
+/// followed once, its `Err` ends the span as any error does.
+#[observe(name = "maybe_stream")]
+async fn maybe_stream(
+    fail: bool,
+) -> Result<impl Stream<Item = Result<serde_json::Value, std::io::Error>>, std::io::Error> {
+    if fail {
+        return Err(std::io::Error::other("refused"));
+    }
+    Ok(futures::stream::iter([Ok(serde_json::json!({"choices": [
+        {"index": 0, "delta": {"content": "x"}, "finish_reason": "stop"}]}))]))
+}
+
+#[tokio::test]
+async fn result_of_impl_stream_is_followed_and_its_err_ends_the_span() {
+    let (_guard, _) = exporter();
+    let stream = maybe_stream(false).await.unwrap();
+    assert!(spans("maybe_stream").is_empty());
+    assert_eq!(stream.count().await, 1);
+    let span = one("maybe_stream");
+    assert_eq!(completion_event(&span).as_deref(), Some("x"));
+    assert_eq!(
+        attr(&span, "gen_ai.response.finish_reasons"),
+        reasons(&["stop"])
+    );
+
+    EXPORTER.reset();
+    assert!(maybe_stream(true).await.is_err());
+    let span = one("maybe_stream");
+    assert_eq!(span.status, Status::error("refused"));
+    assert_eq!(attr(&span, "gen_ai.request.stream"), None);
+}
+
+/// Items that are `Result<_, String>` are also `Serialize`: the level that
+/// reads them as chunks and errors comes first, so an `Err` item ends the
+/// span with its error.
+#[observe(name = "failing_iter")]
+fn failing_iter() -> impl Iterator<Item = Result<serde_json::Value, String>> {
+    [
+        Ok(serde_json::json!("a")),
+        Err("boom".to_owned()),
+        Ok(serde_json::json!("b")),
+    ]
+    .into_iter()
+}
+
+#[tokio::test]
+async fn an_err_item_ends_the_span_with_its_error() {
+    let (_guard, _) = exporter();
+    let items: Vec<_> = failing_iter().collect();
+    assert_eq!(items.len(), 3);
+    let span = one("failing_iter");
+    assert_eq!(span.status, Status::error("boom"));
+    assert_eq!(text(&span, "error.type").as_deref(), Some("String"));
+    assert_eq!(completion_event(&span).as_deref(), Some("a"));
+}

@@ -2,7 +2,7 @@
 //! follow, found from the value's type by autoref specialization, as
 //! capture finds how to write a value.
 //!
-//! The macro asks `(&&&&&Returned::of(&value)).l9_follow()`: the first of
+//! The macro asks `(&&&&&&&&Returned::of(&value)).l9_follow()`: the first of
 //! the traits below that the type implements gives a tag, and the tag's
 //! `follow` either wraps the stream in an [`ObservedStream`] (which ends
 //! the span when the stream ends) or ends the span now with the value, as
@@ -16,10 +16,16 @@
 //! 3. [`FollowImpl`] (only with `impl`): a stream of `Result` chunks.
 //! 4. [`FollowImplItems`] (only with `impl`): a stream of `Serialize`
 //!    items, text pieces say.
-//! 5. [`FollowNot`]: any other stream: its concrete type cannot be
+//! 5. [`FollowImplIter`] and 6. [`FollowImplIterItems`] (only with
+//!    `impl`): the same for iterators, for blocking clients.
+//! 7. [`FollowNot`]: any other stream: its concrete type cannot be
 //!    wrapped, so the span ends now, and a warning says once how to follow
 //!    it.
-//! 6. [`FollowNone`]: anything else.
+//! 8. [`FollowNone`]: anything else.
+//!
+//! Level `k` is implemented for `Returned` behind `8 - k` references and
+//! the macro calls it behind eight, so that method lookup meets the
+//! levels in order.
 
 use std::fmt::Display;
 use std::marker::PhantomData;
@@ -29,7 +35,7 @@ use futures_core::Stream;
 use serde::Serialize;
 
 use super::Observation;
-use super::stream::{Chunks, Items, ObservedStream};
+use super::stream::{Chunks, Items, ObservedIter, ObservedStream};
 use crate::warn::OncePerName;
 
 /// The type of an observed function's return value.
@@ -69,13 +75,25 @@ pub trait FollowImplItems {
     fn l9_follow(&self) -> ImplTag<Items>;
 }
 
-/// Level 5: a stream that cannot be followed.
+/// Level 5: an iterator of `Result` chunks (`impl` return types).
+pub trait FollowImplIter {
+    /// The tag.
+    fn l9_follow(&self) -> IterTag<Chunks>;
+}
+
+/// Level 6: an iterator of `Serialize` items (`impl` return types).
+pub trait FollowImplIterItems {
+    /// The tag.
+    fn l9_follow(&self) -> IterTag<Items>;
+}
+
+/// Level 7: a stream that cannot be followed.
 pub trait FollowNot {
     /// The tag.
     fn l9_follow(&self) -> NotFollowed;
 }
 
-/// Level 6: no stream.
+/// Level 8: no stream.
 pub trait FollowNone {
     /// The tag.
     fn l9_follow(&self) -> Finish;
@@ -97,6 +115,10 @@ pub struct ImplResultTag;
 #[derive(Debug)]
 pub struct ImplTag<R>(PhantomData<R>);
 
+/// Follows an iterator, read with `R`.
+#[derive(Debug)]
+pub struct IterTag<R>(PhantomData<R>);
+
 /// Ends the span now, and says once why the stream is not followed.
 #[derive(Debug)]
 pub struct NotFollowed;
@@ -108,14 +130,14 @@ pub struct Finish;
 type Boxed<'a, C, E> = Pin<Box<dyn Stream<Item = Result<C, E>> + Send + 'a>>;
 type BoxedLocal<'a, C, E> = Pin<Box<dyn Stream<Item = Result<C, E>> + 'a>>;
 
-impl<'a, C: Serialize + 'static, E: Display> FollowBoxed for &&&&&Returned<Boxed<'a, C, E>> {
+impl<'a, C: Serialize + 'static, E: Display> FollowBoxed for &&&&&&&Returned<Boxed<'a, C, E>> {
     type Tag = BoxedTag<true>;
     fn l9_follow(&self) -> Self::Tag {
         BoxedTag
     }
 }
 
-impl<'a, C: Serialize + 'static, E: Display> FollowBoxed for &&&&&Returned<BoxedLocal<'a, C, E>> {
+impl<'a, C: Serialize + 'static, E: Display> FollowBoxed for &&&&&&&Returned<BoxedLocal<'a, C, E>> {
     type Tag = BoxedTag<false>;
     fn l9_follow(&self) -> Self::Tag {
         BoxedTag
@@ -123,7 +145,7 @@ impl<'a, C: Serialize + 'static, E: Display> FollowBoxed for &&&&&Returned<Boxed
 }
 
 impl<'a, C: Serialize + 'static, E: Display, X> FollowBoxed
-    for &&&&&Returned<Result<Boxed<'a, C, E>, X>>
+    for &&&&&&&Returned<Result<Boxed<'a, C, E>, X>>
 {
     type Tag = ResultBoxedTag<true>;
     fn l9_follow(&self) -> Self::Tag {
@@ -132,7 +154,7 @@ impl<'a, C: Serialize + 'static, E: Display, X> FollowBoxed
 }
 
 impl<'a, C: Serialize + 'static, E: Display, X> FollowBoxed
-    for &&&&&Returned<Result<BoxedLocal<'a, C, E>, X>>
+    for &&&&&&&Returned<Result<BoxedLocal<'a, C, E>, X>>
 {
     type Tag = ResultBoxedTag<false>;
     fn l9_follow(&self) -> Self::Tag {
@@ -140,7 +162,7 @@ impl<'a, C: Serialize + 'static, E: Display, X> FollowBoxed
     }
 }
 
-impl<S, C, E, X> FollowImplResult for &&&&Returned<Result<S, X>>
+impl<S, C, E, X> FollowImplResult for &&&&&&Returned<Result<S, X>>
 where
     S: Stream<Item = Result<C, E>>,
     C: Serialize + 'static,
@@ -151,7 +173,7 @@ where
     }
 }
 
-impl<S, C, E> FollowImpl for &&&Returned<S>
+impl<S, C, E> FollowImpl for &&&&&Returned<S>
 where
     S: Stream<Item = Result<C, E>>,
     C: Serialize + 'static,
@@ -162,12 +184,32 @@ where
     }
 }
 
-impl<S: Stream> FollowImplItems for &&Returned<S>
+impl<S: Stream> FollowImplItems for &&&&Returned<S>
 where
     S::Item: Serialize,
 {
     fn l9_follow(&self) -> ImplTag<Items> {
         ImplTag(PhantomData)
+    }
+}
+
+impl<I, C, E> FollowImplIter for &&&Returned<I>
+where
+    I: Iterator<Item = Result<C, E>>,
+    C: Serialize + 'static,
+    E: Display,
+{
+    fn l9_follow(&self) -> IterTag<Chunks> {
+        IterTag(PhantomData)
+    }
+}
+
+impl<I: Iterator> FollowImplIterItems for &&Returned<I>
+where
+    I::Item: Serialize,
+{
+    fn l9_follow(&self) -> IterTag<Items> {
+        IterTag(PhantomData)
     }
 }
 
@@ -264,6 +306,18 @@ impl<R: Default> ImplTag<R> {
         _: impl FnOnce(Observation, &S),
     ) -> ObservedStream<S, R> {
         ObservedStream::new(observation, value, R::default())
+    }
+}
+
+impl<R: Default> IterTag<R> {
+    /// Wraps the iterator.
+    pub fn follow<I>(
+        self,
+        observation: Observation,
+        value: I,
+        _: impl FnOnce(Observation, &I),
+    ) -> ObservedIter<I, R> {
+        ObservedIter::new(observation, value, R::default())
     }
 }
 

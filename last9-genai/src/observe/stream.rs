@@ -1,7 +1,8 @@
 //! A span that follows a stream of model response chunks to its end.
 //!
 //! [`ObservedStream`] wraps the stream an observed call returns (or any
-//! stream, through [`ObserveStream`]): the call's context is current on
+//! stream, through [`ObserveStream`]; [`ObservedIter`] does the same for
+//! iterators): the call's context is current on
 //! every poll, each chunk is read as it passes (model, id, finish reasons,
 //! usage, text and tool-call deltas, see [`crate::record`]'s stream reader),
 //! and the span ends exactly once — when the stream ends, when it yields an
@@ -374,25 +375,32 @@ impl<S, R> std::fmt::Debug for ObservedStream<S, R> {
     }
 }
 
+/// The context to make current on each step, and what follows the span
+/// (nothing when it does not record); the span is marked as streamed.
+fn follow(mut observation: Observation) -> (Option<Context>, Option<Following>) {
+    let cx = observation.body_context();
+    let following = observation.is_recording().then(|| {
+        if let Some(cx) = observation.context() {
+            cx.span()
+                .set_attribute(KeyValue::new(attr::REQUEST_STREAM, true));
+        }
+        let limit = observation.limit();
+        Following {
+            observation,
+            read: StreamRead::new(limit),
+            chunks: 0,
+            first_chunk: None,
+        }
+    });
+    (cx, following)
+}
+
 impl<S, R> ObservedStream<S, R> {
     /// Follows `inner` with `observation`'s span: marked as a streamed
     /// call, current on every poll, ended with the stream. A span that does
     /// not record is not followed.
-    pub(crate) fn new(mut observation: Observation, inner: S, reader: R) -> Self {
-        let cx = observation.body_context();
-        let following = observation.is_recording().then(|| {
-            if let Some(cx) = observation.context() {
-                cx.span()
-                    .set_attribute(KeyValue::new(attr::REQUEST_STREAM, true));
-            }
-            let limit = observation.limit();
-            Following {
-                observation,
-                read: StreamRead::new(limit),
-                chunks: 0,
-                first_chunk: None,
-            }
-        });
+    pub(crate) fn new(observation: Observation, inner: S, reader: R) -> Self {
+        let (cx, following) = follow(observation);
         Self {
             inner,
             reader,
@@ -402,41 +410,118 @@ impl<S, R> ObservedStream<S, R> {
     }
 }
 
+/// Runs one step of a followed stream or iterator (`next`) with the call's
+/// context current; a panic inside ends the span with it, then goes on.
+fn step<T>(cx: &Option<Context>, following: &mut Option<Following>, next: impl FnOnce() -> T) -> T {
+    let _guard = cx.clone().map(Context::attach);
+    panics::on_panic(next, |message| {
+        if let Some(following) = following.take() {
+            let message = cut_bytes_owned(message, following.observation.limit());
+            following.end(End::Failed("panic".to_owned(), message));
+        }
+    })
+}
+
+/// Reads what a step gave (`Some(item)`, or `None` at the end) and ends
+/// the span when the stream ended, failed, or carried an error.
+fn read_step<Item, R: ReadChunks<Item>>(
+    reader: &mut R,
+    following: &mut Option<Following>,
+    item: Option<&Item>,
+) {
+    let Some(followed) = following else {
+        return;
+    };
+    let end = match item {
+        Some(item) => reader.read_item(item, followed),
+        None => Some(reader.read_rest(followed).unwrap_or(End::Done)),
+    };
+    if let Some(end) = end
+        && let Some(followed) = following.take()
+    {
+        followed.end(end);
+    }
+}
+
 impl<S: Stream, R: ReadChunks<S::Item>> Stream for ObservedStream<S, R> {
     type Item = S::Item;
 
     fn poll_next(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Option<S::Item>> {
         let this = self.project();
-        let guard = this.cx.clone().map(Context::attach);
-        // A panic ends the span with it, then goes on.
-        let poll = panics::on_panic(
-            || this.inner.poll_next(task),
-            |message| {
-                if let Some(following) = this.following.take() {
-                    let message = cut_bytes_owned(message, following.observation.limit());
-                    following.end(End::Failed("panic".to_owned(), message));
-                }
-            },
-        );
-        drop(guard);
-        let Some(following) = this.following else {
-            return poll;
-        };
-        let end = match &poll {
-            Poll::Ready(Some(item)) => this.reader.read_item(item, following),
-            Poll::Ready(None) => Some(this.reader.read_rest(following).unwrap_or(End::Done)),
-            Poll::Pending => None,
-        };
-        if let Some(end) = end
-            && let Some(following) = this.following.take()
-        {
-            following.end(end);
+        let inner = this.inner;
+        let poll = step(this.cx, this.following, || inner.poll_next(task));
+        if let Poll::Ready(item) = &poll {
+            read_step(this.reader, this.following, item.as_ref());
         }
         poll
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.inner.size_hint()
+    }
+}
+
+/// An iterator of model response chunks whose span follows it to its end,
+/// as [`ObservedStream`] follows a stream: made by `#[observe]` for a
+/// function that returns `impl Iterator`, and by
+/// [`ObserveIterator::observe_chunks`]. Items pass through unchanged.
+///
+/// ```
+/// use last9_genai::{ObserveIterator, ObservedIter, StreamCall};
+///
+/// let pieces = ["Hel", "lo"].into_iter().map(Ok::<_, std::io::Error>);
+/// let observed = pieces.observe_chunks(StreamCall::new("chat"));
+/// assert_eq!(observed.count(), 2);
+/// ```
+#[must_use = "iterators do nothing unless iterated"]
+pub struct ObservedIter<I, R> {
+    inner: I,
+    reader: R,
+    cx: Option<Context>,
+    following: Option<Following>,
+}
+
+impl<I, R> std::fmt::Debug for ObservedIter<I, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObservedIter")
+            .field("following", &self.following.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<I, R> ObservedIter<I, R> {
+    /// Follows `inner` as [`ObservedStream::new`] follows a stream.
+    pub(crate) fn new(observation: Observation, inner: I, reader: R) -> Self {
+        let (cx, following) = follow(observation);
+        Self {
+            inner,
+            reader,
+            cx,
+            following,
+        }
+    }
+}
+
+impl<I: Iterator, R: ReadChunks<I::Item>> Iterator for ObservedIter<I, R> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let inner = &mut self.inner;
+        let item = step(&self.cx, &mut self.following, || inner.next());
+        read_step(&mut self.reader, &mut self.following, item.as_ref());
+        item
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<I, R> Drop for ObservedIter<I, R> {
+    fn drop(&mut self) {
+        if let Some(following) = self.following.take() {
+            following.end(End::Dropped);
+        }
     }
 }
 
@@ -529,6 +614,29 @@ pub trait ObserveStream: Stream + Sized {
 }
 
 impl<S: Stream> ObserveStream for S {}
+
+/// Follows an iterator of model response chunks with a span, as
+/// [`ObserveStream`] follows a stream: for blocking clients.
+///
+/// ```
+/// use last9_genai::{ObserveIterator, StreamCall};
+///
+/// let chunks = [serde_json::json!({"choices": [{"index": 0, "delta": {"content": "Hi"}}]})];
+/// let read: Vec<_> = chunks
+///     .into_iter()
+///     .map(Ok::<_, std::io::Error>)
+///     .observe_chunks(StreamCall::new("chat"))
+///     .collect();
+/// assert_eq!(read.len(), 1);
+/// ```
+pub trait ObserveIterator: Iterator + Sized {
+    /// Follows an iterator of typed chunks (see [`Chunks`]).
+    fn observe_chunks(self, call: StreamCall) -> ObservedIter<Self, Chunks> {
+        ObservedIter::new(call.start(), self, Chunks::default())
+    }
+}
+
+impl<I: Iterator> ObserveIterator for I {}
 
 #[cfg(test)]
 mod tests {
