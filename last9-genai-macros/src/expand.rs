@@ -282,10 +282,20 @@ fn typed_body(block: &Block, output: Option<&Type>) -> TokenStream {
 
 /// The function's value, `__l9_ret`, given back: a stream the span can
 /// follow is wrapped so that the span ends with it; anything else ends the
-/// span now (see `observe::follow` in the runtime). Streams of a concrete
+/// span now (see `observe::follow` in the runtime; a return type that is
+/// plainly no stream skips the question). Streams of a concrete
 /// type cannot be wrapped, so only a return type written with `impl` is
 /// followed whatever its stream.
 fn follow(krate: &Path, output: Option<&Type>) -> TokenStream {
+    // Nothing, a number or text is no stream: the span ends here, with no
+    // detour.
+    if shape::never_a_response(output) {
+        let finish = finish(krate, quote!(__l9_obs), quote!(&__l9_ret), output);
+        return quote! {
+            #finish
+            __l9_ret
+        };
+    }
     let finish = finish(krate, quote!(__l9_obs), quote!(__l9_ret), output);
     let any_stream = output.filter(|ty| has_impl(ty)).map(|_| {
         quote!(

@@ -97,7 +97,8 @@ use proc_macro::TokenStream;
 ///
 /// A stream of another concrete type cannot be wrapped: its span ends at
 /// return, and a warning says once how to follow it
-/// (`ObserveStream::observe_chunks`). Functions returning a future of a
+/// (`ObserveStream::observe_chunks`). `impl Iterator` is followed as
+/// `impl Stream` is. Functions returning a future of a
 /// stream (`-> impl Future<Output = impl Stream>`) are not followed either;
 /// write them as `async fn`.
 ///

@@ -612,3 +612,138 @@ async fn an_err_item_ends_the_span_with_its_error() {
     assert_eq!(text(&span, "error.type").as_deref(), Some("String"));
     assert_eq!(completion_event(&span).as_deref(), Some("a"));
 }
+
+fn tool_call_events(span: &SpanData) -> Vec<Vec<(String, Value)>> {
+    span.events
+        .iter()
+        .filter(|e| e.name == "gen_ai.tool.call")
+        .map(|e| {
+            e.attributes
+                .iter()
+                .map(|kv| (kv.key.to_string(), kv.value.clone()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Tool-call deltas become the same `gen_ai.tool.call` events a whole
+/// response gives.
+#[tokio::test]
+async fn tool_call_deltas_become_tool_call_events() {
+    let (_guard, _) = exporter();
+    let chunk = |delta: serde_json::Value, finish: serde_json::Value| {
+        Ok::<_, std::io::Error>(serde_json::json!({"id": "c9", "model": "gpt-4o",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}))
+    };
+    let chunks = vec![
+        chunk(
+            serde_json::json!({"tool_calls": [{"index": 0, "id": "call_w", "type": "function",
+            "function": {"name": "get_weather", "arguments": "{\"ci"}}]}),
+            serde_json::Value::Null,
+        ),
+        chunk(
+            serde_json::json!({"tool_calls": [{"index": 0,
+            "function": {"arguments": "ty\":\"Paris\"}"}}]}),
+            serde_json::Value::Null,
+        ),
+        chunk(serde_json::json!({}), serde_json::json!("tool_calls")),
+    ];
+    let _: Vec<_> = futures::stream::iter(chunks)
+        .observe_chunks(StreamCall::new("tools.stream"))
+        .collect()
+        .await;
+    let span = one("tools.stream");
+    assert_eq!(
+        text(&span, "gen_ai.tool.name").as_deref(),
+        Some("get_weather")
+    );
+    assert_eq!(int(&span, "gen_ai.tool_calls.count"), Some(1));
+    let events = tool_call_events(&span);
+    assert_eq!(events.len(), 1);
+    let get = |key: &str| {
+        events[0]
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str().into_owned())
+    };
+    assert_eq!(get("tool_call.id").as_deref(), Some("call_w"));
+    assert_eq!(
+        get("tool_call.function.name").as_deref(),
+        Some("get_weather")
+    );
+    assert_eq!(
+        get("tool_call.function.arguments").as_deref(),
+        Some("{\"city\":\"Paris\"}")
+    );
+    assert_eq!(
+        attr(&span, "gen_ai.response.finish_reasons"),
+        reasons(&["tool_calls"])
+    );
+}
+
+/// The text is kept within the capture limit and the cut is marked; a key
+/// inside the streamed text is redacted.
+#[observe(name = "long_stream", capture_limit = 12)]
+fn long_stream() -> impl Stream<Item = String> {
+    futures::stream::iter(
+        [
+            "Your key is ",
+            "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789",
+            " and more",
+        ]
+        .map(str::to_owned),
+    )
+}
+
+#[observe(name = "secret_stream")]
+fn secret_stream() -> impl Stream<Item = String> {
+    futures::stream::iter(
+        [
+            "Your key is ",
+            "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789",
+            ".",
+        ]
+        .map(str::to_owned),
+    )
+}
+
+#[tokio::test]
+async fn streamed_text_is_cut_at_the_limit_and_redacted() {
+    let (_guard, _) = exporter();
+    let _: Vec<String> = long_stream().collect().await;
+    let span = one("long_stream");
+    assert_eq!(
+        completion_event(&span).as_deref(),
+        Some("Your key is …[truncated]")
+    );
+    let _: Vec<String> = secret_stream().collect().await;
+    let span = one("secret_stream");
+    let completion = completion_event(&span).unwrap();
+    assert!(!completion.contains("abcdefghij"), "{completion}");
+    assert!(completion.starts_with("Your key is "), "{completion}");
+    assert!(completion.ends_with('.'), "{completion}");
+}
+
+/// A chunk whose `Serialize` panics is counted and skipped; the stream and
+/// the span go on.
+struct Panicky;
+
+impl serde::Serialize for Panicky {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        panic!("no serializing this")
+    }
+}
+
+#[tokio::test]
+async fn a_chunk_that_panics_when_read_is_skipped() {
+    let (_guard, _) = exporter();
+    let items = vec![Ok::<_, std::io::Error>(Panicky), Ok(Panicky)];
+    let read = futures::stream::iter(items)
+        .observe_chunks(StreamCall::new("panicky.chunks"))
+        .count()
+        .await;
+    assert_eq!(read, 2);
+    let span = one("panicky.chunks");
+    assert_eq!(int(&span, "gen_ai.l9.stream.chunks"), Some(2));
+    assert_eq!(span.status, Status::Ok);
+}

@@ -82,7 +82,7 @@ pub struct Meta {
 /// while the body runs.
 #[derive(Debug)]
 pub struct Observation {
-    meta: Meta,
+    meta: &'static Meta,
     /// The span before the body runs. `None` when no pipeline is installed
     /// (then nothing at all is done) or once it moved into `cx`.
     span: Option<Held>,
@@ -109,8 +109,8 @@ impl Observation {
     /// Starts the span of a call, as a child of the current context.
     /// `request_model` is the model the call asks for, when an argument
     /// tells (a parameter named `model`, a request type the crate knows).
-    pub fn start(meta: &Meta, request_model: Option<&str>) -> Self {
-        let meta = *meta;
+    pub fn start(meta: &'static Meta, request_model: Option<&str>) -> Self {
+        let (name, tags, metadata) = (meta.name, meta.tags, meta.metadata);
         let mut observation = Self {
             meta,
             span: None,
@@ -129,26 +129,24 @@ impl Observation {
             return observation;
         }
         let attributes = observation.sampled_attributes(request_model);
-        Context::map_current(
-            |parent| match tracer::start(meta.name, parent, attributes) {
-                Some(tracer::Started::Recording(span)) => {
-                    observation.recording = true;
-                    observation.span = Some(span);
-                }
-                Some(tracer::Started::Dropped(span_context)) => {
-                    observation.cx = dropped_span_context(parent, span_context);
-                }
-                None => {}
-            },
-        );
+        Context::map_current(|parent| match tracer::start(name, parent, attributes) {
+            Some(tracer::Started::Recording(span)) => {
+                observation.recording = true;
+                observation.span = Some(span);
+            }
+            Some(tracer::Started::Dropped(span_context)) => {
+                observation.cx = dropped_span_context(parent, span_context);
+            }
+            None => {}
+        });
         if observation.span.is_none() {
             return observation;
         }
-        let metadata: Vec<(&'static str, String)> = if meta.metadata.is_empty() {
+        let metadata: Vec<(&'static str, String)> = if metadata.is_empty() {
             Vec::new()
         } else {
             observation.redacting(|rules| {
-                meta.metadata
+                metadata
                     .iter()
                     .map(|(key, value)| (*key, scrub_owned(rules, (*value).to_owned())))
                     .collect()
@@ -156,8 +154,8 @@ impl Observation {
         };
         if let Some(span) = &mut observation.span {
             observation.start = Some(Instant::now());
-            if !meta.tags.is_empty() {
-                let tags = meta.tags.iter().map(|t| StringValue::from(*t)).collect();
+            if !tags.is_empty() {
+                let tags = tags.iter().map(|t| StringValue::from(*t)).collect();
                 span.set_attribute(KeyValue::new(attr::TAGS, Value::Array(Array::String(tags))));
             }
             for (key, value) in metadata {
@@ -174,7 +172,7 @@ impl Observation {
     /// (`gen_ai.l9.span.kind`, `gen_ai.operation.name`, a tool's name) and,
     /// for a model call, the model asked for and its provider.
     fn sampled_attributes(&mut self, request_model: Option<&str>) -> Vec<KeyValue> {
-        let meta = self.meta;
+        let meta = *self.meta;
         let mut attributes = Vec::with_capacity(6);
         attributes.push(KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str()));
         if let Some(operation) = meta.kind.operation() {

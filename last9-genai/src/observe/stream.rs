@@ -9,8 +9,10 @@
 //! error, or when it is dropped before either (then it is marked
 //! cancelled, with what arrived). Items pass through unchanged.
 
+use std::collections::HashMap;
 use std::fmt::Display;
 use std::pin::Pin;
+use std::sync::{LazyLock, Mutex};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
@@ -565,20 +567,58 @@ impl StreamCall {
 
     /// Starts the call's span, as a child of the current context.
     fn start(self) -> Observation {
-        let meta = Meta {
-            name: self.name,
-            kind: ObservationKind::Llm,
-            tags: &[],
-            metadata: &[],
-            capture_input: false,
-            capture_output: true,
-            capture_limit: None,
-            redact: true,
-            model: None,
-            provider: self.provider,
-            may_respond: true,
-        };
-        Observation::start(&meta, self.model.as_deref())
+        Observation::start(described(self.name, self.provider), self.model.as_deref())
+    }
+}
+
+/// At most this many descriptions of streams observed without the macro
+/// are kept; past it, streams are named [`UNNAMED_STREAM`].
+const MAX_DESCRIPTIONS: usize = 1024;
+/// The name of a stream observed without the macro once
+/// [`MAX_DESCRIPTIONS`] names were seen.
+const UNNAMED_STREAM: &str = "stream";
+
+/// The description of every stream observed without the macro past the
+/// bound.
+static OVERFLOW: Meta = meta(UNNAMED_STREAM, None);
+
+/// The static description of a stream observed without the macro, made
+/// once per name and provider, as the macro makes one per function: an
+/// observation holds a `&'static` one, which keeps every observed call one
+/// pointer lighter. The names are `&'static str`, so there are as many as
+/// the program holds, and the count is bounded anyway.
+fn described(name: &'static str, provider: Option<&'static str>) -> &'static Meta {
+    type Key = (&'static str, Option<&'static str>);
+    static DESCRIBED: LazyLock<Mutex<HashMap<Key, &'static Meta>>> =
+        LazyLock::new(Default::default);
+    let Ok(mut described) = DESCRIBED.lock() else {
+        return &OVERFLOW;
+    };
+    if let Some(meta) = described.get(&(name, provider)) {
+        return meta;
+    }
+    if described.len() >= MAX_DESCRIPTIONS {
+        return &OVERFLOW;
+    }
+    let meta: &'static Meta = Box::leak(Box::new(meta(name, provider)));
+    described.insert((name, provider), meta);
+    meta
+}
+
+/// A streamed model call named `name`: no arguments to capture.
+const fn meta(name: &'static str, provider: Option<&'static str>) -> Meta {
+    Meta {
+        name,
+        kind: ObservationKind::Llm,
+        tags: &[],
+        metadata: &[],
+        capture_input: false,
+        capture_output: true,
+        capture_limit: None,
+        redact: true,
+        model: None,
+        provider,
+        may_respond: true,
     }
 }
 
@@ -714,6 +754,25 @@ mod tests {
         let mut items = pieces;
         items.push(next.as_bytes());
         assert_eq!(sse(&items), (2, Some("ok".to_owned())));
+    }
+
+    /// One description per name and provider, kept; past the bound, new
+    /// names share one, and memory stays bounded.
+    #[test]
+    fn descriptions_are_made_once_and_bounded() {
+        let a = described("desc.a", None);
+        assert!(std::ptr::eq(a, described("desc.a", None)));
+        assert!(!std::ptr::eq(a, described("desc.a", Some("openai"))));
+        assert_eq!(described("desc.a", Some("openai")).provider, Some("openai"));
+        let mut made = 0;
+        let overflowed = (0..MAX_DESCRIPTIONS + 10).find(|i| {
+            let name: &'static str = format!("desc.{i}").leak();
+            made += 1;
+            described(name, None).name == UNNAMED_STREAM
+        });
+        assert!(overflowed.is_some() && made <= MAX_DESCRIPTIONS);
+        assert!(std::ptr::eq(described("desc.late", None), &OVERFLOW));
+        assert!(std::ptr::eq(a, described("desc.a", None)));
     }
 
     /// An error item ends the stream with the error's type and message.
