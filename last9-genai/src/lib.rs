@@ -83,6 +83,8 @@
 //   health → context → processor, observe, manual, propagation, console →
 //   install, tracing_layer
 pub mod attributes;
+#[cfg(feature = "tracing")]
+mod bridge;
 mod console;
 mod context;
 mod cost;

@@ -96,20 +96,27 @@ pub(crate) fn sdk_tracer() -> Option<SdkTracer> {
 /// A real SDK's tracer gives even a span its sampler drops a new span id.
 ///
 /// When a pipeline exists (a `Last9SpanProcessor` was built), a no-op
-/// tracer means that pipeline's provider was never registered; this warns
-/// once, naming the call that fixes it. Such a span must not become a
-/// parent: under it, the SDK's parent-based sampler would drop every child.
+/// tracer means that pipeline's provider was never registered. Such a span
+/// must not become a parent: under it, the SDK's parent-based sampler would
+/// drop every child. The caller makes the span through a tracing-opentelemetry
+/// layer when there is one, else calls [`unregistered`].
 pub(crate) fn is_noop(span_context: &SpanContext, parent: &Context) -> bool {
-    let noop = !span_context.is_valid() || *span_context == *parent.span().span_context();
-    if noop && epoch() != 0 {
-        static UNREGISTERED: warn::Once = warn::Once::new();
-        UNREGISTERED.warn(|| {
-            "#[observe] and workflow() made no span: a Last9SpanProcessor was built, but its \
-             tracer provider is not registered, and they make spans with the global one. Call \
-             `last9_genai::set_tracer_provider(provider.clone())` once after building the \
-             provider. Spans made by other instrumentation are exported as before."
-                .to_owned()
-        });
+    !span_context.is_valid() || *span_context == *parent.span().span_context()
+}
+
+/// Says once, when a pipeline exists, that `#[observe]` and `workflow()`
+/// made no span because its provider is not registered, naming the call
+/// that fixes it.
+pub(crate) fn unregistered() {
+    if epoch() == 0 {
+        return;
     }
-    noop
+    static UNREGISTERED: warn::Once = warn::Once::new();
+    UNREGISTERED.warn(|| {
+        "#[observe] and workflow() made no span: a Last9SpanProcessor was built, but its \
+         tracer provider is not registered, and they make spans with the global one. Call \
+         `last9_genai::set_tracer_provider(provider.clone())` once after building the \
+         provider. Spans made by other instrumentation are exported as before."
+            .to_owned()
+    });
 }

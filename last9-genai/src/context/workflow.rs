@@ -198,13 +198,28 @@ impl Workflow {
         // What the span is, for samplers and backends: the conventions'
         // workflow operation and name, and OpenInference's kind, which the
         // conventions leave Phoenix without.
-        let builder = SpanBuilder::from_name(name).with_attributes([
+        let attributes = vec![
             KeyValue::new(attr::OPERATION_NAME, attr::operation::INVOKE_WORKFLOW),
             KeyValue::new(attr::WORKFLOW_NAME, self.id.clone()),
             KeyValue::new(attr::OPENINFERENCE_SPAN_KIND, "CHAIN"),
-        ]);
+        ];
+        #[cfg(feature = "tracing")]
+        let bridged = (name.clone(), attributes.clone());
+        let builder = SpanBuilder::from_name(name).with_attributes(attributes);
         let span = tracer.build_with_context(builder, &scoped);
         if !span.is_recording() && pipeline::is_noop(span.span_context(), &scoped) {
+            // No provider registered: the span of a tracing-opentelemetry
+            // layer's provider, when there is one.
+            #[cfg(feature = "tracing")]
+            if let Some(span) = crate::bridge::tracing_span(&bridged.0, &scoped, bridged.1) {
+                return ActiveWorkflow {
+                    cx: scoped.with_span(span),
+                    totals,
+                    run_id,
+                    own_span: true,
+                };
+            }
+            pipeline::unregistered();
             // No span: the scope alone, so that what runs inside keeps the
             // parent it had (under a no-op span, the SDK would drop it).
             return ActiveWorkflow {

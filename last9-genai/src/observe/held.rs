@@ -1,6 +1,7 @@
 //! The span of an observed call before its body runs, held without a lock:
 //! the SDK's own span when the pipeline is an `SdkTracerProvider`, else the
-//! global API's boxed span.
+//! global API's boxed span, or (no provider registered) a span made through
+//! a tracing-opentelemetry layer.
 
 use std::borrow::Cow;
 use std::time::SystemTime;
@@ -14,6 +15,8 @@ use opentelemetry::trace::{Span, SpanContext, Status};
 pub(crate) enum Held {
     Sdk(Box<opentelemetry_sdk::trace::Span>),
     Global(BoxedSpan),
+    #[cfg(feature = "tracing")]
+    Tracing(Box<crate::bridge::TracingSpan>),
 }
 
 /// Calls `$method` on whichever span is held.
@@ -22,6 +25,8 @@ macro_rules! each {
         match $self {
             Held::Sdk($span) => $call,
             Held::Global($span) => $call,
+            #[cfg(feature = "tracing")]
+            Held::Tracing($span) => $call,
         }
     };
 }

@@ -137,6 +137,7 @@ impl Observation {
             Some(tracer::Started::Dropped(span_context)) => {
                 observation.cx = dropped_span_context(parent, span_context);
             }
+            Some(tracer::Started::Unregistered) => observation.unregistered(parent, request_model),
             None => {}
         });
         if observation.span.is_none() {
@@ -166,6 +167,28 @@ impl Observation {
             }
         }
         observation
+    }
+
+    /// No provider is registered: the span is made through a
+    /// tracing-opentelemetry layer when one is current (feature `tracing`),
+    /// else nothing is, and a warning names the missing call once.
+    fn unregistered(&mut self, parent: &Context, request_model: Option<&str>) {
+        #[cfg(feature = "tracing")]
+        {
+            let attributes = self.sampled_attributes(request_model);
+            if let Some(span) = crate::bridge::tracing_span(self.meta.name, parent, attributes) {
+                if span.is_recording() {
+                    self.recording = true;
+                    self.span = Some(Held::Tracing(Box::new(span)));
+                } else {
+                    self.cx = dropped_span_context(parent, span.span_context().clone());
+                }
+                return;
+            }
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = (parent, request_model);
+        crate::pipeline::unregistered();
     }
 
     /// The attributes a sampler sees at span start: what the call is

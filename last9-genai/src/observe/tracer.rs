@@ -44,6 +44,9 @@ pub(crate) enum Started {
     Recording(Held),
     /// The sampler dropped it: only its context is left.
     Dropped(SpanContext),
+    /// A pipeline exists, but the global tracer is a no-op: its provider
+    /// was never registered.
+    Unregistered,
 }
 
 impl Started {
@@ -97,17 +100,16 @@ pub(crate) fn start(
                 ObservedTracer::Global(tracer) => {
                     let span = tracer.build_with_context(builder, parent);
                     if !span.is_recording() && pipeline::is_noop(span.span_context(), parent) {
-                        // No provider behind the global API: do nothing,
-                        // as when no pipeline exists.
+                        // No provider behind the global API.
                         cached.not_recording += 1;
-                        return None;
+                        return Some(Started::Unregistered);
                     }
                     Started::new(span, Held::Global)
                 }
             };
             match started {
                 Started::Recording(_) => cached.not_recording = 0,
-                Started::Dropped(_) => cached.not_recording += 1,
+                Started::Dropped(_) | Started::Unregistered => cached.not_recording += 1,
             }
             Some(started)
         })
