@@ -217,3 +217,87 @@ mod async_openai_types {
         }
     }
 }
+
+#[cfg(all(test, feature = "async-openai"))]
+mod tests {
+    use async_openai::types::chat::CreateChatCompletionStreamResponse;
+    use serde_json::json;
+
+    use super::read_chat_chunk;
+    use crate::cost::TokenUsage;
+    use crate::record::stream::StreamRead;
+
+    fn chunk(value: serde_json::Value) -> CreateChatCompletionStreamResponse {
+        serde_json::from_value(value).unwrap()
+    }
+
+    /// async-openai's chunks read field by field: text of the first choice,
+    /// tool-call deltas assembled, finish reasons, the usage chunk.
+    #[test]
+    fn typed_chunks_read_as_their_json() {
+        let base = |choices: serde_json::Value, usage: serde_json::Value| {
+            chunk(
+                json!({"id": "c1", "object": "chat.completion.chunk", "created": 1,
+                         "model": "gpt-4o-2024-08-06", "choices": choices, "usage": usage}),
+            )
+        };
+        let chunks = [
+            base(
+                json!([{"index": 0, "delta": {"content": "Hi"}},
+                        {"index": 1, "delta": {"content": "other"}}]),
+                json!(null),
+            ),
+            base(
+                json!([{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_1",
+                "type": "function", "function": {"name": "f", "arguments": "{\"a\""}}]}}]),
+                json!(null),
+            ),
+            base(
+                json!([{"index": 0, "delta": {"tool_calls": [{"index": 0,
+                "function": {"arguments": ":1}"}}]}, "finish_reason": "tool_calls"}]),
+                json!(null),
+            ),
+            base(
+                json!([]),
+                json!({"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17,
+                "prompt_tokens_details": {"cached_tokens": 4},
+                "completion_tokens_details": {"reasoning_tokens": 2}}),
+            ),
+        ];
+        let mut read = StreamRead::new(100);
+        for chunk in &chunks {
+            read_chat_chunk(chunk, &mut read);
+        }
+        assert!(read.is_openai_chat());
+        let info = read.finish();
+        assert_eq!(info.completion.as_deref(), Some("Hi"));
+        assert_eq!(info.model.as_deref(), Some("gpt-4o-2024-08-06"));
+        assert_eq!(info.finish_reasons, ["tool_calls"]);
+        assert_eq!(info.tool_calls.len(), 1);
+        assert_eq!(info.tool_calls[0].id.as_deref(), Some("call_1"));
+        assert_eq!(info.tool_calls[0].name, "f");
+        assert_eq!(info.tool_calls[0].arguments, "{\"a\":1}");
+        assert_eq!(
+            info.usage,
+            Some(TokenUsage::new(12, 5).with_cache_read(4).with_reasoning(2))
+        );
+        // Every finish reason by its name.
+        for reason in [
+            "stop",
+            "length",
+            "tool_calls",
+            "content_filter",
+            "function_call",
+        ] {
+            let mut read = StreamRead::new(100);
+            read_chat_chunk(
+                &base(
+                    json!([{"index": 0, "delta": {}, "finish_reason": reason}]),
+                    json!(null),
+                ),
+                &mut read,
+            );
+            assert_eq!(read.finish().finish_reasons, [reason]);
+        }
+    }
+}

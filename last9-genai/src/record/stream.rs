@@ -229,9 +229,9 @@ impl StreamRead {
             if info.finish_reasons.is_empty() {
                 info.finish_reasons = done.finish_reasons;
             }
-            if info.usage.is_none() && !info.usage_invalid {
-                (info.usage, info.usage_invalid) = (done.usage, done.usage_invalid);
-            }
+            // The Responses API's usage comes only with its final event.
+            info.usage = info.usage.or(done.usage);
+            info.usage_invalid |= done.usage_invalid;
             info.completion = info.completion.or(done.completion);
             if info.tool_calls.is_empty() {
                 info.tool_calls = done.tool_calls;
@@ -863,6 +863,57 @@ mod tests {
         assert_eq!(info.tool_calls.len(), MAX_TOOL_CALLS);
         assert_eq!(info.tool_calls[0].arguments, "abcdcdcdcdc");
         assert_eq!(info.tool_calls[1].arguments, "ab");
+    }
+
+    /// Gemini's last chunk may carry usage alone, in either casing.
+    #[test]
+    fn a_gemini_chunk_with_usage_alone() {
+        for usage in [
+            json!({"usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2}}),
+            json!({"usage_metadata": {"prompt_token_count": 3, "candidates_token_count": 2}}),
+        ] {
+            let mut read = StreamRead::new(100);
+            read.read(&usage);
+            assert!(read.has_usage());
+            assert!(!read.is_openai_chat());
+            let info = read.finish();
+            assert_eq!(info.provider, Some("gcp.gemini"));
+            assert_eq!(info.usage, Some(TokenUsage::new(3, 2)));
+        }
+    }
+
+    /// Only OpenAI's chat chunks are OpenAI chat: the one format whose
+    /// usage must be asked for.
+    #[test]
+    fn only_openai_chat_chunks_are_openai_chat() {
+        let mut read = StreamRead::new(100);
+        assert!(!read.is_openai_chat());
+        read.read(&json!({"type": "message_start", "message": {"model": "claude"}}));
+        assert!(!read.is_openai_chat());
+        read.read(&json!({"type": "response.output_text.delta", "delta": "x"}));
+        assert!(!read.is_openai_chat());
+        read.read(&openai_chunk(json!({"content": "x"}), Value::Null));
+        assert!(read.is_openai_chat());
+    }
+
+    /// A typed chunk's usage, read field by field, is the stream's usage
+    /// and wins over any usage object read as JSON.
+    #[test]
+    fn typed_usage_is_the_streams() {
+        let mut read = StreamRead::new(100);
+        assert!(!read.has_usage());
+        read.read(&json!({"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 1}}));
+        read.openai_chunk(Some("c1"), Some("gpt-4o"), Some(TokenUsage::new(40, 9)));
+        read.openai_chunk(Some("c2"), Some("gpt-4o-mini"), None);
+        assert!(read.has_usage());
+        let info = read.finish();
+        assert_eq!(info.usage, Some(TokenUsage::new(40, 9)));
+        assert_eq!(info.id.as_deref(), Some("c1"));
+        assert_eq!(info.model.as_deref(), Some("gpt-4o"));
+        // Usage known only from a typed chunk.
+        let mut read = StreamRead::new(100);
+        read.openai_chunk(None, None, Some(TokenUsage::new(2, 1)));
+        assert!(read.has_usage());
     }
 
     /// Impossible counts in the final usage spoil it, as for a whole
