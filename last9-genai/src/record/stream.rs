@@ -833,8 +833,19 @@ mod tests {
         assert_eq!(info.completion.as_deref(), Some("Hi there"));
         assert_eq!(info.finish_reasons, ["completed"]);
         assert_eq!(info.usage, Some(TokenUsage::new(7, 3)));
+        assert!(!info.usage_invalid);
         assert_eq!(info.tool_calls[0].id.as_deref(), Some("call_9"));
         assert_eq!(info.tool_calls[0].arguments, "{}");
+        // Impossible counts in the final response spoil its usage.
+        let (info, _) = read_all(
+            100,
+            &[
+                json!({"type": "response.completed", "response": {"object": "response",
+                "status": "completed", "output": [], "usage": {"input_tokens": -7}}}),
+            ],
+        );
+        assert_eq!(info.usage, None);
+        assert!(info.usage_invalid);
     }
 
     /// Text and arguments stop one character past the limit, on a

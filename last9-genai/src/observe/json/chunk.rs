@@ -278,8 +278,8 @@ pub(crate) fn read_fast<C: Serialize + ?Sized>(
             }
             true
         }
-        // An object with none of the fields: nothing to read.
-        None => fast.id.is_none() && fast.model.is_none() && fast.delta_text.is_none(),
+        // No type and no choices: the JSON path reads nothing either.
+        None => true,
         Some("content_block_delta") => match fast.text(fast.delta_kind) {
             Some("text_delta") => {
                 read.anthropic_text(fast.text(fast.delta_text).unwrap_or(""));
@@ -291,9 +291,8 @@ pub(crate) fn read_fast<C: Serialize + ?Sized>(
             read.responses_text(fast.text(fast.delta_text).unwrap_or(""));
             true
         }
-        Some(kind @ ("ping" | "content_block_stop" | "message_stop"))
-            if fast.delta_text.is_none() && fast.delta_kind.is_none() =>
-        {
+        // Events that say nothing but their type, whatever else they hold.
+        Some(kind @ ("ping" | "content_block_stop" | "message_stop")) => {
             read.anthropic_event(kind);
             true
         }
@@ -411,7 +410,7 @@ mod tests {
         let corpus = corpus();
         let mut scratch = Scratch::default();
         let mut read = StreamRead::new(64);
-        for i in [0, 1, 2, 3, 5, 9, 10, 12, 14, 15, 19] {
+        for i in [0, 1, 2, 3, 5, 9, 10, 12, 14, 15, 19, 24] {
             assert!(
                 read_fast(&corpus[i], &mut scratch, &mut read),
                 "{}",
