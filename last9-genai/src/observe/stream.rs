@@ -33,6 +33,10 @@ use crate::warn::Once;
 
 /// One data event of a server-sent-event stream is kept up to this many
 /// bytes; a longer one is skipped.
+///
+/// ```
+/// assert_eq!(last9_genai::MAX_SSE_EVENT, 4 * 1024 * 1024);
+/// ```
 pub const MAX_SSE_EVENT: usize = 4 << 20;
 
 /// Said the first time an OpenAI chat stream ends without usage.
@@ -144,7 +148,16 @@ impl Observation {
 }
 
 /// How the items of a stream are read: [`Chunks`] for typed chunks,
-/// [`Sse`] for the raw bytes of server-sent events.
+/// [`Items`] for `Serialize` items read whole, [`Sse`] for the raw bytes
+/// of server-sent events. It names, in a bound, which items a reader takes.
+///
+/// ```
+/// use last9_genai::{Chunks, ReadChunks, Sse};
+///
+/// fn reads<R: ReadChunks<I>, I>() {}
+/// reads::<Chunks, Result<serde_json::Value, std::io::Error>>();
+/// reads::<Sse, Result<Vec<u8>, std::io::Error>>();
+/// ```
 pub trait ReadChunks<Item> {
     /// Reads one item; `Some` ends the span.
     #[doc(hidden)]
@@ -164,6 +177,15 @@ pub trait ReadChunks<Item> {
 /// `async-openai`) is read field by field; any other chunk through its
 /// `Serialize`, for the fields the reader looks at. A chunk that is text
 /// is a piece of the completion.
+///
+/// ```
+/// use futures::{StreamExt, executor::block_on, stream};
+/// use last9_genai::{Chunks, ObserveStream, ObservedStream, StreamCall};
+///
+/// let chunks = stream::iter([Ok::<_, std::io::Error>("Hel"), Ok("lo")]);
+/// let observed: ObservedStream<_, Chunks> = chunks.observe_chunks(StreamCall::new("chat"));
+/// assert_eq!(block_on(observed.count()), 2);
+/// ```
 #[derive(Debug, Default)]
 pub struct Chunks {
     scratch: Scratch,
@@ -192,6 +214,18 @@ impl<C: Serialize + 'static, E: Display> ReadChunks<Result<C, E>> for Chunks {
 
 /// Reads the items of a stream of `Serialize` items whole, each one a
 /// chunk: text pieces (`impl Stream<Item = String>`) are the completion.
+/// `#[observe]` picks it for such streams.
+///
+/// ```
+/// use futures::{Stream, StreamExt, executor::block_on, stream};
+/// use last9_genai::observe;
+///
+/// #[observe]
+/// fn pieces() -> impl Stream<Item = String> {
+///     stream::iter(["Hel".to_owned(), "lo".to_owned()])
+/// }
+/// assert_eq!(block_on(pieces().count()), 2);
+/// ```
 #[derive(Debug, Default)]
 pub struct Items {
     scratch: Scratch,
@@ -237,6 +271,16 @@ fn failed<E: Display>(error: &E) -> End {
 /// (`AsRef<[u8]>`). Each `data:` event is a JSON chunk; `[DONE]` and
 /// other fields are skipped; events split across items are joined, and
 /// one longer than [`MAX_SSE_EVENT`] bytes is skipped.
+///
+/// ```
+/// use futures::{StreamExt, executor::block_on, stream};
+/// use last9_genai::{ObserveStream, ObservedStream, Sse, StreamCall};
+///
+/// let event = b"data: {\"type\": \"content_block_delta\", \"delta\": {\"type\": \"text_delta\", \"text\": \"Hi\"}}\n\n";
+/// let bytes = stream::iter([Ok::<_, std::io::Error>(&event[..10]), Ok(&event[10..])]);
+/// let observed: ObservedStream<_, Sse> = bytes.observe_sse(StreamCall::new("messages"));
+/// assert_eq!(block_on(observed.count()), 2);
+/// ```
 #[derive(Debug, Default)]
 pub struct Sse {
     /// The line being received.
