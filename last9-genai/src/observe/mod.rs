@@ -568,7 +568,8 @@ impl Observation {
                     parts,
                     finish_reason: info.finish_reasons.into_iter().next(),
                 };
-                let fitted = messages::fitted(&[message], limit);
+                let message = [message];
+                let fitted = messages::fitted(&message, limit);
                 let (array, indexed) = messages::python(attr::COMPLETION, &fitted, true);
                 attributes = indexed;
                 attributes.push(KeyValue::new(attr::COMPLETION, array.clone()));
@@ -703,18 +704,25 @@ fn prompt_text(mut args: Vec<(&'static str, Captured)>, request: Option<&Request
 /// The input messages of `request` as attributes, in both shapes (see
 /// [`Observation::args_done`]); returns the Python SDK's array.
 fn input_attributes(request: &RequestInfo, limit: usize, attributes: &mut Vec<KeyValue>) -> String {
-    let all: Vec<Message> = request
-        .system
-        .iter()
-        .chain(&request.messages)
-        .cloned()
-        .collect();
-    let (array, indexed) = messages::python(attr::PROMPT, &messages::fitted(&all, limit), false);
+    let messages = messages::fitted(&request.messages, limit);
+    // The Python SDK's array holds the system instructions too: copied
+    // together only when there are any.
+    let (array, indexed) = if request.system.is_empty() {
+        messages::python(attr::PROMPT, &messages, false)
+    } else {
+        let all: Vec<Message> = request
+            .system
+            .iter()
+            .chain(&request.messages)
+            .cloned()
+            .collect();
+        messages::python(attr::PROMPT, &messages::fitted(&all, limit), false)
+    };
     attributes.push(KeyValue::new(attr::PROMPT, array.clone()));
     attributes.extend(indexed);
     attributes.extend(messages::conventions_input(
         &messages::fitted(&request.system, limit),
-        &messages::fitted(&request.messages, limit),
+        &messages,
     ));
     array
 }

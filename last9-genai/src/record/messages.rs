@@ -8,6 +8,8 @@
 //! stays valid whatever its size: the texts share the limit, and when they
 //! cannot fit, the oldest messages are left out first.
 
+use std::borrow::Cow;
+
 use opentelemetry::KeyValue;
 #[cfg(test)]
 use serde_json::{Value, json};
@@ -347,7 +349,7 @@ const MIN_SHARE: usize = 64;
 /// `messages` fitted within `limit` bytes of JSON: as they are when they
 /// fit; else every text cut to an even share of the limit; else, the oldest
 /// messages left out too (the last one is always kept).
-pub(crate) fn fitted(messages: &[Message], limit: usize) -> Vec<Message> {
+pub(crate) fn fitted(messages: &[Message], limit: usize) -> Cow<'_, [Message]> {
     // The larger of the two shapes, and a comma; the array's brackets are
     // the one byte more than its commas.
     // Most messages fit by far: a bound on their size, cheaper than
@@ -358,13 +360,13 @@ pub(crate) fn fitted(messages: &[Message], limit: usize) -> Vec<Message> {
         .sum::<usize>()
         < limit
     {
-        return messages.to_vec();
+        return Cow::Borrowed(messages);
     }
     let mut scratch = String::new();
     let mut size = |m: &Message| m.written_len(&mut scratch) + 1;
     // (Brackets and commas: one byte more than the sizes; so, below.)
     if messages.iter().map(&mut size).sum::<usize>() < limit {
-        return messages.to_vec();
+        return Cow::Borrowed(messages);
     }
     let texts = messages.iter().map(|m| m.parts.len()).sum::<usize>().max(1);
     let share = (limit / texts).max(MIN_SHARE);
@@ -379,7 +381,9 @@ pub(crate) fn fitted(messages: &[Message], limit: usize) -> Vec<Message> {
         total += len;
         kept += 1;
     }
-    cut[cut.len() - kept..].to_vec()
+    let mut cut = cut;
+    cut.drain(..cut.len() - kept);
+    Cow::Owned(cut)
 }
 
 /// A JSON array of `messages`, each written by `write`.
@@ -631,12 +635,12 @@ mod tests {
             .collect();
         let exact = written(&messages);
         assert_eq!(fitted(&messages, exact), messages);
-        assert_eq!(fitted(&messages, exact - 1), messages[1..]);
+        assert_eq!(*fitted(&messages, exact - 1), messages[1..]);
         let two = written(&messages[1..]);
-        assert_eq!(fitted(&messages, two), messages[1..]);
-        assert_eq!(fitted(&messages, two - 1), messages[2..]);
+        assert_eq!(*fitted(&messages, two), messages[1..]);
+        assert_eq!(*fitted(&messages, two - 1), messages[2..]);
         // The last one is kept, whatever the limit.
-        assert_eq!(fitted(&messages, 1), messages[2..]);
+        assert_eq!(*fitted(&messages, 1), messages[2..]);
     }
 
     /// Texts too long to fit share the limit evenly: each is cut to the
@@ -651,7 +655,7 @@ mod tests {
         assert!(written(&kept) <= 1000);
         let kept = fitted(&messages, 100);
         let expected = format!("{}{}", "a".repeat(64), crate::text::TRUNCATION_MARKER);
-        assert_eq!(kept, [text("user", &expected)]);
+        assert_eq!(*kept, [text("user", &expected)]);
     }
 
     #[test]
