@@ -17,6 +17,7 @@ mod tracer;
 use std::fmt::{Debug, Display};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
@@ -572,6 +573,7 @@ impl Observation {
                 let fitted = messages::fitted(&message, limit);
                 let (array, indexed) = messages::python(attr::COMPLETION, &fitted, true);
                 attributes = indexed;
+                let array = StringValue::from(Arc::<str>::from(array));
                 attributes.push(KeyValue::new(attr::COMPLETION, array.clone()));
                 attributes.push(messages::conventions_output(&fitted));
                 event.push(KeyValue::new(attr::EVENT_COMPLETION_CONTENT, array));
@@ -703,7 +705,11 @@ fn prompt_text(mut args: Vec<(&'static str, Captured)>, request: Option<&Request
 
 /// The input messages of `request` as attributes, in both shapes (see
 /// [`Observation::args_done`]); returns the Python SDK's array.
-fn input_attributes(request: &RequestInfo, limit: usize, attributes: &mut Vec<KeyValue>) -> String {
+fn input_attributes(
+    request: &RequestInfo,
+    limit: usize,
+    attributes: &mut Vec<KeyValue>,
+) -> StringValue {
     let messages = messages::fitted(&request.messages, limit);
     // The Python SDK's array holds the system instructions too: copied
     // together only when there are any.
@@ -718,6 +724,8 @@ fn input_attributes(request: &RequestInfo, limit: usize, attributes: &mut Vec<Ke
             .collect();
         messages::python(attr::PROMPT, &messages::fitted(&all, limit), false)
     };
+    // One text, shared by the attribute and the event.
+    let array = StringValue::from(Arc::<str>::from(array));
     attributes.push(KeyValue::new(attr::PROMPT, array.clone()));
     attributes.extend(indexed);
     attributes.extend(messages::conventions_input(
