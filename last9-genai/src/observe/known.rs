@@ -97,24 +97,42 @@ mod async_openai_types {
     use crate::cost::TokenUsage;
     use crate::observe::Output;
 
+    /// The usage of a chat completion or of its stream's last chunk, in the
+    /// conventions' terms.
+    fn usage(u: &async_openai::types::chat::CompletionUsage) -> TokenUsage {
+        TokenUsage {
+            input_tokens: u64::from(u.prompt_tokens),
+            output_tokens: u64::from(u.completion_tokens),
+            cache_read_input_tokens: u
+                .prompt_tokens_details
+                .as_ref()
+                .and_then(|d| d.cached_tokens)
+                .map_or(0, u64::from),
+            cache_creation_input_tokens: 0,
+            reasoning_output_tokens: u
+                .completion_tokens_details
+                .as_ref()
+                .and_then(|d| d.reasoning_tokens)
+                .map_or(0, u64::from),
+        }
+    }
+
+    /// A finish reason as the API writes it.
+    fn finish_reason(reason: &async_openai::types::chat::FinishReason) -> &'static str {
+        use async_openai::types::chat::FinishReason;
+        match reason {
+            FinishReason::Stop => "stop",
+            FinishReason::Length => "length",
+            FinishReason::ToolCalls => "tool_calls",
+            FinishReason::ContentFilter => "content_filter",
+            FinishReason::FunctionCall => "function_call",
+        }
+    }
+
     impl KnownResponse for CreateChatCompletionResponse {
         fn output(&self, _limit: usize) -> Output {
             let message = self.choices.first().map(|choice| &choice.message);
-            let usage = self.usage.as_ref().map(|u| TokenUsage {
-                input_tokens: u64::from(u.prompt_tokens),
-                output_tokens: u64::from(u.completion_tokens),
-                cache_read_input_tokens: u
-                    .prompt_tokens_details
-                    .as_ref()
-                    .and_then(|d| d.cached_tokens)
-                    .map_or(0, u64::from),
-                cache_creation_input_tokens: 0,
-                reasoning_output_tokens: u
-                    .completion_tokens_details
-                    .as_ref()
-                    .and_then(|d| d.reasoning_tokens)
-                    .map_or(0, u64::from),
-            });
+            let usage = self.usage.as_ref().map(usage);
             let tool_calls = message
                 .and_then(|m| m.tool_calls.as_ref())
                 .into_iter()
@@ -136,8 +154,7 @@ mod async_openai_types {
                 .choices
                 .iter()
                 .filter_map(|choice| choice.finish_reason.as_ref())
-                .filter_map(|reason| serde_json::to_value(reason).ok())
-                .filter_map(|reason| reason.as_str().map(str::to_owned))
+                .map(|reason| finish_reason(reason).to_owned())
                 .collect();
             Output {
                 info: Some(ResponseInfo {
@@ -163,31 +180,10 @@ mod async_openai_types {
         chunk: &async_openai::types::chat::CreateChatCompletionStreamResponse,
         read: &mut crate::record::stream::StreamRead,
     ) {
-        use async_openai::types::chat::FinishReason;
-        let usage = chunk.usage.as_ref().map(|u| TokenUsage {
-            input_tokens: u64::from(u.prompt_tokens),
-            output_tokens: u64::from(u.completion_tokens),
-            cache_read_input_tokens: u
-                .prompt_tokens_details
-                .as_ref()
-                .and_then(|d| d.cached_tokens)
-                .map_or(0, u64::from),
-            cache_creation_input_tokens: 0,
-            reasoning_output_tokens: u
-                .completion_tokens_details
-                .as_ref()
-                .and_then(|d| d.reasoning_tokens)
-                .map_or(0, u64::from),
-        });
+        let usage = chunk.usage.as_ref().map(usage);
         read.openai_chunk(Some(&chunk.id), Some(&chunk.model), usage);
         for choice in &chunk.choices {
-            let finish = choice.finish_reason.as_ref().map(|reason| match reason {
-                FinishReason::Stop => "stop",
-                FinishReason::Length => "length",
-                FinishReason::ToolCalls => "tool_calls",
-                FinishReason::ContentFilter => "content_filter",
-                FinishReason::FunctionCall => "function_call",
-            });
+            let finish = choice.finish_reason.as_ref().map(finish_reason);
             read.openai_choice(
                 u64::from(choice.index),
                 choice.delta.content.as_deref(),
