@@ -332,7 +332,7 @@ fn finish(krate: &Path, obs: TokenStream, value: TokenStream, ty: Option<&Type>)
     if ty.is_some_and(is_result) {
         let ok = output(quote!(__l9_v));
         quote! {
-            if #obs.is_recording() {
+            if #obs.reads_output() {
                 match #value {
                     ::core::result::Result::Ok(__l9_v) => {
                         let __l9_output = #ok;
@@ -350,7 +350,7 @@ fn finish(krate: &Path, obs: TokenStream, value: TokenStream, ty: Option<&Type>)
     } else {
         let out = output(value);
         quote! {
-            if #obs.is_recording() {
+            if #obs.reads_output() {
                 let __l9_output = #out;
                 #obs.finish_ok(__l9_output);
             }

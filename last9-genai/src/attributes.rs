@@ -300,3 +300,59 @@ pub const REQUEST_SIZE_BYTES: &str = "gen_ai.request.size_bytes";
 pub const RESPONSE_SIZE_BYTES: &str = "gen_ai.response.size_bytes";
 /// Quality score between 0 and 1 (float).
 pub const QUALITY_SCORE: &str = "gen_ai.quality.score";
+
+// ---------------------------------------------------------------- metrics
+/// The metrics this crate records (see [`set_meter_provider`](crate::set_meter_provider)),
+/// with the attribute keys and values only metrics carry. The conventions'
+/// client instruments (v1.41) keep their names, units and bucket
+/// boundaries; what the conventions do not name is under `gen_ai.l9.`.
+///
+/// ```
+/// use last9_genai::attributes::metric;
+///
+/// assert_eq!(metric::TOKEN_USAGE, "gen_ai.client.token.usage");
+/// assert_eq!(metric::COST, "gen_ai.l9.client.cost");
+/// ```
+pub mod metric {
+    /// Histogram of the input and output tokens of one model call
+    /// (`{token}`), with [`TOKEN_TYPE`].
+    pub const TOKEN_USAGE: &str = "gen_ai.client.token.usage";
+    /// Histogram of the duration of one observed call (`s`), with
+    /// `error.type` when it failed.
+    pub const OPERATION_DURATION: &str = "gen_ai.client.operation.duration";
+    /// Histogram of the time from a streamed call's start to its first
+    /// chunk (`s`).
+    pub const TIME_TO_FIRST_CHUNK: &str = "gen_ai.client.operation.time_to_first_chunk";
+    /// Histogram of the time between two chunks of a streamed call (`s`),
+    /// one value for each chunk after the first.
+    pub const TIME_PER_OUTPUT_CHUNK: &str = "gen_ai.client.operation.time_per_output_chunk";
+    /// Counter of the tokens the token histogram cannot tell apart (`{token}`):
+    /// with [`TOKEN_TYPE`] `cache_read` and `cache_creation` (parts of the
+    /// input) and `reasoning` (part of the output).
+    pub const TOKEN_PARTS: &str = "gen_ai.l9.client.token.parts";
+    /// Counter of the cost of model calls in USD (`{USD}`), from the pricing
+    /// table, with the call's attributes and `gen_ai.workflow.name`.
+    pub const COST: &str = "gen_ai.l9.client.cost";
+    /// Histogram of the duration of one workflow (`s`), with
+    /// `gen_ai.workflow.name`.
+    pub const WORKFLOW_DURATION: &str = "gen_ai.l9.workflow.duration";
+    /// The kind of tokens a value counts (string): one of [`token_type`](super::token_type).
+    pub const TOKEN_TYPE: &str = "gen_ai.token.type";
+    /// On a span the manual API recorded in the metrics itself (bool): the
+    /// span processor does not count it again.
+    pub const METERED: &str = "gen_ai.l9.metered";
+}
+
+/// Values of [`metric::TOKEN_TYPE`].
+pub mod token_type {
+    /// Input tokens, cached ones included.
+    pub const INPUT: &str = "input";
+    /// Output tokens, reasoning included.
+    pub const OUTPUT: &str = "output";
+    /// Input tokens read from the provider's prompt cache.
+    pub const CACHE_READ: &str = "cache_read";
+    /// Input tokens written to the provider's prompt cache.
+    pub const CACHE_CREATION: &str = "cache_creation";
+    /// Output tokens spent on reasoning.
+    pub const REASONING: &str = "reasoning";
+}

@@ -22,6 +22,7 @@ use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
 use crate::attributes as attr;
 use crate::redact;
+use crate::text::printable;
 
 /// Spans kept while their trace's root has not ended; past this, the oldest
 /// trace is printed as it is.
@@ -302,20 +303,6 @@ fn describe(span: &SpanData, paint: &Paint) -> String {
         "{}{details}  {ms:.1}ms {status}",
         paint.wrap("1", &printable(&span.name))
     )
-}
-
-/// `text` with every control character (ESC, BEL, newlines…) shown as `�`:
-/// what the tree prints comes from spans, and a span's text must not drive
-/// the terminal or break the tree's lines.
-fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(char::is_control) {
-        text.chars()
-            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-            .collect::<String>()
-            .into()
-    } else {
-        text.into()
-    }
 }
 
 fn plural(n: i64) -> &'static str {

@@ -80,7 +80,8 @@
 // Layers, bottom up; a module imports only modules of the layers below it
 // (checked by tests/tests/layers.rs, and drawn in docs/ARCHITECTURE.md):
 //   attributes, text, provider, warn, redact → cost → pricing → record, pipeline,
-//   health → context → processor, observe, manual, propagation, console →
+//   health, metrics → context → processor, observe, manual, propagation, console,
+//   summary →
 //   install, tracing_layer
 pub mod attributes;
 #[cfg(feature = "tracing")]
@@ -91,6 +92,7 @@ mod cost;
 mod health;
 mod install;
 mod manual;
+mod metrics;
 mod observe;
 mod pipeline;
 mod pricing;
@@ -100,6 +102,7 @@ mod propagation;
 mod provider;
 mod record;
 mod redact;
+mod summary;
 mod text;
 #[cfg(feature = "tracing")]
 mod tracing_layer;
@@ -119,6 +122,7 @@ pub use health::{CountingExporter, ExportCounts, ExportHealth};
 pub use install::{Install, InstallError, PRICING_FILE_ENV, Protocol, TelemetryGuard, install};
 pub use last9_genai_macros::observe;
 pub use manual::{DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, Performance, ToolCall};
+pub use metrics::{metrics_scope_ids, set_meter_provider};
 pub use observe::settings::{
     CAPTURE_CONTENT_ENV, ContentCapture, DEFAULT_CAPTURE_LIMIT, capture_content, capture_limit,
     content_capture, set_capture_content, set_capture_limit, set_content_capture,

@@ -16,12 +16,13 @@
 
 use std::borrow::Cow;
 
-use opentelemetry::KeyValue;
+use opentelemetry::{Context, KeyValue, StringValue};
 use sha2::{Digest, Sha256};
 
 use crate::attributes::{self as attr, span_kind};
-use crate::context::open_workflow_totals;
+use crate::context::{MetricScope, open_workflow_totals};
 use crate::cost::{CostBreakdown, TokenUsage};
+use crate::metrics::{self, Call, Measured};
 use crate::pricing::PricingTable;
 use crate::provider::detect_provider;
 use crate::record::conventions;
@@ -562,8 +563,8 @@ impl Last9GenAI {
             .clone()
             .map(Cow::Owned)
             .or_else(|| detect_provider(&call.model).map(Cow::Borrowed));
-        if let Some(provider) = provider {
-            attributes.extend(conventions::provider_attributes(provider.into_owned()));
+        if let Some(provider) = &provider {
+            attributes.extend(conventions::provider_attributes(provider.to_string()));
         }
         if let Some(max) = call.max_tokens {
             attributes.push(KeyValue::new(attr::REQUEST_MAX_TOKENS, saturating_i64(max)));
@@ -590,8 +591,48 @@ impl Last9GenAI {
                 attr::USAGE_TOTAL_TOKENS,
                 saturating_i64(total),
             ));
+            if metrics::on() {
+                self.meter(call, provider.as_deref(), usage);
+                attributes.push(KeyValue::new(attr::metric::METERED, true));
+            }
         }
         span.add_attributes(attributes);
+    }
+
+    /// Records the tokens and cost of `call` in the metrics, in the scopes
+    /// current now, whether or not its span is sampled.
+    fn meter(&self, call: &LlmCall, provider: Option<&str>, usage: &TokenUsage) {
+        let scope = MetricScope::of(&Context::current());
+        let text = |s: &str| StringValue::from(s.to_owned());
+        let metric_call = Call {
+            kind: None,
+            operation: Some(
+                call.operation
+                    .as_deref()
+                    .map_or(attr::operation::CHAT.into(), text),
+            ),
+            provider: provider.map(text),
+            request_model: Some(metrics::model(&call.model)),
+            response_model: call.response_model.as_deref(),
+            workflow: scope.workflow,
+            ids: scope.ids,
+            error_type: None,
+        };
+        let model = call.response_model.as_deref().unwrap_or(&call.model);
+        let cost_usd = self
+            .pricing
+            .as_ref()
+            .filter(|_| self.cost_tracking)
+            .and_then(|table| table.cost_quiet(model, usage))
+            .map(|cost| cost.total_usd());
+        metrics::record(
+            &metric_call,
+            &Measured {
+                usage: Some(usage),
+                cost_usd,
+                ..Measured::default()
+            },
+        );
     }
 
     /// Adds `gen_ai.content.prompt` and `gen_ai.content.completion` events,

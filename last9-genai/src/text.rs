@@ -95,6 +95,20 @@ pub(crate) fn saturating_i64(n: impl TryInto<i64>) -> i64 {
     n.try_into().unwrap_or(i64::MAX)
 }
 
+/// `text` with every control character (ESC, BEL, newlines…) shown as `�`:
+/// what the console prints comes from spans and metrics, and their text must
+/// not drive the terminal or break the console's lines.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,10 @@ fn code_keys() -> BTreeSet<String> {
     let mut in_values = false;
     for line in source.lines() {
         let line = line.trim();
-        if line.starts_with("pub mod span_kind") || line.starts_with("pub mod operation") {
+        if line.starts_with("pub mod span_kind")
+            || line.starts_with("pub mod operation")
+            || line.starts_with("pub mod token_type")
+        {
             in_values = true;
         } else if in_values && line == "}" {
             in_values = false;

@@ -32,6 +32,47 @@ fn fail() -> Result<(), String> {
     Err("boom\u{1b}[31m\u{7}".to_owned())
 }
 
+/// The metrics summary printed at shutdown, after the trees: one line per
+/// model (calls, input, output, cost, p50, p95), names made printable.
+fn summary_by_model(lines: &[&str], text: &str) {
+    assert_eq!(lines[0], "GenAI calls by model", "{text}");
+    let cells = |model: &str| -> Vec<String> {
+        let line = lines
+            .iter()
+            .find(|l| l.split_whitespace().next() == Some(model))
+            .unwrap_or_else(|| panic!("no line for {model}: {text}"));
+        line.split_whitespace().map(str::to_owned).collect()
+    };
+    // chat and chat_json: the second's counts cannot be right and are not
+    // counted, its call is.
+    assert_eq!(
+        cells("gpt-4o")[1..5],
+        ["2", "1200", "300", "0.006000"],
+        "{text}"
+    );
+    assert_eq!(
+        cells("claude-sonnet-4-5")[1..5],
+        ["1", "2000", "450", "0.012750"],
+        "{text}"
+    );
+    assert_eq!(
+        cells("llama-3")[1..5],
+        ["1", "10", "5", "0.000000"],
+        "{text}"
+    );
+    assert_eq!(
+        cells("gpt\u{FFFD}]0;pwned\u{FFFD}")[1..4],
+        ["1", "1", "1"],
+        "{text}"
+    );
+    let p50 = &cells("gpt-4o")[5];
+    assert!(
+        p50.ends_with('s') && p50[..p50.len() - 1].parse::<f64>().is_ok(),
+        "{text}"
+    );
+    assert_eq!(lines.len(), 6, "{text}");
+}
+
 #[tokio::test]
 async fn each_trace_prints_as_an_indented_tree() {
     let out = common::Written::default();
@@ -70,7 +111,8 @@ async fn each_trace_prints_as_an_indented_tree() {
     drop(guard);
     let text = out.text();
     let all: Vec<&str> = text.lines().collect();
-    assert_eq!(all.len(), 15, "{text}");
+    assert_eq!(all.len(), 21, "15 lines of trees, 6 of summary: {text}");
+    summary_by_model(&all[15..], &text);
     let roots: Vec<&str> = all[5..]
         .iter()
         .copied()

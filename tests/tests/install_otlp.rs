@@ -216,3 +216,102 @@ async fn async_code_exports_too() {
         Some(Proto::StringValue("async_conv".into()))
     );
 }
+
+/// Metrics go over OTLP/HTTP beside the traces (`/v1/metrics` on the same
+/// collector), with the resource's service name; with a sampler that keeps
+/// no trace, every call is still there: tokens, duration, cost, workflow.
+#[test]
+fn metrics_go_over_otlp_beside_the_traces_whatever_the_sampler() {
+    use opentelemetry_proto::tonic::metrics::v1::metric::Data;
+    let _turn = turn();
+    let collector = HttpCollector::start();
+    let guard = Install::default()
+        .endpoint(collector.endpoint())
+        .service_name("rag-service")
+        .pricing(pricing())
+        .sampler(opentelemetry_sdk::trace::Sampler::AlwaysOff)
+        .install()
+        .unwrap();
+    scenario();
+    drop(guard);
+
+    assert!(collector.spans().is_empty(), "the sampler kept no span");
+    let metrics = collector.metrics();
+    assert!(metrics.iter().all(|(service, _)| service == "rag-service"));
+    let metric = |name: &str| {
+        metrics
+            .iter()
+            .rev()
+            .find(|(_, m)| m.name == name)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_else(|| panic!("no {name} in {metrics:#?}"))
+    };
+    let text = |attributes: &[opentelemetry_proto::tonic::common::v1::KeyValue], key: &str| {
+        attribute(attributes, key).map(|v| match v {
+            Proto::StringValue(s) => s,
+            other => panic!("{key}: {other:?}"),
+        })
+    };
+
+    let tokens = metric("gen_ai.client.token.usage");
+    assert_eq!(tokens.unit, "{token}");
+    let Some(Data::Histogram(histogram)) = tokens.data else {
+        panic!("token usage is a histogram");
+    };
+    let by_type = |kind: &str| {
+        histogram
+            .data_points
+            .iter()
+            .find(|p| text(&p.attributes, "gen_ai.token.type").as_deref() == Some(kind))
+            .unwrap_or_else(|| panic!("no {kind} tokens"))
+    };
+    let input = by_type("input");
+    assert_eq!((input.count, input.sum), (1, Some(1000.0)));
+    assert_eq!(by_type("output").sum, Some(500.0));
+    assert_eq!(
+        text(&input.attributes, "gen_ai.workflow.name").as_deref(),
+        Some("rag_search")
+    );
+    assert_eq!(text(&input.attributes, "gen_ai.conversation.id"), None);
+    assert_eq!(input.explicit_bounds.len(), 14);
+
+    let Some(Data::Sum(cost)) = metric("gen_ai.l9.client.cost").data else {
+        panic!("cost is a sum");
+    };
+    assert!(cost.is_monotonic);
+    let total: f64 = cost
+        .data_points
+        .iter()
+        .map(|p| match p.value {
+            Some(opentelemetry_proto::tonic::metrics::v1::number_data_point::Value::AsDouble(
+                v,
+            )) => v,
+            other => panic!("{other:?}"),
+        })
+        .sum();
+    assert!((total - 0.0075).abs() < 1e-12, "{total}");
+
+    let duration = metric("gen_ai.client.operation.duration");
+    assert_eq!(duration.unit, "s");
+    let Some(Data::Histogram(duration)) = duration.data else {
+        panic!("duration is a histogram");
+    };
+    let kinds: std::collections::BTreeSet<_> = duration
+        .data_points
+        .iter()
+        .map(|p| (text(&p.attributes, "gen_ai.operation.name"), p.count))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (Some("chat".to_owned()), 1),
+            (Some("execute_tool".to_owned()), 1)
+        ]
+        .into()
+    );
+    let Some(Data::Histogram(workflow)) = metric("gen_ai.l9.workflow.duration").data else {
+        panic!("workflow duration is a histogram");
+    };
+    assert_eq!(workflow.data_points.len(), 1);
+    assert_eq!(workflow.data_points[0].count, 1);
+}

@@ -37,7 +37,7 @@ pub use future::{ScopeExt, WithScope};
 #[cfg(feature = "tokio")]
 pub use spawn::{spawn, spawn_blocking};
 pub use spawn::{spawn_thread, with_current_scope};
-pub(crate) use state::{Layer, ScopeState, WorkflowIdentity};
+pub(crate) use state::{Layer, MetricScope, ScopeState, WorkflowIdentity};
 pub(crate) use totals::WorkflowTotals;
 pub use workflow::{ActiveWorkflow, Workflow, WorkflowGuard, workflow};
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use opentelemetry::{Key, KeyValue, Value};
+use opentelemetry::{Key, KeyValue, StringValue, Value};
 
 use super::WorkflowTotals;
 use crate::attributes as attr;
@@ -168,5 +168,37 @@ impl ScopeState {
 
     pub(crate) fn conversation_id(&self) -> Option<Arc<str>> {
         self.conversation_id.clone()
+    }
+
+    /// What metrics say of the scopes: the innermost workflow's name, and
+    /// when `ids` is set, the conversation and user ids.
+    pub(crate) fn metric_scope(&self, ids: bool) -> MetricScope {
+        let text = |s: &Option<Arc<str>>| s.clone().map(StringValue::from);
+        MetricScope {
+            workflow: self.workflow.as_ref().map(|w| w.id.clone().into()),
+            ids: if ids {
+                [text(&self.conversation_id), text(&self.user_id)]
+            } else {
+                [None, None]
+            },
+        }
+    }
+}
+
+/// The scopes' part of a call's metric attributes.
+#[derive(Debug, Default)]
+pub(crate) struct MetricScope {
+    /// `gen_ai.workflow.name`.
+    pub(crate) workflow: Option<StringValue>,
+    /// `gen_ai.conversation.id` and `user.id`.
+    pub(crate) ids: [Option<StringValue>; 2],
+}
+
+impl MetricScope {
+    /// The metric scope of the scopes current in `cx`.
+    pub(crate) fn of(cx: &opentelemetry::Context) -> Self {
+        cx.get::<ScopeState>()
+            .map(|state| state.metric_scope(crate::metrics::scope_ids()))
+            .unwrap_or_default()
     }
 }

@@ -22,6 +22,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::Arc;
+use std::time::Instant;
 
 use opentelemetry::global::{self, BoxedTracer};
 use opentelemetry::trace::{Span as _, SpanBuilder, Status, TraceContextExt, Tracer};
@@ -32,6 +33,7 @@ use super::sealed::{Opened, Scope, Sealed};
 use super::totals::WorkflowTotals;
 use super::{IntoScope, Layer, ScopeGuard, ScopeState, WorkflowIdentity, layered};
 use crate::attributes as attr;
+use crate::metrics;
 use crate::pipeline::{self, TRACER_NAME};
 use crate::text::saturating_i64;
 
@@ -191,6 +193,7 @@ impl Workflow {
                 user_id: self.user_id,
             },
         );
+        let metered = metrics::on().then(|| (Instant::now(), self.id.clone()));
         let name = self
             .span_name
             .unwrap_or_else(|| Cow::Owned(self.id.to_string()));
@@ -217,6 +220,7 @@ impl Workflow {
                     totals,
                     run_id,
                     own_span: true,
+                    metered,
                 };
             }
             pipeline::unregistered();
@@ -227,6 +231,7 @@ impl Workflow {
                 totals,
                 run_id,
                 own_span: false,
+                metered,
             };
         }
         ActiveWorkflow {
@@ -234,6 +239,7 @@ impl Workflow {
             totals,
             run_id,
             own_span: true,
+            metered,
         }
     }
 }
@@ -267,6 +273,8 @@ pub struct ActiveWorkflow {
     run_id: Arc<str>,
     /// Whether the span current in `cx` is the workflow's own, to end.
     own_span: bool,
+    /// When metrics are recorded: when the workflow started, and its name.
+    metered: Option<(Instant, Arc<str>)>,
 }
 
 impl ActiveWorkflow {
@@ -340,6 +348,9 @@ impl ActiveWorkflow {
 
 impl Drop for ActiveWorkflow {
     fn drop(&mut self) {
+        if let Some((start, name)) = self.metered.take() {
+            metrics::record_workflow(name.into(), start.elapsed());
+        }
         if !self.own_span {
             return;
         }

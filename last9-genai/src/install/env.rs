@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use opentelemetry_sdk::trace::Sampler;
 
-use super::{InstallError, Protocol, TracesExporter};
+use super::{Exporter, InstallError, Protocol};
 use crate::warn;
 
 fn invalid(name: &'static str, value: &str, expected: &'static str) -> InstallError {
@@ -31,14 +31,15 @@ pub(crate) fn parse_disabled(text: &str) -> bool {
     false
 }
 
-/// `OTEL_TRACES_EXPORTER`: `otlp`, `console` or `none`.
-pub(crate) fn parse_exporter(text: &str) -> Result<TracesExporter, InstallError> {
+/// `OTEL_TRACES_EXPORTER` or `OTEL_METRICS_EXPORTER` (`name`): `otlp`,
+/// `console` or `none`.
+pub(crate) fn parse_exporter(name: &'static str, text: &str) -> Result<Exporter, InstallError> {
     match text.trim() {
-        "otlp" => Ok(TracesExporter::Otlp),
-        "console" => Ok(TracesExporter::Console),
-        "none" => Ok(TracesExporter::None),
+        "otlp" => Ok(Exporter::Otlp),
+        "console" => Ok(Exporter::Console),
+        "none" => Ok(Exporter::None),
         _ => Err(invalid(
-            "OTEL_TRACES_EXPORTER",
+            name,
             text,
             "one of \"otlp\", \"console\", \"none\"",
         )),
@@ -60,6 +61,16 @@ pub(crate) fn parse_millis(name: &'static str, text: &str) -> Result<Duration, I
         .parse()
         .map(Duration::from_millis)
         .map_err(|_| invalid(name, text, "a whole number of milliseconds"))
+}
+
+/// An interval in milliseconds above zero (`OTEL_METRIC_EXPORT_INTERVAL`).
+pub(crate) fn parse_interval(name: &'static str, text: &str) -> Result<Duration, InstallError> {
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|ms| *ms > 0)
+        .map(Duration::from_millis)
+        .ok_or_else(|| invalid(name, text, "a whole number of milliseconds above zero"))
 }
 
 /// A sampling ratio: a number from 0 to 1.
@@ -193,6 +204,36 @@ pub(crate) fn traces_endpoint(
     })
 }
 
+/// Where metrics go: `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` (`metrics`) as
+/// it is; else `OTEL_EXPORTER_OTLP_ENDPOINT` (`base`) with `/v1/metrics` for
+/// HTTP; else beside the traces endpoint given (`/v1/traces` made
+/// `/v1/metrics`; for gRPC, the same endpoint). `None`: the default.
+pub(crate) fn metrics_endpoint(
+    metrics: Option<String>,
+    base: Option<String>,
+    traces: Option<&str>,
+    protocol: Protocol,
+) -> Option<String> {
+    let metrics = metrics.filter(|s| !s.trim().is_empty());
+    let base = base.filter(|s| !s.trim().is_empty());
+    metrics
+        .or_else(|| {
+            base.map(|base| match protocol {
+                Protocol::HttpProtobuf => format!("{}/v1/metrics", base.trim_end_matches('/')),
+                Protocol::Grpc => base,
+            })
+        })
+        .or_else(|| {
+            let traces = traces?;
+            match protocol {
+                Protocol::HttpProtobuf => traces
+                    .strip_suffix("/v1/traces")
+                    .map(|base| format!("{base}/v1/metrics")),
+                Protocol::Grpc => Some(traces.to_owned()),
+            }
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,21 +315,58 @@ mod tests {
     }
 
     #[test]
+    fn metrics_go_beside_traces_unless_told() {
+        let http = Protocol::HttpProtobuf;
+        let own = Some("http://m:4318/v1/metrics".to_owned());
+        let base = Some("http://b:4318/".to_owned());
+        let traces = Some("http://t:4318/v1/traces");
+        assert_eq!(
+            metrics_endpoint(own.clone(), base.clone(), traces, http).as_deref(),
+            Some("http://m:4318/v1/metrics")
+        );
+        assert_eq!(
+            metrics_endpoint(None, base, traces, http).as_deref(),
+            Some("http://b:4318/v1/metrics")
+        );
+        assert_eq!(
+            metrics_endpoint(None, None, traces, http).as_deref(),
+            Some("http://t:4318/v1/metrics")
+        );
+        assert_eq!(
+            metrics_endpoint(None, None, Some("http://t:4318/spans"), http),
+            None
+        );
+        assert_eq!(
+            metrics_endpoint(None, None, Some("http://t:4317"), Protocol::Grpc).as_deref(),
+            Some("http://t:4317")
+        );
+        assert_eq!(metrics_endpoint(Some(" ".into()), None, None, http), None);
+    }
+
+    #[test]
     fn switches_counts_and_durations() {
         assert!(parse_disabled("TRUE"));
         assert!(!parse_disabled("false"));
         assert!(!parse_disabled("yes"));
         assert!(matches!(
-            parse_exporter("none").unwrap(),
-            TracesExporter::None
+            parse_exporter("OTEL_TRACES_EXPORTER", "none").unwrap(),
+            Exporter::None
         ));
         assert!(matches!(
-            parse_exporter(" console ").unwrap(),
-            TracesExporter::Console
+            parse_exporter("OTEL_METRICS_EXPORTER", " console ").unwrap(),
+            Exporter::Console
         ));
         assert_eq!(
-            parse_exporter("zipkin").unwrap_err().to_string(),
+            parse_exporter("OTEL_TRACES_EXPORTER", "zipkin")
+                .unwrap_err()
+                .to_string(),
             "OTEL_TRACES_EXPORTER: \"zipkin\" is not valid: expected one of \"otlp\", \"console\", \"none\""
+        );
+        assert_eq!(
+            parse_exporter("OTEL_METRICS_EXPORTER", "prometheus")
+                .unwrap_err()
+                .to_string(),
+            "OTEL_METRICS_EXPORTER: \"prometheus\" is not valid: expected one of \"otlp\", \"console\", \"none\""
         );
         assert_eq!(
             parse_count("OTEL_BSP_MAX_QUEUE_SIZE", "4096").unwrap(),
@@ -296,7 +374,12 @@ mod tests {
         );
         for bad in ["0", "-1", "1.5", "x"] {
             assert!(parse_count("OTEL_BSP_MAX_QUEUE_SIZE", bad).is_err());
+            assert!(parse_interval("OTEL_METRIC_EXPORT_INTERVAL", bad).is_err());
         }
+        assert_eq!(
+            parse_interval("OTEL_METRIC_EXPORT_INTERVAL", " 250 ").unwrap(),
+            Duration::from_millis(250)
+        );
         assert_eq!(
             parse_millis("OTEL_BSP_SCHEDULE_DELAY", "250").unwrap(),
             Duration::from_millis(250)

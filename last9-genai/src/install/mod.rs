@@ -6,20 +6,25 @@ mod otlp;
 
 use std::fmt;
 use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
+use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::trace::{
     Sampler, SdkTracerProvider, SimpleSpanProcessor, SpanData, SpanProcessor,
 };
 
 use crate::console::ConsoleExporter;
 use crate::health::{ExportCounts, ExportHealth};
+use crate::metrics::set_meter_provider;
 use crate::pipeline::set_tracer_provider;
 use crate::pricing::{PricingError, PricingTable};
 use crate::processor::Last9SpanProcessor;
+use crate::summary::ConsoleSummary;
 use crate::warn;
 
 /// The variable naming a pricing JSON file for [`install`]; see
@@ -195,13 +200,17 @@ pub struct Install {
     export_timeout: Option<Duration>,
     shutdown_timeout: Option<Duration>,
     batch: Batch,
-    exporter: Option<TracesExporter>,
+    exporter: Option<Exporter>,
+    metrics_exporter: Option<Exporter>,
+    metrics_endpoint: Option<String>,
+    metric_interval: Option<Duration>,
     disabled: bool,
 }
 
-/// Which exporter `OTEL_TRACES_EXPORTER` asks for.
+/// Which exporter `OTEL_TRACES_EXPORTER` or `OTEL_METRICS_EXPORTER` asks
+/// for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TracesExporter {
+pub(crate) enum Exporter {
     Otlp,
     Console,
     None,
@@ -277,8 +286,20 @@ impl Install {
                 .map(|s| env::parse_sampler(&s, var("OTEL_TRACES_SAMPLER_ARG").as_deref()))
                 .transpose()?,
             exporter: var("OTEL_TRACES_EXPORTER")
-                .map(|e| env::parse_exporter(&e))
+                .map(|e| env::parse_exporter("OTEL_TRACES_EXPORTER", &e))
                 .transpose()?,
+            metrics_exporter: var("OTEL_METRICS_EXPORTER")
+                .map(|e| env::parse_exporter("OTEL_METRICS_EXPORTER", &e))
+                .transpose()?,
+            metric_interval: var("OTEL_METRIC_EXPORT_INTERVAL")
+                .map(|v| env::parse_interval("OTEL_METRIC_EXPORT_INTERVAL", &v))
+                .transpose()?,
+            metrics_endpoint: env::metrics_endpoint(
+                var("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
+                var("OTEL_EXPORTER_OTLP_ENDPOINT"),
+                None,
+                protocol,
+            ),
             disabled: var("OTEL_SDK_DISABLED").is_some_and(|v| env::parse_disabled(&v)),
             batch: Batch {
                 max_queue_size: count("OTEL_BSP_MAX_QUEUE_SIZE")?,
@@ -306,6 +327,29 @@ impl Install {
     /// ```
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sends metrics to `endpoint`, the full metrics URL (for HTTP, including
+    /// `/v1/metrics`). By default they go beside the traces: the traces
+    /// endpoint with `/v1/traces` made `/v1/metrics`.
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().metrics_endpoint("http://127.0.0.1:4318/v1/metrics");
+    /// ```
+    pub fn metrics_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.metrics_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Exports metrics every `interval` (default 60 s, over
+    /// `OTEL_METRIC_EXPORT_INTERVAL`), and once more at shutdown.
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().metric_export_interval(std::time::Duration::from_secs(10));
+    /// ```
+    pub fn metric_export_interval(mut self, interval: Duration) -> Self {
+        self.metric_interval = Some(interval);
         self
     }
 
@@ -459,6 +503,7 @@ impl Install {
             // Not registered: observed functions and workflows do nothing.
             return Ok(TelemetryGuard {
                 provider: SdkTracerProvider::builder().build(),
+                meter_provider: None,
                 health,
                 shutdown_timeout,
                 shut: false,
@@ -478,51 +523,63 @@ impl Install {
         if let Some(table) = &self.pricing {
             processor = processor.pricing(table.clone());
         }
-        let mut builder = SdkTracerProvider::builder().with_resource(resource);
+        let mut builder = SdkTracerProvider::builder().with_resource(resource.clone());
         if let Some(sampler) = self.sampler {
             builder = builder.with_sampler(sampler);
         }
-        #[cfg(feature = "otlp")]
-        let mut background = None;
         let exporter = self.exporter.unwrap_or(if self.endpoint.is_some() {
-            TracesExporter::Otlp
+            Exporter::Otlp
         } else {
-            TracesExporter::Console
+            Exporter::Console
         });
+        // Metrics go where traces go, unless told.
+        let metrics_exporter = self.metrics_exporter.unwrap_or(exporter);
+        let console = self.console.map(SharedWriter::new);
+        #[cfg(feature = "otlp")]
+        let (background, export) = {
+            let otlp = exporter == Exporter::Otlp || metrics_exporter == Exporter::Otlp;
+            let background = if otlp {
+                otlp::background(self.protocol)?
+            } else {
+                None
+            };
+            let export = otlp::Export {
+                endpoint: self
+                    .endpoint
+                    .clone()
+                    .unwrap_or_else(|| otlp::default_endpoint(self.protocol)),
+                headers: self.headers,
+                protocol: self.protocol,
+                timeout: self.export_timeout.unwrap_or(EXPORT_TIMEOUT),
+                max_queue_size: queue,
+                max_export_batch_size: self
+                    .batch
+                    .max_export_batch_size
+                    .unwrap_or(MAX_EXPORT_BATCH_SIZE)
+                    .min(queue),
+                scheduled_delay: self.batch.scheduled_delay.unwrap_or(SCHEDULED_DELAY),
+            };
+            (background, export)
+        };
+        #[cfg(not(feature = "otlp"))]
+        let _ = (&self.headers, self.protocol, self.export_timeout);
+        #[cfg(not(feature = "otlp"))]
+        let otlp_disabled = InstallError::OtlpDisabled {
+            endpoint: self.endpoint.clone().unwrap_or_default(),
+        };
         builder = match exporter {
-            TracesExporter::Otlp => {
+            Exporter::Otlp => {
                 #[cfg(feature = "otlp")]
                 {
-                    let export = otlp::Export {
-                        endpoint: self
-                            .endpoint
-                            .unwrap_or_else(|| otlp::default_endpoint(self.protocol)),
-                        headers: self.headers,
-                        protocol: self.protocol,
-                        timeout: self.export_timeout.unwrap_or(EXPORT_TIMEOUT),
-                        max_queue_size: queue,
-                        max_export_batch_size: self
-                            .batch
-                            .max_export_batch_size
-                            .unwrap_or(MAX_EXPORT_BATCH_SIZE)
-                            .min(queue),
-                        scheduled_delay: self.batch.scheduled_delay.unwrap_or(SCHEDULED_DELAY),
-                    };
-                    let (batch, runtime) = otlp::batch_processor(export, &health)?;
-                    background = runtime;
+                    let batch = otlp::batch_processor(&export, &health, background.as_ref())?;
                     builder.with_span_processor(processor.export_health(health.clone()).wrap(batch))
                 }
                 #[cfg(not(feature = "otlp"))]
-                {
-                    let _ = (&self.headers, self.protocol, self.export_timeout);
-                    return Err(InstallError::OtlpDisabled {
-                        endpoint: self.endpoint.unwrap_or_default(),
-                    });
-                }
+                return Err(otlp_disabled);
             }
-            TracesExporter::Console => {
-                let console = match self.console {
-                    Some(writer) => ConsoleExporter::to_writer(writer),
+            Exporter::Console => {
+                let console = match &console {
+                    Some(writer) => ConsoleExporter::to_writer(writer.clone()),
                     None => ConsoleExporter::stderr(),
                 };
                 builder.with_span_processor(
@@ -533,18 +590,96 @@ impl Install {
             }
             // Nothing is exported, so nothing is counted (a queue that
             // never drains would count every span dropped).
-            TracesExporter::None => builder.with_span_processor(processor.wrap(Discard)),
+            Exporter::None => builder.with_span_processor(processor.wrap(Discard)),
         };
+        let interval = self.metric_interval;
+        let meter_provider = match metrics_exporter {
+            Exporter::None => None,
+            Exporter::Console => {
+                let writer: Box<dyn Write + Send> = match console {
+                    Some(writer) => Box::new(writer),
+                    None => Box::new(std::io::stderr()),
+                };
+                Some(periodic(ConsoleSummary::new(writer), interval, &resource))
+            }
+            Exporter::Otlp => {
+                #[cfg(feature = "otlp")]
+                {
+                    let endpoint = self
+                        .metrics_endpoint
+                        .or_else(|| {
+                            env::metrics_endpoint(
+                                None,
+                                None,
+                                self.endpoint.as_deref(),
+                                self.protocol,
+                            )
+                        })
+                        .unwrap_or_else(|| otlp::default_metrics_endpoint(self.protocol));
+                    let exporter = otlp::metric_exporter(&export, &endpoint, background.as_ref())?;
+                    Some(periodic(exporter, interval, &resource))
+                }
+                #[cfg(not(feature = "otlp"))]
+                return Err(otlp_disabled);
+            }
+        };
+        if let Some(meter_provider) = &meter_provider {
+            set_meter_provider(meter_provider.clone());
+        }
         let provider = builder.build();
         set_tracer_provider(provider.clone());
         Ok(TelemetryGuard {
             provider,
+            meter_provider,
             health,
             shutdown_timeout,
             shut: false,
             #[cfg(feature = "otlp")]
             _background: background,
         })
+    }
+}
+
+/// A meter provider exporting to `exporter` every `interval` (default: the
+/// SDK's, 60 s), and once more at shutdown.
+fn periodic<E: PushMetricExporter>(
+    exporter: E,
+    interval: Option<Duration>,
+    resource: &Resource,
+) -> SdkMeterProvider {
+    let reader = PeriodicReader::builder(exporter);
+    let reader = match interval {
+        Some(interval) => reader.with_interval(interval),
+        None => reader,
+    };
+    SdkMeterProvider::builder()
+        .with_resource(resource.clone())
+        .with_reader(reader.build())
+        .build()
+}
+
+/// One writer shared by the console's traces and its metrics summary.
+#[derive(Clone)]
+struct SharedWriter(Arc<Mutex<Box<dyn Write + Send>>>);
+
+impl SharedWriter {
+    fn new(writer: Box<dyn Write + Send>) -> Self {
+        Self(Arc::new(Mutex::new(writer)))
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut dyn Write) -> std::io::Result<R>) -> std::io::Result<R> {
+        let mut writer = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        f(writer.as_mut())
+    }
+}
+
+impl Write for SharedWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.with(|w| w.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.with(|w| w.flush())
     }
 }
 
@@ -580,6 +715,7 @@ impl SpanProcessor for Discard {
 #[must_use = "telemetry shuts down when the guard is dropped"]
 pub struct TelemetryGuard {
     provider: SdkTracerProvider,
+    meter_provider: Option<SdkMeterProvider>,
     health: ExportHealth,
     shutdown_timeout: Duration,
     /// Shut down already, by [`TelemetryGuard::shutdown`].
@@ -608,6 +744,18 @@ impl TelemetryGuard {
     /// ```
     pub fn provider(&self) -> &SdkTracerProvider {
         &self.provider
+    }
+
+    /// The meter provider set up, unless `OTEL_METRICS_EXPORTER=none` (or
+    /// traces go nowhere and metrics were not told otherwise).
+    ///
+    /// ```
+    /// let guard = last9_genai::Install::default().console_writer(std::io::sink()).install()?;
+    /// assert!(guard.meter_provider().is_some());
+    /// # Ok::<(), last9_genai::InstallError>(())
+    /// ```
+    pub fn meter_provider(&self) -> Option<&SdkMeterProvider> {
+        self.meter_provider.as_ref()
     }
 
     /// What happened so far to the spans handed to export: exported,
@@ -641,7 +789,16 @@ impl TelemetryGuard {
         if std::mem::replace(&mut self.shut, true) {
             return self.health.counts();
         }
+        let started = std::time::Instant::now();
         let shutdown = self.provider.shutdown_with_timeout(self.shutdown_timeout);
+        // Metrics are exported once more, and the console's summary printed,
+        // in what is left of the timeout.
+        let left = self.shutdown_timeout.saturating_sub(started.elapsed());
+        if let Some(meter_provider) = &self.meter_provider
+            && let Err(err) = meter_provider.shutdown_with_timeout(left)
+        {
+            warn::warn(&format!("metrics shutdown: {err}"));
+        }
         let counts = self.health.counts();
         if let Err(err) = shutdown {
             warn::warn(&format!("telemetry shutdown: {err}; {counts}"));

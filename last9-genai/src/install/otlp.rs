@@ -51,6 +51,14 @@ pub(crate) fn default_endpoint(protocol: Protocol) -> String {
     }
 }
 
+/// The endpoint `OTEL_METRICS_EXPORTER=otlp` exports to when none is given.
+pub(crate) fn default_metrics_endpoint(protocol: Protocol) -> String {
+    match protocol {
+        Protocol::HttpProtobuf => "http://localhost:4318/v1/metrics".to_owned(),
+        Protocol::Grpc => "http://localhost:4317".to_owned(),
+    }
+}
+
 /// The runtime of the gRPC exporter, shut down in the background when
 /// dropped (so that dropping it inside another runtime cannot panic or
 /// block).
@@ -68,60 +76,102 @@ fn exporter_error(err: impl std::fmt::Display) -> InstallError {
     InstallError::Exporter(err.to_string())
 }
 
-/// The batch processor exporting to `export`, and the runtime it needs.
+/// The runtime the gRPC exporters need, none for HTTP.
+pub(crate) fn background(protocol: Protocol) -> Result<Option<Background>, InstallError> {
+    match protocol {
+        Protocol::HttpProtobuf => Ok(None),
+        Protocol::Grpc => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("last9-genai-otlp")
+            .enable_all()
+            .build()
+            .map(|runtime| Some(Background(Some(runtime))))
+            .map_err(exporter_error),
+    }
+}
+
+/// The headers as gRPC metadata; errors name the entry at fault, never its
+/// value.
+fn metadata(headers: &[(String, String)]) -> Result<tonic::metadata::MetadataMap, InstallError> {
+    let mut metadata = tonic::metadata::MetadataMap::new();
+    for (i, (key, value)) in headers.iter().enumerate() {
+        let bad = |reason| InstallError::Headers {
+            entry: i + 1,
+            key: Some(key.clone()),
+            reason,
+        };
+        let name = tonic::metadata::MetadataKey::from_bytes(key.to_ascii_lowercase().as_bytes())
+            .map_err(|_| bad("not a valid gRPC metadata key"))?;
+        let value = value
+            .parse()
+            .map_err(|_| bad("the value is not valid gRPC metadata"))?;
+        metadata.insert(name, value);
+    }
+    Ok(metadata)
+}
+
+/// The batch processor exporting to `export`; gRPC runs on `background`.
 pub(crate) fn batch_processor(
-    export: Export,
+    export: &Export,
     health: &ExportHealth,
-) -> Result<(BatchSpanProcessor, Option<Background>), InstallError> {
-    match export.protocol {
-        Protocol::HttpProtobuf => {
+    background: Option<&Background>,
+) -> Result<BatchSpanProcessor, InstallError> {
+    let exporter = match (export.protocol, background.and_then(|b| b.0.as_ref())) {
+        (Protocol::Grpc, Some(runtime)) => {
+            let metadata = metadata(&export.headers)?;
+            let _enter = runtime.enter();
+            opentelemetry_otlp::SpanExporter::builder()
+                .with_tonic()
+                .with_endpoint(&export.endpoint)
+                .with_metadata(metadata)
+                .with_timeout(export.timeout)
+                .build()
+                .map_err(exporter_error)?
+        }
+        _ => {
             let headers: HashMap<String, String> = export.headers.iter().cloned().collect();
-            let exporter = opentelemetry_otlp::SpanExporter::builder()
+            opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
                 .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
                 .with_endpoint(&export.endpoint)
                 .with_headers(headers)
                 .with_timeout(export.timeout)
                 .build()
-                .map_err(exporter_error)?;
-            Ok((export.batch(exporter, health), None))
+                .map_err(exporter_error)?
         }
-        Protocol::Grpc => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .thread_name("last9-genai-otlp")
-                .enable_all()
+    };
+    Ok(export.batch(exporter, health))
+}
+
+/// The metric exporter sending to `endpoint` as `export` says (headers,
+/// protocol, timeout); gRPC runs on `background`.
+pub(crate) fn metric_exporter(
+    export: &Export,
+    endpoint: &str,
+    background: Option<&Background>,
+) -> Result<opentelemetry_otlp::MetricExporter, InstallError> {
+    match (export.protocol, background.and_then(|b| b.0.as_ref())) {
+        (Protocol::Grpc, Some(runtime)) => {
+            let metadata = metadata(&export.headers)?;
+            let _enter = runtime.enter();
+            opentelemetry_otlp::MetricExporter::builder()
+                .with_tonic()
+                .with_endpoint(endpoint)
+                .with_metadata(metadata)
+                .with_timeout(export.timeout)
                 .build()
-                .map_err(exporter_error)?;
-            let mut metadata = tonic::metadata::MetadataMap::new();
-            for (i, (key, value)) in export.headers.iter().enumerate() {
-                let bad = |reason| InstallError::Headers {
-                    entry: i + 1,
-                    key: Some(key.clone()),
-                    reason,
-                };
-                let name =
-                    tonic::metadata::MetadataKey::from_bytes(key.to_ascii_lowercase().as_bytes())
-                        .map_err(|_| bad("not a valid gRPC metadata key"))?;
-                let value = value
-                    .parse()
-                    .map_err(|_| bad("the value is not valid gRPC metadata"))?;
-                metadata.insert(name, value);
-            }
-            let exporter = {
-                let _enter = runtime.enter();
-                opentelemetry_otlp::SpanExporter::builder()
-                    .with_tonic()
-                    .with_endpoint(&export.endpoint)
-                    .with_metadata(metadata)
-                    .with_timeout(export.timeout)
-                    .build()
-                    .map_err(exporter_error)?
-            };
-            Ok((
-                export.batch(exporter, health),
-                Some(Background(Some(runtime))),
-            ))
+                .map_err(exporter_error)
+        }
+        _ => {
+            let headers: HashMap<String, String> = export.headers.iter().cloned().collect();
+            opentelemetry_otlp::MetricExporter::builder()
+                .with_http()
+                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                .with_endpoint(endpoint)
+                .with_headers(headers)
+                .with_timeout(export.timeout)
+                .build()
+                .map_err(exporter_error)
         }
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod follow;
 mod held;
 mod json;
 pub(crate) mod known;
+mod metered;
 pub(crate) mod panics;
 mod recorded;
 pub(crate) mod settings;
@@ -29,6 +30,7 @@ use serde::Serialize;
 
 use crate::attributes as attr;
 use crate::cost::TokenUsage;
+use crate::metrics;
 use crate::pricing::PricingTable;
 use crate::provider::detect_provider;
 use crate::record::conventions;
@@ -43,6 +45,7 @@ use crate::redact::{self, REDACTED, Rules};
 use crate::text::cut_bytes_owned;
 use capture::{CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded};
 use held::Held;
+use metered::{Ended, Metering};
 use settings::ContentCapture;
 
 /// What the macro knows of an observed function at compile time.
@@ -90,7 +93,10 @@ pub struct Observation {
     /// The context inside the call, its span current.
     cx: Option<Context>,
     recording: bool,
-    /// When the call started; taken only for spans that record.
+    /// What the call's metrics need, when metrics are recorded.
+    metering: Option<Metering>,
+    /// When the call started; taken only for spans that record and calls
+    /// whose metrics are recorded.
     start: Option<Instant>,
     pricing: Option<PricingTable>,
     args: Vec<(&'static str, Captured)>,
@@ -117,6 +123,7 @@ impl Observation {
             span: None,
             cx: None,
             recording: false,
+            metering: None,
             start: None,
             pricing: None,
             args: Vec::new(),
@@ -126,7 +133,15 @@ impl Observation {
             request: None,
             prompt: None,
         };
+        let metered = metrics::on();
+        if metered {
+            observation.metering =
+                Context::map_current(|parent| Some(Metering::start(meta, request_model, parent)));
+        }
         if !tracer::active() {
+            if metered {
+                observation.start = Some(Instant::now());
+            }
             return observation;
         }
         let attributes = observation.sampled_attributes(request_model);
@@ -142,6 +157,9 @@ impl Observation {
             None => {}
         });
         if observation.span.is_none() {
+            if metered {
+                observation.start = Some(Instant::now());
+            }
             return observation;
         }
         let metadata: Vec<(&'static str, String)> = if metadata.is_empty() {
@@ -225,7 +243,7 @@ impl Observation {
     /// Prices the call's usage with `table` instead of leaving it to the
     /// span processor.
     pub fn with_pricing(mut self, table: Option<&PricingTable>) -> Self {
-        if self.recording {
+        if self.reads_output() {
             self.pricing = table.cloned();
         }
         self
@@ -234,6 +252,32 @@ impl Observation {
     /// Whether the span records: when it does not, nothing is captured.
     pub fn is_recording(&self) -> bool {
         self.recording
+    }
+
+    /// Whether the call's output is read when it ends: its span records, or
+    /// its metrics are recorded.
+    pub fn reads_output(&self) -> bool {
+        self.recording || self.metering.is_some()
+    }
+
+    /// Whether the call's metrics are recorded (and not yet).
+    pub(crate) fn metered(&self) -> bool {
+        self.metering.is_some()
+    }
+
+    /// Records the call's metrics, once.
+    fn meter(&mut self, ended: Ended<'_>) {
+        if let Some(metering) = self.metering.take() {
+            let duration = self.start.map(|start| start.elapsed());
+            metering.finish(self.meta, Ended { duration, ..ended });
+        }
+    }
+
+    /// The cost the call's own prices give `info`, in USD.
+    fn own_cost(&self, info: Option<&ResponseInfo>) -> Option<f64> {
+        let (table, info) = (self.pricing.as_ref()?, info?);
+        let model = info.model.as_deref()?;
+        Some(table.cost_quiet(model, info.usage.as_ref()?)?.total_usd())
     }
 
     /// Whether argument capture is wanted: the span records and content
@@ -464,6 +508,15 @@ impl Observation {
     /// Ends the call successfully with its output.
     pub fn finish_ok(mut self, output: Output) {
         self.finished = true;
+        if self.metering.is_some() {
+            let info = output.info.as_ref();
+            let cost_usd = self.own_cost(info);
+            self.meter(Ended {
+                info,
+                cost_usd,
+                ..Ended::default()
+            });
+        }
         if !self.recording {
             return;
         }
@@ -597,6 +650,10 @@ impl Observation {
     /// `exception` event.
     pub fn finish_err(mut self, type_name: &str, message: String) {
         self.finished = true;
+        self.meter(Ended {
+            error_type: Some(type_name),
+            ..Ended::default()
+        });
         self.end_with_error(type_name, message);
     }
 
@@ -624,10 +681,18 @@ impl Observation {
 
 impl Drop for Observation {
     fn drop(&mut self) {
-        if self.finished || !self.recording {
+        if self.finished {
             return;
         }
-        if std::thread::panicking() {
+        let panicking = std::thread::panicking();
+        self.meter(Ended {
+            error_type: Some(if panicking { "panic" } else { CANCELLED }),
+            ..Ended::default()
+        });
+        if !self.recording {
+            return;
+        }
+        if panicking {
             let message = panics::take_message();
             let message = message.unwrap_or_else(|| panics::UNKNOWN_PANIC.to_owned());
             let message = cut_bytes_owned(message, self.limit());
@@ -643,6 +708,9 @@ impl Drop for Observation {
         }
     }
 }
+
+/// The `error.type` of the metrics of a call dropped before it finished.
+const CANCELLED: &str = "cancelled";
 
 /// `text` with its secrets cut out by `rules`, or as it is without them
 /// (not copied when there is nothing to cut).

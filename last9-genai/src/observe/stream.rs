@@ -14,7 +14,7 @@ use std::fmt::Display;
 use std::pin::Pin;
 use std::sync::{LazyLock, Mutex};
 use std::task::{Context as TaskContext, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_core::Stream;
 use opentelemetry::trace::{Status, TraceContextExt};
@@ -24,7 +24,8 @@ use serde::Serialize;
 
 use super::capture::guarded;
 use super::json::chunk::Scratch;
-use super::{Meta, Observation, Output, json, panics, type_name_of};
+use super::metered::Ended;
+use super::{CANCELLED, Meta, Observation, Output, json, panics, type_name_of};
 use crate::attributes as attr;
 use crate::record::ObservationKind;
 use crate::record::stream::{ChunkError, StreamRead};
@@ -60,14 +61,46 @@ pub struct Following {
     read: StreamRead,
     chunks: u64,
     first_chunk: Option<Duration>,
+    /// When metrics are recorded: when the last chunk came, and the time
+    /// between chunks, in seconds (at most [`MAX_CHUNK_GAPS`]).
+    last_chunk: Option<Instant>,
+    gaps: Vec<f32>,
 }
 
+/// The most times between chunks one stream records in the metrics (16 KiB
+/// of them); chunks past it still count everywhere else.
+pub(crate) const MAX_CHUNK_GAPS: usize = 4096;
+
 impl Following {
-    /// One more chunk; the first one's time is kept.
+    fn new(observation: Observation) -> Self {
+        let limit = observation.limit();
+        Self {
+            observation,
+            read: StreamRead::new(limit),
+            chunks: 0,
+            first_chunk: None,
+            last_chunk: None,
+            gaps: Vec::new(),
+        }
+    }
+
+    /// One more chunk; the first one's time is kept, and when metrics are
+    /// recorded, the time since the one before.
     fn chunk(&mut self) {
         self.chunks += 1;
+        let Some(start) = self.observation.start else {
+            return;
+        };
+        if self.observation.metered() {
+            let now = Instant::now();
+            if let Some(last) = self.last_chunk.replace(now)
+                && self.gaps.len() < MAX_CHUNK_GAPS
+            {
+                self.gaps.push(now.duration_since(last).as_secs_f32());
+            }
+        }
         if self.first_chunk.is_none() {
-            self.first_chunk = self.observation.start.map(|start| start.elapsed());
+            self.first_chunk = Some(start.elapsed());
         }
     }
 
@@ -87,6 +120,8 @@ impl Following {
             read,
             chunks,
             first_chunk,
+            gaps,
+            ..
         } = self;
         let missing_usage = matches!(end, End::Done) && read.is_openai_chat() && !read.has_usage();
         let mut info = read.finish();
@@ -109,7 +144,8 @@ impl Following {
             info: (chunks > 0).then_some(info),
             ..Output::default()
         };
-        observation.finish_stream(output, attributes, end);
+        let timing = first_chunk.map(|first| (first, &gaps[..]));
+        observation.finish_stream(output, attributes, end, timing);
         if missing_usage {
             NO_USAGE.warn(|| {
                 "an OpenAI chat stream ended without usage, so its tokens and cost are unknown: \
@@ -122,8 +158,30 @@ impl Following {
 
 impl Observation {
     /// Ends a followed stream's call (see [`Following::end`]).
-    fn finish_stream(mut self, output: Output, attributes: Vec<KeyValue>, end: End) {
+    fn finish_stream(
+        mut self,
+        output: Output,
+        attributes: Vec<KeyValue>,
+        end: End,
+        timing: Option<(Duration, &[f32])>,
+    ) {
         self.finished = true;
+        if self.metering.is_some() {
+            let info = output.info.as_ref();
+            let cost_usd = self.own_cost(info);
+            let error_type = match &end {
+                End::Done => None,
+                End::Failed(kind, _) => Some(kind.as_str()),
+                End::Dropped => Some(CANCELLED),
+            };
+            self.meter(Ended {
+                info,
+                cost_usd,
+                error_type,
+                chunks: timing,
+                ..Ended::default()
+            });
+        }
         if !self.recording {
             return;
         }
@@ -425,18 +483,14 @@ impl<S, R> std::fmt::Debug for ObservedStream<S, R> {
 /// (nothing when it does not record); the span is marked as streamed.
 fn follow(mut observation: Observation) -> (Option<Context>, Option<Following>) {
     let cx = observation.body_context();
-    let following = observation.is_recording().then(|| {
-        if let Some(cx) = observation.context() {
+    let following = observation.reads_output().then(|| {
+        if observation.is_recording()
+            && let Some(cx) = observation.context()
+        {
             cx.span()
                 .set_attribute(KeyValue::new(attr::REQUEST_STREAM, true));
         }
-        let limit = observation.limit();
-        Following {
-            observation,
-            read: StreamRead::new(limit),
-            chunks: 0,
-            first_chunk: None,
-        }
+        Following::new(observation)
     });
     (cx, following)
 }
@@ -727,12 +781,9 @@ mod tests {
     use super::*;
 
     fn following() -> Following {
-        Following {
-            observation: StreamCall::new("sse").start(),
-            read: StreamRead::new(1000),
-            chunks: 0,
-            first_chunk: None,
-        }
+        let mut following = Following::new(StreamCall::new("sse").start());
+        following.read = StreamRead::new(1000);
+        following
     }
 
     fn delta(text: &str) -> String {

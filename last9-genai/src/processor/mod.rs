@@ -2,6 +2,7 @@
 //! prices them and counts them toward workflow totals when they end, then
 //! hands them to the processor it wraps.
 
+mod metered;
 mod open_spans;
 
 use std::time::Duration;
@@ -16,6 +17,7 @@ use crate::attributes;
 use crate::context::ScopeState;
 use crate::cost::{CostBreakdown, usd_to_micro};
 use crate::health::ExportHealth;
+use crate::metrics;
 use crate::pipeline;
 use crate::pricing::PricingTable;
 use crate::record::{SpanFacts, cost_attributes, normalize_token_counts};
@@ -123,6 +125,10 @@ impl Last9SpanProcessorBuilder {
     pub fn wrap<P: SpanProcessor>(self, inner: P) -> Last9SpanProcessor<P> {
         // Observed functions look their tracer up again: a pipeline exists.
         pipeline::changed(None);
+        // Metrics count cost with the same prices.
+        if let Some(table) = self.pricing.as_ref().filter(|table| !table.is_empty()) {
+            metrics::set_pricing(Some(table.clone()));
+        }
         Last9SpanProcessor {
             inner,
             pricing: self.pricing.filter(|table| !table.is_empty()),
@@ -211,6 +217,10 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
         let recorded = facts.cost_usd;
         let priced = recorded.is_none().then(|| self.price(&facts)).flatten();
         let mark_invalid = facts.usage_invalid && !facts.marked_invalid;
+        if metered::is_foreign_call(&facts) && metrics::on() {
+            let cost = priced.as_ref().map(CostBreakdown::total_usd).or(recorded);
+            metered::record(&span, &facts, cost);
+        }
         if facts.tokens_as_text {
             normalize_token_counts(&mut span.attributes);
         }

@@ -20,6 +20,15 @@ pub(crate) struct SpanFacts<'a> {
     pub(crate) cost_usd: Option<f64>,
     pub(crate) kind: Option<&'a str>,
     pub(crate) operation: Option<&'a str>,
+    /// `gen_ai.provider.name`, else `gen_ai.system`.
+    pub(crate) provider: Option<&'a str>,
+    /// `workflow.id`, `gen_ai.conversation.id`, `user.id`: the scopes.
+    pub(crate) workflow: Option<&'a str>,
+    pub(crate) conversation: Option<&'a str>,
+    pub(crate) user: Option<&'a str>,
+    pub(crate) error_type: Option<&'a str>,
+    /// The manual API recorded the span's metrics already.
+    pub(crate) metered: bool,
     /// Some token count was recorded as text.
     pub(crate) tokens_as_text: bool,
     /// Some token count cannot be right: negative, fractional, not a
@@ -46,6 +55,13 @@ impl<'a> SpanFacts<'a> {
                 attr::USAGE_COST_USD => facts.cost_usd = float(value),
                 attr::L9_SPAN_KIND => facts.kind = string(value),
                 attr::OPERATION_NAME => facts.operation = string(value),
+                attr::PROVIDER_NAME => facts.provider = string(value),
+                attr::SYSTEM => facts.provider = facts.provider.or(string(value)),
+                attr::WORKFLOW_ID => facts.workflow = string(value),
+                attr::CONVERSATION_ID => facts.conversation = string(value),
+                attr::USER_ID => facts.user = string(value),
+                attr::ERROR_TYPE => facts.error_type = string(value),
+                attr::metric::METERED => facts.metered = true,
                 attr::L9_USAGE_INVALID => {
                     facts.marked_invalid = true;
                     facts.usage_invalid = true;

@@ -7,8 +7,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
+use opentelemetry_proto::tonic::metrics::v1::Metric;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 
@@ -54,8 +56,33 @@ impl HttpCollector {
     pub fn spans(&self) -> Vec<(String, Span)> {
         self.requests()
             .iter()
+            .filter(|r| r.path == "/v1/traces")
             .flat_map(|r| spans_of(&ExportTraceServiceRequest::decode(&r.body[..]).unwrap()))
             .collect()
+    }
+
+    /// Every metric received at `/v1/metrics`, with the service name of its
+    /// resource, in the order they came.
+    pub fn metrics(&self) -> Vec<(String, Metric)> {
+        let mut metrics = Vec::new();
+        for request in self.requests().iter().filter(|r| r.path == "/v1/metrics") {
+            let request = ExportMetricsServiceRequest::decode(&request.body[..]).unwrap();
+            for resource in request.resource_metrics {
+                let service = resource
+                    .resource
+                    .as_ref()
+                    .and_then(|r| attribute(&r.attributes, "service.name"))
+                    .map(|v| match v {
+                        any_value::Value::StringValue(s) => s,
+                        other => format!("{other:?}"),
+                    })
+                    .unwrap_or_default();
+                for scope in resource.scope_metrics {
+                    metrics.extend(scope.metrics.into_iter().map(|m| (service.clone(), m)));
+                }
+            }
+        }
+        metrics
     }
 }
 

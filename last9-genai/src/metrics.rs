@@ -1,0 +1,346 @@
+//! GenAI metrics: the conventions' client instruments (v1.41) and a cost
+//! counter, recorded where the span attributes are written — by observed
+//! calls, followed streams, the manual API and workflows — whether or not
+//! the trace sampler keeps the span, so that they hold at any sampling rate.
+//!
+//! Nothing is recorded until a meter provider is handed in, by
+//! [`install`](crate::install) or [`set_meter_provider`]: until then a
+//! call pays one load of an atomic. The instruments are built once per
+//! provider; each thread keeps them, and looks them up again only when the
+//! provider changes, so that no lock or shared counter sits on the hot path.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use opentelemetry::metrics::{Counter, Histogram, Meter, MeterProvider};
+use opentelemetry::{InstrumentationScope, KeyValue, StringValue};
+
+use crate::attributes::{self as attr, metric, token_type};
+use crate::cost::TokenUsage;
+use crate::pricing::PricingTable;
+use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes};
+
+/// Bucket boundaries of the token histogram, as the conventions give them.
+const TOKEN_BUCKETS: [f64; 14] = [
+    1.0, 4.0, 16.0, 64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0, 4194304.0,
+    16777216.0, 67108864.0,
+];
+
+/// Bucket boundaries of the duration histograms, in seconds, as the
+/// conventions give them.
+const DURATION_BUCKETS: [f64; 14] = [
+    0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+];
+
+/// The instruments of one meter provider, and the prices that cost is
+/// counted with.
+#[derive(Debug)]
+pub(crate) struct Instruments {
+    token_usage: Histogram<u64>,
+    token_parts: Counter<u64>,
+    duration: Histogram<f64>,
+    time_to_first_chunk: Histogram<f64>,
+    time_per_output_chunk: Histogram<f64>,
+    cost: Counter<f64>,
+    workflow_duration: Histogram<f64>,
+    pricing: Option<PricingTable>,
+}
+
+impl Instruments {
+    fn new(meter: &Meter, pricing: Option<PricingTable>) -> Self {
+        let seconds = |name: &'static str, description: &'static str| {
+            meter
+                .f64_histogram(name)
+                .with_unit("s")
+                .with_description(description)
+                .with_boundaries(DURATION_BUCKETS.to_vec())
+                .build()
+        };
+        Self {
+            token_usage: meter
+                .u64_histogram(metric::TOKEN_USAGE)
+                .with_unit("{token}")
+                .with_description("Number of input and output tokens used.")
+                .with_boundaries(TOKEN_BUCKETS.to_vec())
+                .build(),
+            token_parts: meter
+                .u64_counter(metric::TOKEN_PARTS)
+                .with_unit("{token}")
+                .with_description(
+                    "Cached input tokens (read and written) and reasoning output tokens.",
+                )
+                .build(),
+            duration: seconds(metric::OPERATION_DURATION, "GenAI operation duration."),
+            time_to_first_chunk: seconds(
+                metric::TIME_TO_FIRST_CHUNK,
+                "Time to receive the first chunk of a streamed response.",
+            ),
+            time_per_output_chunk: seconds(
+                metric::TIME_PER_OUTPUT_CHUNK,
+                "Time between two chunks of a streamed response, for each chunk after the first.",
+            ),
+            cost: meter
+                .f64_counter(metric::COST)
+                .with_unit("{USD}")
+                .with_description("Cost of model calls in USD, from the pricing table.")
+                .build(),
+            workflow_duration: seconds(metric::WORKFLOW_DURATION, "Duration of one workflow."),
+            pricing,
+        }
+    }
+}
+
+/// What the process records with: the instruments of the provider handed
+/// in, and the prices. `None` until a provider is handed in.
+static CURRENT: RwLock<Option<Arc<Instruments>>> = RwLock::new(None);
+/// The meter provider handed in, to build the instruments again when the
+/// prices change.
+static METER: RwLock<Option<Meter>> = RwLock::new(None);
+static PRICING: RwLock<Option<PricingTable>> = RwLock::new(None);
+/// Moves on each change of the above; zero while no provider was handed in.
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+/// Whether conversation and user ids are metric attributes.
+static SCOPE_IDS: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    static CACHED: RefCell<(u64, Option<Arc<Instruments>>)> = const { RefCell::new((0, None)) };
+}
+
+/// Records this crate's metrics with `provider` from now on, and registers
+/// it as the global meter provider, as
+/// [`opentelemetry::global::set_meter_provider`] does.
+///
+/// [`install`](crate::install) calls it with the provider it builds; call
+/// it yourself with your own. Until one is handed in, no metric is
+/// recorded. A provider registered only through `opentelemetry::global` is
+/// not seen.
+///
+/// The instruments: `gen_ai.client.token.usage`,
+/// `gen_ai.client.operation.duration`,
+/// `gen_ai.client.operation.time_to_first_chunk` and
+/// `gen_ai.client.operation.time_per_output_chunk` as the GenAI conventions
+/// (v1.41) name them, with their bucket boundaries; `gen_ai.l9.client.cost`
+/// (USD), `gen_ai.l9.client.token.parts` (cached and reasoning tokens) and
+/// `gen_ai.l9.workflow.duration` (see [`attributes::metric`](crate::attributes::metric)).
+///
+/// ```
+/// use opentelemetry_sdk::metrics::SdkMeterProvider;
+///
+/// let provider = SdkMeterProvider::builder().build();
+/// last9_genai::set_meter_provider(provider.clone());
+/// ```
+pub fn set_meter_provider<P>(provider: P)
+where
+    P: MeterProvider + Send + Sync + 'static,
+{
+    // The crate's name, as the tracer's (`TRACER_NAME`).
+    let scope = InstrumentationScope::builder(env!("CARGO_PKG_NAME"))
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build();
+    let meter = provider.meter_with_scope(scope);
+    opentelemetry::global::set_meter_provider(provider);
+    *METER.write().unwrap_or_else(PoisonError::into_inner) = Some(meter);
+    rebuild();
+}
+
+/// Counts cost with `table` (the span processor's table: building a
+/// `Last9SpanProcessor` with prices calls this).
+pub(crate) fn set_pricing(table: Option<PricingTable>) {
+    *PRICING.write().unwrap_or_else(PoisonError::into_inner) = table;
+    rebuild();
+}
+
+/// Makes conversation and user ids metric attributes (`gen_ai.conversation.id`,
+/// `user.id`), or not (the default). Each id makes series of its own: turn
+/// it on only when they are few.
+///
+/// ```
+/// last9_genai::metrics_scope_ids(false);
+/// ```
+pub fn metrics_scope_ids(on: bool) {
+    SCOPE_IDS.store(on, Ordering::Relaxed);
+}
+
+/// Whether conversation and user ids are metric attributes.
+pub(crate) fn scope_ids() -> bool {
+    SCOPE_IDS.load(Ordering::Relaxed)
+}
+
+fn rebuild() {
+    let meter = METER.read().unwrap_or_else(PoisonError::into_inner).clone();
+    let pricing = PRICING
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let instruments = meter.map(|meter| Arc::new(Instruments::new(&meter, pricing)));
+    *CURRENT.write().unwrap_or_else(PoisonError::into_inner) = instruments;
+    EPOCH.fetch_add(1, Ordering::Release);
+}
+
+/// Whether metrics are recorded: a meter provider was handed in.
+pub(crate) fn on() -> bool {
+    EPOCH.load(Ordering::Acquire) != 0 && with(|_| ()).is_some()
+}
+
+/// Runs `f` with the instruments, when a meter provider was handed in.
+fn with<R>(f: impl FnOnce(&Instruments) -> R) -> Option<R> {
+    let epoch = EPOCH.load(Ordering::Acquire);
+    if epoch == 0 {
+        return None;
+    }
+    CACHED.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        if cached.0 != epoch {
+            let current = CURRENT.read().unwrap_or_else(PoisonError::into_inner);
+            *cached = (epoch, current.clone());
+        }
+        cached.1.as_deref().map(f)
+    })
+}
+
+/// A model name as a metric attribute, cut as span attributes cut it.
+pub(crate) fn model(name: &str) -> StringValue {
+    cut_bytes(name, MAX_MODEL_NAME_LEN).into_owned().into()
+}
+
+/// What one call was, as metric attributes.
+#[derive(Debug, Default)]
+pub(crate) struct Call<'a> {
+    /// `gen_ai.l9.span.kind`.
+    pub(crate) kind: Option<&'static str>,
+    pub(crate) operation: Option<StringValue>,
+    pub(crate) provider: Option<StringValue>,
+    pub(crate) request_model: Option<StringValue>,
+    pub(crate) response_model: Option<&'a str>,
+    pub(crate) workflow: Option<StringValue>,
+    /// `gen_ai.conversation.id` and `user.id`, when [`metrics_scope_ids`]
+    /// is on.
+    pub(crate) ids: [Option<StringValue>; 2],
+    pub(crate) error_type: Option<StringValue>,
+}
+
+impl Call<'_> {
+    fn attributes(&self) -> Vec<KeyValue> {
+        let mut attributes = Vec::with_capacity(9);
+        if let Some(operation) = &self.operation {
+            attributes.push(KeyValue::new(attr::OPERATION_NAME, operation.clone()));
+        }
+        if let Some(provider) = &self.provider {
+            attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider.clone()));
+        }
+        if let Some(model) = &self.request_model {
+            attributes.push(KeyValue::new(attr::REQUEST_MODEL, model.clone()));
+        }
+        if let Some(model) = self.response_model {
+            attributes.push(KeyValue::new(attr::RESPONSE_MODEL, self::model(model)));
+        }
+        if let Some(kind) = self.kind {
+            attributes.push(KeyValue::new(attr::L9_SPAN_KIND, kind));
+        }
+        if let Some(workflow) = &self.workflow {
+            attributes.push(KeyValue::new(attr::WORKFLOW_NAME, workflow.clone()));
+        }
+        let [conversation, user] = &self.ids;
+        for (key, id) in [(attr::CONVERSATION_ID, conversation), (attr::USER_ID, user)] {
+            if let Some(id) = id {
+                attributes.push(KeyValue::new(key, id.clone()));
+            }
+        }
+        if let Some(error) = &self.error_type {
+            attributes.push(KeyValue::new(attr::ERROR_TYPE, error.clone()));
+        }
+        attributes
+    }
+}
+
+/// What one call measured.
+#[derive(Debug, Default)]
+pub(crate) struct Measured<'a> {
+    pub(crate) duration: Option<Duration>,
+    pub(crate) usage: Option<&'a TokenUsage>,
+    /// The cost already known, in USD; else it is counted from the prices
+    /// when the response's (else the request's) model has one.
+    pub(crate) cost_usd: Option<f64>,
+    /// A streamed call: the time to its first chunk.
+    pub(crate) first_chunk: Option<Duration>,
+    /// A streamed call: the time between its chunks, in seconds.
+    pub(crate) chunk_gaps: &'a [f32],
+}
+
+/// Records one call: its duration, tokens, cost and, for a stream, its
+/// chunk times. Does nothing when no meter provider was handed in.
+pub(crate) fn record(call: &Call<'_>, measured: &Measured<'_>) {
+    with(|instruments| instruments.record(call, measured));
+}
+
+/// Records the duration of one workflow.
+pub(crate) fn record_workflow(name: StringValue, duration: Duration) {
+    with(|instruments| {
+        instruments.workflow_duration.record(
+            duration.as_secs_f64(),
+            &[KeyValue::new(attr::WORKFLOW_NAME, name)],
+        );
+    });
+}
+
+impl Instruments {
+    fn record(&self, call: &Call<'_>, measured: &Measured<'_>) {
+        let mut attributes = call.attributes();
+        if let Some(duration) = measured.duration {
+            self.duration.record(duration.as_secs_f64(), &attributes);
+        }
+        if let Some(first) = measured.first_chunk {
+            self.time_to_first_chunk
+                .record(first.as_secs_f64(), &attributes);
+            for gap in measured.chunk_gaps {
+                self.time_per_output_chunk
+                    .record(f64::from(*gap), &attributes);
+            }
+        }
+        // The rest is about tokens: no error type.
+        if call.error_type.is_some() {
+            attributes.pop();
+        }
+        let cost = measured.cost_usd.or_else(|| {
+            let usage = measured.usage?;
+            let model = call
+                .response_model
+                .or(call.request_model.as_ref().map(StringValue::as_str))?;
+            let table = self.pricing.as_ref()?;
+            Some(table.cost_quiet(model, usage)?.total_usd())
+        });
+        if let Some(cost) = cost.filter(|c| c.is_finite() && *c >= 0.0) {
+            self.cost.add(cost, &attributes);
+        }
+        let Some(usage) = measured.usage else {
+            return;
+        };
+        let typed = |attributes: &mut Vec<KeyValue>, kind: &'static str| {
+            attributes.push(KeyValue::new(metric::TOKEN_TYPE, kind));
+        };
+        for (kind, tokens) in [
+            (token_type::INPUT, usage.input_tokens),
+            (token_type::OUTPUT, usage.output_tokens),
+        ] {
+            typed(&mut attributes, kind);
+            self.token_usage.record(tokens, &attributes);
+            attributes.pop();
+        }
+        for (kind, tokens) in [
+            (token_type::CACHE_READ, usage.cache_read_input_tokens),
+            (
+                token_type::CACHE_CREATION,
+                usage.cache_creation_input_tokens,
+            ),
+            (token_type::REASONING, usage.reasoning_output_tokens),
+        ] {
+            if tokens > 0 {
+                typed(&mut attributes, kind);
+                self.token_parts.add(tokens, &attributes);
+                attributes.pop();
+            }
+        }
+    }
+}

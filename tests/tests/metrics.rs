@@ -1,0 +1,501 @@
+//! GenAI metrics read back through an in-memory exporter: the conventions'
+//! instruments and the cost counter, right whatever the trace sampler
+//! decides, each call counted once.
+
+#![allow(clippy::await_holding_lock)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use futures::StreamExt as _;
+use last9_genai::{
+    Last9GenAI, Last9SpanProcessor, LlmCall, ModelPricing, ObserveStream, PricingTable, StreamCall,
+    TokenUsage, conversation, observe, workflow,
+};
+use opentelemetry::trace::{Span as _, Status, Tracer as _, TracerProvider as _};
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+use opentelemetry_sdk::trace::{
+    InMemorySpanExporter, Sampler, SdkTracerProvider, SimpleSpanProcessor,
+};
+use serde_json::{Value as Json, json};
+
+/// gpt-4o at 2.50 / 10.0 USD per million tokens, cache reads at 1.25.
+fn pricing() -> PricingTable {
+    PricingTable::new([(
+        "gpt-4o",
+        ModelPricing::new(2.50, 10.0).with_cache_read(1.25),
+    )])
+    .unwrap()
+}
+
+/// One data point read back: its attributes as text, and its value.
+#[derive(Debug, Clone, PartialEq)]
+struct Point {
+    attributes: BTreeMap<String, String>,
+    /// A sum's value, or a histogram's sum.
+    value: f64,
+    /// A histogram's count (1 for a sum).
+    count: u64,
+    /// A histogram's bucket bounds.
+    bounds: Vec<f64>,
+}
+
+/// The metrics of one test: a meter provider handed to the crate, its
+/// tracer provider with `sampler`, spans and metrics kept in memory. Tests
+/// run one at a time: the providers are the process's.
+struct Telemetry {
+    _turn: MutexGuard<'static, ()>,
+    meters: SdkMeterProvider,
+    metrics: InMemoryMetricExporter,
+    spans: InMemorySpanExporter,
+    tracer_provider: SdkTracerProvider,
+}
+
+fn telemetry(sampler: Sampler) -> Telemetry {
+    static TURN: Mutex<()> = Mutex::new(());
+    let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+    last9_genai::metrics_scope_ids(false);
+    let metrics = InMemoryMetricExporter::default();
+    let meters = SdkMeterProvider::builder()
+        .with_reader(PeriodicReader::builder(metrics.clone()).build())
+        .build();
+    last9_genai::set_meter_provider(meters.clone());
+    let spans = InMemorySpanExporter::default();
+    let tracer_provider = SdkTracerProvider::builder()
+        .with_sampler(sampler)
+        .with_span_processor(
+            Last9SpanProcessor::builder()
+                .pricing(pricing())
+                .wrap(SimpleSpanProcessor::new(spans.clone())),
+        )
+        .build();
+    last9_genai::set_tracer_provider(tracer_provider.clone());
+    Telemetry {
+        _turn: turn,
+        meters,
+        metrics,
+        spans,
+        tracer_provider,
+    }
+}
+
+impl Telemetry {
+    /// Every data point of metric `name` so far.
+    fn points(&self, name: &str) -> Vec<Point> {
+        self.meters.force_flush().unwrap();
+        let exported = self.metrics.get_finished_metrics().unwrap();
+        let Some(last) = exported.last() else {
+            return Vec::new();
+        };
+        let text = |attrs: &mut dyn Iterator<Item = &KeyValue>| {
+            attrs
+                .map(|kv| (kv.key.to_string(), kv.value.as_str().into_owned()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let mut points = Vec::new();
+        for metric in last.scope_metrics().flat_map(|s| s.metrics()) {
+            if metric.name() != name {
+                continue;
+            }
+            match metric.data() {
+                AggregatedMetrics::F64(MetricData::Histogram(h)) => {
+                    points.extend(h.data_points().map(|p| Point {
+                        attributes: text(&mut p.attributes()),
+                        value: p.sum(),
+                        count: p.count(),
+                        bounds: p.bounds().collect(),
+                    }));
+                }
+                AggregatedMetrics::U64(MetricData::Histogram(h)) => {
+                    points.extend(h.data_points().map(|p| Point {
+                        attributes: text(&mut p.attributes()),
+                        value: p.sum() as f64,
+                        count: p.count(),
+                        bounds: p.bounds().collect(),
+                    }));
+                }
+                AggregatedMetrics::F64(MetricData::Sum(s)) => {
+                    points.extend(s.data_points().map(|p| Point {
+                        attributes: text(&mut p.attributes()),
+                        value: p.value(),
+                        count: 1,
+                        bounds: Vec::new(),
+                    }));
+                }
+                AggregatedMetrics::U64(MetricData::Sum(s)) => {
+                    points.extend(s.data_points().map(|p| Point {
+                        attributes: text(&mut p.attributes()),
+                        value: p.value() as f64,
+                        count: 1,
+                        bounds: Vec::new(),
+                    }));
+                }
+                other => panic!("{name}: unexpected data {other:?}"),
+            }
+        }
+        points
+    }
+
+    /// The one data point of `name` whose attributes include `with`.
+    fn point(&self, name: &str, with: &[(&str, &str)]) -> Point {
+        let found: Vec<Point> = self
+            .points(name)
+            .into_iter()
+            .filter(|p| {
+                with.iter()
+                    .all(|(k, v)| p.attributes.get(*k).map(String::as_str) == Some(*v))
+            })
+            .collect();
+        assert_eq!(found.len(), 1, "{name} {with:?}: {found:#?}");
+        found.into_iter().next().unwrap()
+    }
+
+    fn spans(&self) -> usize {
+        self.spans.get_finished_spans().unwrap().len()
+    }
+}
+
+/// An OpenAI chat completion of gpt-4o: 100 input tokens (40 cached), 20
+/// output tokens (5 reasoning).
+fn completion() -> Json {
+    json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o",
+        "choices": [{ "index": 0, "finish_reason": "stop",
+                      "message": { "role": "assistant", "content": "Hi" } }],
+        "usage": { "prompt_tokens": 100, "completion_tokens": 20,
+                   "prompt_tokens_details": { "cached_tokens": 40 },
+                   "completion_tokens_details": { "reasoning_tokens": 5 } }
+    })
+}
+
+/// The cost of [`completion`]: 60 input, 40 cached, 20 output tokens.
+const COST: f64 = (60.0 * 2.50 + 40.0 * 1.25 + 20.0 * 10.0) / 1e6;
+
+#[observe]
+fn chat(model: &str) -> Json {
+    let _ = model;
+    completion()
+}
+
+#[observe]
+fn failing(model: &str) -> Result<Json, std::io::Error> {
+    let _ = model;
+    Err(std::io::Error::other("rate limited"))
+}
+
+fn calls_of(t: &Telemetry, with: &[(&str, &str)]) -> u64 {
+    t.point("gen_ai.client.operation.duration", with).count
+}
+
+/// The call's attributes: operation, provider, both models, kind; the
+/// conventions' units and buckets; tokens, their parts and the cost, each
+/// exactly once.
+#[test]
+fn an_observed_call_records_duration_tokens_and_cost() {
+    let t = telemetry(Sampler::AlwaysOn);
+    chat("gpt-4o");
+    let duration = t.point("gen_ai.client.operation.duration", &[]);
+    assert_eq!(duration.count, 1);
+    assert!(duration.value > 0.0 && duration.value < 5.0);
+    assert_eq!(
+        duration.bounds,
+        [
+            0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92
+        ]
+    );
+    let expected: BTreeMap<String, String> = [
+        ("gen_ai.operation.name", "chat"),
+        ("gen_ai.provider.name", "openai"),
+        ("gen_ai.request.model", "gpt-4o"),
+        ("gen_ai.response.model", "gpt-4o"),
+        ("gen_ai.l9.span.kind", "llm"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(duration.attributes, expected);
+    let input = t.point(
+        "gen_ai.client.token.usage",
+        &[("gen_ai.token.type", "input")],
+    );
+    let output = t.point(
+        "gen_ai.client.token.usage",
+        &[("gen_ai.token.type", "output")],
+    );
+    assert_eq!((input.count, input.value), (1, 100.0));
+    assert_eq!((output.count, output.value), (1, 20.0));
+    assert_eq!(input.bounds.len(), 14);
+    assert_eq!(input.bounds[13], 67108864.0);
+    let cached = t.point(
+        "gen_ai.l9.client.token.parts",
+        &[("gen_ai.token.type", "cache_read")],
+    );
+    let reasoning = t.point(
+        "gen_ai.l9.client.token.parts",
+        &[("gen_ai.token.type", "reasoning")],
+    );
+    assert_eq!((cached.value, reasoning.value), (40.0, 5.0));
+    assert!(
+        t.points("gen_ai.l9.client.token.parts")
+            .iter()
+            .all(|p| p.attributes["gen_ai.token.type"] != "cache_creation"),
+        "a part that is zero is not recorded"
+    );
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert!((cost.value - COST).abs() < 1e-12, "{}", cost.value);
+    // The span went through the processor: it is not counted again.
+    assert_eq!(t.spans(), 1);
+}
+
+/// Nothing sampled, every call still counted: tokens, cost and duration.
+#[test]
+fn unsampled_calls_are_counted() {
+    let t = telemetry(Sampler::AlwaysOff);
+    for _ in 0..3 {
+        chat("gpt-4o");
+    }
+    assert_eq!(t.spans(), 0);
+    assert_eq!(calls_of(&t, &[]), 3);
+    let input = t.point(
+        "gen_ai.client.token.usage",
+        &[("gen_ai.token.type", "input")],
+    );
+    assert_eq!((input.count, input.value), (3, 300.0));
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert!((cost.value - 3.0 * COST).abs() < 1e-12);
+}
+
+/// At 1% sampling, 400 calls are 400 in the metrics, whatever number of
+/// spans the sampler kept.
+#[test]
+fn one_percent_sampling_counts_every_call_once() {
+    let t = telemetry(Sampler::TraceIdRatioBased(0.01));
+    for _ in 0..400 {
+        chat("gpt-4o");
+    }
+    assert!(t.spans() < 40, "{} spans kept", t.spans());
+    assert_eq!(calls_of(&t, &[]), 400);
+    let output = t.point(
+        "gen_ai.client.token.usage",
+        &[("gen_ai.token.type", "output")],
+    );
+    assert_eq!((output.count, output.value), (400, 8000.0));
+}
+
+/// A failed call's duration carries `error.type`; its tokens are unknown.
+#[test]
+fn a_failed_call_records_its_error_type() {
+    let t = telemetry(Sampler::AlwaysOff);
+    assert!(failing("gpt-4o").is_err());
+    let duration = t.point("gen_ai.client.operation.duration", &[]);
+    assert_eq!(duration.attributes["error.type"], "Error");
+    assert_eq!(duration.attributes["gen_ai.request.model"], "gpt-4o");
+    assert!(t.points("gen_ai.client.token.usage").is_empty());
+}
+
+#[observe]
+fn panicking(model: &str) -> Json {
+    let _ = model;
+    panic!("model exploded")
+}
+
+#[observe]
+async fn slow(model: &str) -> Json {
+    let _ = model;
+    std::future::pending::<()>().await;
+    completion()
+}
+
+/// A panic and a dropped future are calls too, marked as such.
+#[tokio::test]
+async fn panics_and_cancellations_are_counted_with_their_kind() {
+    let t = telemetry(Sampler::AlwaysOff);
+    assert!(std::panic::catch_unwind(|| panicking("gpt-4o")).is_err());
+    let cancelled = tokio::time::timeout(std::time::Duration::from_millis(5), slow("gpt-4o")).await;
+    assert!(cancelled.is_err());
+    assert_eq!(calls_of(&t, &[("error.type", "panic")]), 1);
+    assert_eq!(calls_of(&t, &[("error.type", "cancelled")]), 1);
+}
+
+/// The workflow's name is a metric attribute of the calls inside, and the
+/// workflow's duration is recorded; conversation and user ids are not,
+/// until asked for.
+#[test]
+fn workflow_names_are_attributes_and_ids_only_when_asked() {
+    let t = telemetry(Sampler::AlwaysOff);
+    {
+        let _c = conversation("conv-1").user_id("u-7").enter();
+        let _w = workflow("support").enter();
+        chat("gpt-4o");
+    }
+    let call = t.point("gen_ai.client.operation.duration", &[]);
+    assert_eq!(call.attributes["gen_ai.workflow.name"], "support");
+    assert!(!call.attributes.contains_key("gen_ai.conversation.id"));
+    assert!(!call.attributes.contains_key("user.id"));
+    let cost = t.point(
+        "gen_ai.l9.client.cost",
+        &[("gen_ai.workflow.name", "support")],
+    );
+    assert!((cost.value - COST).abs() < 1e-12);
+    let run = t.point("gen_ai.l9.workflow.duration", &[]);
+    assert_eq!(run.count, 1);
+    assert_eq!(
+        run.attributes,
+        BTreeMap::from([("gen_ai.workflow.name".to_owned(), "support".to_owned())])
+    );
+
+    last9_genai::metrics_scope_ids(true);
+    {
+        let _c = conversation("conv-2").user_id("u-8").enter();
+        chat("gpt-4o");
+    }
+    last9_genai::metrics_scope_ids(false);
+    let call = t.point(
+        "gen_ai.client.operation.duration",
+        &[("gen_ai.conversation.id", "conv-2")],
+    );
+    assert_eq!(call.attributes["user.id"], "u-8");
+}
+
+fn sse_events() -> Vec<Result<Vec<u8>, std::io::Error>> {
+    let chunk = |delta: &str| {
+        format!(
+            "data: {{\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{delta}\"}}}}]}}\n\n"
+        )
+    };
+    let mut events: Vec<String> = ["Hel", "lo", " there"].iter().map(|d| chunk(d)).collect();
+    events.push(
+        "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+            .to_owned(),
+    );
+    events.push(
+        "data: {\"id\":\"c1\",\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":20}}\n\ndata: [DONE]\n\n"
+            .to_owned(),
+    );
+    events.into_iter().map(|e| Ok(e.into_bytes())).collect()
+}
+
+/// A streamed call, unsampled: its time to first chunk once, the time
+/// between chunks once per chunk after the first, and its tokens from the
+/// final usage chunk.
+#[tokio::test]
+async fn a_stream_records_chunk_times_and_its_final_usage() {
+    let t = telemetry(Sampler::AlwaysOff);
+    let items = futures::stream::iter(sse_events());
+    let read: Vec<_> = items
+        .observe_sse(StreamCall::new("chat.stream").model("gpt-4o"))
+        .collect()
+        .await;
+    assert_eq!(read.len(), 5);
+    assert_eq!(t.spans(), 0);
+    let first = t.point("gen_ai.client.operation.time_to_first_chunk", &[]);
+    assert_eq!(first.count, 1);
+    let gaps = t.point("gen_ai.client.operation.time_per_output_chunk", &[]);
+    assert_eq!(gaps.count, 4, "five chunks, four gaps");
+    assert_eq!(first.attributes["gen_ai.response.model"], "gpt-4o");
+    let input = t.point(
+        "gen_ai.client.token.usage",
+        &[("gen_ai.token.type", "input")],
+    );
+    assert_eq!(input.value, 100.0);
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert!((cost.value - (100.0 * 2.50 + 20.0 * 10.0) / 1e6).abs() < 1e-12);
+    assert_eq!(calls_of(&t, &[]), 1);
+}
+
+/// A stream dropped early is a cancelled call.
+#[tokio::test]
+async fn a_stream_dropped_early_is_counted_cancelled() {
+    let t = telemetry(Sampler::AlwaysOn);
+    let mut stream = futures::stream::iter(sse_events())
+        .observe_sse(StreamCall::new("chat.stream").model("gpt-4o"));
+    assert!(stream.next().await.is_some());
+    drop(stream);
+    assert_eq!(calls_of(&t, &[("error.type", "cancelled")]), 1);
+    assert!(t.points("gen_ai.client.token.usage").is_empty());
+}
+
+/// Spans of other instrumentation count through the processor, sampled
+/// ones only; the manual API counts its calls itself, sampled or not, and
+/// marks the span so that the processor does not count it again.
+#[test]
+fn other_instrumentation_and_the_manual_api_each_count_once() {
+    let t = telemetry(Sampler::AlwaysOn);
+    let tracer = t.tracer_provider.tracer("rig");
+    let mut span = tracer.start("chat gpt-4o");
+    span.set_attributes([
+        KeyValue::new("gen_ai.operation.name", "chat"),
+        KeyValue::new("gen_ai.provider.name", "openai"),
+        KeyValue::new("gen_ai.request.model", "gpt-4o"),
+        KeyValue::new("gen_ai.usage.input_tokens", 1000),
+        KeyValue::new("gen_ai.usage.output_tokens", 100),
+    ]);
+    span.set_status(Status::error("upstream 500"));
+    span.end();
+    let rig = t.point(
+        "gen_ai.client.operation.duration",
+        &[("error.type", "_OTHER")],
+    );
+    assert_eq!(rig.attributes["gen_ai.provider.name"], "openai");
+    assert!(!rig.attributes.contains_key("gen_ai.l9.span.kind"));
+    let input = t.point(
+        "gen_ai.client.token.usage",
+        &[("gen_ai.token.type", "input")],
+    );
+    assert_eq!(input.value, 1000.0);
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert!((cost.value - (1000.0 * 2.50 + 100.0 * 10.0) / 1e6).abs() < 1e-12);
+
+    let l9 = Last9GenAI::new().pricing(pricing());
+    let mut manual = tracer.start("manual chat");
+    l9.add_standard_llm_attributes(
+        &mut manual,
+        &LlmCall::new("gpt-4o").usage(TokenUsage::new(10, 1)),
+    );
+    manual.end();
+    let manual_input = t.point(
+        "gen_ai.client.token.usage",
+        &[
+            ("gen_ai.token.type", "input"),
+            ("gen_ai.operation.name", "chat"),
+        ],
+    );
+    // One data point: the rig span's and the manual call's share attributes
+    // but for the error type, which tokens do not carry.
+    assert_eq!((manual_input.count, manual_input.value), (2, 1010.0));
+    let spans = t.spans.get_finished_spans().unwrap();
+    let marked = spans.iter().find(|s| s.name == "manual chat").unwrap();
+    assert!(
+        marked
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "gen_ai.l9.metered" && kv.value == Value::Bool(true))
+    );
+}
+
+/// The manual API counts a call whose span the sampler dropped.
+#[test]
+fn the_manual_api_counts_unsampled_calls() {
+    let t = telemetry(Sampler::AlwaysOff);
+    let mut span = t.tracer_provider.tracer("app").start("chat");
+    Last9GenAI::new().add_standard_llm_attributes(
+        &mut span,
+        &LlmCall::new("gpt-4o").usage(TokenUsage::new(8, 3)),
+    );
+    span.end();
+    let output = t.point(
+        "gen_ai.client.token.usage",
+        &[("gen_ai.token.type", "output")],
+    );
+    assert_eq!((output.count, output.value), (1, 3.0));
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert!(
+        (cost.value - (8.0 * 2.50 + 3.0 * 10.0) / 1e6).abs() < 1e-12,
+        "{}",
+        cost.value
+    );
+}
