@@ -29,6 +29,11 @@
 //! | unsampled_nested/observe | 1186 | 1.99 |
 //! | capture/4KiB_unredacted | 8404 | 1.00 |
 //! | capture/4KiB | 13091 | 1.56 |
+//!
+//! `metrics/off` and `metrics/on`: an observed model call (a small OpenAI
+//! response, priced, in a workflow) with no meter provider, then with one
+//! (its reader never collected); `metrics_unsampled/`: the same, its span
+//! dropped by the sampler.
 
 #![allow(missing_docs)]
 
@@ -48,7 +53,7 @@ use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// The variants, in groups; the first of each group is its baseline.
-const GROUPS: [&[&str]; 8] = [
+const GROUPS: [&[&str]; 10] = [
     &["span/by_hand_drop", "span/last9_drop"],
     &["span/by_hand_batch", "span/last9_batch"],
     &["call/by_hand", "call/observe", "call/tracing_instrument"],
@@ -63,6 +68,8 @@ const GROUPS: [&[&str]; 8] = [
         "unsampled_nested/observe",
     ],
     &["capture/4KiB_unredacted", "capture/4KiB"],
+    &["metrics/off", "metrics/on"],
+    &["metrics_unsampled/off", "metrics_unsampled/on"],
     &["stream/bare", "stream/observed"],
     &["stream/bare_async_openai", "stream/observed_async_openai"],
 ];
@@ -199,6 +206,23 @@ fn run(variant: &str, calls: u64) {
                 other => panic!("unknown variant {other}"),
             };
             (0..calls).for_each(|_| call());
+        }
+        "metrics" | "metrics_unsampled" => {
+            let sampler = if group == "metrics" {
+                Sampler::AlwaysOn
+            } else {
+                Sampler::AlwaysOff
+            };
+            let provider = SdkTracerProvider::builder()
+                .with_sampler(sampler)
+                .with_span_processor(Last9SpanProcessor::builder().pricing(pricing()).wrap(Drop))
+                .build();
+            last9_genai::set_tracer_provider(provider.clone());
+            let _meter = (name == "on").then(common::meter);
+            let _workflow = workflow("rag_search").enter();
+            (0..calls).for_each(|_| {
+                black_box(common::respond(black_box("What is the capital of France?")));
+            });
         }
         "stream" => {
             let provider = SdkTracerProvider::builder()

@@ -499,3 +499,55 @@ fn the_manual_api_counts_unsampled_calls() {
         cost.value
     );
 }
+
+#[observe(kind = "tool")]
+fn search(query: &str) -> usize {
+    query.len()
+}
+
+/// Regression: handles bound eagerly made token and cost series holding
+/// nothing for a tool call (an OTLP backend then shows a zero-count input
+/// series next to the real one).
+#[test]
+fn a_tool_call_makes_no_empty_token_or_cost_series() {
+    let t = telemetry(Sampler::AlwaysOff);
+    search("paris");
+    search("rome");
+    let tool = t.point("gen_ai.client.operation.duration", &[]);
+    assert_eq!(tool.count, 2);
+    assert_eq!(tool.attributes["gen_ai.operation.name"], "execute_tool");
+    assert!(t.points("gen_ai.client.token.usage").is_empty());
+    assert!(t.points("gen_ai.l9.client.cost").is_empty());
+}
+
+/// Calls alike share one series; another model makes its own.
+#[test]
+fn calls_alike_share_one_series_and_a_model_makes_its_own() {
+    let t = telemetry(Sampler::AlwaysOff);
+    for _ in 0..3 {
+        chat("gpt-4o");
+    }
+    chat("gpt-4o-mini");
+    chat("gpt-4o-mini");
+    assert_eq!(calls_of(&t, &[("gen_ai.request.model", "gpt-4o")]), 3);
+    assert_eq!(calls_of(&t, &[("gen_ai.request.model", "gpt-4o-mini")]), 2);
+    assert_eq!(t.points("gen_ai.client.operation.duration").len(), 2);
+}
+
+/// More attribute sets than one thread keeps handles for: each still
+/// counted exactly, in its own series.
+#[test]
+fn more_attribute_sets_than_a_thread_keeps_still_count_exactly() {
+    let t = telemetry(Sampler::AlwaysOff);
+    let models: Vec<String> = (0..300).map(|i| format!("model-{i}")).collect();
+    for _ in 0..2 {
+        for model in &models {
+            chat(model);
+        }
+    }
+    let points = t.points("gen_ai.client.operation.duration");
+    assert_eq!(points.len(), 300);
+    assert!(points.iter().all(|p| p.count == 2), "{points:#?}");
+    let input = t.points("gen_ai.client.token.usage");
+    assert_eq!(input.iter().map(|p| p.value).sum::<f64>(), 600.0 * 120.0);
+}

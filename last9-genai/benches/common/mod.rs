@@ -169,6 +169,37 @@ pub(crate) fn take_unredacted(text: &str) -> usize {
     text.len()
 }
 
+/// A small OpenAI chat completion of gpt-4o, with usage.
+pub(crate) static RESPONSE: std::sync::LazyLock<serde_json::Value> =
+    std::sync::LazyLock::new(|| {
+        serde_json::json!({
+            "id": "chatcmpl-1", "object": "chat.completion", "model": "gpt-4o",
+            "choices": [{ "index": 0, "finish_reason": "stop",
+                          "message": { "role": "assistant", "content": "Paris." } }],
+            "usage": { "prompt_tokens": 12, "completion_tokens": 3 }
+        })
+    });
+
+/// A model call: an observed function returning [`RESPONSE`], priced by the
+/// processor (and the metrics, when recorded) with [`pricing`].
+#[observe]
+pub(crate) fn respond(prompt: &str) -> &'static serde_json::Value {
+    let _ = prompt;
+    &RESPONSE
+}
+
+/// Hands the crate a meter provider whose periodic reader exports once an
+/// hour, so that a run sees only aggregation, as between two exports.
+pub(crate) fn meter() -> opentelemetry_sdk::metrics::SdkMeterProvider {
+    use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+    let reader = PeriodicReader::builder(InMemoryMetricExporter::default())
+        .with_interval(Duration::from_secs(3600))
+        .build();
+    let provider = SdkMeterProvider::builder().with_reader(reader).build();
+    last9_genai::set_meter_provider(provider.clone());
+    provider
+}
+
 /// A small function with two captured arguments.
 #[observe]
 pub(crate) fn small(count: u32, label: &str) -> u32 {

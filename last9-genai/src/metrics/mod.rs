@@ -8,6 +8,11 @@
 //! call pays one load of an atomic. The instruments are built once per
 //! provider; each thread keeps them, and looks them up again only when the
 //! provider changes, so that no lock or shared counter sits on the hot path.
+//! With the SDK's provider, a thread also keeps handles bound to the
+//! attribute sets it met (`bound`): a call like one before records without
+//! the SDK hashing its attributes again.
+
+mod bound;
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,6 +21,7 @@ use std::time::Duration;
 
 use opentelemetry::metrics::{Counter, Histogram, Meter, MeterProvider};
 use opentelemetry::{InstrumentationScope, KeyValue, StringValue};
+use opentelemetry_sdk::metrics::SdkMeterProvider;
 
 use crate::attributes::{self as attr, metric, token_type};
 use crate::cost::TokenUsage;
@@ -46,10 +52,13 @@ pub(crate) struct Instruments {
     cost: Counter<f64>,
     workflow_duration: Histogram<f64>,
     pricing: Option<PricingTable>,
+    /// The provider is the SDK's, whose instruments bind (another
+    /// provider's bound handles may drop what they are given).
+    bindable: bool,
 }
 
 impl Instruments {
-    fn new(meter: &Meter, pricing: Option<PricingTable>) -> Self {
+    fn new(meter: &Meter, bindable: bool, pricing: Option<PricingTable>) -> Self {
         let seconds = |name: &'static str, description: &'static str| {
             meter
                 .f64_histogram(name)
@@ -88,6 +97,7 @@ impl Instruments {
                 .build(),
             workflow_duration: seconds(metric::WORKFLOW_DURATION, "Duration of one workflow."),
             pricing,
+            bindable,
         }
     }
 }
@@ -97,15 +107,29 @@ impl Instruments {
 static CURRENT: RwLock<Option<Arc<Instruments>>> = RwLock::new(None);
 /// The meter provider handed in, to build the instruments again when the
 /// prices change.
-static METER: RwLock<Option<Meter>> = RwLock::new(None);
+static METER: RwLock<Option<(Meter, bool)>> = RwLock::new(None);
 static PRICING: RwLock<Option<PricingTable>> = RwLock::new(None);
 /// Moves on each change of the above; zero while no provider was handed in.
 static EPOCH: AtomicU64 = AtomicU64::new(0);
 /// Whether conversation and user ids are metric attributes.
 static SCOPE_IDS: AtomicBool = AtomicBool::new(false);
 
+/// What one thread keeps: the instruments of an epoch, and the handles it
+/// bound with them.
+struct Cached {
+    epoch: u64,
+    instruments: Option<Arc<Instruments>>,
+    bound: Vec<bound::Bound>,
+}
+
 thread_local! {
-    static CACHED: RefCell<(u64, Option<Arc<Instruments>>)> = const { RefCell::new((0, None)) };
+    static CACHED: RefCell<Cached> = const {
+        RefCell::new(Cached {
+            epoch: 0,
+            instruments: None,
+            bound: Vec::new(),
+        })
+    };
 }
 
 /// Records this crate's metrics with `provider` from now on, and registers
@@ -140,8 +164,9 @@ where
         .with_version(env!("CARGO_PKG_VERSION"))
         .build();
     let meter = provider.meter_with_scope(scope);
+    let bindable = (&provider as &dyn std::any::Any).is::<SdkMeterProvider>();
     opentelemetry::global::set_meter_provider(provider);
-    *METER.write().unwrap_or_else(PoisonError::into_inner) = Some(meter);
+    *METER.write().unwrap_or_else(PoisonError::into_inner) = Some((meter, bindable));
     rebuild();
 }
 
@@ -174,30 +199,39 @@ fn rebuild() {
         .read()
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
-    let instruments = meter.map(|meter| Arc::new(Instruments::new(&meter, pricing)));
+    let instruments =
+        meter.map(|(meter, bindable)| Arc::new(Instruments::new(&meter, bindable, pricing)));
     *CURRENT.write().unwrap_or_else(PoisonError::into_inner) = instruments;
     EPOCH.fetch_add(1, Ordering::Release);
 }
 
 /// Whether metrics are recorded: a meter provider was handed in.
 pub(crate) fn on() -> bool {
-    EPOCH.load(Ordering::Acquire) != 0 && with(|_| ()).is_some()
+    EPOCH.load(Ordering::Acquire) != 0 && with(|_, _| ()).is_some()
 }
 
-/// Runs `f` with the instruments, when a meter provider was handed in.
-fn with<R>(f: impl FnOnce(&Instruments) -> R) -> Option<R> {
+/// Runs `f` with the instruments and this thread's bound handles, when a
+/// meter provider was handed in.
+fn with<R>(f: impl FnOnce(&Instruments, &mut Vec<bound::Bound>) -> R) -> Option<R> {
     let epoch = EPOCH.load(Ordering::Acquire);
     if epoch == 0 {
         return None;
     }
-    CACHED.with(|cached| {
-        let mut cached = cached.borrow_mut();
-        if cached.0 != epoch {
-            let current = CURRENT.read().unwrap_or_else(PoisonError::into_inner);
-            *cached = (epoch, current.clone());
-        }
-        cached.1.as_deref().map(f)
-    })
+    CACHED
+        .try_with(|cached| {
+            let mut cached = cached.try_borrow_mut().ok()?;
+            let cached = &mut *cached;
+            if cached.epoch != epoch {
+                let current = CURRENT.read().unwrap_or_else(PoisonError::into_inner);
+                cached.epoch = epoch;
+                cached.instruments = current.clone();
+                cached.bound.clear();
+            }
+            let instruments = cached.instruments.as_deref()?;
+            Some(f(instruments, &mut cached.bound))
+        })
+        .ok()
+        .flatten()
 }
 
 /// A model name as a metric attribute, cut as span attributes cut it.
@@ -272,12 +306,12 @@ pub(crate) struct Measured<'a> {
 /// Records one call: its duration, tokens, cost and, for a stream, its
 /// chunk times. Does nothing when no meter provider was handed in.
 pub(crate) fn record(call: &Call<'_>, measured: &Measured<'_>) {
-    with(|instruments| instruments.record(call, measured));
+    with(|instruments, bound| instruments.record(bound, call, measured));
 }
 
 /// Records the duration of one workflow.
 pub(crate) fn record_workflow(name: StringValue, duration: Duration) {
-    with(|instruments| {
+    with(|instruments, _| {
         instruments.workflow_duration.record(
             duration.as_secs_f64(),
             &[KeyValue::new(attr::WORKFLOW_NAME, name)],
@@ -286,7 +320,48 @@ pub(crate) fn record_workflow(name: StringValue, duration: Duration) {
 }
 
 impl Instruments {
-    fn record(&self, call: &Call<'_>, measured: &Measured<'_>) {
+    fn record(&self, bound: &mut Vec<bound::Bound>, call: &Call<'_>, measured: &Measured<'_>) {
+        let cost = self.cost_of(call, measured);
+        let parts = measured.usage.is_some_and(|u| {
+            u.cache_read_input_tokens + u.cache_creation_input_tokens + u.reasoning_output_tokens
+                > 0
+        });
+        // A plain call met before: the handles bound to its attributes.
+        if self.bindable && call.error_type.is_none() && measured.first_chunk.is_none() && !parts {
+            let handles = bound::find(bound, call);
+            if let Some(duration) = measured.duration {
+                handles.duration(self).record(duration.as_secs_f64());
+            }
+            if let Some(cost) = cost {
+                handles.cost(self).add(cost);
+            }
+            if let Some(usage) = measured.usage {
+                let [input, output] = handles.tokens(self);
+                input.record(usage.input_tokens);
+                output.record(usage.output_tokens);
+            }
+            return;
+        }
+        self.record_unbound(call, measured, cost);
+    }
+
+    /// The cost already known, else from the prices, when finite and not
+    /// negative.
+    fn cost_of(&self, call: &Call<'_>, measured: &Measured<'_>) -> Option<f64> {
+        measured
+            .cost_usd
+            .or_else(|| {
+                let usage = measured.usage?;
+                let model = call
+                    .response_model
+                    .or(call.request_model.as_ref().map(StringValue::as_str))?;
+                let table = self.pricing.as_ref()?;
+                Some(table.cost_quiet(model, usage)?.total_usd())
+            })
+            .filter(|c| c.is_finite() && *c >= 0.0)
+    }
+
+    fn record_unbound(&self, call: &Call<'_>, measured: &Measured<'_>, cost: Option<f64>) {
         let mut attributes = call.attributes();
         if let Some(duration) = measured.duration {
             self.duration.record(duration.as_secs_f64(), &attributes);
@@ -303,15 +378,7 @@ impl Instruments {
         if call.error_type.is_some() {
             attributes.pop();
         }
-        let cost = measured.cost_usd.or_else(|| {
-            let usage = measured.usage?;
-            let model = call
-                .response_model
-                .or(call.request_model.as_ref().map(StringValue::as_str))?;
-            let table = self.pricing.as_ref()?;
-            Some(table.cost_quiet(model, usage)?.total_usd())
-        });
-        if let Some(cost) = cost.filter(|c| c.is_finite() && *c >= 0.0) {
+        if let Some(cost) = cost {
             self.cost.add(cost, &attributes);
         }
         let Some(usage) = measured.usage else {
