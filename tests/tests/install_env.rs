@@ -25,6 +25,9 @@ fn child(name: &str, vars: &[(&str, String)]) -> std::process::Output {
             "OTEL_TRACES_SAMPLER_ARG",
             "OTEL_TRACES_EXPORTER",
             "OTEL_SDK_DISABLED",
+            "OTEL_METRICS_EXPORTER",
+            "OTEL_METRIC_EXPORT_INTERVAL",
+            "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
             last9_genai::PRICING_FILE_ENV,
         ],
         &vars,
@@ -260,6 +263,102 @@ fn child_exports_one_priced_span() {
 #[ignore = "run as a child process by the tests above"]
 fn child_exports_one_priced_span_unpriced() {
     child_exports_one_priced_span();
+}
+
+/// `OTEL_METRICS_EXPORTER=none` keeps traces and sends no metric;
+/// `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` sends them elsewhere;
+/// `OTEL_METRIC_EXPORT_INTERVAL` exports while the application runs; bad
+/// values are errors that name the variable.
+#[test]
+fn the_metrics_variables_are_honoured() {
+    let paths =
+        |c: &HttpCollector| -> Vec<String> { c.requests().into_iter().map(|r| r.path).collect() };
+    let collector = HttpCollector::start();
+    let base = format!("http://127.0.0.1:{}", collector.port);
+    child(
+        "child_exports_one_priced_span",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", base.clone()),
+            ("OTEL_METRICS_EXPORTER", "none".into()),
+        ],
+    );
+    assert_eq!(paths(&collector), ["/v1/traces"]);
+
+    let elsewhere = HttpCollector::start();
+    child(
+        "child_exports_one_priced_span",
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", base.clone()),
+            (
+                "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+                format!("http://127.0.0.1:{}/custom/metrics", elsewhere.port),
+            ),
+        ],
+    );
+    assert_eq!(paths(&collector), ["/v1/traces", "/v1/traces"]);
+    assert_eq!(paths(&elsewhere), ["/custom/metrics"]);
+
+    // The child never shuts down: what arrives came from the interval.
+    let running = HttpCollector::start();
+    child(
+        "child_lives_past_one_metrics_interval",
+        &[
+            (
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                format!("http://127.0.0.1:{}", running.port),
+            ),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "100".into()),
+        ],
+    );
+    assert!(
+        paths(&running).iter().any(|p| p == "/v1/metrics"),
+        "{:?}",
+        paths(&running)
+    );
+    let names: Vec<String> = running.metrics().into_iter().map(|(_, m)| m.name).collect();
+    assert!(
+        names.iter().any(|n| n == "gen_ai.client.token.usage"),
+        "{names:?}"
+    );
+
+    for (name, value, expected) in [
+        (
+            "OTEL_METRIC_EXPORT_INTERVAL",
+            "0",
+            "a whole number of milliseconds above zero",
+        ),
+        (
+            "OTEL_METRIC_EXPORT_INTERVAL",
+            "soon",
+            "a whole number of milliseconds above zero",
+        ),
+        (
+            "OTEL_METRICS_EXPORTER",
+            "prometheus",
+            "one of \"otlp\", \"console\", \"none\"",
+        ),
+    ] {
+        child(
+            "child_install_fails_with",
+            &[
+                (name, value.into()),
+                (
+                    "EXPECTED",
+                    format!("{name}: {value:?} is not valid: expected {expected}"),
+                ),
+            ],
+        );
+    }
+}
+
+#[test]
+#[ignore = "run as a child process by the tests above"]
+fn child_lives_past_one_metrics_interval() {
+    let guard = last9_genai::install().unwrap();
+    chat();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    // No shutdown, so no export at shutdown.
+    std::mem::forget(guard);
 }
 
 #[test]
