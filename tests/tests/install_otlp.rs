@@ -315,3 +315,31 @@ fn metrics_go_over_otlp_beside_the_traces_whatever_the_sampler() {
     assert_eq!(workflow.data_points.len(), 1);
     assert_eq!(workflow.data_points[0].count, 1);
 }
+
+/// `Install::metric_export_interval`: metrics arrive while the application
+/// runs, before any shutdown.
+#[test]
+fn metrics_are_exported_at_the_interval_asked_for() {
+    let _turn = turn();
+    let collector = HttpCollector::start();
+    let guard = Install::default()
+        .endpoint(collector.endpoint())
+        .metric_export_interval(Duration::from_millis(50))
+        .install()
+        .unwrap();
+    chat("capital of France?");
+    let mut seen = false;
+    for _ in 0..100 {
+        if collector
+            .metrics()
+            .iter()
+            .any(|(_, m)| m.name == "gen_ai.client.token.usage")
+        {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(seen, "no metrics within 2 s at a 50 ms interval");
+    drop(guard);
+}
