@@ -8,6 +8,12 @@ use std::sync::{Arc, Mutex};
 
 use collector::{attribute, finishes_within, spans_of};
 use last9_genai::{Install, Protocol, observe};
+use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
+    MetricsService, MetricsServiceServer,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsServiceRequest, ExportMetricsServiceResponse,
+};
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
     TraceService, TraceServiceServer,
 };
@@ -22,6 +28,37 @@ type Received = Vec<(Option<String>, ExportTraceServiceRequest)>;
 #[derive(Clone, Default)]
 struct GrpcCollector {
     requests: Arc<Mutex<Received>>,
+    /// The names of the metrics received, with each request's `x-tenant`.
+    metrics: Arc<Mutex<Vec<(Option<String>, String)>>>,
+}
+
+fn tenant<T>(request: &tonic::Request<T>) -> Option<String> {
+    request
+        .metadata()
+        .get("x-tenant")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+#[tonic::async_trait]
+impl MetricsService for GrpcCollector {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportMetricsServiceRequest>,
+    ) -> Result<tonic::Response<ExportMetricsServiceResponse>, tonic::Status> {
+        let tenant = tenant(&request);
+        let names = request
+            .into_inner()
+            .resource_metrics
+            .into_iter()
+            .flat_map(|r| r.scope_metrics)
+            .flat_map(|s| s.metrics)
+            .map(|m| (tenant.clone(), m.name));
+        self.metrics.lock().unwrap().extend(names);
+        Ok(tonic::Response::new(ExportMetricsServiceResponse {
+            partial_success: None,
+        }))
+    }
 }
 
 #[tonic::async_trait]
@@ -30,11 +67,7 @@ impl TraceService for GrpcCollector {
         &self,
         request: tonic::Request<ExportTraceServiceRequest>,
     ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
-        let tenant = request
-            .metadata()
-            .get("x-tenant")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let tenant = tenant(&request);
         self.requests
             .lock()
             .unwrap()
@@ -52,12 +85,14 @@ fn start() -> (GrpcCollector, String) {
     drop(listener);
     let collector = GrpcCollector::default();
     let service = TraceServiceServer::new(collector.clone());
+    let metrics = MetricsServiceServer::new(collector.clone());
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime
             .block_on(
                 tonic::transport::Server::builder()
                     .add_service(service)
+                    .add_service(metrics)
                     .serve(addr),
             )
             .unwrap();
@@ -96,6 +131,15 @@ fn exports_in(run: impl FnOnce(Box<dyn FnOnce() + Send>)) {
         assert_eq!(step(1), 2);
         drop(guard);
     }));
+    // The tool call's duration, over gRPC with the same metadata.
+    let metrics = collector.metrics.lock().unwrap().clone();
+    assert!(
+        metrics.contains(&(
+            Some("acme".to_owned()),
+            "gen_ai.client.operation.duration".to_owned()
+        )),
+        "{metrics:?}"
+    );
     let requests = collector.requests.lock().unwrap();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].0.as_deref(), Some("acme"));

@@ -797,7 +797,9 @@ impl TelemetryGuard {
         if let Some(meter_provider) = &self.meter_provider
             && let Err(err) = meter_provider.shutdown_with_timeout(left)
         {
-            warn::warn(&format!("metrics shutdown: {err}"));
+            warn::warn(&format!(
+                "metrics shutdown: {err}; the last metrics may not have been exported"
+            ));
         }
         let counts = self.health.counts();
         if let Err(err) = shutdown {
