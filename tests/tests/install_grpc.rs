@@ -25,11 +25,14 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value as Proto;
 /// Each request with its `x-tenant` metadata.
 type Received = Vec<(Option<String>, ExportTraceServiceRequest)>;
 
+/// A metric's name, with its request's `x-tenant` metadata.
+type Named = (Option<String>, String);
+
 #[derive(Clone, Default)]
 struct GrpcCollector {
     requests: Arc<Mutex<Received>>,
     /// The names of the metrics received, with each request's `x-tenant`.
-    metrics: Arc<Mutex<Vec<(Option<String>, String)>>>,
+    metrics: Arc<Mutex<Vec<Named>>>,
 }
 
 fn tenant<T>(request: &tonic::Request<T>) -> Option<String> {
