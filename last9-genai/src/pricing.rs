@@ -16,11 +16,13 @@
 //! # Ok::<(), last9_genai::PricingError>(())
 //! ```
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::Deserialize;
 
@@ -491,6 +493,19 @@ impl PricingTable {
             .map(|priced| cost::compute(&priced.exact, usage))
     }
 
+    /// The cost of the first of `models` that has a price: the model that
+    /// answered, then the one asked for (which may be the alias priced).
+    pub(crate) fn cost_of_first(
+        &self,
+        models: [Option<&str>; 2],
+        usage: &TokenUsage,
+    ) -> Option<CostBreakdown> {
+        models
+            .into_iter()
+            .flatten()
+            .find_map(|model| self.cost_quiet(model, usage))
+    }
+
     fn find(&self, model: &str) -> Option<&Priced> {
         let models = &self.inner.models;
         if models.is_empty() {
@@ -597,6 +612,49 @@ fn strip_provider_prefix(model: &str) -> Option<&str> {
         .rsplit_once('/')
         .map(|(_, name)| name)
         .filter(|name| !name.is_empty())
+}
+
+/// The prices of the pipeline: the table the last `Last9SpanProcessor` built
+/// with prices was given. What the processor cannot price — calls whose
+/// span the sampler dropped, metrics — is priced with it.
+static INSTALLED: RwLock<Option<PricingTable>> = RwLock::new(None);
+/// Moves on each change of [`INSTALLED`].
+static INSTALLED_EPOCH: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's copy of [`INSTALLED`], with its epoch.
+    static INSTALLED_HERE: RefCell<(u64, Option<PricingTable>)> = const { RefCell::new((0, None)) };
+}
+
+/// Makes `table` the pipeline's prices.
+pub(crate) fn install(table: PricingTable) {
+    *INSTALLED.write().unwrap_or_else(PoisonError::into_inner) = Some(table);
+    INSTALLED_EPOCH.fetch_add(1, Ordering::Release);
+}
+
+/// Runs `f` with the pipeline's prices, if any: no lock, no shared counter
+/// once this thread has its copy.
+pub(crate) fn with_installed<R>(mut f: impl FnMut(Option<&PricingTable>) -> R) -> R {
+    let epoch = INSTALLED_EPOCH.load(Ordering::Acquire);
+    if epoch == 0 {
+        return f(None);
+    }
+    let kept = INSTALLED_HERE.try_with(|here| {
+        let mut here = here.try_borrow_mut().ok()?;
+        if here.0 != epoch {
+            let installed = INSTALLED.read().unwrap_or_else(PoisonError::into_inner);
+            *here = (epoch, installed.clone());
+        }
+        Some(f(here.1.as_ref()))
+    });
+    match kept {
+        Ok(Some(result)) => result,
+        // Only while this thread's copy is being dropped, or from inside `f`.
+        _ => f(INSTALLED
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()),
+    }
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 
 use crate::attributes::{self as attr, metric, token_type};
 use crate::cost::TokenUsage;
-use crate::pricing::PricingTable;
+use crate::pricing;
 use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes};
 
 /// Bucket boundaries of the token histogram, as the conventions give them.
@@ -51,14 +51,13 @@ pub(crate) struct Instruments {
     time_per_output_chunk: Histogram<f64>,
     cost: Counter<f64>,
     workflow_duration: Histogram<f64>,
-    pricing: Option<PricingTable>,
     /// The provider is the SDK's, whose instruments bind (another
     /// provider's bound handles may drop what they are given).
     bindable: bool,
 }
 
 impl Instruments {
-    fn new(meter: &Meter, bindable: bool, pricing: Option<PricingTable>) -> Self {
+    fn new(meter: &Meter, bindable: bool) -> Self {
         let seconds = |name: &'static str, description: &'static str| {
             meter
                 .f64_histogram(name)
@@ -96,7 +95,6 @@ impl Instruments {
                 .with_description("Cost of model calls in USD, from the pricing table.")
                 .build(),
             workflow_duration: seconds(metric::WORKFLOW_DURATION, "Duration of one workflow."),
-            pricing,
             bindable,
         }
     }
@@ -108,7 +106,6 @@ static CURRENT: RwLock<Option<Arc<Instruments>>> = RwLock::new(None);
 /// The meter provider handed in, to build the instruments again when the
 /// prices change.
 static METER: RwLock<Option<(Meter, bool)>> = RwLock::new(None);
-static PRICING: RwLock<Option<PricingTable>> = RwLock::new(None);
 /// Moves on each change of the above; zero while no provider was handed in.
 static EPOCH: AtomicU64 = AtomicU64::new(0);
 /// Whether conversation and user ids are metric attributes.
@@ -170,13 +167,6 @@ where
     rebuild();
 }
 
-/// Counts cost with `table` (the span processor's table: building a
-/// `Last9SpanProcessor` with prices calls this).
-pub(crate) fn set_pricing(table: Option<PricingTable>) {
-    *PRICING.write().unwrap_or_else(PoisonError::into_inner) = table;
-    rebuild();
-}
-
 /// Makes conversation and user ids metric attributes (`gen_ai.conversation.id`,
 /// `user.id`), or not (the default). Each id makes series of its own: turn
 /// it on only when they are few.
@@ -195,12 +185,7 @@ pub(crate) fn scope_ids() -> bool {
 
 fn rebuild() {
     let meter = METER.read().unwrap_or_else(PoisonError::into_inner).clone();
-    let pricing = PRICING
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    let instruments =
-        meter.map(|(meter, bindable)| Arc::new(Instruments::new(&meter, bindable, pricing)));
+    let instruments = meter.map(|(meter, bindable)| Arc::new(Instruments::new(&meter, bindable)));
     *CURRENT.write().unwrap_or_else(PoisonError::into_inner) = instruments;
     EPOCH.fetch_add(1, Ordering::Release);
 }
@@ -352,11 +337,12 @@ impl Instruments {
             .cost_usd
             .or_else(|| {
                 let usage = measured.usage?;
-                let model = call
-                    .response_model
-                    .or(call.request_model.as_ref().map(StringValue::as_str))?;
-                let table = self.pricing.as_ref()?;
-                Some(table.cost_quiet(model, usage)?.total_usd())
+                let models = [
+                    call.response_model,
+                    call.request_model.as_ref().map(StringValue::as_str),
+                ];
+                pricing::with_installed(|table| table?.cost_of_first(models, usage))
+                    .map(|cost| cost.total_usd())
             })
             .filter(|c| c.is_finite() && *c >= 0.0)
     }

@@ -29,9 +29,10 @@ use pin_project_lite::pin_project;
 use serde::Serialize;
 
 use crate::attributes as attr;
+use crate::context::{ScopeState, WorkflowTotals};
 use crate::cost::TokenUsage;
 use crate::metrics;
-use crate::pricing::PricingTable;
+use crate::pricing::{self, PricingTable};
 use crate::provider::detect_provider;
 use crate::record::conventions;
 use crate::record::messages::{self, Message, Part};
@@ -95,6 +96,10 @@ pub struct Observation {
     recording: bool,
     /// What the call's metrics need, when metrics are recorded.
     metering: Option<Metering>,
+    /// The totals of the workflow the call runs in, when the sampler
+    /// dropped its span: the processor never sees it, so the call counts
+    /// itself.
+    totals: Option<Arc<WorkflowTotals>>,
     /// When the call started; taken only for spans that record and calls
     /// whose metrics are recorded.
     start: Option<Instant>,
@@ -124,6 +129,7 @@ impl Observation {
             cx: None,
             recording: false,
             metering: None,
+            totals: None,
             start: None,
             pricing: None,
             args: Vec::new(),
@@ -152,6 +158,7 @@ impl Observation {
             }
             Some(tracer::Started::Dropped(span_context)) => {
                 observation.cx = dropped_span_context(parent, span_context);
+                observation.totals = open_workflow(parent);
             }
             Some(tracer::Started::Unregistered) => observation.unregistered(parent, request_model),
             None => {}
@@ -257,7 +264,33 @@ impl Observation {
     /// Whether the call's output is read when it ends: its span records, or
     /// its metrics are recorded.
     pub fn reads_output(&self) -> bool {
-        self.recording || self.metering.is_some()
+        self.recording || self.metering.is_some() || self.totals.is_some()
+    }
+
+    /// Counts a call whose span the sampler dropped in its workflow's
+    /// totals, as the processor counts the spans it sees: a tool call
+    /// however it ended, a model call when its response has a model and
+    /// usage, priced with the call's own prices, else the pipeline's.
+    fn count_unsampled(&mut self, info: Option<&ResponseInfo>) {
+        let Some(totals) = self.totals.take() else {
+            return;
+        };
+        if self.meta.kind == ObservationKind::Tool {
+            totals.record_tool();
+            return;
+        }
+        let Some(info) = info else {
+            return;
+        };
+        let models = [info.model.as_deref(), self.meta.model];
+        if models.iter().all(Option::is_none) || (info.usage.is_none() && !info.usage_invalid) {
+            return;
+        }
+        let cost = info.usage.as_ref().and_then(|usage| match &self.pricing {
+            Some(table) => table.cost_of_first(models, usage),
+            None => pricing::with_installed(|table| table?.cost_of_first(models, usage)),
+        });
+        totals.record_llm(cost.map(|cost| cost.total_micro_usd()));
     }
 
     /// Whether the call's metrics are recorded (and not yet).
@@ -508,6 +541,7 @@ impl Observation {
     /// Ends the call successfully with its output.
     pub fn finish_ok(mut self, output: Output) {
         self.finished = true;
+        self.count_unsampled(output.info.as_ref());
         if self.metering.is_some() {
             let info = output.info.as_ref();
             let cost_usd = self.own_cost(info);
@@ -650,6 +684,7 @@ impl Observation {
     /// `exception` event.
     pub fn finish_err(mut self, type_name: &str, message: String) {
         self.finished = true;
+        self.count_unsampled(None);
         self.meter(Ended {
             error_type: Some(type_name),
             ..Ended::default()
@@ -685,6 +720,7 @@ impl Drop for Observation {
             return;
         }
         let panicking = std::thread::panicking();
+        self.count_unsampled(None);
         self.meter(Ended {
             error_type: Some(if panicking { "panic" } else { CANCELLED }),
             ..Ended::default()
@@ -707,6 +743,14 @@ impl Drop for Observation {
             cx.span().end();
         }
     }
+}
+
+/// The totals of the innermost workflow open in `parent`.
+fn open_workflow(parent: &Context) -> Option<Arc<WorkflowTotals>> {
+    parent
+        .get::<ScopeState>()
+        .and_then(ScopeState::workflow_totals)
+        .cloned()
 }
 
 /// The `error.type` of the metrics of a call dropped before it finished.

@@ -166,6 +166,7 @@ impl Observation {
         timing: Option<(Duration, &[f32])>,
     ) {
         self.finished = true;
+        self.count_unsampled(output.info.as_ref());
         if self.metering.is_some() {
             let info = output.info.as_ref();
             let cost_usd = self.own_cost(info);

@@ -19,7 +19,7 @@ use crate::cost::{CostBreakdown, usd_to_micro};
 use crate::health::ExportHealth;
 use crate::metrics;
 use crate::pipeline;
-use crate::pricing::PricingTable;
+use crate::pricing::{self, PricingTable};
 use crate::record::{SpanFacts, cost_attributes, normalize_token_counts};
 use crate::warn;
 use open_spans::OpenSpans;
@@ -125,9 +125,10 @@ impl Last9SpanProcessorBuilder {
     pub fn wrap<P: SpanProcessor>(self, inner: P) -> Last9SpanProcessor<P> {
         // Observed functions look their tracer up again: a pipeline exists.
         pipeline::changed(None);
-        // Metrics count cost with the same prices.
+        // Calls the processor never sees (their span was not sampled), and
+        // metrics, are priced with the same table.
         if let Some(table) = self.pricing.as_ref().filter(|table| !table.is_empty()) {
-            metrics::set_pricing(Some(table.clone()));
+            pricing::install(table.clone());
         }
         Last9SpanProcessor {
             inner,
@@ -281,10 +282,7 @@ impl<P> Last9SpanProcessor<P> {
         // The response names the exact model; the request may name an alias
         // that is the one priced.
         let models = [facts.response_model, facts.request_model];
-        let priced = models
-            .iter()
-            .flatten()
-            .find_map(|model| table.cost_quiet(model, &usage));
+        let priced = table.cost_of_first(models, &usage);
         if priced.is_none()
             && let Some(model) = models.iter().flatten().next()
         {

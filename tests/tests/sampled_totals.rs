@@ -1,0 +1,115 @@
+//! Workflow totals count every call once, whatever the sampler keeps: the
+//! processor counts the spans it sees, and a call whose span was dropped
+//! counts itself.
+
+#![allow(clippy::await_holding_lock)]
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use futures::StreamExt as _;
+use last9_genai::{
+    Last9SpanProcessor, ModelPricing, ObserveStream, PricingTable, StreamCall, observe, workflow,
+};
+use opentelemetry_sdk::trace::{
+    InMemorySpanExporter, Sampler, SdkTracerProvider, SimpleSpanProcessor,
+};
+use serde_json::{Value as Json, json};
+
+fn pricing() -> PricingTable {
+    PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))]).unwrap()
+}
+
+/// 1000 input and 500 output tokens of gpt-4o: $0.0075.
+const COST: f64 = 0.0075;
+
+/// A pipeline with `sampler`, set for the process: tests take turns.
+fn pipeline(sampler: Sampler) -> (MutexGuard<'static, ()>, InMemorySpanExporter) {
+    static TURN: Mutex<()> = Mutex::new(());
+    let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+    let spans = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_sampler(sampler)
+        .with_span_processor(
+            Last9SpanProcessor::builder()
+                .pricing(pricing())
+                .wrap(SimpleSpanProcessor::new(spans.clone())),
+        )
+        .build();
+    last9_genai::set_tracer_provider(provider);
+    (turn, spans)
+}
+
+#[observe]
+fn chat() -> Json {
+    json!({ "id": "c1", "model": "gpt-4o", "choices": [{ "index": 0, "finish_reason": "stop",
+            "message": { "role": "assistant", "content": "ok" } }],
+            "usage": { "prompt_tokens": 1000, "completion_tokens": 500 } })
+}
+
+#[observe(kind = "tool")]
+fn search() -> Result<usize, String> {
+    Err("index down".to_owned())
+}
+
+#[observe]
+fn failing() -> Result<Json, String> {
+    Err("rate limited".to_owned())
+}
+
+#[test]
+fn unsampled_calls_count_in_their_workflow_and_every_enclosing_one() {
+    let (_turn, spans) = pipeline(Sampler::AlwaysOff);
+    let outer = workflow("outer").enter();
+    {
+        let inner = workflow("inner").enter();
+        chat();
+        chat();
+        assert!(search().is_err());
+        assert!(failing().is_err());
+        assert_eq!((inner.llm_calls(), inner.tool_calls()), (2, 1));
+        assert!((inner.total_cost_usd() - 2.0 * COST).abs() < 1e-12);
+    }
+    chat();
+    assert_eq!((outer.llm_calls(), outer.tool_calls()), (3, 1));
+    assert!((outer.total_cost_usd() - 3.0 * COST).abs() < 1e-12);
+    drop(outer);
+    assert!(spans.get_finished_spans().unwrap().is_empty());
+}
+
+/// Half the workflows sampled, half not: each counts its one call once.
+#[test]
+fn each_call_counts_once_whether_its_trace_is_sampled_or_not() {
+    let (_turn, spans) = pipeline(Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(
+        0.5,
+    ))));
+    for _ in 0..200 {
+        let wf = workflow("w").enter();
+        chat();
+        assert_eq!(wf.llm_calls(), 1);
+        assert!((wf.total_cost_usd() - COST).abs() < 1e-12);
+    }
+    let kept = spans.get_finished_spans().unwrap().len();
+    assert!(
+        kept > 0 && kept < 400,
+        "{kept} spans: both kinds of trace met"
+    );
+}
+
+/// A streamed call whose span was dropped counts with its final usage.
+#[tokio::test]
+async fn an_unsampled_stream_counts_with_its_final_usage() {
+    let (_turn, _spans) = pipeline(Sampler::AlwaysOff);
+    let chunks = vec![
+        Ok::<_, std::io::Error>(json!({"id": "c1", "model": "gpt-4o",
+            "choices": [{"index": 0, "delta": {"content": "Hi"}}]})),
+        Ok(json!({"id": "c1", "model": "gpt-4o", "choices": [],
+            "usage": {"prompt_tokens": 1000, "completion_tokens": 500}})),
+    ];
+    let wf = workflow("streams").enter();
+    let _: Vec<_> = futures::stream::iter(chunks)
+        .observe_chunks(StreamCall::new("chat.stream"))
+        .collect()
+        .await;
+    assert_eq!(wf.llm_calls(), 1);
+    assert!((wf.total_cost_usd() - COST).abs() < 1e-12);
+}
