@@ -11,16 +11,14 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use futures::StreamExt as _;
 use last9_genai::{
-    Last9GenAI, Last9SpanProcessor, LlmCall, ModelPricing, ObserveStream, PricingTable, StreamCall,
-    TokenUsage, conversation, observe, workflow,
+    Last9GenAI, LlmCall, ModelPricing, ObserveStream, PricingTable, StreamCall, TokenUsage,
+    conversation, observe, workflow,
 };
 use opentelemetry::trace::{Span as _, Status, Tracer as _, TracerProvider as _};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
-use opentelemetry_sdk::trace::{
-    InMemorySpanExporter, Sampler, SdkTracerProvider, SimpleSpanProcessor,
-};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider};
 use serde_json::{Value as Json, json};
 
 /// gpt-4o at 2.50 / 10.0 USD per million tokens, cache reads at 1.25.
@@ -64,16 +62,7 @@ fn telemetry(sampler: Sampler) -> Telemetry {
         .with_reader(PeriodicReader::builder(metrics.clone()).build())
         .build();
     last9_genai::set_meter_provider(meters.clone());
-    let spans = InMemorySpanExporter::default();
-    let tracer_provider = SdkTracerProvider::builder()
-        .with_sampler(sampler)
-        .with_span_processor(
-            Last9SpanProcessor::builder()
-                .pricing(pricing())
-                .wrap(SimpleSpanProcessor::new(spans.clone())),
-        )
-        .build();
-    last9_genai::set_tracer_provider(tracer_provider.clone());
+    let (tracer_provider, spans) = common::sampled_pipeline(sampler, pricing());
     Telemetry {
         _turn: turn,
         meters,

@@ -4,15 +4,13 @@
 
 #![allow(clippy::await_holding_lock)]
 
+mod common;
+
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use futures::StreamExt as _;
-use last9_genai::{
-    Last9SpanProcessor, ModelPricing, ObserveStream, PricingTable, StreamCall, observe, workflow,
-};
-use opentelemetry_sdk::trace::{
-    InMemorySpanExporter, Sampler, SdkTracerProvider, SimpleSpanProcessor,
-};
+use last9_genai::{ModelPricing, ObserveStream, PricingTable, StreamCall, observe, workflow};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler};
 use serde_json::{Value as Json, json};
 
 fn pricing() -> PricingTable {
@@ -26,16 +24,7 @@ const COST: f64 = 0.0075;
 fn pipeline(sampler: Sampler) -> (MutexGuard<'static, ()>, InMemorySpanExporter) {
     static TURN: Mutex<()> = Mutex::new(());
     let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
-    let spans = InMemorySpanExporter::default();
-    let provider = SdkTracerProvider::builder()
-        .with_sampler(sampler)
-        .with_span_processor(
-            Last9SpanProcessor::builder()
-                .pricing(pricing())
-                .wrap(SimpleSpanProcessor::new(spans.clone())),
-        )
-        .build();
-    last9_genai::set_tracer_provider(provider);
+    let (_, spans) = common::sampled_pipeline(sampler, pricing());
     (turn, spans)
 }
 

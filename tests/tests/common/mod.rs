@@ -217,3 +217,23 @@ impl std::io::Write for Written {
         Ok(())
     }
 }
+
+/// A tracer provider with `sampler` whose spans go through
+/// `Last9SpanProcessor` priced with `pricing` into memory, registered for
+/// the process (observed functions use it).
+pub fn sampled_pipeline(
+    sampler: opentelemetry_sdk::trace::Sampler,
+    pricing: PricingTable,
+) -> (SdkTracerProvider, InMemorySpanExporter) {
+    let spans = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_sampler(sampler)
+        .with_span_processor(
+            Last9SpanProcessor::builder()
+                .pricing(pricing)
+                .wrap(SimpleSpanProcessor::new(spans.clone())),
+        )
+        .build();
+    last9_genai::set_tracer_provider(provider.clone());
+    (provider, spans)
+}
