@@ -265,6 +265,68 @@ mod tests {
         assert_eq!(table(&models), "");
     }
 
+    /// Totals read back from what an SDK meter provider exports: calls and
+    /// durations by the response's model (else the request's), tokens by
+    /// type, cost; other metrics and points with no model left out.
+    #[test]
+    fn totals_by_model_from_exported_metrics() {
+        use opentelemetry::metrics::MeterProvider as _;
+        use opentelemetry_sdk::metrics::{
+            InMemoryMetricExporter, PeriodicReader, SdkMeterProvider,
+        };
+
+        let exporter = InMemoryMetricExporter::default();
+        let provider = SdkMeterProvider::builder()
+            .with_reader(PeriodicReader::builder(exporter.clone()).build())
+            .build();
+        let meter = provider.meter("t");
+        let bounds = vec![0.01, 0.02, 0.04];
+        let duration = meter
+            .f64_histogram(metric::OPERATION_DURATION)
+            .with_boundaries(bounds.clone())
+            .build();
+        let tokens = meter.u64_histogram(metric::TOKEN_USAGE).build();
+        let cost = meter.f64_counter(metric::COST).build();
+        let other = meter.f64_counter("something.else").build();
+        let asked = KeyValue::new(attr::REQUEST_MODEL, "gpt-4o");
+        let answered = KeyValue::new(attr::RESPONSE_MODEL, "gpt-4o-2024-08-06");
+        let typed = |kind| KeyValue::new(metric::TOKEN_TYPE, kind);
+        duration.record(0.015, &[asked.clone(), answered.clone()]);
+        duration.record(0.03, &[asked.clone(), answered.clone()]);
+        duration.record(0.005, &[KeyValue::new(attr::REQUEST_MODEL, "claude")]);
+        duration.record(
+            0.005,
+            &[KeyValue::new(attr::OPERATION_NAME, "execute_tool")],
+        );
+        tokens.record(100, &[answered.clone(), typed(token_type::INPUT)]);
+        tokens.record(50, &[answered.clone(), typed(token_type::INPUT)]);
+        tokens.record(7, &[answered.clone(), typed(token_type::OUTPUT)]);
+        tokens.record(40, &[answered.clone(), typed(token_type::CACHE_READ)]);
+        cost.add(0.25, &[answered.clone()]);
+        other.add(9.0, &[answered.clone()]);
+        provider.force_flush().unwrap();
+        let exported = exporter.get_finished_metrics().unwrap();
+        let models = totals(exported.last().unwrap());
+
+        assert_eq!(
+            models.keys().collect::<Vec<_>>(),
+            ["claude", "gpt-4o-2024-08-06"]
+        );
+        let gpt = &models["gpt-4o-2024-08-06"];
+        assert_eq!(
+            (gpt.calls, gpt.input_tokens, gpt.output_tokens, gpt.cost_usd),
+            (2, 150, 7, 0.25)
+        );
+        assert_eq!(gpt.bounds, bounds);
+        assert_eq!(gpt.counts, [0, 1, 1, 0]);
+        assert_eq!(gpt.quantile(0.5), Some(0.02));
+        let claude = &models["claude"];
+        assert_eq!(
+            (claude.calls, claude.counts.as_slice()),
+            (1, &[1, 0, 0, 0][..])
+        );
+    }
+
     #[test]
     fn a_model_name_cannot_drive_the_terminal() {
         let models = BTreeMap::from([(
