@@ -302,8 +302,8 @@ mod tests {
         tokens.record(50, &[answered.clone(), typed(token_type::INPUT)]);
         tokens.record(7, &[answered.clone(), typed(token_type::OUTPUT)]);
         tokens.record(40, &[answered.clone(), typed(token_type::CACHE_READ)]);
-        cost.add(0.25, &[answered.clone()]);
-        other.add(9.0, &[answered.clone()]);
+        cost.add(0.25, std::slice::from_ref(&answered));
+        other.add(9.0, std::slice::from_ref(&answered));
         provider.force_flush().unwrap();
         let exported = exporter.get_finished_metrics().unwrap();
         let models = totals(exported.last().unwrap());
