@@ -95,7 +95,7 @@ pub struct Observation {
     cx: Option<Context>,
     recording: bool,
     /// What the call's metrics need, when metrics are recorded.
-    metering: Option<Metering>,
+    metering: Option<Box<Metering>>,
     /// The totals of the workflow the call runs in, when the sampler
     /// dropped its span: the processor never sees it, so the call counts
     /// itself.
@@ -142,7 +142,7 @@ impl Observation {
         let metered = metrics::on();
         if metered {
             observation.metering =
-                Context::map_current(|parent| Some(Metering::start(meta, request_model, parent)));
+                Context::map_current(|parent| Some(Box::new(Metering::start(meta, request_model, parent))));
         }
         if !tracer::active() {
             if metered {
