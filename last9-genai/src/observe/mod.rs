@@ -141,8 +141,9 @@ impl Observation {
         };
         let metered = metrics::on();
         if metered {
-            observation.metering =
-                Context::map_current(|parent| Some(Box::new(Metering::start(meta, request_model, parent))));
+            observation.metering = Context::map_current(|parent| {
+                Some(Box::new(Metering::start(meta, request_model, parent)))
+            });
         }
         if !tracer::active() {
             if metered {
