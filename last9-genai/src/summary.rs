@@ -249,6 +249,8 @@ mod tests {
         assert_eq!(totals.quantile(0.5), Some(0.02));
         assert!((totals.quantile(0.25).unwrap() - 0.015).abs() < 1e-12);
         assert!((totals.quantile(0.95).unwrap() - 0.038).abs() < 1e-12);
+        // An empty bucket is never the one a quantile falls in.
+        assert_eq!(totals.quantile(0.0), Some(0.01));
     }
 
     #[test]
