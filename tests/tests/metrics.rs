@@ -540,3 +540,19 @@ fn more_attribute_sets_than_a_thread_keeps_still_count_exactly() {
     let input = t.points("gen_ai.client.token.usage");
     assert_eq!(input.iter().map(|p| p.value).sum::<f64>(), 600.0 * 120.0);
 }
+
+/// A model name of 100 KB with control characters becomes a metric
+/// attribute cut as span attributes are (256 bytes and the truncation
+/// marker), and the call returns its value unchanged.
+#[test]
+fn an_enormous_model_name_is_cut_in_the_metrics() {
+    let t = telemetry(Sampler::AlwaysOff);
+    let model = format!("gpt-4o\u{1b}{}", "x".repeat(100_000));
+    assert_eq!(chat(&model), completion());
+    let call = t.point("gen_ai.client.operation.duration", &[]);
+    let kept = &call.attributes["gen_ai.request.model"];
+    assert_eq!(
+        *kept,
+        format!("{}{}", &model[..256], last9_genai::TRUNCATION_MARKER)
+    );
+}
