@@ -33,7 +33,10 @@
 //! `metrics/off` and `metrics/on`: an observed model call (a small OpenAI
 //! response, priced, in a workflow) with no meter provider, then with one
 //! (its reader never collected); `metrics_unsampled/`: the same, its span
-//! dropped by the sampler.
+//! dropped by the sampler. `budget_call/`: the same observed call, sampled,
+//! in a workflow without a budget, then with one (never spent);
+//! `budget_check/`: `check_budget()` with no scope, then inside a budgeted
+//! workflow.
 
 #![allow(missing_docs)]
 
@@ -53,7 +56,7 @@ use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// The variants, in groups; the first of each group is its baseline.
-const GROUPS: [&[&str]; 10] = [
+const GROUPS: [&[&str]; 12] = [
     &["span/by_hand_drop", "span/last9_drop"],
     &["span/by_hand_batch", "span/last9_batch"],
     &["call/by_hand", "call/observe", "call/tracing_instrument"],
@@ -72,6 +75,8 @@ const GROUPS: [&[&str]; 10] = [
     &["metrics_unsampled/off", "metrics_unsampled/on"],
     &["stream/bare", "stream/observed"],
     &["stream/bare_async_openai", "stream/observed_async_openai"],
+    &["budget_call/unbudgeted", "budget_call/budgeted"],
+    &["budget_check/outside", "budget_check/workflow"],
 ];
 
 const FEW: u64 = 4096;
@@ -222,6 +227,27 @@ fn run(variant: &str, calls: u64) {
             let _workflow = workflow("rag_search").enter();
             (0..calls).for_each(|_| {
                 black_box(common::respond(black_box("What is the capital of France?")));
+            });
+        }
+        "budget_call" => {
+            let provider = SdkTracerProvider::builder()
+                .with_span_processor(Last9SpanProcessor::builder().pricing(pricing()).wrap(Drop))
+                .build();
+            last9_genai::set_tracer_provider(provider);
+            let workflow = match name {
+                "unbudgeted" => workflow("rag_search"),
+                "budgeted" => workflow("rag_search").budget_usd(1e9),
+                other => panic!("unknown variant {other}"),
+            };
+            let _workflow = workflow.enter();
+            (0..calls).for_each(|_| {
+                black_box(common::respond(black_box("What is the capital of France?")));
+            });
+        }
+        "budget_check" => {
+            let _workflow = (name == "workflow").then(|| workflow("agent").budget_usd(1.0).enter());
+            (0..calls).for_each(|_| {
+                black_box(last9_genai::check_budget().is_ok());
             });
         }
         "stream" => {

@@ -102,6 +102,19 @@ pub const WORKFLOW_TOTAL_COST_USD: &str = "workflow.total_cost_usd";
 pub const WORKFLOW_LLM_CALLS: &str = "workflow.llm_calls";
 /// Number of tool spans that ended inside a workflow (int).
 pub const WORKFLOW_TOOL_CALLS: &str = "workflow.tool_calls";
+/// A workflow's budget in USD (float), on its span when it closes, when it
+/// has one.
+pub const WORKFLOW_BUDGET_USD: &str = "workflow.budget_usd";
+/// A workflow's budget in tokens (int), on its span when it closes, when it
+/// has one.
+pub const WORKFLOW_BUDGET_TOKENS: &str = "workflow.budget_tokens";
+/// Input and output tokens of the model calls that ended inside a workflow
+/// (int), on its span when it closes, when it has a budget.
+pub const WORKFLOW_TOTAL_TOKENS: &str = "workflow.total_tokens";
+/// Whether a budget of the workflow is spent (bool), on its span when it
+/// closes, when it has a budget.
+pub const WORKFLOW_OVER_BUDGET: &str = "workflow.over_budget";
+
 /// Workflow user id, as the Python SDK's manual API writes it (string).
 pub const WORKFLOW_USER_ID: &str = "workflow.user_id";
 /// Workflow session id, as the Python SDK's manual API writes it (string).
@@ -109,6 +122,32 @@ pub const WORKFLOW_SESSION_ID: &str = "workflow.session_id";
 /// Workflow name, as the GenAI conventions (v1.41) name it (string): the
 /// workflow's type, on the workflow's own span.
 pub const WORKFLOW_NAME: &str = "gen_ai.workflow.name";
+
+// ---------------------------------------------------------------- budgets
+/// Event recorded when a scope's spending reaches its warning threshold:
+/// on the span of the call that reached it, and on the workflow's span.
+pub const EVENT_BUDGET_WARNING: &str = "gen_ai.l9.budget.warning";
+/// Event recorded when a scope's budget is spent: on the span of the call
+/// that spent it, and on the workflow's span.
+pub const EVENT_BUDGET_EXCEEDED: &str = "gen_ai.l9.budget.exceeded";
+/// On the budget events and the crossings counter: the scope, `workflow`
+/// or `conversation` (string).
+pub const BUDGET_SCOPE: &str = "gen_ai.l9.budget.scope";
+/// On the budget events: the scope's id (string).
+pub const BUDGET_SCOPE_ID: &str = "gen_ai.l9.budget.scope_id";
+/// On the budget events and the crossings counter: what the budget counts,
+/// `usd` or `tokens` (string).
+pub const BUDGET_UNIT: &str = "gen_ai.l9.budget.unit";
+/// On the budget events: the budget (float, in its unit).
+pub const BUDGET_AMOUNT: &str = "gen_ai.l9.budget.amount";
+/// On the budget events: what was spent when it was crossed (float, in its
+/// unit).
+pub const BUDGET_SPENT: &str = "gen_ai.l9.budget.spent";
+/// On the crossings counter: `warning` or `exceeded` (string).
+pub const BUDGET_LEVEL: &str = "gen_ai.l9.budget.level";
+/// On a span priced from the bundled price table (string): the table's
+/// date, `bundled YYYY-MM-DD`.
+pub const L9_COST_PRICES: &str = "gen_ai.l9.cost.prices";
 
 // ---------------------------------------------------------------- model and usage
 /// Provider name (string): `openai`, `anthropic`, `gcp.gemini`, ...
@@ -336,6 +375,11 @@ pub mod metric {
     /// Histogram of the duration of one workflow (`s`), with
     /// `gen_ai.workflow.name`.
     pub const WORKFLOW_DURATION: &str = "gen_ai.l9.workflow.duration";
+    /// Counter of budget thresholds crossed (`{crossing}`), with
+    /// [`BUDGET_SCOPE`](super::BUDGET_SCOPE), [`BUDGET_UNIT`](super::BUDGET_UNIT),
+    /// [`BUDGET_LEVEL`](super::BUDGET_LEVEL) and `gen_ai.workflow.name` for a
+    /// workflow.
+    pub const BUDGET_CROSSINGS: &str = "gen_ai.l9.budget.crossings";
     /// The kind of tokens a value counts (string): one of [`token_type`](super::token_type).
     pub const TOKEN_TYPE: &str = "gen_ai.token.type";
     /// On a span the manual API recorded in the metrics itself (bool): the

@@ -256,6 +256,7 @@ fn describe(span: &SpanData, paint: &Paint) -> String {
         parts.push(format!("{llm} LLM call{}", plural(llm)));
         parts.push(format!("{tools} tool call{}", plural(tools)));
         parts.push(paint.wrap("33", &format!("${cost:.6}")));
+        parts.extend(budget(a, paint));
     } else if let Some(kind) = string(a, attr::L9_SPAN_KIND) {
         parts.push(paint.wrap("36", &kind));
     }
@@ -302,6 +303,24 @@ fn describe(span: &SpanData, paint: &Paint) -> String {
     format!(
         "{}{details}  {ms:.1}ms {status}",
         paint.wrap("1", &printable(&span.name))
+    )
+}
+
+/// A budgeted workflow's budgets, marked when spent.
+fn budget(a: &[KeyValue], paint: &Paint) -> Option<String> {
+    let usd = float(a, attr::WORKFLOW_BUDGET_USD).map(|usd| format!("${usd:.6}"));
+    let tokens = integer(a, attr::WORKFLOW_BUDGET_TOKENS).map(|t| format!("{t} tokens"));
+    let budgets: Vec<String> = usd.into_iter().chain(tokens).collect();
+    if budgets.is_empty() {
+        return None;
+    }
+    let text = format!("budget {}", budgets.join(", "));
+    Some(
+        if matches!(find(a, attr::WORKFLOW_OVER_BUDGET), Some(Value::Bool(true))) {
+            paint.wrap("31", &format!("OVER BUDGET ({text})"))
+        } else {
+            text
+        },
     )
 }
 

@@ -110,16 +110,20 @@ mod warn;
 
 pub use console::ConsoleExporter;
 pub use context::{
-    ActiveWorkflow, Agent, Conversation, CustomAttributes, IntoScope, ScopeExt, ScopeGuard,
-    WithScope, Workflow, WorkflowGuard, agent, conversation, current_conversation_id,
-    custom_attributes, spawn_thread, with_current_scope, workflow,
+    ActiveConversation, ActiveWorkflow, Agent, BudgetExceeded, BudgetUnit, Conversation,
+    ConversationGuard, CustomAttributes, IntoScope, ScopeExt, ScopeGuard, Spending, WithScope,
+    Workflow, WorkflowGuard, agent, check_budget, conversation, current_conversation_id,
+    custom_attributes, over_budget, remaining_tokens, remaining_usd, spawn_thread,
+    with_current_scope, workflow,
 };
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use context::{spawn, spawn_blocking};
 pub use cost::{CostBreakdown, MAX_TOKEN_COUNT, TokenUsage};
 pub use health::{CountingExporter, ExportCounts, ExportHealth};
-pub use install::{Install, InstallError, PRICING_FILE_ENV, Protocol, TelemetryGuard, install};
+pub use install::{
+    BUNDLED_PRICES_ENV, Install, InstallError, PRICING_FILE_ENV, Protocol, TelemetryGuard, install,
+};
 pub use last9_genai_macros::observe;
 pub use manual::{DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, Performance, ToolCall};
 pub use metrics::{metrics_scope_ids, set_meter_provider};
@@ -133,7 +137,7 @@ pub use observe::stream::{
 };
 pub use observe::{record_attributes, record_usage};
 pub use pipeline::{TRACER_NAME, set_tracer_provider};
-pub use pricing::{ModelPricing, PricingError, PricingTable};
+pub use pricing::{BUNDLED_PRICES_DATE, ModelPricing, PricingError, PricingTable};
 pub use processor::{Last9SpanProcessor, Last9SpanProcessorBuilder};
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]

@@ -221,6 +221,7 @@ impl Propagation {
                     id: id.into(),
                     user_id: user.clone().map(Into::into),
                     turn_number: turn,
+                    totals: None,
                 },
             );
         }

@@ -16,6 +16,7 @@ fn run(name: &str) -> (String, String) {
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
         "OTEL_TRACES_SAMPLER",
         last9_genai::PRICING_FILE_ENV,
+        last9_genai::BUNDLED_PRICES_ENV,
     ] {
         command.env_remove(key);
     }
@@ -179,6 +180,27 @@ fn conversation_tracking() {
         &[
             "conversation support_session_456 · user user_456",
             "└─ support.turn  llm · gpt-4o-2024-08-06",
+        ],
+    );
+}
+
+#[test]
+fn agent_budget() {
+    let (stdout, stderr) = run("agent_budget");
+    assert_in_order(
+        &stdout,
+        &[
+            "stopped after 6 steps: the budget of workflow \"research_agent\" is spent: 0.01146 of 0.01 usd",
+            "spent $0.011460 of $0.01 in 6 model calls",
+        ],
+    );
+    assert_in_order(
+        &stderr,
+        &[
+            "workflow \"research_agent\" reached the warning threshold of its budget: 0.00955 of 0.01 usd spent",
+            "workflow \"research_agent\" spent its budget: 0.01146 of 0.01 usd",
+            "└─ research_agent  workflow research_agent · 6 LLM calls · 0 tool calls · $0.011460 · OVER BUDGET (budget $0.010000)",
+            "   ├─ next_step  llm · gpt-4o-2024-08-06 · 912→27 tokens · $0.001910",
         ],
     );
 }

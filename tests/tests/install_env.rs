@@ -29,6 +29,7 @@ fn child(name: &str, vars: &[(&str, String)]) -> std::process::Output {
             "OTEL_METRIC_EXPORT_INTERVAL",
             "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
             last9_genai::PRICING_FILE_ENV,
+            last9_genai::BUNDLED_PRICES_ENV,
         ],
         &vars,
     )
@@ -84,6 +85,39 @@ fn endpoint_service_resource_sampler_and_pricing_file_are_honoured() {
         attribute(&spans[0].1.attributes, "gen_ai.usage.cost_usd"),
         Some(Proto::DoubleValue(0.0075))
     );
+}
+
+/// `LAST9_GENAI_BUNDLED_PRICES=true` prices a model no table was given
+/// for, from the bundled table, and the span says so; unset, it is not
+/// priced.
+#[test]
+fn the_bundled_prices_variable_prices_from_the_bundled_table() {
+    for (value, cost, marked) in [
+        (Some("TRUE"), Some(Proto::DoubleValue(0.0075)), true),
+        (None, None, false),
+    ] {
+        let collector = HttpCollector::start();
+        let mut vars = vec![(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            format!("http://127.0.0.1:{}", collector.port),
+        )];
+        vars.extend(value.map(|v| (last9_genai::BUNDLED_PRICES_ENV, v.to_owned())));
+        child("child_exports_one_priced_span_unpriced", &vars);
+        let spans = collector.spans();
+        let attributes = &spans[0].1.attributes;
+        assert_eq!(
+            attribute(attributes, "gen_ai.usage.cost_usd"),
+            cost,
+            "{value:?}"
+        );
+        assert_eq!(
+            attribute(attributes, "gen_ai.l9.cost.prices"),
+            marked.then(|| Proto::StringValue(format!(
+                "bundled {}",
+                last9_genai::BUNDLED_PRICES_DATE
+            )))
+        );
+    }
 }
 
 #[test]
@@ -208,6 +242,10 @@ fn sampler_ratios_and_queue_sizes_that_cannot_be_right_are_errors() {
         (
             vec![("OTEL_TRACES_EXPORTER", "zipkin")],
             "OTEL_TRACES_EXPORTER: \"zipkin\" is not valid",
+        ),
+        (
+            vec![(last9_genai::BUNDLED_PRICES_ENV, "yes")],
+            "LAST9_GENAI_BUNDLED_PRICES: \"yes\" is not valid: expected \"true\" or \"false\"",
         ),
     ] {
         let mut vars: Vec<(&str, String)> =

@@ -11,8 +11,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use futures::StreamExt as _;
 use last9_genai::{
-    Last9GenAI, LlmCall, ModelPricing, ObserveStream, PricingTable, StreamCall, TokenUsage,
-    conversation, observe, workflow,
+    Last9GenAI, LlmCall, ModelPricing, ObserveStream, PricingTable, ScopeExt, StreamCall,
+    TokenUsage, conversation, observe, workflow,
 };
 use opentelemetry::trace::{Span as _, Status, Tracer as _, TracerProvider as _};
 use opentelemetry::{KeyValue, Value};
@@ -555,4 +555,67 @@ fn an_enormous_model_name_is_cut_in_the_metrics() {
         *kept,
         format!("{}{}", &model[..256], last9_genai::TRUNCATION_MARKER)
     );
+}
+
+/// Crossing a budget is counted once per threshold, with the scope, the
+/// unit and the level, also when the sampler dropped the call's span; the
+/// check that follows sees the unsampled call.
+#[test]
+fn budget_crossings_are_counted_at_any_sampling_rate() {
+    let t = telemetry(Sampler::AlwaysOff);
+    let wf = workflow("agent").budget_usd(COST * 1.5).enter();
+    chat("gpt-4o");
+    assert!(wf.check_budget().is_ok());
+    chat("gpt-4o");
+    let spent = last9_genai::check_budget().unwrap_err();
+    assert_eq!(spent.scope_id(), "agent");
+    drop(wf);
+    for level in ["warning", "exceeded"] {
+        let point = t.point(
+            "gen_ai.l9.budget.crossings",
+            &[("gen_ai.l9.budget.level", level)],
+        );
+        assert_eq!(point.value, 1.0, "{level}");
+        assert_eq!(point.attributes["gen_ai.l9.budget.scope"], "workflow");
+        assert_eq!(point.attributes["gen_ai.l9.budget.unit"], "usd");
+        assert_eq!(point.attributes["gen_ai.workflow.name"], "agent");
+    }
+    assert_eq!(t.spans(), 0);
+}
+
+/// A streamed call counts when its final usage arrives: the crossing lands
+/// on the stream's span and the check after the stream sees it.
+#[tokio::test]
+async fn a_budget_is_crossed_by_a_streamed_calls_final_usage() {
+    let t = telemetry(Sampler::AlwaysOn);
+    let chat = conversation("c1").budget_tokens(100).start();
+    let read: Vec<_> = async {
+        futures::stream::iter(sse_events())
+            .observe_sse(StreamCall::new("chat.stream").model("gpt-4o"))
+            .collect()
+            .await
+    }
+    .with_scope(chat.turn(1))
+    .await;
+    assert_eq!(read.len(), 5);
+    assert_eq!(chat.total_tokens(), 120);
+    let spent = chat.check_budget().unwrap_err();
+    assert_eq!((spent.scope(), spent.spent()), ("conversation", 120.0));
+    let spans = t.spans.get_finished_spans().unwrap();
+    let stream = spans.iter().find(|s| s.name == "chat.stream").unwrap();
+    let names: Vec<&str> = stream.events.iter().map(|e| e.name.as_ref()).collect();
+    assert!(
+        names.ends_with(&["gen_ai.l9.budget.warning", "gen_ai.l9.budget.exceeded"]),
+        "{names:?}"
+    );
+    let exceeded = t.point(
+        "gen_ai.l9.budget.crossings",
+        &[("gen_ai.l9.budget.level", "exceeded")],
+    );
+    assert_eq!(
+        exceeded.attributes["gen_ai.l9.budget.scope"],
+        "conversation"
+    );
+    assert_eq!(exceeded.attributes["gen_ai.l9.budget.unit"], "tokens");
+    assert!(!exceeded.attributes.contains_key("gen_ai.workflow.name"));
 }

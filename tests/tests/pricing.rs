@@ -287,3 +287,89 @@ fn a_model_priced_twice_is_an_error_naming_it() {
     .unwrap();
     assert_eq!(table.len(), 2);
 }
+
+/// The bundled table lies under the user's: the user's price wins for the
+/// models it names (dated and prefixed forms included), every other model
+/// is priced from the bundled table, and only those spans say so.
+#[test]
+fn bundled_prices_lie_under_the_users_own_and_say_so() {
+    use common::{float, string};
+    use last9_genai::Last9SpanProcessor;
+    use opentelemetry::KeyValue;
+    use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
+    use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SimpleSpanProcessor};
+
+    let negotiated = PricingTable::new([("gpt-4o", ModelPricing::new(2.0, 8.0))]).unwrap();
+    let spans = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(
+            Last9SpanProcessor::builder()
+                .pricing(negotiated)
+                .bundled_prices(true)
+                .wrap(SimpleSpanProcessor::new(spans.clone())),
+        )
+        .build();
+    let tracer = provider.tracer("test");
+    for model in [
+        "gpt-4o-2024-08-06",
+        "gemini-2.5-pro",
+        "deepseek-chat",
+        "llama-3-local",
+    ] {
+        let mut span = tracer.start(model);
+        span.set_attributes([
+            KeyValue::new("gen_ai.request.model", model),
+            KeyValue::new("gen_ai.usage.input_tokens", 1_000_000),
+            KeyValue::new("gen_ai.usage.output_tokens", 1_000_000),
+        ]);
+        span.end();
+    }
+    let spans = spans.get_finished_spans().unwrap();
+    let got: Vec<(String, Option<f64>, Option<String>)> = spans
+        .iter()
+        .map(|s| {
+            (
+                s.name.to_string(),
+                float(s, "gen_ai.usage.cost_usd"),
+                string(s, "gen_ai.l9.cost.prices"),
+            )
+        })
+        .collect();
+    let bundled = Some(format!("bundled {}", last9_genai::BUNDLED_PRICES_DATE));
+    let price = |model: &str| {
+        let p = PricingTable::bundled().get(model).copied().unwrap();
+        p.input() + p.output()
+    };
+    assert_eq!(
+        got,
+        [
+            ("gpt-4o-2024-08-06".to_owned(), Some(10.0), None),
+            (
+                "gemini-2.5-pro".to_owned(),
+                Some(price("gemini-2.5-pro")),
+                bundled.clone()
+            ),
+            (
+                "deepseek-chat".to_owned(),
+                Some(price("deepseek-chat")),
+                bundled
+            ),
+            ("llama-3-local".to_owned(), None, None),
+        ]
+    );
+}
+
+/// Without asking, nothing is priced from the bundled table.
+#[test]
+fn the_bundled_table_is_used_only_when_asked() {
+    let table = PricingTable::new([("gpt-4o", ModelPricing::new(2.0, 8.0))]).unwrap();
+    assert!(table.get("gemini-2.5-pro").is_none());
+    assert_eq!(table.len(), 1);
+    let merged = table.with_bundled_prices();
+    assert_eq!(
+        merged.len(),
+        PricingTable::bundled().len(),
+        "gpt-4o is in both"
+    );
+    assert_eq!(merged.get("gpt-4o").unwrap().input(), 2.0);
+}

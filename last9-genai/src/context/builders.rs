@@ -1,4 +1,4 @@
-//! The builders of the conversation, agent and custom-attribute scopes.
+//! The builders of the agent and custom-attribute scopes.
 
 use std::sync::Arc;
 
@@ -7,75 +7,6 @@ use opentelemetry::{Context, Key, Value};
 use super::state::{AgentIdentity, Layer};
 use super::{IntoScope, ScopeGuard, layered, sealed};
 use crate::attributes::CUSTOM_PREFIX;
-
-/// Starts a conversation scope: every span inside carries
-/// `gen_ai.conversation.id`, and `user.id` and
-/// `gen_ai.conversation.turn_number` when given.
-///
-/// Ids are carried unchanged, whatever their length or characters.
-///
-/// ```
-/// use last9_genai::conversation;
-///
-/// let _guard = conversation("session_123").user_id("user_456").turn_number(2).enter();
-/// ```
-pub fn conversation(id: impl Into<Arc<str>>) -> Conversation {
-    Conversation {
-        id: id.into(),
-        user_id: None,
-        turn_number: None,
-    }
-}
-
-/// A conversation scope, made by [`conversation`].
-///
-/// ```
-/// use last9_genai::{Conversation, conversation};
-///
-/// let scope: Conversation = conversation("c1").user_id("u1");
-/// let _guard = scope.enter();
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a scope does nothing until entered or attached to a future"]
-pub struct Conversation {
-    id: Arc<str>,
-    user_id: Option<Arc<str>>,
-    turn_number: Option<i64>,
-}
-
-impl Conversation {
-    /// Sets `user.id` for every span inside.
-    ///
-    /// ```
-    /// # use last9_genai::conversation;
-    /// let _guard = conversation("c1").user_id("u1").enter();
-    /// ```
-    pub fn user_id(mut self, user_id: impl Into<Arc<str>>) -> Self {
-        self.user_id = Some(user_id.into());
-        self
-    }
-
-    /// Sets `gen_ai.conversation.turn_number` for every span inside.
-    ///
-    /// ```
-    /// # use last9_genai::conversation;
-    /// let _guard = conversation("c1").turn_number(3).enter();
-    /// ```
-    pub fn turn_number(mut self, turn: u32) -> Self {
-        self.turn_number = Some(i64::from(turn));
-        self
-    }
-
-    /// Makes this conversation current on this thread until the guard drops.
-    ///
-    /// ```
-    /// # use last9_genai::conversation;
-    /// let _guard = conversation("c1").enter();
-    /// ```
-    pub fn enter(self) -> ScopeGuard {
-        enter(self)
-    }
-}
 
 /// Starts an agent scope: every span inside carries `gen_ai.agent.name`, and
 /// `gen_ai.agent.id`, `.description` and `.version` when given. A nested agent
@@ -200,27 +131,13 @@ impl CustomAttributes {
     }
 }
 
-fn enter(scope: impl IntoScope) -> ScopeGuard {
+pub(super) fn enter(scope: impl IntoScope) -> ScopeGuard {
     let cx = Context::map_current(|parent| scope.into_scope(parent).cx);
     ScopeGuard::attach(cx)
 }
 
-impl sealed::Sealed for Conversation {}
 impl sealed::Sealed for Agent {}
 impl sealed::Sealed for CustomAttributes {}
-
-impl IntoScope for Conversation {
-    fn into_scope(self, parent: &Context) -> sealed::Scope {
-        scope(
-            parent,
-            Layer::Conversation {
-                id: self.id,
-                user_id: self.user_id,
-                turn_number: self.turn_number,
-            },
-        )
-    }
-}
 
 impl IntoScope for Agent {
     fn into_scope(self, parent: &Context) -> sealed::Scope {
@@ -234,7 +151,7 @@ impl IntoScope for CustomAttributes {
     }
 }
 
-fn scope(parent: &Context, layer: Layer) -> sealed::Scope {
+pub(super) fn scope(parent: &Context, layer: Layer) -> sealed::Scope {
     sealed::Scope {
         cx: layered(parent, layer),
         workflows: sealed::Opened::default(),

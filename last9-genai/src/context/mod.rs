@@ -26,19 +26,22 @@
 //! ```
 
 mod builders;
+mod conversation;
 mod future;
 mod spawn;
 mod state;
 mod totals;
 mod workflow;
 
-pub use builders::{Agent, Conversation, CustomAttributes, agent, conversation, custom_attributes};
+pub use builders::{Agent, CustomAttributes, agent, custom_attributes};
+pub use conversation::{ActiveConversation, Conversation, ConversationGuard, conversation};
 pub use future::{ScopeExt, WithScope};
 #[cfg(feature = "tokio")]
 pub use spawn::{spawn, spawn_blocking};
 pub use spawn::{spawn_thread, with_current_scope};
 pub(crate) use state::{Layer, MetricScope, ScopeState, WorkflowIdentity};
-pub(crate) use totals::WorkflowTotals;
+pub(crate) use totals::ScopeTotals;
+pub use totals::{BudgetExceeded, BudgetUnit, Spending};
 pub use workflow::{ActiveWorkflow, Workflow, WorkflowGuard, workflow};
 
 use std::marker::PhantomData;
@@ -195,6 +198,73 @@ pub(crate) fn layered(parent: &Context, layer: Layer) -> Context {
 /// ```
 pub fn current_conversation_id() -> Option<std::sync::Arc<str>> {
     Context::map_current(|cx| cx.get::<ScopeState>().and_then(ScopeState::conversation_id))
+}
+
+/// Checks every budget of the workflows and conversations current here:
+/// `Ok` while none is spent, else the first spent one from the innermost
+/// scope outwards. Cheap enough to call before every model call (a
+/// context lookup and one atomic load per budget); `Ok` outside any
+/// budgeted scope.
+///
+/// ```
+/// use last9_genai::{BudgetExceeded, check_budget, workflow};
+///
+/// fn plan_step() -> Result<&'static str, BudgetExceeded> {
+///     check_budget()?;
+///     Ok("called the model")
+/// }
+///
+/// let _wf = workflow("agent").budget_usd(0.0).enter();
+/// let stopped = plan_step().unwrap_err();
+/// assert_eq!(stopped.scope_id(), "agent");
+/// ```
+pub fn check_budget() -> Result<(), BudgetExceeded> {
+    Context::map_current(|cx| current_totals(cx).map_or(Ok(()), |totals| totals.check()))
+}
+
+/// Whether a budget of the workflows and conversations current here is
+/// spent (see [`check_budget`]).
+///
+/// ```
+/// use last9_genai::{over_budget, workflow};
+///
+/// assert!(!over_budget());
+/// let _wf = workflow("agent").budget_tokens(0).enter();
+/// assert!(over_budget());
+/// ```
+pub fn over_budget() -> bool {
+    check_budget().is_err()
+}
+
+/// What is left, in USD, of the tightest USD budget of the workflows and
+/// conversations current here; `None` when none has one.
+///
+/// ```
+/// use last9_genai::{remaining_usd, workflow};
+///
+/// assert_eq!(remaining_usd(), None);
+/// let _wf = workflow("agent").budget_usd(0.75).enter();
+/// assert_eq!(remaining_usd(), Some(0.75));
+/// ```
+pub fn remaining_usd() -> Option<f64> {
+    Context::map_current(|cx| current_totals(cx)?.remaining_usd())
+}
+
+/// What is left of the tightest token budget of the workflows and
+/// conversations current here; `None` when none has one.
+///
+/// ```
+/// use last9_genai::{conversation, remaining_tokens};
+///
+/// let _chat = conversation("c1").budget_tokens(4096).enter();
+/// assert_eq!(remaining_tokens(), Some(4096));
+/// ```
+pub fn remaining_tokens() -> Option<u64> {
+    Context::map_current(|cx| current_totals(cx)?.remaining_tokens())
+}
+
+fn current_totals(cx: &Context) -> Option<&std::sync::Arc<ScopeTotals>> {
+    cx.get::<ScopeState>()?.totals()
 }
 
 /// The running totals (cost in USD, LLM calls, tool calls) of the workflow

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use opentelemetry::{Key, KeyValue, StringValue, Value};
 
-use super::WorkflowTotals;
+use super::ScopeTotals;
 use crate::attributes as attr;
 
 /// The identity of an agent.
@@ -26,7 +26,7 @@ pub(crate) struct WorkflowIdentity {
     pub(crate) kind: Option<Arc<str>>,
     /// This run's id.
     pub(crate) run_id: Option<Arc<str>>,
-    pub(crate) totals: Option<Arc<WorkflowTotals>>,
+    pub(crate) totals: Option<Arc<ScopeTotals>>,
 }
 
 /// What one scope adds on top of the scopes around it.
@@ -36,6 +36,8 @@ pub(crate) enum Layer {
         id: Arc<str>,
         user_id: Option<Arc<str>>,
         turn_number: Option<i64>,
+        /// None for a conversation of another service, carried in baggage.
+        totals: Option<Arc<ScopeTotals>>,
     },
     Workflow {
         identity: WorkflowIdentity,
@@ -65,6 +67,9 @@ pub(crate) struct ScopeState {
     workflow: Option<WorkflowIdentity>,
     agent: Option<AgentIdentity>,
     custom: Vec<(Key, Value)>,
+    /// The totals of the innermost open workflow or conversation, which
+    /// count toward those around it.
+    totals: Option<Arc<ScopeTotals>>,
     /// The span attributes of all of the above.
     attributes: Box<[KeyValue]>,
 }
@@ -79,6 +84,7 @@ impl ScopeState {
             workflow: p.workflow.clone(),
             agent: p.agent.clone(),
             custom: p.custom.clone(),
+            totals: p.totals.clone(),
             attributes: Box::default(),
         });
         match layer {
@@ -86,13 +92,18 @@ impl ScopeState {
                 id,
                 user_id,
                 turn_number,
+                totals,
             } => {
                 state.conversation_id = Some(id);
+                if totals.is_some() {
+                    state.totals = totals;
+                }
                 // A new conversation starts its own turn count.
                 state.turn_number = turn_number;
                 state.user_id = user_id.or(state.user_id);
             }
             Layer::Workflow { identity, user_id } => {
+                state.totals.clone_from(&identity.totals);
                 state.workflow = Some(identity);
                 state.user_id = user_id.or(state.user_id);
             }
@@ -161,9 +172,9 @@ impl ScopeState {
         self.workflow.as_ref()
     }
 
-    /// The totals of the innermost open workflow.
-    pub(crate) fn workflow_totals(&self) -> Option<&Arc<WorkflowTotals>> {
-        self.workflow.as_ref().and_then(|w| w.totals.as_ref())
+    /// The totals of the innermost open workflow or conversation.
+    pub(crate) fn totals(&self) -> Option<&Arc<ScopeTotals>> {
+        self.totals.as_ref()
     }
 
     pub(crate) fn conversation_id(&self) -> Option<Arc<str>> {

@@ -30,7 +30,7 @@ use opentelemetry::{Context, ContextGuard, KeyValue};
 use opentelemetry_sdk::trace::{IdGenerator as _, RandomIdGenerator};
 
 use super::sealed::{Opened, Scope, Sealed};
-use super::totals::WorkflowTotals;
+use super::totals::{BudgetSpec, ScopeKind, ScopeTotals, Spending};
 use super::{IntoScope, Layer, ScopeGuard, ScopeState, WorkflowIdentity, layered};
 use crate::attributes as attr;
 use crate::metrics;
@@ -53,6 +53,7 @@ pub fn workflow(id: impl Into<Arc<str>>) -> Workflow {
         user_id: None,
         span_name: None,
         tracer: None,
+        budget: BudgetSpec::default(),
     }
 }
 
@@ -72,6 +73,7 @@ pub struct Workflow {
     user_id: Option<Arc<str>>,
     span_name: Option<Cow<'static, str>>,
     tracer: Option<BoxedTracer>,
+    budget: BudgetSpec,
 }
 
 impl fmt::Debug for Workflow {
@@ -81,6 +83,7 @@ impl fmt::Debug for Workflow {
             .field("kind", &self.kind)
             .field("user_id", &self.user_id)
             .field("span_name", &self.span_name)
+            .field("budget", &self.budget)
             .finish_non_exhaustive()
     }
 }
@@ -116,6 +119,54 @@ impl Workflow {
     /// ```
     pub fn span_name(mut self, name: impl Into<Cow<'static, str>>) -> Self {
         self.span_name = Some(name.into());
+        self
+    }
+
+    /// Gives the workflow a budget in USD. Model calls inside count toward
+    /// it and toward every budget around it; code inside reads what is left
+    /// with [`Spending::remaining_usd`] or stops with
+    /// [`Spending::check_budget`]. Reaching 80% of it (see
+    /// [`budget_warning_at`](Self::budget_warning_at)) and spending it each
+    /// record an event, a warning and a count in the metrics; calls are
+    /// never stopped for you. A negative, infinite or NaN amount is refused
+    /// with a warning and leaves no budget.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// let wf = workflow("agent").budget_usd(0.50).enter();
+    /// while !wf.over_budget() {
+    ///     // plan, call the model, act
+    ///     # break;
+    /// }
+    /// ```
+    pub fn budget_usd(mut self, usd: f64) -> Self {
+        self.budget.usd(ScopeKind::Workflow, &self.id, usd);
+        self
+    }
+
+    /// Gives the workflow a budget in tokens: the input and output tokens
+    /// of the model calls inside, counted as [`budget_usd`](Self::budget_usd)
+    /// counts cost.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// let wf = workflow("agent").budget_tokens(100_000).enter();
+    /// assert_eq!(wf.remaining_tokens(), Some(100_000));
+    /// ```
+    pub fn budget_tokens(mut self, tokens: u64) -> Self {
+        self.budget.tokens(tokens);
+        self
+    }
+
+    /// The fraction of a budget at which a warning is recorded, in
+    /// `(0, 1]`; 0.8 by default. Another value is refused with a warning.
+    ///
+    /// ```
+    /// # use last9_genai::workflow;
+    /// let _wf = workflow("agent").budget_usd(1.0).budget_warning_at(0.5).enter();
+    /// ```
+    pub fn budget_warning_at(mut self, fraction: f64) -> Self {
+        self.budget.warning(ScopeKind::Workflow, &self.id, fraction);
         self
     }
 
@@ -176,10 +227,13 @@ impl Workflow {
     }
 
     fn start_in(self, parent: &Context) -> ActiveWorkflow {
-        let parent_totals = parent
-            .get::<ScopeState>()
-            .and_then(ScopeState::workflow_totals);
-        let totals = Arc::new(WorkflowTotals::new(parent_totals.cloned()));
+        let parent_totals = parent.get::<ScopeState>().and_then(ScopeState::totals);
+        let totals = Arc::new(ScopeTotals::new(
+            ScopeKind::Workflow,
+            self.id.clone(),
+            self.budget,
+            parent_totals.cloned(),
+        ));
         let run_id: Arc<str> = new_run_id().into();
         let scoped = layered(
             parent,
@@ -217,7 +271,7 @@ impl Workflow {
             if let Some(span) = crate::bridge::tracing_span(&bridged.0, &scoped, bridged.1) {
                 return ActiveWorkflow {
                     cx: scoped.with_span(span),
-                    totals,
+                    spending: Spending(totals),
                     run_id,
                     own_span: true,
                     metered,
@@ -228,7 +282,7 @@ impl Workflow {
             // parent it had (under a no-op span, the SDK would drop it).
             return ActiveWorkflow {
                 cx: scoped,
-                totals,
+                spending: Spending(totals),
                 run_id,
                 own_span: false,
                 metered,
@@ -236,12 +290,32 @@ impl Workflow {
         }
         ActiveWorkflow {
             cx: scoped.with_span(span),
-            totals,
+            spending: Spending(totals),
             run_id,
             own_span: true,
             metered,
         }
     }
+}
+
+/// What a budgeted workflow's span says when it closes: its budgets, its
+/// tokens, and whether a budget is spent.
+fn budget_attributes(totals: &ScopeTotals) -> Vec<KeyValue> {
+    let mut attributes = vec![
+        KeyValue::new(attr::WORKFLOW_TOTAL_TOKENS, saturating_i64(totals.tokens())),
+        KeyValue::new(attr::WORKFLOW_OVER_BUDGET, totals.exceeded().is_some()),
+    ];
+    attributes.extend(
+        totals
+            .budget_usd()
+            .map(|usd| KeyValue::new(attr::WORKFLOW_BUDGET_USD, usd)),
+    );
+    attributes.extend(
+        totals
+            .budget_tokens()
+            .map(|tokens| KeyValue::new(attr::WORKFLOW_BUDGET_TOKENS, saturating_i64(tokens))),
+    );
+    attributes
 }
 
 /// A new run's id: 16 random hex digits.
@@ -269,7 +343,7 @@ fn new_run_id() -> String {
 #[derive(Debug)]
 pub struct ActiveWorkflow {
     cx: Context,
-    totals: Arc<WorkflowTotals>,
+    spending: Spending,
     run_id: Arc<str>,
     /// Whether the span current in `cx` is the workflow's own, to end.
     own_span: bool,
@@ -314,35 +388,13 @@ impl ActiveWorkflow {
     pub fn run_id(&self) -> &str {
         &self.run_id
     }
+}
 
-    /// Cost so far, in USD: the sum of the priced LLM spans that ended inside.
-    ///
-    /// ```
-    /// # use last9_genai::workflow;
-    /// assert_eq!(workflow("w").start().total_cost_usd(), 0.0);
-    /// ```
-    pub fn total_cost_usd(&self) -> f64 {
-        self.totals.cost_usd()
-    }
+impl Deref for ActiveWorkflow {
+    type Target = Spending;
 
-    /// LLM spans that ended inside so far.
-    ///
-    /// ```
-    /// # use last9_genai::workflow;
-    /// assert_eq!(workflow("w").start().llm_calls(), 0);
-    /// ```
-    pub fn llm_calls(&self) -> u64 {
-        self.totals.llm_calls()
-    }
-
-    /// Tool spans that ended inside so far.
-    ///
-    /// ```
-    /// # use last9_genai::workflow;
-    /// assert_eq!(workflow("w").start().tool_calls(), 0);
-    /// ```
-    pub fn tool_calls(&self) -> u64 {
-        self.totals.tool_calls()
+    fn deref(&self) -> &Spending {
+        &self.spending
     }
 }
 
@@ -355,11 +407,21 @@ impl Drop for ActiveWorkflow {
             return;
         }
         let span = self.cx.span();
+        let totals = &self.spending.0;
         span.set_attributes([
-            KeyValue::new(attr::WORKFLOW_TOTAL_COST_USD, self.total_cost_usd()),
-            KeyValue::new(attr::WORKFLOW_LLM_CALLS, saturating_i64(self.llm_calls())),
-            KeyValue::new(attr::WORKFLOW_TOOL_CALLS, saturating_i64(self.tool_calls())),
+            KeyValue::new(attr::WORKFLOW_TOTAL_COST_USD, totals.cost_usd()),
+            KeyValue::new(attr::WORKFLOW_LLM_CALLS, saturating_i64(totals.llm_calls())),
+            KeyValue::new(
+                attr::WORKFLOW_TOOL_CALLS,
+                saturating_i64(totals.tool_calls()),
+            ),
         ]);
+        if totals.has_budget() {
+            span.set_attributes(budget_attributes(totals));
+            for (at, name, attributes) in totals.crossings() {
+                span.add_event_with_timestamp(name, at, attributes);
+            }
+        }
         span.set_status(if std::thread::panicking() {
             Status::error("the workflow panicked")
         } else {

@@ -31,6 +31,16 @@ pub(crate) fn parse_disabled(text: &str) -> bool {
     false
 }
 
+/// A switch variable (`LAST9_GENAI_BUNDLED_PRICES`): `true` or `false`,
+/// any case, or nothing for `false`.
+pub(crate) fn parse_bool(name: &'static str, text: &str) -> Result<bool, InstallError> {
+    match text.trim() {
+        t if t.eq_ignore_ascii_case("true") => Ok(true),
+        t if t.eq_ignore_ascii_case("false") || t.is_empty() => Ok(false),
+        _ => Err(invalid(name, text, "\"true\" or \"false\"")),
+    }
+}
+
 /// `OTEL_TRACES_EXPORTER` or `OTEL_METRICS_EXPORTER` (`name`): `otlp`,
 /// `console` or `none`.
 pub(crate) fn parse_exporter(name: &'static str, text: &str) -> Result<Exporter, InstallError> {

@@ -31,6 +31,10 @@ use crate::warn;
 /// [`PricingTable::from_json_file`].
 pub const PRICING_FILE_ENV: &str = "LAST9_GENAI_PRICING_FILE";
 
+/// The variable that turns on the bundled price table for [`install`]:
+/// `true` or `false`; see [`Install::bundled_prices`].
+pub const BUNDLED_PRICES_ENV: &str = "LAST9_GENAI_BUNDLED_PRICES";
+
 /// How spans are sent to an OTLP endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Protocol {
@@ -193,6 +197,7 @@ pub struct Install {
     headers: Vec<(String, String)>,
     protocol: Protocol,
     pricing: Option<PricingTable>,
+    bundled_prices: bool,
     service_name: Option<String>,
     resource: Vec<KeyValue>,
     sampler: Option<Sampler>,
@@ -243,6 +248,7 @@ impl fmt::Debug for Install {
             )
             .field("protocol", &self.protocol)
             .field("pricing", &self.pricing.as_ref().map(PricingTable::len))
+            .field("bundled_prices", &self.bundled_prices)
             .field("service_name", &self.service_name)
             .field("batch", &self.batch)
             .field("exporter", &self.exporter)
@@ -315,6 +321,10 @@ impl Install {
             headers,
             protocol,
             pricing,
+            bundled_prices: var(BUNDLED_PRICES_ENV)
+                .map(|v| env::parse_bool(BUNDLED_PRICES_ENV, &v))
+                .transpose()?
+                .unwrap_or(false),
             ..Self::default()
         })
     }
@@ -383,6 +393,20 @@ impl Install {
     /// ```
     pub fn pricing(mut self, table: PricingTable) -> Self {
         self.pricing = Some(table);
+        self
+    }
+
+    /// Prices the models your table does not know from the bundled table
+    /// of list prices dated [`BUNDLED_PRICES_DATE`](crate::BUNDLED_PRICES_DATE),
+    /// under your own (your entries win); off unless asked for, here or with
+    /// `LAST9_GENAI_BUNDLED_PRICES=true`. Spans priced from it say so in
+    /// `gen_ai.l9.cost.prices`.
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().bundled_prices(true);
+    /// ```
+    pub fn bundled_prices(mut self, on: bool) -> Self {
+        self.bundled_prices = on;
         self
     }
 
@@ -519,7 +543,7 @@ impl Install {
             resource = resource.with_service_name(name.clone());
         }
         let resource = resource.with_attributes(self.resource.clone()).build();
-        let mut processor = Last9SpanProcessor::builder();
+        let mut processor = Last9SpanProcessor::builder().bundled_prices(self.bundled_prices);
         if let Some(table) = &self.pricing {
             processor = processor.pricing(table.clone());
         }

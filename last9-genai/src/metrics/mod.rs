@@ -51,6 +51,7 @@ pub(crate) struct Instruments {
     time_per_output_chunk: Histogram<f64>,
     cost: Counter<f64>,
     workflow_duration: Histogram<f64>,
+    budget_crossings: Counter<u64>,
     /// The provider is the SDK's, whose instruments bind (another
     /// provider's bound handles may drop what they are given).
     bindable: bool,
@@ -95,6 +96,11 @@ impl Instruments {
                 .with_description("Cost of model calls in USD, from the pricing table.")
                 .build(),
             workflow_duration: seconds(metric::WORKFLOW_DURATION, "Duration of one workflow."),
+            budget_crossings: meter
+                .u64_counter(metric::BUDGET_CROSSINGS)
+                .with_unit("{crossing}")
+                .with_description("Budget warning thresholds reached and budgets spent.")
+                .build(),
             bindable,
         }
     }
@@ -292,6 +298,25 @@ pub(crate) struct Measured<'a> {
 /// chunk times. Does nothing when no meter provider was handed in.
 pub(crate) fn record(call: &Call<'_>, measured: &Measured<'_>) {
     with(|instruments, bound| instruments.record(bound, call, measured));
+}
+
+/// Counts one budget threshold crossed: of which scope (`workflow`, with
+/// its name, or `conversation`), in which unit, at which level.
+pub(crate) fn record_budget_crossing(
+    scope: &'static str,
+    workflow: Option<Arc<str>>,
+    unit: &'static str,
+    level: &'static str,
+) {
+    with(|instruments, _| {
+        let mut attributes = vec![
+            KeyValue::new(attr::BUDGET_SCOPE, scope),
+            KeyValue::new(attr::BUDGET_UNIT, unit),
+            KeyValue::new(attr::BUDGET_LEVEL, level),
+        ];
+        attributes.extend(workflow.map(|name| KeyValue::new(attr::WORKFLOW_NAME, name)));
+        instruments.budget_crossings.add(1, &attributes);
+    });
 }
 
 /// Records the duration of one workflow.

@@ -29,7 +29,7 @@ use pin_project_lite::pin_project;
 use serde::Serialize;
 
 use crate::attributes as attr;
-use crate::context::{ScopeState, WorkflowTotals};
+use crate::context::{ScopeState, ScopeTotals};
 use crate::cost::TokenUsage;
 use crate::metrics;
 use crate::pricing::{self, PricingTable};
@@ -99,7 +99,7 @@ pub struct Observation {
     /// The totals of the workflow the call runs in, when the sampler
     /// dropped its span: the processor never sees it, so the call counts
     /// itself.
-    totals: Option<Arc<WorkflowTotals>>,
+    totals: Option<Arc<ScopeTotals>>,
     /// When the call started; taken only for spans that record and calls
     /// whose metrics are recorded.
     start: Option<Instant>,
@@ -159,7 +159,7 @@ impl Observation {
             }
             Some(tracer::Started::Dropped(span_context)) => {
                 observation.cx = dropped_span_context(parent, span_context);
-                observation.totals = open_workflow(parent);
+                observation.totals = open_scope(parent);
             }
             Some(tracer::Started::Unregistered) => observation.unregistered(parent, request_model),
             None => {}
@@ -291,7 +291,12 @@ impl Observation {
             Some(table) => table.cost_of_first(models, usage),
             None => pricing::with_installed(|table| table?.cost_of_first(models, usage)),
         });
-        totals.record_llm(cost.map(|cost| cost.total_micro_usd()));
+        let tokens = info.usage.as_ref().map_or(0, |usage| {
+            usage.input_tokens.saturating_add(usage.output_tokens)
+        });
+        // Its span is not exported: the crossing is said in a warning and
+        // the metrics only.
+        totals.record_llm(cost.map(|cost| cost.total_micro_usd()), tokens, |_| {});
     }
 
     /// Whether the call's metrics are recorded (and not yet).
@@ -746,12 +751,9 @@ impl Drop for Observation {
     }
 }
 
-/// The totals of the innermost workflow open in `parent`.
-fn open_workflow(parent: &Context) -> Option<Arc<WorkflowTotals>> {
-    parent
-        .get::<ScopeState>()
-        .and_then(ScopeState::workflow_totals)
-        .cloned()
+/// The totals of the innermost workflow or conversation open in `parent`.
+fn open_scope(parent: &Context) -> Option<Arc<ScopeTotals>> {
+    parent.get::<ScopeState>()?.totals().cloned()
 }
 
 /// The `error.type` of the metrics of a call dropped before it finished.

@@ -5,8 +5,9 @@
 mod metered;
 mod open_spans;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
+use opentelemetry::trace::Event;
 use opentelemetry::trace::Span as _;
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::Resource;
@@ -73,6 +74,7 @@ pub struct Last9SpanProcessor<P> {
 #[must_use = "call wrap() to make the processor"]
 pub struct Last9SpanProcessorBuilder {
     pricing: Option<PricingTable>,
+    bundled: bool,
     health: Option<ExportHealth>,
 }
 
@@ -91,6 +93,23 @@ impl Last9SpanProcessorBuilder {
     /// ```
     pub fn pricing(mut self, table: PricingTable) -> Self {
         self.pricing = Some(table);
+        self
+    }
+
+    /// Prices models the table given to [`pricing`](Self::pricing) does not
+    /// know from the bundled table of list prices (see
+    /// [`PricingTable::with_bundled_prices`]); off by default. Spans priced
+    /// from it carry `gen_ai.l9.cost.prices = "bundled <date>"`.
+    ///
+    /// ```
+    /// # use last9_genai::Last9SpanProcessor;
+    /// # use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
+    /// let processor = Last9SpanProcessor::builder()
+    ///     .bundled_prices(true)
+    ///     .wrap(SimpleSpanProcessor::new(InMemorySpanExporter::default()));
+    /// ```
+    pub fn bundled_prices(mut self, on: bool) -> Self {
+        self.bundled = on;
         self
     }
 
@@ -127,12 +146,16 @@ impl Last9SpanProcessorBuilder {
         pipeline::changed(None);
         // Calls the processor never sees (their span was not sampled), and
         // metrics, are priced with the same table.
-        if let Some(table) = self.pricing.as_ref().filter(|table| !table.is_empty()) {
+        let table = match (self.pricing, self.bundled) {
+            (table, true) => Some(table.unwrap_or_default().with_bundled_prices()),
+            (table, false) => table.filter(|table| !table.is_empty()),
+        };
+        if let Some(table) = &table {
             pricing::install(table.clone());
         }
         Last9SpanProcessor {
             inner,
-            pricing: self.pricing.filter(|table| !table.is_empty()),
+            pricing: table,
             health: self.health,
             open: OpenSpans::default(),
         }
@@ -203,7 +226,7 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
     fn on_start(&self, span: &mut Span, cx: &Context) {
         if let Some(scope) = cx.get::<ScopeState>() {
             span.set_attributes(scope.attributes().iter().cloned());
-            if let Some(totals) = scope.workflow_totals() {
+            if let Some(totals) = scope.totals() {
                 self.open
                     .insert(span.span_context().span_id(), totals.clone());
             }
@@ -212,11 +235,16 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
     }
 
     fn on_end(&self, mut span: SpanData) {
-        let workflow = self.open.remove(span.span_context.span_id());
+        let scope = self.open.remove(span.span_context.span_id());
         let facts = SpanFacts::read(&span.attributes);
         let (is_tool, is_llm) = (facts.is_tool(), facts.is_llm());
+        let facts_tokens = facts.total_tokens();
         let recorded = facts.cost_usd;
         let priced = recorded.is_none().then(|| self.price(&facts)).flatten();
+        let bundled = priced.is_some()
+            && self.pricing.as_ref().is_some_and(|table| {
+                table.priced_from_bundled([facts.response_model, facts.request_model])
+            });
         let mark_invalid = facts.usage_invalid && !facts.marked_invalid;
         if metered::is_foreign_call(&facts) && metrics::on() {
             let cost = priced.as_ref().map(CostBreakdown::total_usd).or(recorded);
@@ -231,13 +259,28 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
         }
         if let Some(cost) = &priced {
             span.attributes.extend(cost_attributes(cost));
+            if bundled {
+                span.attributes.push(KeyValue::new(
+                    attributes::L9_COST_PRICES,
+                    pricing::BUNDLED_LABEL,
+                ));
+            }
         }
-        if let Some(totals) = workflow {
+        if let Some(totals) = scope {
             if is_tool {
                 totals.record_tool();
             } else if is_llm {
                 let cost = priced.map(|c| c.total_micro_usd());
-                totals.record_llm(cost.or_else(|| recorded.and_then(usd_to_micro)));
+                totals.record_llm(
+                    cost.or_else(|| recorded.and_then(usd_to_micro)),
+                    facts_tokens,
+                    |crossing| {
+                        let (name, attributes) = crossing.event();
+                        span.events
+                            .events
+                            .push(Event::new(name, SystemTime::now(), attributes, 0));
+                    },
+                );
             }
         }
         // Only sampled spans go on to export; the others the wrapped

@@ -1,4 +1,4 @@
-//! Which open workflow each live span started in.
+//! Which open workflow or conversation each live span started in.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use opentelemetry::trace::SpanId;
 
-use crate::context::WorkflowTotals;
+use crate::context::ScopeTotals;
 
-/// Which open workflow each live span started in, so that the processor can
+/// Which open workflow or conversation each live span started in, so that the processor can
 /// count it when it ends. Sharded by span id so that threads rarely meet on a
 /// lock, and with no counter shared between threads; entries are removed when
 /// their span ends.
@@ -23,7 +23,7 @@ pub(crate) struct OpenSpans {
 #[repr(align(128))]
 struct Shard(Mutex<ShardMap>);
 
-type ShardMap = HashMap<SpanId, Arc<WorkflowTotals>, BuildHasherDefault<SpanIdHasher>>;
+type ShardMap = HashMap<SpanId, Arc<ScopeTotals>, BuildHasherDefault<SpanIdHasher>>;
 
 const SHARDS: usize = 64;
 
@@ -41,13 +41,13 @@ impl OpenSpans {
         &self.shards[(u64::from_be_bytes(span.to_bytes()) as usize) % SHARDS].0
     }
 
-    pub(crate) fn insert(&self, span: SpanId, totals: Arc<WorkflowTotals>) {
+    pub(crate) fn insert(&self, span: SpanId, totals: Arc<ScopeTotals>) {
         if let Ok(mut shard) = self.shard(span).lock() {
             shard.insert(span, totals);
         }
     }
 
-    pub(crate) fn remove(&self, span: SpanId) -> Option<Arc<WorkflowTotals>> {
+    pub(crate) fn remove(&self, span: SpanId) -> Option<Arc<ScopeTotals>> {
         self.shard(span).lock().ok()?.remove(&span)
     }
 

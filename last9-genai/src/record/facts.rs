@@ -98,6 +98,13 @@ impl<'a> SpanFacts<'a> {
         })
     }
 
+    /// Input and output tokens, as budgets count them.
+    pub(crate) fn total_tokens(&self) -> u64 {
+        self.input
+            .unwrap_or(0)
+            .saturating_add(self.output.unwrap_or(0))
+    }
+
     /// An LLM call: a span with a model and token usage (right or not).
     pub(crate) fn is_llm(&self) -> bool {
         self.has_model() && (self.input.is_some() || self.output.is_some() || self.usage_invalid)

@@ -1,7 +1,9 @@
 //! [`ModelPricing`], [`PricingTable`], model-name lookup and loading a table
 //! from a JSON file.
 //!
-//! There are no default prices: you bring your own, inline or from a file.
+//! There are no default prices: you bring your own, inline or from a file,
+//! and may ask for the bundled, dated table of list prices under them
+//! ([`PricingTable::with_bundled_prices`]).
 //!
 //! ```
 //! use last9_genai::{ModelPricing, PricingTable};
@@ -25,6 +27,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::Deserialize;
+
+mod bundled;
+
+pub(crate) use bundled::BUNDLED_LABEL;
+pub use bundled::BUNDLED_PRICES_DATE;
 
 use crate::cost::{self, CostBreakdown, ExactPricing, MAX_PRICE, TokenUsage, exact_price};
 use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes};
@@ -303,7 +310,7 @@ impl std::error::Error for PricingError {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Priced {
     pricing: ModelPricing,
     exact: ExactPricing,
@@ -317,6 +324,8 @@ const MAX_WARNED_MODELS: usize = 1000;
 struct Inner {
     models: HashMap<Box<str>, Priced, BuildHasherDefault<Fnv1a>>,
     warned: OncePerName,
+    /// The bundled table, looked up when `models` has no price.
+    bundled: Option<PricingTable>,
 }
 
 impl Default for Inner {
@@ -324,6 +333,7 @@ impl Default for Inner {
         Self {
             models: HashMap::default(),
             warned: OncePerName::new(MAX_WARNED_MODELS),
+            bundled: None,
         }
     }
 }
@@ -435,14 +445,62 @@ impl PricingTable {
         Self::new(models)
     }
 
-    /// Number of models in the table.
+    /// The bundled table alone: list prices of the common OpenAI,
+    /// Anthropic, Google, Mistral and DeepSeek chat models on
+    /// [`BUNDLED_PRICES_DATE`].
+    ///
+    /// ```
+    /// use last9_genai::PricingTable;
+    ///
+    /// let bundled = PricingTable::bundled();
+    /// assert!(bundled.get("gpt-4o").is_some());
+    /// assert!(bundled.get("claude-sonnet-4-5").is_some());
+    /// ```
+    pub fn bundled() -> PricingTable {
+        bundled::TABLE.clone()
+    }
+
+    /// This table with the bundled one under it: a model this table prices
+    /// keeps its price (by every lookup rule: `gpt-4o` here also prices
+    /// `gpt-4o-2024-08-06`), any other is priced from the bundled table, and
+    /// the spans so priced say so (`gen_ai.l9.cost.prices`). Says once, as a
+    /// warning, when the bundled table is more than six months old.
+    ///
+    /// ```
+    /// use last9_genai::{ModelPricing, PricingTable};
+    ///
+    /// let mine = PricingTable::new([("gpt-4o", ModelPricing::new(2.0, 8.0))])?; // negotiated
+    /// let table = mine.with_bundled_prices();
+    /// assert_eq!(table.get("gpt-4o").unwrap().input(), 2.0);
+    /// assert!(table.get("gemini-2.5-pro").is_some());
+    /// # Ok::<(), last9_genai::PricingError>(())
+    /// ```
+    pub fn with_bundled_prices(self) -> PricingTable {
+        bundled::notice_if_stale(std::time::SystemTime::now());
+        PricingTable {
+            inner: Arc::new(Inner {
+                models: self.inner.models.clone(),
+                bundled: Some(Self::bundled()),
+                ..Inner::default()
+            }),
+        }
+    }
+
+    /// Number of models in the table, those of the bundled table under it
+    /// included.
     ///
     /// ```
     /// # use last9_genai::PricingTable;
     /// assert_eq!(PricingTable::default().len(), 0);
+    /// assert!(PricingTable::default().with_bundled_prices().len() > 100);
     /// ```
     pub fn len(&self) -> usize {
-        self.inner.models.len()
+        let own = &self.inner.models;
+        own.len()
+            + self.inner.bundled.as_ref().map_or(0, |bundled| {
+                let under = bundled.inner.models.keys();
+                under.filter(|model| !own.contains_key(*model)).count()
+            })
     }
 
     /// Whether the table has no models.
@@ -453,6 +511,28 @@ impl PricingTable {
     /// ```
     pub fn is_empty(&self) -> bool {
         self.inner.models.is_empty()
+            && self
+                .inner
+                .bundled
+                .as_ref()
+                .is_none_or(PricingTable::is_empty)
+    }
+
+    /// Whether the first of `models` that has a price has it from the
+    /// bundled table only.
+    pub(crate) fn priced_from_bundled(&self, models: [Option<&str>; 2]) -> bool {
+        let Some(bundled) = &self.inner.bundled else {
+            return false;
+        };
+        models
+            .into_iter()
+            .flatten()
+            .find_map(|model| {
+                self.find_own(model)
+                    .map(|_| false)
+                    .or_else(|| bundled.find(model).map(|_| true))
+            })
+            .unwrap_or(false)
     }
 
     /// The prices of `model`, by the lookup rules of [`PricingTable`].
@@ -507,6 +587,11 @@ impl PricingTable {
     }
 
     fn find(&self, model: &str) -> Option<&Priced> {
+        self.find_own(model)
+            .or_else(|| self.inner.bundled.as_ref()?.find(model))
+    }
+
+    fn find_own(&self, model: &str) -> Option<&Priced> {
         let models = &self.inner.models;
         if models.is_empty() {
             return None;
