@@ -388,3 +388,36 @@ fn the_console_tree_marks_an_over_budget_workflow() {
         "{text}"
     );
 }
+
+/// A budget is spent when the total reaches it exactly: two calls of
+/// $0.0075 spend a $0.015 budget, and the second records the crossing.
+#[test]
+fn reaching_the_budget_exactly_spends_it() {
+    let h = Harness::new();
+    let wf = workflow("exact")
+        .budget_usd(2.0 * CALL_USD)
+        .budget_warning_at(0.5)
+        .tracer(h.tracer.clone())
+        .enter();
+    llm_call(&h, "first");
+    assert_eq!(wf.remaining_usd(), Some(CALL_USD));
+    assert!(!wf.over_budget());
+    llm_call(&h, "second");
+    assert_eq!(wf.remaining_usd(), Some(0.0));
+    assert!(wf.over_budget());
+    drop(wf);
+    let first: Vec<_> = h
+        .span("first")
+        .events
+        .iter()
+        .map(|e| e.name.to_string())
+        .collect();
+    let second: Vec<_> = h
+        .span("second")
+        .events
+        .iter()
+        .map(|e| e.name.to_string())
+        .collect();
+    assert_eq!(first, ["gen_ai.l9.budget.warning"], "half of it, exactly");
+    assert_eq!(second, ["gen_ai.l9.budget.exceeded"]);
+}
