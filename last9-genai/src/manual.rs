@@ -612,7 +612,7 @@ impl Last9GenAI {
                     .map_or(attr::operation::CHAT.into(), text),
             ),
             provider: provider.map(text),
-            request_model: Some(metrics::model(&call.model)),
+            request_model: Some(crate::text::model_name(&call.model)),
             response_model: call.response_model.as_deref(),
             workflow: scope.workflow,
             ids: scope.ids,

@@ -63,6 +63,12 @@ pub(crate) fn cut_bytes(text: &str, limit: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{}{TRUNCATION_MARKER}", &text[..cut]))
 }
 
+/// A model name as spans and metrics carry it: cut to
+/// [`MAX_MODEL_NAME_LEN`] bytes on a character boundary.
+pub(crate) fn model_name(name: &str) -> opentelemetry::StringValue {
+    cut_bytes(name, MAX_MODEL_NAME_LEN).into_owned().into()
+}
+
 /// [`cut_bytes`] for a string the caller owns: cut in place, so that text
 /// within the limit is not copied.
 pub(crate) fn cut_bytes_owned(mut text: String, limit: usize) -> String {

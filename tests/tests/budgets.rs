@@ -332,19 +332,30 @@ fn impossible_budgets_are_refused() {
         assert_eq!(wf.budget_usd(), None, "{usd}");
         assert!(!wf.over_budget());
     }
-    let h = Harness::new();
-    {
-        let _wf = workflow("w")
-            .budget_usd(0.01)
-            .budget_warning_at(1.5)
-            .tracer(h.tracer.clone())
-            .enter();
-        llm_call(&h, "call"); // 0.0075 of 0.01: 75%, below the default 80%
+    // 0.0075 of 0.009 is 83%: past the default 80%, below any threshold
+    // that a refused value would have set.
+    for fraction in [1.5, 0.0, -0.1, f64::NAN] {
+        let h = Harness::new();
+        {
+            let _wf = workflow("w")
+                .budget_usd(0.009)
+                .budget_warning_at(fraction)
+                .tracer(h.tracer.clone())
+                .enter();
+            llm_call(&h, "call");
+        }
+        let events: Vec<_> = h
+            .span("call")
+            .events
+            .iter()
+            .map(|e| e.name.to_string())
+            .collect();
+        assert_eq!(
+            events,
+            ["gen_ai.l9.budget.warning"],
+            "{fraction} was refused, 80% kept"
+        );
     }
-    assert!(
-        h.span("call").events.is_empty(),
-        "the warning stayed at 80%"
-    );
     let big = workflow("w").budget_usd(1e300).start();
     assert!(
         !big.over_budget(),

@@ -26,7 +26,7 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 use crate::attributes::{self as attr, metric, token_type};
 use crate::cost::TokenUsage;
 use crate::pricing;
-use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes};
+use crate::text::model_name;
 
 /// Bucket boundaries of the token histogram, as the conventions give them.
 const TOKEN_BUCKETS: [f64; 14] = [
@@ -225,11 +225,6 @@ fn with<R>(f: impl FnOnce(&Instruments, &mut Vec<bound::Bound>) -> R) -> Option<
         .flatten()
 }
 
-/// A model name as a metric attribute, cut as span attributes cut it.
-pub(crate) fn model(name: &str) -> StringValue {
-    cut_bytes(name, MAX_MODEL_NAME_LEN).into_owned().into()
-}
-
 /// What one call was, as metric attributes.
 #[derive(Debug, Default)]
 pub(crate) struct Call<'a> {
@@ -259,7 +254,7 @@ impl Call<'_> {
             attributes.push(KeyValue::new(attr::REQUEST_MODEL, model.clone()));
         }
         if let Some(model) = self.response_model {
-            attributes.push(KeyValue::new(attr::RESPONSE_MODEL, self::model(model)));
+            attributes.push(KeyValue::new(attr::RESPONSE_MODEL, model_name(model)));
         }
         if let Some(kind) = self.kind {
             attributes.push(KeyValue::new(attr::L9_SPAN_KIND, kind));

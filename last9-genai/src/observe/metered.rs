@@ -34,7 +34,7 @@ impl Metering {
     /// Starts the metrics of a call asking for `request_model`, inside the
     /// scopes of `parent`.
     pub(crate) fn start(meta: &Meta, request_model: Option<&str>, parent: &Context) -> Self {
-        let model = request_model.or(meta.model).map(metrics::model);
+        let model = request_model.or(meta.model).map(crate::text::model_name);
         Self {
             request_model: model,
             scope: MetricScope::of(parent),

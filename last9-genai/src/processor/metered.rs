@@ -31,7 +31,7 @@ pub(super) fn record(span: &SpanData, facts: &SpanFacts<'_>, cost_usd: Option<f6
         kind: None,
         operation: facts.operation.map(text),
         provider: facts.provider.map(text),
-        request_model: facts.request_model.map(metrics::model),
+        request_model: facts.request_model.map(crate::text::model_name),
         response_model: facts.response_model,
         workflow: facts.workflow.map(text),
         ids: [id(facts.conversation), id(facts.user)],

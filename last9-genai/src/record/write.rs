@@ -8,12 +8,12 @@ use super::response::{ResponseInfo, ToolCallRequest};
 use crate::attributes as attr;
 use crate::cost::{CostBreakdown, TokenUsage};
 use crate::provider::detect_provider;
-use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes, saturating_i64};
+use crate::text::{model_name, saturating_i64};
 
 /// A model attribute (`gen_ai.request.model` or `gen_ai.response.model`),
-/// the name cut at [`MAX_MODEL_NAME_LEN`].
+/// the name cut at [`MAX_MODEL_NAME_LEN`](crate::MAX_MODEL_NAME_LEN).
 pub(crate) fn model_attribute(key: &'static str, model: &str) -> KeyValue {
-    KeyValue::new(key, cut_bytes(model, MAX_MODEL_NAME_LEN).into_owned())
+    KeyValue::new(key, model_name(model))
 }
 
 /// `gen_ai.response.finish_reasons` as the string array the conventions
