@@ -38,6 +38,11 @@ fn events<'a>(span: &'a SpanData, name: &str) -> Vec<&'a opentelemetry::trace::E
     span.events.iter().filter(|e| e.name == name).collect()
 }
 
+/// The names of `span`'s events, in order.
+fn event_names(span: &SpanData) -> Vec<String> {
+    span.events.iter().map(|e| e.name.to_string()).collect()
+}
+
 fn event_value(event: &opentelemetry::trace::Event, key: &str) -> String {
     event
         .attributes
@@ -179,9 +184,8 @@ fn crossing_the_warning_threshold_and_the_budget_records_events() {
     let exceeded = events(&third, "gen_ai.l9.budget.exceeded");
     assert_eq!(event_value(exceeded[0], "gen_ai.l9.budget.spent"), "0.0225");
     let wf = h.span("agent");
-    let names: Vec<&str> = wf.events.iter().map(|e| e.name.as_ref()).collect();
     assert_eq!(
-        names,
+        event_names(&wf),
         ["gen_ai.l9.budget.warning", "gen_ai.l9.budget.exceeded"]
     );
     assert!(wf.events[0].timestamp <= wf.events[1].timestamp);
@@ -344,14 +348,8 @@ fn impossible_budgets_are_refused() {
                 .enter();
             llm_call(&h, "call");
         }
-        let events: Vec<_> = h
-            .span("call")
-            .events
-            .iter()
-            .map(|e| e.name.to_string())
-            .collect();
         assert_eq!(
-            events,
+            event_names(&h.span("call")),
             ["gen_ai.l9.budget.warning"],
             "{fraction} was refused, 80% kept"
         );
@@ -417,18 +415,13 @@ fn reaching_the_budget_exactly_spends_it() {
     assert_eq!(wf.remaining_usd(), Some(0.0));
     assert!(wf.over_budget());
     drop(wf);
-    let first: Vec<_> = h
-        .span("first")
-        .events
-        .iter()
-        .map(|e| e.name.to_string())
-        .collect();
-    let second: Vec<_> = h
-        .span("second")
-        .events
-        .iter()
-        .map(|e| e.name.to_string())
-        .collect();
-    assert_eq!(first, ["gen_ai.l9.budget.warning"], "half of it, exactly");
-    assert_eq!(second, ["gen_ai.l9.budget.exceeded"]);
+    assert_eq!(
+        event_names(&h.span("first")),
+        ["gen_ai.l9.budget.warning"],
+        "half of it, exactly"
+    );
+    assert_eq!(
+        event_names(&h.span("second")),
+        ["gen_ai.l9.budget.exceeded"]
+    );
 }
