@@ -425,3 +425,36 @@ fn reaching_the_budget_exactly_spends_it() {
         ["gen_ai.l9.budget.exceeded"]
     );
 }
+
+/// An enormous scope id holding control characters: the warnings and the
+/// error message show 256 bytes of it, escaped; the error and the span
+/// keep it whole; the calls go on.
+#[test]
+fn an_enormous_scope_id_is_cut_in_warnings_and_messages() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let id = format!("\u{1b}[31m{}", "x".repeat(1 << 20));
+    let h = Harness::new();
+    let warnings = common::Warnings::default();
+    let subscriber = tracing_subscriber::registry().with(warnings.clone());
+    let spent = tracing::subscriber::with_default(subscriber, || {
+        let wf = workflow(id.as_str())
+            .budget_usd(CALL_USD)
+            .budget_warning_at(2.0)
+            .tracer(h.tracer.clone())
+            .enter();
+        llm_call(&h, "call");
+        wf.check_budget().unwrap_err()
+    });
+    let seen = warnings.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "{seen:?}"); // refused threshold, warning, exceeded
+    for warning in &seen {
+        assert!(warning.len() < 600, "{} bytes", warning.len());
+        assert!(!warning.contains('\u{1b}'), "{warning}");
+    }
+    assert!(seen[2].contains("spent its budget"), "{}", seen[2]);
+    let message = spent.to_string();
+    assert!(message.len() < 600 && !message.contains('\u{1b}'));
+    assert_eq!(spent.scope_id(), id);
+    let event = &h.span("call").events[1];
+    assert_eq!(event_value(event, "gen_ai.l9.budget.scope_id"), id);
+}

@@ -16,7 +16,18 @@ use opentelemetry::KeyValue;
 use crate::attributes as attr;
 use crate::cost::{micro_to_usd, usd_to_micro};
 use crate::metrics;
+use crate::text::cut_bytes;
 use crate::warn;
+
+/// At most this many bytes of a scope's id go into a warning or an error
+/// message; the span attributes carry it whole.
+const SHOWN_ID_LEN: usize = 256;
+
+/// `id` as warnings and error messages show it: cut, and quoted with
+/// control characters escaped.
+fn shown(id: &str) -> String {
+    format!("{:?}", cut_bytes(id, SHOWN_ID_LEN))
+}
 
 /// The scopes that keep totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,9 +113,10 @@ impl BudgetSpec {
         match usd_to_micro(usd).filter(|_| usd >= 0.0) {
             Some(micro) => self.usd_micro = Some(u64::try_from(micro).unwrap_or(u64::MAX)),
             None => warn::warn(&format!(
-                "{} {id:?}: budget_usd({usd}) refused, a budget is a finite amount of 0 or more; \
+                "{} {}: budget_usd({usd}) refused, a budget is a finite amount of 0 or more; \
                  the scope has no USD budget",
-                scope.as_str()
+                scope.as_str(),
+                shown(id)
             )),
         }
     }
@@ -120,9 +132,10 @@ impl BudgetSpec {
             self.warning = fraction;
         } else {
             warn::warn(&format!(
-                "{} {id:?}: budget_warning_at({fraction}) refused, the threshold is a fraction \
+                "{} {}: budget_warning_at({fraction}) refused, the threshold is a fraction \
                  of the budget above 0 and at most 1; the warning stays at {DEFAULT_WARNING}",
-                scope.as_str()
+                scope.as_str(),
+                shown(id)
             ));
         }
     }
@@ -298,14 +311,14 @@ impl ScopeTotals {
         let (budget, spent) = (unit.amount(crossing.budget), unit.amount(crossing.spent));
         warn::warn(&match crossing.level {
             Level::Warning => format!(
-                "{} {:?} reached the warning threshold of its budget: {spent} of {budget} {unit} spent",
+                "{} {} reached the warning threshold of its budget: {spent} of {budget} {unit} spent",
                 self.kind.as_str(),
-                self.id,
+                shown(&self.id),
             ),
             Level::Exceeded => format!(
-                "{} {:?} spent its budget: {spent} of {budget} {unit}",
+                "{} {} spent its budget: {spent} of {budget} {unit}",
                 self.kind.as_str(),
-                self.id,
+                shown(&self.id),
             ),
         });
         metrics::record_budget_crossing(
@@ -554,8 +567,12 @@ impl fmt::Display for BudgetExceeded {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the budget of {} {:?} is spent: {} of {} {}",
-            self.scope, self.id, self.spent, self.budget, self.unit
+            "the budget of {} {} is spent: {} of {} {}",
+            self.scope,
+            shown(&self.id),
+            self.spent,
+            self.budget,
+            self.unit
         )
     }
 }

@@ -518,23 +518,6 @@ impl PricingTable {
                 .is_none_or(PricingTable::is_empty)
     }
 
-    /// Whether the first of `models` that has a price has it from the
-    /// bundled table only.
-    pub(crate) fn priced_from_bundled(&self, models: [Option<&str>; 2]) -> bool {
-        let Some(bundled) = &self.inner.bundled else {
-            return false;
-        };
-        models
-            .into_iter()
-            .flatten()
-            .find_map(|model| {
-                self.find_own(model)
-                    .map(|_| false)
-                    .or_else(|| bundled.find(model).map(|_| true))
-            })
-            .unwrap_or(false)
-    }
-
     /// The prices of `model`, by the lookup rules of [`PricingTable`].
     ///
     /// ```
@@ -580,15 +563,32 @@ impl PricingTable {
         models: [Option<&str>; 2],
         usage: &TokenUsage,
     ) -> Option<CostBreakdown> {
-        models
-            .into_iter()
-            .flatten()
-            .find_map(|model| self.cost_quiet(model, usage))
+        self.cost_and_source(models, usage).map(|(cost, _)| cost)
+    }
+
+    /// [`cost_of_first`](Self::cost_of_first), and whether the price came
+    /// from the bundled table (this table does not name the model).
+    pub(crate) fn cost_and_source(
+        &self,
+        models: [Option<&str>; 2],
+        usage: &TokenUsage,
+    ) -> Option<(CostBreakdown, bool)> {
+        models.into_iter().flatten().find_map(|model| {
+            let (priced, bundled) = self.find_sourced(model)?;
+            Some((cost::compute(&priced.exact, usage), bundled))
+        })
     }
 
     fn find(&self, model: &str) -> Option<&Priced> {
-        self.find_own(model)
-            .or_else(|| self.inner.bundled.as_ref()?.find(model))
+        self.find_sourced(model).map(|(priced, _)| priced)
+    }
+
+    /// The price of `model`, and whether it is the bundled table's.
+    fn find_sourced(&self, model: &str) -> Option<(&Priced, bool)> {
+        match self.find_own(model) {
+            Some(priced) => Some((priced, false)),
+            None => Some((self.inner.bundled.as_ref()?.find(model)?, true)),
+        }
     }
 
     fn find_own(&self, model: &str) -> Option<&Priced> {

@@ -240,11 +240,10 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
         let (is_tool, is_llm) = (facts.is_tool(), facts.is_llm());
         let facts_tokens = facts.total_tokens();
         let recorded = facts.cost_usd;
-        let priced = recorded.is_none().then(|| self.price(&facts)).flatten();
-        let bundled = priced.is_some()
-            && self.pricing.as_ref().is_some_and(|table| {
-                table.priced_from_bundled([facts.response_model, facts.request_model])
-            });
+        let (priced, bundled) = match recorded.is_none().then(|| self.price(&facts)).flatten() {
+            Some((cost, bundled)) => (Some(cost), bundled),
+            None => (None, false),
+        };
         let mark_invalid = facts.usage_invalid && !facts.marked_invalid;
         if metered::is_foreign_call(&facts) && metrics::on() {
             let cost = priced.as_ref().map(CostBreakdown::total_usd).or(recorded);
@@ -308,7 +307,8 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
 }
 
 impl<P> Last9SpanProcessor<P> {
-    fn price(&self, facts: &SpanFacts<'_>) -> Option<CostBreakdown> {
+    /// The span's cost, and whether it was priced from the bundled table.
+    fn price(&self, facts: &SpanFacts<'_>) -> Option<(CostBreakdown, bool)> {
         let usage = facts.usage()?;
         let Some(table) = self.pricing.as_ref() else {
             if facts.is_llm() {
@@ -325,7 +325,7 @@ impl<P> Last9SpanProcessor<P> {
         // The response names the exact model; the request may name an alias
         // that is the one priced.
         let models = [facts.response_model, facts.request_model];
-        let priced = table.cost_of_first(models, &usage);
+        let priced = table.cost_and_source(models, &usage);
         if priced.is_none()
             && let Some(model) = models.iter().flatten().next()
         {
