@@ -2,7 +2,8 @@
 # The Python SDK and this crate, side by side, in one command:
 #
 #   scripts/compare-python.sh            the spans, key by key
-#   scripts/compare-python.sh --speed    the time of one observed call, and the ratio
+#   scripts/compare-python.sh --speed    the time of one observed call, the same call written
+#                                        by hand, and the ratios
 #
 # installs the Python SDK (last9-genai 1.3.0) into .venv-python-sdk (once),
 # runs the scenarios of scripts/compare/python_scenarios.py with it and the
@@ -34,7 +35,10 @@ if [ "${1:-}" = "--speed" ]; then
   # (optimized), each timed over many calls after a warm-up.
   python_ns=$("$VENV/bin/python" scripts/compare/python_speed.py scripts/compare/response.json 20000)
   rust_ns=$(cargo bench -q -p last9-genai --bench python_scenario 2>/dev/null | tail -1)
-  python3 -c "p, r = $python_ns, $rust_ns; print(f'Python SDK {p:.0f} ns a call, Rust {r:.0f} ns a call: {p / r:.0f}x')"
+  # The same span written by hand with the OpenTelemetry API: the floor of
+  # any Rust code recording these attributes through the SDK.
+  hand_ns=$(L9_SCENARIO=by_hand cargo bench -q -p last9-genai --bench python_scenario 2>/dev/null | tail -1)
+  python3 -c "p, r, h = $python_ns, $rust_ns, $hand_ns; print(f'Python SDK {p:.0f} ns a call, Rust {r:.0f} ns a call: {p / r:.0f}x; by hand with OpenTelemetry {h:.0f} ns: {p / h:.0f}x, #[observe] over by hand {r / h:.2f}x')"
   exit 0
 fi
 "$VENV/bin/python" scripts/compare/python_scenarios.py "$OUT/python.jsonl"

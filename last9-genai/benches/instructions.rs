@@ -56,7 +56,7 @@ use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// The variants, in groups; the first of each group is its baseline.
-const GROUPS: [&[&str]; 12] = [
+const GROUPS: [&[&str]; 13] = [
     &["span/by_hand_drop", "span/last9_drop"],
     &["span/by_hand_batch", "span/last9_batch"],
     &["call/by_hand", "call/observe", "call/tracing_instrument"],
@@ -77,6 +77,11 @@ const GROUPS: [&[&str]; 12] = [
     &["stream/bare_async_openai", "stream/observed_async_openai"],
     &["budget_call/unbudgeted", "budget_call/budgeted"],
     &["budget_check/outside", "budget_check/workflow"],
+    &[
+        "response/by_hand",
+        "response/observe",
+        "response/observe_async_openai",
+    ],
 ];
 
 const FEW: u64 = 4096;
@@ -106,6 +111,9 @@ fn report() {
         }
         let mut baseline = None;
         for variant in group {
+            if !cfg!(feature = "async-openai") && variant.ends_with("async_openai") {
+                continue;
+            }
             let per_call = (count(variant, MANY) - count(variant, FEW)) / (MANY - FEW) as f64;
             let base = *baseline.get_or_insert(per_call);
             println!("| {variant} | {per_call:.0} | {:.2} |", per_call / base);
@@ -249,6 +257,28 @@ fn run(variant: &str, calls: u64) {
             (0..calls).for_each(|_| {
                 black_box(last9_genai::check_budget().is_ok());
             });
+        }
+        "response" => {
+            let provider = SdkTracerProvider::builder()
+                .with_span_processor(Last9SpanProcessor::builder().pricing(pricing()).wrap(Drop))
+                .build();
+            last9_genai::set_tracer_provider(provider.clone());
+            let tracer = provider.tracer("bench");
+            let _conversation = conversation("session_123").user_id("user_456").enter();
+            let prompt = "What is the capital of France?";
+            match name {
+                "by_hand" => (0..calls).for_each(|_| {
+                    black_box(common::call_openai_by_hand(&tracer, black_box(prompt)));
+                }),
+                "observe" => (0..calls).for_each(|_| {
+                    black_box(common::call_openai(black_box(prompt)));
+                }),
+                #[cfg(feature = "async-openai")]
+                "observe_async_openai" => (0..calls).for_each(|_| {
+                    black_box(common::call_openai_typed(black_box(prompt)));
+                }),
+                other => panic!("unknown variant {other}"),
+            }
         }
         "stream" => {
             let provider = SdkTracerProvider::builder()

@@ -20,6 +20,13 @@
 //!   call whose string argument is 4 KiB of prose (with redaction off, then
 //!   on: the prose holds words the prefilter stops on, so the full pattern
 //!   pass runs) or 1 MiB, under the default 4 KiB limit.
+//! * `response/by_hand`, `response/observe`, `response/observe_async_openai`:
+//!   a model call returning the OpenAI chat completion of the comparison
+//!   with the Python SDK (`scripts/compare/response.json`), priced, in a
+//!   conversation: the span written by hand with the OpenTelemetry API
+//!   (`serde_json` indexing and `json!` for the message arrays), then
+//!   observed returning the response as JSON and as async-openai's typed
+//!   response (`--features async-openai`).
 //!
 //! One run (2-core machine; BENCHMARKS.md explains each):
 //!
@@ -190,9 +197,56 @@ fn stream(c: &mut Criterion) {
     group.finish();
 }
 
+/// A model call returning the Python comparison's OpenAI response, priced,
+/// in a conversation: written by hand, observed returning it as JSON, and
+/// observed returning async-openai's typed response (with that feature).
+fn response(c: &mut Criterion) {
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(
+            Last9SpanProcessor::builder()
+                .pricing(common::pricing())
+                .wrap(Drop),
+        )
+        .build();
+    last9_genai::set_tracer_provider(provider.clone());
+    let tracer = provider.tracer("bench");
+    let _conversation = last9_genai::conversation("session_123")
+        .user_id("user_456")
+        .enter();
+    let prompt = "What is the capital of France?";
+    let by_hand = |n| {
+        (0..n).for_each(|_| {
+            black_box(common::call_openai_by_hand(&tracer, black_box(prompt)));
+        })
+    };
+    let json = |n| {
+        (0..n).for_each(|_| {
+            black_box(common::call_openai(black_box(prompt)));
+        })
+    };
+    #[cfg(feature = "async-openai")]
+    let typed = |n| {
+        (0..n).for_each(|_| {
+            black_box(common::call_openai_typed(black_box(prompt)));
+        })
+    };
+    let variants: Vec<(&str, &dyn Fn(u64))> = vec![
+        ("by_hand", &by_hand),
+        ("observe", &json),
+        #[cfg(feature = "async-openai")]
+        ("observe_async_openai", &typed),
+    ];
+    let (names, variants): (Vec<_>, Vec<_>) = variants.into_iter().unzip();
+    let mut group = c.benchmark_group("response");
+    for (i, name) in names.into_iter().enumerate() {
+        group.bench_function(name, |b| b.iter_custom(|n| rotate(n, i, &variants)));
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = common::criterion();
-    targets = call, unsampled, capture, stream
+    targets = call, unsampled, capture, stream, response
 }
 criterion_main!(benches);

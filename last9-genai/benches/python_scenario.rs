@@ -3,41 +3,33 @@
 //! priced, inside a conversation, exported through a batch processor whose
 //! exporter drops the data. Prints the time per call in ns.
 //!
+//! With `L9_SCENARIO=by_hand`, the call is the same span written by hand
+//! with the OpenTelemetry API (`common::call_openai_by_hand`): what any Rust
+//! code recording these attributes costs.
+//!
 //! Run: `cargo bench -p last9-genai --bench python_scenario`, or
 //! `scripts/compare-python.sh --speed`, which runs the Python SDK's side
-//! (`scripts/compare/python_speed.py`) too and prints the ratio.
+//! (`scripts/compare/python_speed.py`) and the hand-written call too, and
+//! prints the ratios.
 
 #![allow(missing_docs)]
 
 mod common;
 
 use std::hint::black_box;
-use std::sync::LazyLock;
 use std::time::Instant;
 
-use common::{batch, pricing};
-use last9_genai::{Last9SpanProcessor, PricingTable, conversation, observe};
+use common::{batch, call_openai, call_openai_by_hand, pricing};
+use last9_genai::{Last9SpanProcessor, conversation};
+use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use serde_json::Value;
-
-static RESPONSE: LazyLock<Value> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../../scripts/compare/response.json")).unwrap()
-});
-
-static PRICING: LazyLock<PricingTable> = LazyLock::new(pricing);
-
-/// As the Python scenario's function: it returns the response it was given.
-#[observe(pricing = PRICING)]
-fn call_openai(prompt: &str) -> &'static Value {
-    let _ = prompt;
-    &RESPONSE
-}
 
 fn main() {
     let calls: u32 = std::env::var("L9_SCENARIO_CALLS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(200_000);
+    let by_hand = std::env::var("L9_SCENARIO").is_ok_and(|s| s == "by_hand");
     let provider = SdkTracerProvider::builder()
         .with_span_processor(
             Last9SpanProcessor::builder()
@@ -46,14 +38,19 @@ fn main() {
         )
         .build();
     last9_genai::set_tracer_provider(provider.clone());
+    let tracer = provider.tracer("by_hand");
+    let prompt = "What is the capital of France?";
+    let call = || {
+        if by_hand {
+            black_box(call_openai_by_hand(&tracer, black_box(prompt)));
+        } else {
+            black_box(call_openai(black_box(prompt)));
+        }
+    };
     let _conversation = conversation("session_123").user_id("user_456").enter();
-    for _ in 0..calls / 10 {
-        black_box(call_openai(black_box("What is the capital of France?")));
-    }
+    (0..calls / 10).for_each(|_| call());
     let start = Instant::now();
-    for _ in 0..calls {
-        black_box(call_openai(black_box("What is the capital of France?")));
-    }
+    (0..calls).for_each(|_| call());
     let elapsed = start.elapsed();
     println!("{:.0}", elapsed.as_nanos() as f64 / f64::from(calls));
     let _ = provider.shutdown();

@@ -20,6 +20,7 @@
 //! character boundary through [`floor_char_boundary`].
 
 use std::borrow::Cow;
+use std::{fmt, io};
 
 /// Appended to a value that capture cut at its limit.
 ///
@@ -77,6 +78,77 @@ pub(crate) fn cut_bytes_owned(mut text: String, limit: usize) -> String {
         text.push_str(TRUNCATION_MARKER);
     }
     text
+}
+
+/// Collects at most `limit` bytes, then refuses more, so that whatever
+/// writes into it stops early: the cost is bounded by the limit.
+pub(crate) struct Limited {
+    text: String,
+    limit: usize,
+    cut: bool,
+}
+
+impl Limited {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            text: String::with_capacity(limit.min(4096)),
+            limit,
+            cut: false,
+        }
+    }
+
+    /// Takes `s`, or the part that fits; false once the limit is reached.
+    pub(crate) fn take(&mut self, s: &str) -> bool {
+        let room = self.limit - self.text.len();
+        if s.len() <= room {
+            self.text.push_str(s);
+            return true;
+        }
+        self.text.push_str(&s[..floor_char_boundary(s, room)]);
+        self.cut = true;
+        false
+    }
+
+    /// Marks the text cut, though the limit was not reached.
+    pub(crate) fn mark_cut(&mut self) {
+        self.cut = true;
+    }
+
+    pub(crate) fn finish(mut self) -> String {
+        if self.cut {
+            self.text.push_str(TRUNCATION_MARKER);
+        }
+        self.text
+    }
+}
+
+impl fmt::Write for Limited {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.take(s) {
+            Ok(())
+        } else {
+            Err(fmt::Error)
+        }
+    }
+}
+
+impl io::Write for Limited {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        // serde_json writes whole UTF-8 sequences; a split one is cut out.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        if self.take(text) {
+            Ok(bytes.len())
+        } else {
+            Err(io::Error::other("capture limit reached"))
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `text` cut to `limit` characters with [`CONTENT_MARKER`] appended, its

@@ -78,3 +78,44 @@ async fn a_typed_chat_completion_is_read_field_by_field() {
         Value::from("Checking the weather.")
     );
 }
+
+#[observe(capture_limit = 64)]
+async fn chat_long(prompt: &str) -> Result<CreateChatCompletionResponse, OpenAIError> {
+    let _ = prompt;
+    let mut response = completion();
+    let message = &mut response.choices[0].message;
+    message.content = Some("é".repeat(1 << 20));
+    if let Some(calls) = &mut message.tool_calls
+        && let async_openai::types::chat::ChatCompletionMessageToolCalls::Function(call) =
+            &mut calls[0]
+    {
+        call.function.arguments = "x".repeat(1 << 20);
+    }
+    Ok(response)
+}
+
+/// Regression: a typed response's tool arguments went onto the span whole
+/// (a megabyte of arguments, a megabyte in the tool-call event); they are
+/// cut at the capture limit as the text is.
+#[tokio::test]
+async fn a_typed_response_is_cut_at_the_capture_limit() {
+    let (_turn, h) = common::observed();
+    chat_long("long?").await.unwrap();
+    let s = h.span("chat_long");
+    let marker = last9_genai::TRUNCATION_MARKER;
+    let event = s
+        .events
+        .iter()
+        .find(|e| e.name == "gen_ai.tool.call")
+        .unwrap();
+    let arguments = event
+        .attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == "tool_call.function.arguments")
+        .map(|kv| kv.value.to_string());
+    assert_eq!(arguments, Some(format!("{}{marker}", "x".repeat(64))));
+    assert_eq!(
+        common::event_attr(&s, "gen_ai.content.completion", "gen_ai.completion"),
+        Some(format!("{}{marker}", "é".repeat(32)))
+    );
+}

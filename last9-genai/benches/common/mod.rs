@@ -339,3 +339,125 @@ pub(crate) fn poll_chunks<C: Clone + serde::Serialize + 'static>(
     };
     black_box(count);
 }
+
+/// The OpenAI chat completion of the comparison with the Python SDK
+/// (`scripts/compare/response.json`): 932 input and 38 output tokens, a
+/// 190-byte answer, and the fields a response carries besides.
+pub(crate) static FULL_RESPONSE: std::sync::LazyLock<serde_json::Value> =
+    std::sync::LazyLock::new(|| {
+        serde_json::from_str(include_str!("../../../scripts/compare/response.json"))
+            .expect("the scenario's response")
+    });
+
+/// A model call returning [`FULL_RESPONSE`] as JSON, observed.
+#[observe(pricing = PRICING)]
+pub(crate) fn call_openai(prompt: &str) -> &'static serde_json::Value {
+    let _ = prompt;
+    &FULL_RESPONSE
+}
+
+/// The same response, as async-openai's typed response.
+#[cfg(feature = "async-openai")]
+pub(crate) static TYPED_RESPONSE: std::sync::LazyLock<
+    async_openai::types::chat::CreateChatCompletionResponse,
+> = std::sync::LazyLock::new(|| {
+    serde_json::from_value(FULL_RESPONSE.clone()).expect("a chat completion")
+});
+
+/// A model call returning [`TYPED_RESPONSE`], observed.
+#[cfg(feature = "async-openai")]
+#[observe(pricing = PRICING)]
+pub(crate) fn call_openai_typed(
+    prompt: &str,
+) -> &'static async_openai::types::chat::CreateChatCompletionResponse {
+    let _ = prompt;
+    &TYPED_RESPONSE
+}
+
+static PRICING: std::sync::LazyLock<PricingTable> = std::sync::LazyLock::new(pricing);
+
+/// What `#[observe]` writes for [`call_openai`], written by hand with the
+/// OpenTelemetry API as a user would: the response read with `serde_json`'s
+/// indexing, the message arrays built with `json!`, the cost from the
+/// model's prices.
+pub(crate) fn call_openai_by_hand(tracer: &SdkTracer, prompt: &str) -> &'static serde_json::Value {
+    use serde_json::json;
+    let start = Instant::now();
+    let mut span = tracer.start("call_openai");
+    span.set_attributes([
+        KeyValue::new("gen_ai.l9.span.kind", "llm"),
+        KeyValue::new("gen_ai.operation.name", "chat"),
+        KeyValue::new("function.arg.prompt", prompt.to_owned()),
+    ]);
+    span.add_event(
+        "gen_ai.content.prompt",
+        vec![KeyValue::new("gen_ai.prompt", prompt.to_owned())],
+    );
+    let cx = Context::current_with_span(span);
+    let response = {
+        let _guard = cx.clone().attach();
+        &*FULL_RESPONSE
+    };
+    let span = cx.span();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let model = text(&response["model"]);
+    let choice = &response["choices"][0];
+    let content = text(&choice["message"]["content"]);
+    let finish_reason = text(&choice["finish_reason"]);
+    let usage = &response["usage"];
+    let input = usage["prompt_tokens"].as_i64().unwrap_or(0);
+    let output = usage["completion_tokens"].as_i64().unwrap_or(0);
+    let prompt_array = json!([{"role": "user", "content": prompt}]).to_string();
+    let completion_array = json!([{"role": "assistant", "content": content,
+        "finish_reason": finish_reason, "index": 0}])
+    .to_string();
+    let input_cost = input as f64 * 2.5 / 1e6;
+    let output_cost = output as f64 * 10.0 / 1e6;
+    span.set_attributes([
+        KeyValue::new("latency_ms", start.elapsed().as_secs_f64() * 1000.0),
+        KeyValue::new("gen_ai.system", "openai"),
+        KeyValue::new("gen_ai.provider.name", "openai"),
+        KeyValue::new("gen_ai.response.model", model.clone()),
+        KeyValue::new("gen_ai.response.id", text(&response["id"])),
+        KeyValue::new(
+            "gen_ai.response.finish_reasons",
+            opentelemetry::Value::Array(
+                vec![opentelemetry::StringValue::from(finish_reason.clone())].into(),
+            ),
+        ),
+        KeyValue::new("gen_ai.usage.input_tokens", input),
+        KeyValue::new("gen_ai.usage.output_tokens", output),
+        KeyValue::new("gen_ai.request.model", model),
+        KeyValue::new("gen_ai.prompt", prompt_array),
+        KeyValue::new("gen_ai.prompt.0.role", "user"),
+        KeyValue::new("gen_ai.prompt.0.content", prompt.to_owned()),
+        KeyValue::new(
+            "gen_ai.input.messages",
+            json!([{"role": "user", "parts": [{"type": "text", "content": prompt}]}]).to_string(),
+        ),
+        KeyValue::new("gen_ai.completion.0.role", "assistant"),
+        KeyValue::new("gen_ai.completion.0.content", content.clone()),
+        KeyValue::new("gen_ai.completion.0.finish_reason", finish_reason.clone()),
+        KeyValue::new("gen_ai.completion.0.index", 0),
+        KeyValue::new("gen_ai.completion", completion_array.clone()),
+        KeyValue::new(
+            "gen_ai.output.messages",
+            json!([{"role": "assistant", "parts": [{"type": "text", "content": content}],
+                    "finish_reason": finish_reason}])
+            .to_string(),
+        ),
+        KeyValue::new("gen_ai.usage.cost_usd", input_cost + output_cost),
+        KeyValue::new("gen_ai.usage.cost_input_usd", input_cost),
+        KeyValue::new("gen_ai.usage.cost_output_usd", output_cost),
+    ]);
+    span.add_event(
+        "gen_ai.content.completion",
+        vec![
+            KeyValue::new("gen_ai.completion", content),
+            KeyValue::new("completion", completion_array),
+        ],
+    );
+    span.set_status(Status::Ok);
+    span.end();
+    response
+}

@@ -8,6 +8,8 @@
 
 use super::Output;
 use super::capture::Wrap;
+use super::json::text::json_text;
+use crate::record::response;
 #[cfg(feature = "async-openai")]
 use crate::record::response::{ResponseInfo, ToolCallRequest};
 
@@ -71,6 +73,31 @@ impl<T: KnownResponse + ?Sized> OutputKnown for &&&&Wrap<'_, T> {
     }
 }
 
+/// A response held as JSON is read in place: only what is recorded (model,
+/// usage, finish reasons, the completion and tool calls, within the limit)
+/// is copied out of it. A value that is no response is written as JSON text.
+impl KnownResponse for serde_json::Value {
+    fn output(&self, limit: usize) -> Output {
+        match response::read(self, limit) {
+            Some(info) => Output {
+                info: Some(info),
+                ..Output::default()
+            },
+            None => Output {
+                text: Some(json_text(self, limit)),
+                ..Output::default()
+            },
+        }
+    }
+}
+
+/// A reference reads as what it points to.
+impl<T: KnownResponse + ?Sized> KnownResponse for &T {
+    fn output(&self, limit: usize) -> Output {
+        T::output(self, limit)
+    }
+}
+
 #[cfg(feature = "async-openai")]
 pub(crate) use async_openai_types::read_chat_chunk;
 
@@ -82,6 +109,8 @@ mod async_openai_types {
     use async_openai::types::responses::{CreateResponse, Response};
 
     use super::{KnownRequest, KnownResponse, ResponseInfo, ToolCallRequest};
+    use crate::record::response::MAX_LISTED;
+    use crate::text::cut_bytes;
 
     impl KnownRequest for CreateChatCompletionRequest {
         fn model(&self) -> Option<&str> {
@@ -130,7 +159,9 @@ mod async_openai_types {
     }
 
     impl KnownResponse for CreateChatCompletionResponse {
-        fn output(&self, _limit: usize) -> Output {
+        /// Read field by field; texts are copied cut at the limit.
+        fn output(&self, limit: usize) -> Output {
+            let cut = |text: &str| cut_bytes(text, limit).into_owned();
             let message = self.choices.first().map(|choice| &choice.message);
             let usage = self.usage.as_ref().map(usage);
             let tool_calls = message
@@ -139,32 +170,34 @@ mod async_openai_types {
                 .flatten()
                 .map(|call| match call {
                     ChatCompletionMessageToolCalls::Function(f) => ToolCallRequest {
-                        id: Some(f.id.clone()),
-                        name: f.function.name.clone(),
-                        arguments: f.function.arguments.clone(),
+                        id: Some(cut(&f.id)),
+                        name: cut(&f.function.name),
+                        arguments: cut(&f.function.arguments),
                     },
                     ChatCompletionMessageToolCalls::Custom(c) => ToolCallRequest {
-                        id: Some(c.id.clone()),
-                        name: c.custom_tool.name.clone(),
-                        arguments: c.custom_tool.input.clone(),
+                        id: Some(cut(&c.id)),
+                        name: cut(&c.custom_tool.name),
+                        arguments: cut(&c.custom_tool.input),
                     },
                 })
+                .take(MAX_LISTED)
                 .collect();
             let finish_reasons = self
                 .choices
                 .iter()
                 .filter_map(|choice| choice.finish_reason.as_ref())
                 .map(|reason| finish_reason(reason).to_owned())
+                .take(MAX_LISTED)
                 .collect();
             Output {
                 info: Some(ResponseInfo {
                     provider: Some("openai"),
-                    model: Some(self.model.clone()),
-                    id: Some(self.id.clone()),
+                    model: Some(cut(&self.model)),
+                    id: Some(cut(&self.id)),
                     finish_reasons,
                     usage,
                     usage_invalid: false,
-                    completion: message.and_then(|m| m.content.clone()),
+                    completion: message.and_then(|m| m.content.as_deref()).map(cut),
                     tool_calls,
                 }),
                 text: None,

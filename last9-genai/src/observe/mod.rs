@@ -1035,7 +1035,7 @@ impl<T: Serialize + ?Sized> OutputSerialize for &&Wrap<'_, T> {
         let walked = guarded(|| {
             let info = json::tree::response_tree(self.0, limit)
                 .as_ref()
-                .and_then(response::read);
+                .and_then(|tree| response::read(tree, limit));
             let text = info.is_none().then(|| json::text::json_text(self.0, limit));
             (info, text)
         });

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::cost::{MAX_TOKEN_COUNT, TokenUsage};
+use crate::text::{Limited, cut_bytes};
 
 /// A tool call the model asked for.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -108,25 +109,33 @@ key_list! {
 /// arguments.
 pub(crate) const OPAQUE_KEYS: &[&str] = &["arguments", "input", "args"];
 
-/// Reads `value` as a model response, or `None` when it is not one.
-pub(crate) fn read(value: &Value) -> Option<ResponseInfo> {
+/// At most this many finish reasons, tool calls and text parts are read
+/// from one response: a response holding more is read for its first ones,
+/// so that reading costs the same for an enormous value.
+pub(crate) const MAX_LISTED: usize = 128;
+
+/// Reads `value` as a model response, or `None` when it is not one. Text is
+/// kept up to `limit` bytes (then marked): the value is read in place, and
+/// nothing of it is copied but what the response info holds.
+pub(crate) fn read(value: &Value, limit: usize) -> Option<ResponseInfo> {
     let value = look_through(value)?;
     let object = value.as_object()?;
+    let read = Read { limit };
     if object.contains_key("choices") {
-        Some(openai_chat(value))
+        Some(read.openai_chat(value))
     } else if object.get("object").and_then(Value::as_str) == Some("response")
         || (object.contains_key("output") && object.contains_key("usage"))
     {
-        Some(openai_responses(value))
+        Some(read.openai_responses(value))
     } else if object.get("type").and_then(Value::as_str) == Some("message")
         || object.contains_key("stop_reason")
     {
-        Some(anthropic(value))
+        Some(read.anthropic(value))
     } else if object.contains_key("candidates")
         || object.contains_key("usageMetadata")
         || object.contains_key("usage_metadata")
     {
-        Some(gemini(value))
+        Some(read.gemini(value))
     } else {
         None
     }
@@ -143,10 +152,6 @@ fn look_through(value: &Value) -> Option<&Value> {
         },
         _ => Some(value),
     }
-}
-
-fn string(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// The token counts of a usage object: an absent count is 0; one present
@@ -192,17 +197,50 @@ fn usage_of(
     }
 }
 
-fn arguments_text(value: Option<&Value>) -> String {
-    match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => String::new(),
-    }
+/// The readers of each provider's shape, keeping text up to `limit` bytes.
+#[derive(Clone, Copy)]
+struct Read {
+    limit: usize,
 }
 
-fn joined(texts: impl Iterator<Item = String>, separator: &str) -> Option<String> {
-    let texts: Vec<String> = texts.collect();
-    (!texts.is_empty()).then(|| texts.join(separator))
+impl Read {
+    /// The text at `key`, cut at the limit.
+    fn string(self, value: &Value, key: &str) -> Option<String> {
+        let text = value.get(key).and_then(Value::as_str)?;
+        Some(cut_bytes(text, self.limit).into_owned())
+    }
+
+    /// Tool-call arguments as JSON text: a string as it is, any other value
+    /// written as JSON; either cut at the limit.
+    fn arguments(self, value: Option<&Value>) -> String {
+        match value {
+            Some(Value::String(s)) => cut_bytes(s, self.limit).into_owned(),
+            Some(other) => {
+                let mut out = Limited::new(self.limit);
+                // A write refused at the limit leaves the text cut and marked.
+                let _ = serde_json::to_writer(&mut out, other);
+                out.finish()
+            }
+            None => String::new(),
+        }
+    }
+
+    /// `texts` joined by `separator`, or `None` when there are none; the
+    /// join stops once it holds more than the limit, and is cut there.
+    fn joined<'v>(self, texts: impl Iterator<Item = &'v str>, separator: &str) -> Option<String> {
+        let mut out = Limited::new(self.limit);
+        let mut any = false;
+        for text in texts.take(MAX_LISTED) {
+            if any && !out.take(separator) {
+                break;
+            }
+            any = true;
+            if !out.take(text) {
+                break;
+            }
+        }
+        any.then(|| out.finish())
+    }
 }
 
 /// The usage of an OpenAI chat completion (or of its stream's last chunk).
@@ -263,157 +301,174 @@ pub(crate) fn gemini_usage(value: &Value) -> (Option<TokenUsage>, bool) {
     })
 }
 
-fn openai_chat(value: &Value) -> ResponseInfo {
-    let choices = value.get("choices").and_then(Value::as_array);
-    let first = choices.and_then(|c| c.first());
-    let message = first.and_then(|c| c.get("message"));
-    let (usage, usage_invalid) = openai_chat_usage(value.get("usage"));
-    let tool_calls = message
-        .and_then(|m| m.get("tool_calls"))
-        .and_then(Value::as_array)
-        .map(|calls| {
-            calls
-                .iter()
-                .map(|call| ToolCallRequest {
-                    id: string(call, "id"),
-                    name: call
-                        .get("function")
-                        .and_then(|f| string(f, "name"))
+/// The field named `camel` in Gemini's REST API, `snake` in its SDKs.
+fn field<'v>(object: &'v Value, camel: &str, snake: &str) -> Option<&'v Value> {
+    object.get(camel).or_else(|| object.get(snake))
+}
+
+/// The text at `key` of `value`, in place.
+fn str_at<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+impl Read {
+    fn openai_chat(self, value: &Value) -> ResponseInfo {
+        let choices = value.get("choices").and_then(Value::as_array);
+        let message = choices
+            .and_then(|c| c.first())
+            .and_then(|c| c.get("message"));
+        let (usage, usage_invalid) = openai_chat_usage(value.get("usage"));
+        let tool_calls = message
+            .and_then(|m| m.get("tool_calls"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .take(MAX_LISTED)
+            .map(|call| {
+                let function = call.get("function");
+                ToolCallRequest {
+                    id: self.string(call, "id"),
+                    name: function
+                        .and_then(|f| self.string(f, "name"))
                         .unwrap_or_default(),
-                    arguments: arguments_text(
-                        call.get("function").and_then(|f| f.get("arguments")),
-                    ),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    ResponseInfo {
-        provider: Some("openai"),
-        model: string(value, "model"),
-        id: string(value, "id"),
-        finish_reasons: choices
-            .into_iter()
-            .flatten()
-            .filter_map(|c| string(c, "finish_reason"))
-            .collect(),
-        usage,
-        usage_invalid,
-        completion: message.and_then(|m| string(m, "content")),
-        tool_calls,
-    }
-}
-
-fn openai_responses(value: &Value) -> ResponseInfo {
-    let (usage, usage_invalid) = usage_of(value.get("usage"), |c| TokenUsage {
-        input_tokens: c.get(&["input_tokens"]),
-        output_tokens: c.get(&["output_tokens"]),
-        cache_read_input_tokens: c.get(&["input_tokens_details", "cached_tokens"]),
-        cache_creation_input_tokens: 0,
-        reasoning_output_tokens: c.get(&["output_tokens_details", "reasoning_tokens"]),
-    });
-    let output = value.get("output").and_then(Value::as_array);
-    let items = || output.into_iter().flatten();
-    let completion = joined(
-        items()
-            .filter(|item| item.get("type").and_then(Value::as_str) == Some("message"))
-            .filter_map(|item| item.get("content").and_then(Value::as_array))
-            .flatten()
-            .filter(|part| part.get("type").and_then(Value::as_str) == Some("output_text"))
-            .filter_map(|part| string(part, "text")),
-        "",
-    )
-    .or_else(|| string(value, "output_text"));
-    let tool_calls = items()
-        .filter(|item| item.get("type").and_then(Value::as_str) == Some("function_call"))
-        .map(|call| ToolCallRequest {
-            id: string(call, "call_id").or_else(|| string(call, "id")),
-            name: string(call, "name").unwrap_or_default(),
-            arguments: arguments_text(call.get("arguments")),
-        })
-        .collect();
-    ResponseInfo {
-        provider: Some("openai"),
-        model: string(value, "model"),
-        id: string(value, "id"),
-        finish_reasons: string(value, "status").into_iter().collect(),
-        usage,
-        usage_invalid,
-        completion,
-        tool_calls,
-    }
-}
-
-fn anthropic(value: &Value) -> ResponseInfo {
-    let (usage, usage_invalid) = anthropic_usage(value.get("usage"));
-    let blocks = value.get("content").and_then(Value::as_array);
-    let of_type = |kind: &'static str| {
-        blocks
-            .into_iter()
-            .flatten()
-            .filter(move |b| b.get("type").and_then(Value::as_str) == Some(kind))
-    };
-    ResponseInfo {
-        provider: Some("anthropic"),
-        model: string(value, "model"),
-        id: string(value, "id"),
-        finish_reasons: string(value, "stop_reason").into_iter().collect(),
-        usage,
-        usage_invalid,
-        completion: joined(of_type("text").filter_map(|b| string(b, "text")), " "),
-        tool_calls: of_type("tool_use")
-            .map(|b| ToolCallRequest {
-                id: string(b, "id"),
-                name: string(b, "name").unwrap_or_default(),
-                arguments: arguments_text(b.get("input")),
+                    arguments: self.arguments(function.and_then(|f| f.get("arguments"))),
+                }
             })
-            .collect(),
+            .collect();
+        ResponseInfo {
+            provider: Some("openai"),
+            model: self.string(value, "model"),
+            id: self.string(value, "id"),
+            finish_reasons: choices
+                .into_iter()
+                .flatten()
+                .filter_map(|c| self.string(c, "finish_reason"))
+                .take(MAX_LISTED)
+                .collect(),
+            usage,
+            usage_invalid,
+            completion: message.and_then(|m| self.string(m, "content")),
+            tool_calls,
+        }
     }
-}
 
-/// Gemini's `generateContent` response: the REST API's camelCase, or the
-/// google-genai SDKs' snake_case.
-fn gemini(value: &Value) -> ResponseInfo {
-    // The field named `camel` in the REST API, `snake` in the SDKs.
-    let field = |object: &Value, camel: &str, snake: &str| -> Option<Value> {
-        object.get(camel).or_else(|| object.get(snake)).cloned()
-    };
-    let text_field = |object: &Value, camel: &str, snake: &str| {
-        field(object, camel, snake).and_then(|v| v.as_str().map(str::to_owned))
-    };
-    let (usage, usage_invalid) = gemini_usage(value);
-    let candidates = value.get("candidates").and_then(Value::as_array);
-    let parts = candidates
-        .and_then(|c| c.first())
-        .and_then(|c| c.get("content"))
-        .and_then(|c| c.get("parts"))
-        .and_then(Value::as_array);
-    let parts = || parts.into_iter().flatten();
-    ResponseInfo {
-        provider: Some("gcp.gemini"),
-        model: text_field(value, "modelVersion", "model_version")
-            .or_else(|| string(value, "model")),
-        id: text_field(value, "responseId", "response_id"),
-        finish_reasons: candidates
-            .into_iter()
-            .flatten()
-            .filter_map(|c| text_field(c, "finishReason", "finish_reason"))
-            .collect(),
-        usage,
-        usage_invalid,
-        completion: joined(
-            parts()
-                .filter(|p| p.get("thought").and_then(Value::as_bool) != Some(true))
-                .filter_map(|p| string(p, "text")),
-            "",
-        ),
-        tool_calls: parts()
-            .filter_map(|p| field(p, "functionCall", "function_call"))
+    fn openai_responses(self, value: &Value) -> ResponseInfo {
+        let (usage, usage_invalid) = usage_of(value.get("usage"), |c| TokenUsage {
+            input_tokens: c.get(&["input_tokens"]),
+            output_tokens: c.get(&["output_tokens"]),
+            cache_read_input_tokens: c.get(&["input_tokens_details", "cached_tokens"]),
+            cache_creation_input_tokens: 0,
+            reasoning_output_tokens: c.get(&["output_tokens_details", "reasoning_tokens"]),
+        });
+        let output = value.get("output").and_then(Value::as_array);
+        let items = || output.into_iter().flatten();
+        let of_type = |v: &Value, kind: &str| str_at(v, "type") == Some(kind);
+        let completion = self
+            .joined(
+                items()
+                    .filter(|item| of_type(item, "message"))
+                    .filter_map(|item| item.get("content").and_then(Value::as_array))
+                    .flatten()
+                    .filter(|part| of_type(part, "output_text"))
+                    .filter_map(|part| str_at(part, "text")),
+                "",
+            )
+            .or_else(|| self.string(value, "output_text"));
+        let tool_calls = items()
+            .filter(|item| of_type(item, "function_call"))
+            .take(MAX_LISTED)
             .map(|call| ToolCallRequest {
-                id: string(&call, "id"),
-                name: string(&call, "name").unwrap_or_default(),
-                arguments: arguments_text(call.get("args")),
+                id: self
+                    .string(call, "call_id")
+                    .or_else(|| self.string(call, "id")),
+                name: self.string(call, "name").unwrap_or_default(),
+                arguments: self.arguments(call.get("arguments")),
             })
-            .collect(),
+            .collect();
+        ResponseInfo {
+            provider: Some("openai"),
+            model: self.string(value, "model"),
+            id: self.string(value, "id"),
+            finish_reasons: self.string(value, "status").into_iter().collect(),
+            usage,
+            usage_invalid,
+            completion,
+            tool_calls,
+        }
+    }
+
+    fn anthropic(self, value: &Value) -> ResponseInfo {
+        let (usage, usage_invalid) = anthropic_usage(value.get("usage"));
+        let blocks = value.get("content").and_then(Value::as_array);
+        let of_type = |kind: &'static str| {
+            blocks
+                .into_iter()
+                .flatten()
+                .filter(move |b| str_at(b, "type") == Some(kind))
+        };
+        ResponseInfo {
+            provider: Some("anthropic"),
+            model: self.string(value, "model"),
+            id: self.string(value, "id"),
+            finish_reasons: self.string(value, "stop_reason").into_iter().collect(),
+            usage,
+            usage_invalid,
+            completion: self.joined(of_type("text").filter_map(|b| str_at(b, "text")), " "),
+            tool_calls: of_type("tool_use")
+                .take(MAX_LISTED)
+                .map(|b| ToolCallRequest {
+                    id: self.string(b, "id"),
+                    name: self.string(b, "name").unwrap_or_default(),
+                    arguments: self.arguments(b.get("input")),
+                })
+                .collect(),
+        }
+    }
+
+    /// Gemini's `generateContent` response: the REST API's camelCase, or the
+    /// google-genai SDKs' snake_case.
+    fn gemini(self, value: &Value) -> ResponseInfo {
+        let text_field = |object: &Value, camel: &str, snake: &str| {
+            let text = field(object, camel, snake).and_then(Value::as_str)?;
+            Some(cut_bytes(text, self.limit).into_owned())
+        };
+        let (usage, usage_invalid) = gemini_usage(value);
+        let candidates = value.get("candidates").and_then(Value::as_array);
+        let parts = candidates
+            .and_then(|c| c.first())
+            .and_then(|c| c.get("content"))
+            .and_then(|c| c.get("parts"))
+            .and_then(Value::as_array);
+        let parts = || parts.into_iter().flatten();
+        ResponseInfo {
+            provider: Some("gcp.gemini"),
+            model: text_field(value, "modelVersion", "model_version")
+                .or_else(|| self.string(value, "model")),
+            id: text_field(value, "responseId", "response_id"),
+            finish_reasons: candidates
+                .into_iter()
+                .flatten()
+                .filter_map(|c| text_field(c, "finishReason", "finish_reason"))
+                .take(MAX_LISTED)
+                .collect(),
+            usage,
+            usage_invalid,
+            completion: self.joined(
+                parts()
+                    .filter(|p| p.get("thought").and_then(Value::as_bool) != Some(true))
+                    .filter_map(|p| str_at(p, "text")),
+                "",
+            ),
+            tool_calls: parts()
+                .filter_map(|p| field(p, "functionCall", "function_call"))
+                .take(MAX_LISTED)
+                .map(|call| ToolCallRequest {
+                    id: self.string(call, "id"),
+                    name: self.string(call, "name").unwrap_or_default(),
+                    arguments: self.arguments(call.get("args")),
+                })
+                .collect(),
+        }
     }
 }
 
@@ -457,11 +512,14 @@ mod tests {
                 arguments: "{\"q\":1}".into(),
             }],
         };
-        assert_eq!(read(&camel).as_ref(), Some(&expected));
-        assert_eq!(read(&snake).as_ref(), Some(&expected));
+        assert_eq!(read(&camel, 4096).as_ref(), Some(&expected));
+        assert_eq!(read(&snake, 4096).as_ref(), Some(&expected));
         // Usage alone, snake_case, is a response too.
         let usage_only = json!({"usage_metadata": {"prompt_token_count": 1}});
-        assert_eq!(read(&usage_only).unwrap().usage.unwrap().input_tokens, 1);
+        assert_eq!(
+            read(&usage_only, 4096).unwrap().usage.unwrap().input_tokens,
+            1
+        );
     }
 
     /// Every quoted name in the readers is a key in `RESPONSE_KEYS` or one

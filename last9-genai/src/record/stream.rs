@@ -375,7 +375,9 @@ impl StreamRead {
                 }
             }
             "response.completed" | "response.incomplete" | "response.failed" => {
-                self.completed = event.get("response").and_then(response::read);
+                self.completed = event
+                    .get("response")
+                    .and_then(|r| response::read(r, self.limit));
             }
             _ => {}
         }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::{Leaf, Sink, Stop, walk};
-use crate::observe::capture::Limited;
+use crate::text::Limited;
 
 /// Writes JSON text into a [`Limited`] buffer.
 struct Text {
