@@ -43,8 +43,8 @@
 mod common;
 
 use common::{
-    Drop, batch, by_hand, chunk, ids, poll_chunks, pricing, prose_4k, scoped, small, small_by_hand,
-    small_tracing, take, take_unredacted, unsampled_in_span, unsampled_sdk,
+    Drop, Polled, batch, by_hand, chunk, ids, poll_chunks, pricing, prose_4k, scoped, small,
+    small_by_hand, small_tracing, take, take_unredacted, unsampled_in_span, unsampled_sdk,
 };
 
 use std::hint::black_box;
@@ -73,8 +73,12 @@ const GROUPS: [&[&str]; 13] = [
     &["capture/4KiB_unredacted", "capture/4KiB"],
     &["metrics/off", "metrics/on"],
     &["metrics_unsampled/off", "metrics_unsampled/on"],
-    &["stream/bare", "stream/observed"],
-    &["stream/bare_async_openai", "stream/observed_async_openai"],
+    &["stream/bare", "stream/attached", "stream/observed"],
+    &[
+        "stream/bare_async_openai",
+        "stream/attached_async_openai",
+        "stream/observed_async_openai",
+    ],
     &["budget_call/unbudgeted", "budget_call/budgeted"],
     &["budget_check/outside", "budget_check/workflow"],
     &[
@@ -285,14 +289,20 @@ fn run(variant: &str, calls: u64) {
                 .with_span_processor(Last9SpanProcessor::builder().wrap(Drop))
                 .build();
             last9_genai::set_tracer_provider(provider);
-            let observed = name.starts_with("observed");
+            let polled = if name.starts_with("observed") {
+                Polled::Observed
+            } else if name.starts_with("attached") {
+                Polled::Attached
+            } else {
+                Polled::Bare
+            };
             if name.ends_with("async_openai") {
                 #[cfg(feature = "async-openai")]
-                poll_chunks(&common::async_openai_chunk(), calls, observed);
+                poll_chunks(&common::async_openai_chunk(), calls, polled);
                 #[cfg(not(feature = "async-openai"))]
                 panic!("{variant} needs feature async-openai");
             } else {
-                poll_chunks(&chunk(), calls, observed);
+                poll_chunks(&chunk(), calls, polled);
             }
         }
         other => panic!("unknown group {other}"),

@@ -20,6 +20,11 @@
 //!   call whose string argument is 4 KiB of prose (with redaction off, then
 //!   on: the prose holds words the prefilter stops on, so the full pattern
 //!   pass runs) or 1 MiB, under the default 4 KiB limit.
+//! * `stream/bare`, `stream/attached`, `stream/observed` (and the same with
+//!   `_async_openai`, async-openai's chunk type): a stream of chunks polled
+//!   to its end as it is, with a span's context made current around each
+//!   poll (the floor under any followed stream), and followed by
+//!   `observe_chunks`.
 //! * `response/by_hand`, `response/observe`, `response/observe_async_openai`:
 //!   a model call returning the OpenAI chat completion of the comparison
 //!   with the Python SDK (`scripts/compare/response.json`), priced, in a
@@ -49,7 +54,7 @@
 mod common;
 
 use common::{
-    Drop, prose_4k, rotate, small, small_by_hand, small_tracing, take, take_unredacted,
+    Drop, Polled, prose_4k, rotate, small, small_by_hand, small_tracing, take, take_unredacted,
     unsampled_in_span, unsampled_sdk,
 };
 
@@ -173,20 +178,27 @@ fn stream(c: &mut Criterion) {
     let provider = provider(Sampler::AlwaysOn);
     last9_genai::set_tracer_provider(provider);
     let own = common::chunk();
-    let bare = |n| common::poll_chunks(&own, n, false);
-    let observed = |n| common::poll_chunks(&own, n, true);
+    let bare = |n| common::poll_chunks(&own, n, Polled::Bare);
+    let attached = |n| common::poll_chunks(&own, n, Polled::Attached);
+    let observed = |n| common::poll_chunks(&own, n, Polled::Observed);
     #[cfg_attr(not(feature = "async-openai"), allow(unused_mut))]
-    let mut variants: Vec<(&str, &dyn Fn(u64))> = vec![("bare", &bare), ("observed", &observed)];
+    let mut variants: Vec<(&str, &dyn Fn(u64))> = vec![
+        ("bare", &bare),
+        ("attached", &attached),
+        ("observed", &observed),
+    ];
     #[cfg(feature = "async-openai")]
     let typed = common::async_openai_chunk();
     #[cfg(feature = "async-openai")]
-    let (bare_typed, observed_typed) = (
-        |n| common::poll_chunks(&typed, n, false),
-        |n| common::poll_chunks(&typed, n, true),
+    let (bare_typed, attached_typed, observed_typed) = (
+        |n| common::poll_chunks(&typed, n, Polled::Bare),
+        |n| common::poll_chunks(&typed, n, Polled::Attached),
+        |n| common::poll_chunks(&typed, n, Polled::Observed),
     );
     #[cfg(feature = "async-openai")]
     variants.extend([
         ("bare_async_openai", &bare_typed as &dyn Fn(u64)),
+        ("attached_async_openai", &attached_typed),
         ("observed_async_openai", &observed_typed),
     ]);
     let runs: Vec<&dyn Fn(u64)> = variants.iter().map(|(_, v)| *v).collect();

@@ -316,26 +316,47 @@ pub(crate) fn async_openai_chunk() -> async_openai::types::chat::CreateChatCompl
     serde_json::from_value(serde_json::to_value(chunk()).unwrap()).unwrap()
 }
 
-/// Polls `calls` clones of `chunk` from a stream, observed or bare.
+/// How [`poll_chunks`] polls a stream of chunks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Polled {
+    /// As it is.
+    Bare,
+    /// With a span's context made current around each poll, as following
+    /// a stream must at the least (its scopes are current on every poll):
+    /// the floor under any followed stream.
+    Attached,
+    /// Followed by `observe_chunks`.
+    Observed,
+}
+
+/// Polls `calls` clones of `chunk` from a stream, as `polled` says.
 pub(crate) fn poll_chunks<C: Clone + serde::Serialize + 'static>(
     chunk: &C,
     calls: u64,
-    observed: bool,
+    polled: Polled,
 ) {
     use futures::StreamExt;
     use last9_genai::{ObserveStream, StreamCall};
-    let items = futures::stream::iter(
+    let mut items = futures::stream::iter(
         std::iter::repeat_n(chunk, calls as usize)
             .map(|c| Ok::<_, std::convert::Infallible>(c.clone())),
     );
-    let count = if observed {
-        futures::executor::block_on(
+    let count = match polled {
+        Polled::Bare => futures::executor::block_on(items.count()),
+        Polled::Attached => {
+            let cx =
+                Context::current_with_span(opentelemetry::global::tracer("bench").start("chat"));
+            let attached = futures::stream::poll_fn(move |task| {
+                let _current = cx.clone().attach();
+                items.poll_next_unpin(task)
+            });
+            futures::executor::block_on(attached.count())
+        }
+        Polled::Observed => futures::executor::block_on(
             items
                 .observe_chunks(StreamCall::new("chat").model("gpt-4o"))
                 .count(),
-        )
-    } else {
-        futures::executor::block_on(items.count())
+        ),
     };
     black_box(count);
 }
