@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 
-use opentelemetry::{Context, KeyValue, StringValue};
+use opentelemetry::{Context, KeyValue};
 use sha2::{Digest, Sha256};
 
 use crate::attributes::{self as attr, span_kind};
@@ -31,7 +31,7 @@ use crate::record::{
     usage_attributes,
 };
 use crate::redact;
-use crate::text::{cut_chars, saturating_i64};
+use crate::text::{cut_chars, model_name, saturating_i64};
 
 /// The default limit of [`Last9GenAI::add_content_events`], in characters,
 /// as in the Python SDK.
@@ -554,8 +554,8 @@ impl Last9GenAI {
             KeyValue::new(
                 attr::OPERATION_NAME,
                 call.operation
-                    .clone()
-                    .unwrap_or_else(|| attr::operation::CHAT.to_owned()),
+                    .as_deref()
+                    .map_or(attr::operation::CHAT.into(), model_name),
             ),
         ];
         let provider = call
@@ -564,7 +564,7 @@ impl Last9GenAI {
             .map(Cow::Owned)
             .or_else(|| detect_provider(&call.model).map(Cow::Borrowed));
         if let Some(provider) = &provider {
-            attributes.extend(conventions::provider_attributes(provider.to_string()));
+            attributes.extend(conventions::provider_attributes(model_name(provider)));
         }
         if let Some(max) = call.max_tokens {
             attributes.push(KeyValue::new(attr::REQUEST_MAX_TOKENS, saturating_i64(max)));
@@ -603,16 +603,15 @@ impl Last9GenAI {
     /// current now, whether or not its span is sampled.
     fn meter(&self, call: &LlmCall, provider: Option<&str>, usage: &TokenUsage) {
         let scope = MetricScope::of(&Context::current());
-        let text = |s: &str| StringValue::from(s.to_owned());
         let metric_call = Call {
             kind: None,
             operation: Some(
                 call.operation
                     .as_deref()
-                    .map_or(attr::operation::CHAT.into(), text),
+                    .map_or(attr::operation::CHAT.into(), model_name),
             ),
-            provider: provider.map(text),
-            request_model: Some(crate::text::model_name(&call.model)),
+            provider: provider.map(model_name),
+            request_model: Some(model_name(&call.model)),
             response_model: call.response_model.as_deref(),
             workflow: scope.workflow,
             ids: scope.ids,

@@ -65,7 +65,8 @@ pub(crate) fn cut_bytes(text: &str, limit: usize) -> Cow<'_, str> {
 }
 
 /// A model name as spans and metrics carry it: cut to
-/// [`MAX_MODEL_NAME_LEN`] bytes on a character boundary.
+/// [`MAX_MODEL_NAME_LEN`] bytes on a character boundary. The provider and
+/// operation names given to the manual API are cut the same way.
 pub(crate) fn model_name(name: &str) -> opentelemetry::StringValue {
     cut_bytes(name, MAX_MODEL_NAME_LEN).into_owned().into()
 }

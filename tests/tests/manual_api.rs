@@ -379,8 +379,9 @@ fn unknown_span_kinds_are_refused_by_name() {
     let _: &dyn std::error::Error = &err;
 }
 
-/// A model name of any length is written cut at `MAX_MODEL_NAME_LEN`, on a
-/// character boundary, and marked.
+/// A model, provider or operation name of any length is written cut at
+/// `MAX_MODEL_NAME_LEN`, on a character boundary, and marked. (Regression:
+/// the provider and operation names went out whole.)
 #[test]
 fn an_enormous_model_name_is_cut_at_the_cap() {
     let h = Harness::with_pricing(None);
@@ -388,12 +389,22 @@ fn an_enormous_model_name_is_cut_at_the_cap() {
     let mut span = h.tracer.start("gen_ai.chat");
     Last9GenAI::new().add_standard_llm_attributes(
         &mut span,
-        &LlmCall::new(name.clone()).response_model(name.clone()),
+        &LlmCall::new(name.clone())
+            .response_model(name.clone())
+            .provider(name.clone())
+            .operation(name.clone()),
     );
     span.end();
     let s = h.span("gen_ai.chat");
     let cut = format!("{}{}", "é".repeat(128), last9_genai::TRUNCATION_MARKER);
     assert_eq!(last9_genai::MAX_MODEL_NAME_LEN, 256);
-    assert_eq!(string(&s, "gen_ai.request.model"), Some(cut.clone()));
-    assert_eq!(string(&s, "gen_ai.response.model"), Some(cut));
+    for key in [
+        "gen_ai.request.model",
+        "gen_ai.response.model",
+        "gen_ai.provider.name",
+        "gen_ai.system",
+        "gen_ai.operation.name",
+    ] {
+        assert_eq!(string(&s, key).as_ref(), Some(&cut), "{key}");
+    }
 }
