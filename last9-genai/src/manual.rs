@@ -617,12 +617,14 @@ impl Last9GenAI {
             ids: scope.ids,
             error_type: None,
         };
-        let model = call.response_model.as_deref().unwrap_or(&call.model);
+        // The model that answered, else the one asked for, as the
+        // processor and observed calls price.
+        let models = [call.response_model.as_deref(), Some(call.model.as_str())];
         let cost_usd = self
             .pricing
             .as_ref()
             .filter(|_| self.cost_tracking)
-            .and_then(|table| table.cost_quiet(model, usage))
+            .and_then(|table| table.cost_of_first(models, usage))
             .map(|cost| cost.total_usd());
         metrics::record(
             &metric_call,

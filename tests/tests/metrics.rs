@@ -489,6 +489,52 @@ fn the_manual_api_counts_unsampled_calls() {
     );
 }
 
+/// The manual API prices its metrics as spans are priced: the model that
+/// answered, else the one asked for. (Regression: only the answering model
+/// was looked up, so an alias priced under the name asked for cost
+/// nothing.)
+#[test]
+fn the_manual_api_prices_the_model_asked_for_when_the_answer_has_no_price() {
+    let t = telemetry(Sampler::AlwaysOff);
+    let own = PricingTable::new([("house-model", ModelPricing::new(1.0, 2.0))]).unwrap();
+    let mut span = t.tracer_provider.tracer("app").start("chat");
+    Last9GenAI::new().pricing(own).add_standard_llm_attributes(
+        &mut span,
+        &LlmCall::new("house-model")
+            .response_model("house-model-build-7")
+            .usage(TokenUsage::new(1000, 500)),
+    );
+    span.end();
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert!((cost.value - 0.002).abs() < 1e-12, "{}", cost.value);
+}
+
+static HOUSE: std::sync::LazyLock<PricingTable> = std::sync::LazyLock::new(|| {
+    PricingTable::new([("house-model", ModelPricing::new(1.0, 2.0))]).unwrap()
+});
+
+#[observe(pricing = HOUSE, model = "house-model")]
+fn house_chat() -> Json {
+    json!({"object": "chat.completion", "model": "house-model-build-7",
+           "choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}],
+           "usage": {"prompt_tokens": 1000, "completion_tokens": 500}})
+}
+
+/// An observed call prices its metrics and its unsampled totals once, with
+/// its own prices for the model that answered, else for the one asked for
+/// (`model = …`). (Regression: the metrics looked up the answering model
+/// alone in the function's own prices.)
+#[test]
+fn an_observed_call_prices_the_model_asked_for_with_its_own_prices() {
+    let t = telemetry(Sampler::AlwaysOff);
+    let wf = workflow("house").enter();
+    house_chat();
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert!((cost.value - 0.002).abs() < 1e-12, "{}", cost.value);
+    assert_eq!(wf.total_cost_usd(), 0.002);
+    assert_eq!(wf.llm_calls(), 1);
+}
+
 #[observe(kind = "tool")]
 fn search(query: &str) -> usize {
     query.len()

@@ -30,7 +30,7 @@ use serde::Serialize;
 
 use crate::attributes as attr;
 use crate::context::{ScopeState, ScopeTotals};
-use crate::cost::TokenUsage;
+use crate::cost::{CostBreakdown, TokenUsage};
 use crate::metrics;
 use crate::pricing::{self, PricingTable};
 use crate::provider::detect_provider;
@@ -268,11 +268,29 @@ impl Observation {
         self.recording || self.metering.is_some() || self.totals.is_some()
     }
 
+    /// What the call cost, priced once for the two that need it when it
+    /// ends (the totals of a call whose span the sampler dropped, and the
+    /// metrics): with the call's own prices, else the pipeline's, for the
+    /// model that answered, else the one asked for. `None` when neither
+    /// needs it (a sampled span is priced by the processor).
+    fn cost(&self, info: Option<&ResponseInfo>) -> Option<CostBreakdown> {
+        if self.totals.is_none() && self.metering.is_none() {
+            return None;
+        }
+        let info = info?;
+        let usage = info.usage.as_ref()?;
+        let models = [info.model.as_deref(), self.meta.model];
+        match &self.pricing {
+            Some(table) => table.cost_of_first(models, usage),
+            None => pricing::with_installed(|table| table?.cost_of_first(models, usage)),
+        }
+    }
+
     /// Counts a call whose span the sampler dropped in its workflow's
     /// totals, as the processor counts the spans it sees: a tool call
     /// however it ended, a model call when its response has a model and
-    /// usage, priced with the call's own prices, else the pipeline's.
-    fn count_unsampled(&mut self, info: Option<&ResponseInfo>) {
+    /// usage, at `cost` (see [`cost`](Self::cost)).
+    fn count_unsampled(&mut self, info: Option<&ResponseInfo>, cost: Option<&CostBreakdown>) {
         let Some(totals) = self.totals.take() else {
             return;
         };
@@ -283,20 +301,17 @@ impl Observation {
         let Some(info) = info else {
             return;
         };
-        let models = [info.model.as_deref(), self.meta.model];
-        if models.iter().all(Option::is_none) || (info.usage.is_none() && !info.usage_invalid) {
+        if (info.model.is_none() && self.meta.model.is_none())
+            || (info.usage.is_none() && !info.usage_invalid)
+        {
             return;
         }
-        let cost = info.usage.as_ref().and_then(|usage| match &self.pricing {
-            Some(table) => table.cost_of_first(models, usage),
-            None => pricing::with_installed(|table| table?.cost_of_first(models, usage)),
-        });
         let tokens = info.usage.as_ref().map_or(0, |usage| {
             usage.input_tokens.saturating_add(usage.output_tokens)
         });
         // Its span is not exported: the crossing is said in a warning and
         // the metrics only.
-        totals.record_llm(cost.map(|cost| cost.total_micro_usd()), tokens, |_| {});
+        totals.record_llm(cost.map(CostBreakdown::total_micro_usd), tokens, |_| {});
     }
 
     /// Whether the call's metrics are recorded (and not yet).
@@ -310,13 +325,6 @@ impl Observation {
             let duration = self.start.map(|start| start.elapsed());
             metering.finish(self.meta, Ended { duration, ..ended });
         }
-    }
-
-    /// The cost the call's own prices give `info`, in USD.
-    fn own_cost(&self, info: Option<&ResponseInfo>) -> Option<f64> {
-        let (table, info) = (self.pricing.as_ref()?, info?);
-        let model = info.model.as_deref()?;
-        Some(table.cost_quiet(model, info.usage.as_ref()?)?.total_usd())
     }
 
     /// Whether argument capture is wanted: the span records and content
@@ -547,10 +555,11 @@ impl Observation {
     /// Ends the call successfully with its output.
     pub fn finish_ok(mut self, output: Output) {
         self.finished = true;
-        self.count_unsampled(output.info.as_ref());
+        let info = output.info.as_ref();
+        let cost = self.cost(info);
+        self.count_unsampled(info, cost.as_ref());
         if self.metering.is_some() {
-            let info = output.info.as_ref();
-            let cost_usd = self.own_cost(info);
+            let cost_usd = cost.as_ref().map(CostBreakdown::total_usd);
             self.meter(Ended {
                 info,
                 cost_usd,
@@ -690,7 +699,7 @@ impl Observation {
     /// `exception` event.
     pub fn finish_err(mut self, type_name: &str, message: String) {
         self.finished = true;
-        self.count_unsampled(None);
+        self.count_unsampled(None, None);
         self.meter(Ended {
             error_type: Some(type_name),
             ..Ended::default()
@@ -726,7 +735,7 @@ impl Drop for Observation {
             return;
         }
         let panicking = std::thread::panicking();
-        self.count_unsampled(None);
+        self.count_unsampled(None, None);
         self.meter(Ended {
             error_type: Some(if panicking { "panic" } else { CANCELLED }),
             ..Ended::default()

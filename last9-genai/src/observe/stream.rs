@@ -27,6 +27,7 @@ use super::json::chunk::Scratch;
 use super::metered::Ended;
 use super::{CANCELLED, Meta, Observation, Output, json, panics, type_name_of};
 use crate::attributes as attr;
+use crate::cost::CostBreakdown;
 use crate::record::ObservationKind;
 use crate::record::stream::{ChunkError, StreamRead};
 use crate::text::{cut_bytes_owned, saturating_i64};
@@ -166,10 +167,11 @@ impl Observation {
         timing: Option<(Duration, &[f32])>,
     ) {
         self.finished = true;
-        self.count_unsampled(output.info.as_ref());
+        let info = output.info.as_ref();
+        let cost = self.cost(info);
+        self.count_unsampled(info, cost.as_ref());
         if self.metering.is_some() {
-            let info = output.info.as_ref();
-            let cost_usd = self.own_cost(info);
+            let cost_usd = cost.as_ref().map(CostBreakdown::total_usd);
             let error_type = match &end {
                 End::Done => None,
                 End::Failed(kind, _) => Some(kind.as_str()),
