@@ -561,6 +561,10 @@ mod tests {
             let naive = text.bytes().filter(|b| needs_escape(*b)).count();
             assert_eq!(escapes(text), naive, "{len}");
         }
+        // The 32 control characters, the quote and the backslash; not the
+        // space.
+        assert_eq!(escapes(&every_byte), 34);
+        assert_eq!(escapes(&" ".repeat(40)), 0);
         assert_eq!(escapes(&"\"\\\n".repeat(40)), 120);
         assert_eq!(escapes("é\u{1b}"), 1);
     }
