@@ -522,6 +522,31 @@ mod tests {
         );
     }
 
+    /// Text blocks are joined up to the limit and cut there, marked; at
+    /// most `MAX_LISTED` are read.
+    #[test]
+    fn text_blocks_are_joined_within_the_limit() {
+        let message = |texts: &[&str]| {
+            let blocks: Vec<Value> = texts
+                .iter()
+                .map(|t| json!({"type": "text", "text": t}))
+                .collect();
+            json!({"type": "message", "content": blocks})
+        };
+        let completion = |value: &Value, limit| read(value, limit).unwrap().completion;
+        let three = message(&["abc", "def", "gh"]);
+        assert_eq!(completion(&three, 100).as_deref(), Some("abc def gh"));
+        let marker = crate::text::TRUNCATION_MARKER;
+        assert_eq!(completion(&three, 5), Some(format!("abc d{marker}")));
+        assert_eq!(completion(&three, 3), Some(format!("abc{marker}")));
+        assert_eq!(completion(&message(&[]), 100), None);
+        let many = message(&["x"; 300]);
+        assert_eq!(
+            completion(&many, 10_000).map(|c| c.len()),
+            Some(2 * MAX_LISTED - 1)
+        );
+    }
+
     /// Every quoted name in the readers is a key in `RESPONSE_KEYS` or one
     /// of the values they compare with.
     #[test]
