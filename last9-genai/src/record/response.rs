@@ -522,6 +522,62 @@ mod tests {
         );
     }
 
+    /// OpenAI's two shapes and Anthropic's, read field by field.
+    #[test]
+    fn openai_and_anthropic_responses_read_whole() {
+        let call = |id: &str, name: &str, arguments: &str| ToolCallRequest {
+            id: Some(id.into()),
+            name: name.into(),
+            arguments: arguments.into(),
+        };
+        let chat = json!({"id": "c1", "object": "chat.completion", "model": "gpt-4o",
+            "choices": [{"finish_reason": "tool_calls", "message": {"content": "Let me look",
+                "tool_calls": [{"id": "t1", "function": {"name": "f", "arguments": "{}"}}]}},
+                {"finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 9, "completion_tokens": 4,
+                      "prompt_tokens_details": {"cached_tokens": 2}}});
+        let info = read(&chat, 100).unwrap();
+        assert_eq!(info.provider, Some("openai"));
+        assert_eq!(
+            (info.id.as_deref(), info.model.as_deref()),
+            (Some("c1"), Some("gpt-4o"))
+        );
+        assert_eq!(info.finish_reasons, ["tool_calls", "stop"]);
+        assert_eq!(info.completion.as_deref(), Some("Let me look"));
+        assert_eq!(info.tool_calls, [call("t1", "f", "{}")]);
+        assert_eq!(info.usage, Some(TokenUsage::new(9, 4).with_cache_read(2)));
+        let responses = json!({"object": "response", "id": "r1", "model": "gpt-4.1",
+            "status": "completed",
+            "output": [{"type": "message", "content": [{"type": "output_text", "text": "Do"},
+                                                        {"type": "refusal", "text": "x"},
+                                                        {"type": "output_text", "text": "ne"}]},
+                       {"type": "reasoning", "content": [{"type": "output_text", "text": "y"}]},
+                       {"type": "function_call", "call_id": "fc1", "name": "g",
+                        "arguments": "{\"a\":1}"}],
+            "usage": {"input_tokens": 5, "output_tokens": 3}});
+        let info = read(&responses, 100).unwrap();
+        assert_eq!(info.completion.as_deref(), Some("Done"));
+        assert_eq!(info.finish_reasons, ["completed"]);
+        assert_eq!(info.tool_calls, [call("fc1", "g", "{\"a\":1}")]);
+        assert_eq!(info.usage, Some(TokenUsage::new(5, 3)));
+        let message = json!({"id": "m1", "type": "message", "model": "claude-sonnet-4-5",
+            "stop_reason": "tool_use",
+            "content": [{"type": "text", "text": "a"}, {"type": "thinking", "text": "z"},
+                        {"type": "tool_use", "id": "tu1", "name": "h", "input": {"q": [1]}},
+                        {"type": "text", "text": "b"}],
+            "usage": {"input_tokens": 7, "output_tokens": 2, "cache_read_input_tokens": 3}});
+        let info = read(&message, 100).unwrap();
+        assert_eq!(info.provider, Some("anthropic"));
+        assert_eq!(
+            (info.id.as_deref(), info.model.as_deref()),
+            (Some("m1"), Some("claude-sonnet-4-5"))
+        );
+        assert_eq!(info.finish_reasons, ["tool_use"]);
+        assert_eq!(info.completion.as_deref(), Some("a b"));
+        assert_eq!(info.tool_calls, [call("tu1", "h", "{\"q\":[1]}")]);
+        assert_eq!(info.usage, Some(TokenUsage::new(10, 2).with_cache_read(3)));
+    }
+
     /// Text blocks are joined up to the limit and cut there, marked; at
     /// most `MAX_LISTED` are read.
     #[test]
