@@ -114,6 +114,40 @@ pub(crate) const OPAQUE_KEYS: &[&str] = &["arguments", "input", "args"];
 /// so that reading costs the same for an enormous value.
 pub(crate) const MAX_LISTED: usize = 128;
 
+/// How deep tool arguments are written: as deep as `serde_json` parses.
+const MAX_ARGUMENT_DEPTH: usize = 128;
+
+/// A JSON value written with its nesting bounded: a value built in code may
+/// be nested without end, and writing recurses once per level.
+struct Nested<'v>(&'v Value, usize);
+
+impl serde::Serialize for Nested<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeMap as _, SerializeSeq as _};
+        let Self(value, depth) = *self;
+        match value {
+            Value::Array(_) | Value::Object(_) if depth >= MAX_ARGUMENT_DEPTH => Err(
+                S::Error::custom(format!("nested deeper than {MAX_ARGUMENT_DEPTH} levels")),
+            ),
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Nested(item, depth + 1))?;
+                }
+                seq.end()
+            }
+            Value::Object(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (key, item) in fields {
+                    map.serialize_entry(key, &Nested(item, depth + 1))?;
+                }
+                map.end()
+            }
+            scalar => scalar.serialize(serializer),
+        }
+    }
+}
+
 /// Reads `value` as a model response, or `None` when it is not one. Text is
 /// kept up to `limit` bytes (then marked): the value is read in place, and
 /// nothing of it is copied but what the response info holds.
@@ -217,8 +251,11 @@ impl Read {
             Some(Value::String(s)) => cut_bytes(s, self.limit).into_owned(),
             Some(other) => {
                 let mut out = Limited::new(self.limit);
-                // A write refused at the limit leaves the text cut and marked.
-                let _ = serde_json::to_writer(&mut out, other);
+                // A write refused at the limit leaves the text cut and
+                // marked; one refused for its depth is marked too.
+                if serde_json::to_writer(&mut out, &Nested(other, 0)).is_err() {
+                    out.mark_cut();
+                }
                 out.finish()
             }
             None => String::new(),
@@ -576,6 +613,38 @@ mod tests {
         assert_eq!(info.completion.as_deref(), Some("a b"));
         assert_eq!(info.tool_calls, [call("tu1", "h", "{\"q\":[1]}")]);
         assert_eq!(info.usage, Some(TokenUsage::new(10, 2).with_cache_read(3)));
+    }
+
+    /// Tool input nested without end is written to the depth bound, then
+    /// marked cut: writing it never recurses deeper, whatever the limit.
+    #[test]
+    fn deeply_nested_tool_input_is_written_to_the_depth_bound() {
+        let mut input = json!(1);
+        for _ in 0..20_000 {
+            input = Value::Array(vec![input]);
+        }
+        // Put in place, not through `json!`, which would copy it recursively.
+        let mut message = json!({"type": "message",
+            "content": [{"type": "tool_use", "id": "t", "name": "f"}]});
+        message["content"][0]["input"] = input;
+        // A thread's usual 2 MiB: 20 000 levels of writing overflow it.
+        let arguments = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let arguments = read(&message, 1 << 20).unwrap().tool_calls[0]
+                    .arguments
+                    .clone();
+                std::mem::forget(message); // dropping 20 000 levels recurses too
+                arguments
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        let marker = crate::text::TRUNCATION_MARKER;
+        assert_eq!(
+            arguments,
+            format!("{}{marker}", "[".repeat(MAX_ARGUMENT_DEPTH))
+        );
     }
 
     /// Text blocks are joined up to the limit and cut there, marked; at
