@@ -18,8 +18,10 @@
 //!   dropped, where the decision is already made.
 //! * `capture/4KiB_unredacted`, `capture/4KiB`, `capture/1MiB`: an observed
 //!   call whose string argument is 4 KiB of prose (with redaction off, then
-//!   on: the prose holds words the prefilter stops on, so the full pattern
-//!   pass runs) or 1 MiB, under the default 4 KiB limit.
+//!   on: the prose holds words, `tokens` and `key`, but no mark a secret
+//!   shows) or 1 MiB, under the default 4 KiB limit;
+//!   `capture/json_unredacted`, `capture/json`: one whose argument is about
+//!   4 KiB of JSON records, a mark every 25 bytes or so.
 //! * `stream/bare`, `stream/attached`, `stream/observed` (and the same with
 //!   `_async_openai`, async-openai's chunk type): a stream of chunks polled
 //!   to its end as it is, with a span's context made current around each
@@ -54,8 +56,8 @@
 mod common;
 
 use common::{
-    Drop, Polled, prose_4k, rotate, small, small_by_hand, small_tracing, take, take_unredacted,
-    unsampled_in_span, unsampled_sdk,
+    Drop, Polled, json_4k, prose_4k, rotate, small, small_by_hand, small_tracing, take, take_json,
+    take_json_unredacted, take_unredacted, unsampled_in_span, unsampled_sdk,
 };
 
 use std::hint::black_box;
@@ -162,9 +164,21 @@ fn capture(c: &mut Criterion) {
             black_box(take_unredacted(black_box(&small_text)));
         })
     };
-    let variants: [&dyn Fn(u64); 3] = [&unredacted, &small, &large];
+    let doc = json_4k();
+    let json_unredacted = |n| {
+        (0..n).for_each(|_| {
+            black_box(take_json_unredacted(black_box(&doc)));
+        })
+    };
+    let json = |n| {
+        (0..n).for_each(|_| {
+            black_box(take_json(black_box(&doc)));
+        })
+    };
+    let variants: [&dyn Fn(u64); 5] = [&unredacted, &small, &large, &json_unredacted, &json];
     let mut group = c.benchmark_group("capture");
-    for (i, name) in ["4KiB_unredacted", "4KiB", "1MiB"].into_iter().enumerate() {
+    let names = ["4KiB_unredacted", "4KiB", "1MiB", "json_unredacted", "json"];
+    for (i, name) in names.into_iter().enumerate() {
         group.bench_function(name, |b| b.iter_custom(|n| rotate(n, i, &variants)));
     }
     group.finish();

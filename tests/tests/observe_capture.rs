@@ -127,6 +127,37 @@ fn the_prompt_is_chat_lines_or_name_value_pairs() {
     );
 }
 
+#[observe(kind = "chain")]
+fn recall(history: serde_json::Value) -> usize {
+    history.as_array().map_or(0, Vec::len)
+}
+
+/// Outside a model call, a JSON array of chat messages is written as chat
+/// lines; any other JSON array (records) stays the JSON it was captured as.
+#[test]
+fn a_json_array_is_chat_lines_only_when_it_holds_messages() {
+    let (_turn, h) = common::observed();
+    recall(serde_json::json!([
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "hello"}
+    ]));
+    recall(serde_json::json!([{"id": 1, "title": "role"}, {"id": 2}]));
+    let spans: Vec<_> = h
+        .spans()
+        .into_iter()
+        .filter(|s| s.name == "recall")
+        .collect();
+    assert_eq!(spans.len(), 2);
+    assert_eq!(
+        event(&spans[0], "gen_ai.content.prompt").as_deref(),
+        Some("user: hi\nassistant: hello")
+    );
+    assert_eq!(
+        event(&spans[1], "gen_ai.content.prompt").as_deref(),
+        Some(r#"[{"id":1,"title":"role"},{"id":2}]"#)
+    );
+}
+
 #[observe]
 fn big(text: String) -> usize {
     text.len()

@@ -148,13 +148,39 @@ pub(crate) fn scoped(tracer: &SdkTracer) {
     span.end();
 }
 
-/// 4 KiB of prompt-like prose holding words the redaction prefilter stops
-/// on (`tokens`, `key`), so that the full pattern pass runs: the dearest
-/// case short of a secret.
+/// 4 KiB of prompt-like prose: words that sound like secrets (`tokens`,
+/// `key`) but none of the bytes at which redaction looks closer, as in most
+/// prompts.
 pub(crate) fn prose_4k() -> String {
     let sentence = "The assistant reads the report, counts the tokens of each section \
                     and lists the key findings for the user. ";
     sentence.repeat(4096 / sentence.len() + 1)[..4096].to_owned()
+}
+
+/// About 4 KiB of JSON as an argument holds it: forty records, each with
+/// a `:` after every key and a `_` in two (marks the redaction pass stops
+/// on and checks), and no secret.
+pub(crate) fn json_4k() -> serde_json::Value {
+    (0..40)
+        .map(|i| {
+            serde_json::json!({
+                "id": i, "title": "Quarterly report", "section_name": "findings",
+                "word_count": 120 + i, "summary": "The key findings, listed for the user."
+            })
+        })
+        .collect()
+}
+
+/// An observed call capturing one JSON argument, redacted.
+#[observe]
+pub(crate) fn take_json(doc: &serde_json::Value) -> usize {
+    doc.as_array().map_or(0, Vec::len)
+}
+
+/// The same with redaction off.
+#[observe(redaction = false)]
+pub(crate) fn take_json_unredacted(doc: &serde_json::Value) -> usize {
+    doc.as_array().map_or(0, Vec::len)
 }
 
 /// An observed call capturing one string argument, redacted.

@@ -885,6 +885,11 @@ fn chat_lines(value: &Captured) -> Option<String> {
     let Captured::Json(json) = value else {
         return None;
     };
+    // Only an array of messages is parsed: any other JSON (a list of
+    // records, a document) is not read twice.
+    if !json.starts_with('[') || !json.contains("\"role\"") {
+        return None;
+    }
     let messages: Vec<serde_json::Value> = serde_json::from_str(json).ok()?;
     let lines: Option<Vec<String>> = messages
         .iter()

@@ -1,7 +1,6 @@
 //! The fields of a value that a model response or request is read from,
 //! as a JSON tree: only the keys the readers look at
-//! ([`RESPONSE_KEYS`](crate::record::response::RESPONSE_KEYS),
-//! [`REQUEST_KEYS`](crate::record::request::REQUEST_KEYS)) are kept and
+//! ([`is_response_key`], [`is_request_key`], [`is_stream_key`]) are kept and
 //! walked into, strings are cut at the capture limit, and the whole is
 //! bounded by a budget. A response's echoes, log probabilities and other
 //! large fields cost nothing; a value that is neither costs little.
