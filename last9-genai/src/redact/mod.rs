@@ -532,6 +532,24 @@ mod tests {
         assert!(matches!(rules.scrub_text(&records), Cow::Borrowed(_)));
     }
 
+    /// A megabyte of nothing but marks and secret pairs: every value cut,
+    /// in one read (each mark's look back and ahead is bounded).
+    #[test]
+    fn a_megabyte_of_secret_pairs_is_scrubbed_exactly() {
+        let rules = on();
+        let text = "token=abc; -_AJB:=:".repeat(60_000);
+        let expected = "token=[REDACTED]; -_AJB:=:".repeat(60_000);
+        assert_eq!(rules.scrub(&text), expected);
+        let json = format!("[{}1]", r#"{"password":"p","n":1},"#.repeat(40_000));
+        let clean = format!(
+            "[{}1]",
+            r#"{"password":"[REDACTED]","n":1},"#.repeat(40_000)
+        );
+        assert_eq!(rules.scrub_text(&json), clean);
+        let spaces = format!("{}:{}", " ".repeat(1 << 20), ":".repeat(1 << 10));
+        assert!(matches!(rules.scrub_text(&spaces), Cow::Borrowed(_)));
+    }
+
     #[test]
     fn captured_text_is_scrubbed_by_name() {
         let rules = on();
