@@ -42,6 +42,11 @@ pub const MAX_MODEL_NAME_LEN: usize = 256;
 /// Appended to content the manual API cut at its limit, as the Python SDK does.
 pub(crate) const CONTENT_MARKER: &str = "...";
 
+/// How deep a captured value is walked or written: as deep as `serde_json`
+/// parses by default. Deeper values are cut, never recursed into (which
+/// could overflow the stack).
+pub(crate) const MAX_DEPTH: usize = 128;
+
 /// The last character boundary of `text` at or before byte `limit`.
 pub(crate) fn floor_char_boundary(text: &str, limit: usize) -> usize {
     if limit >= text.len() {

@@ -3,7 +3,10 @@
 //! lost because the application has no subscriber.
 //!
 //! [`Once`] says a thing once; [`Every`] says it at most once per interval,
-//! for trouble that goes on (spans dropped or failing to export).
+//! for trouble that goes on (spans dropped or failing to export);
+//! [`Rated`] says at most so many of a kind per interval, for things each
+//! worth saying once that may come in floods (many scopes crossing their
+//! budgets at once).
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -68,6 +71,75 @@ impl Every {
         {
             warn(&message());
         }
+    }
+}
+
+/// Warnings of one kind, at most `max` per interval however many things
+/// have one to say: past that, they are counted, and the next one said
+/// tells how many were not (what they count is kept elsewhere too, in a
+/// metric or on a span).
+pub(crate) struct Rated {
+    interval: Duration,
+    max: u64,
+    window: Mutex<Window>,
+}
+
+/// The interval under way: when it started (milliseconds after [`START`]),
+/// how many warnings it said, and how many it did not.
+struct Window {
+    start: u64,
+    said: u64,
+    unsaid: u64,
+}
+
+impl Rated {
+    pub(crate) const fn new(interval: Duration, max: u64) -> Self {
+        Self {
+            interval,
+            max,
+            window: Mutex::new(Window {
+                start: 0,
+                said: 0,
+                unsaid: 0,
+            }),
+        }
+    }
+
+    /// Writes `message()`, unless `max` were written in this interval: then
+    /// counts it, for the next warning written to say.
+    pub(crate) fn warn(&self, message: impl FnOnce() -> String) {
+        let now = u64::try_from(START.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let unsaid = {
+            let mut window = self
+                .window
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let interval = u64::try_from(self.interval.as_millis()).unwrap_or(u64::MAX);
+            if now.saturating_sub(window.start) >= interval {
+                window.start = now;
+                window.said = 0;
+            }
+            if window.said >= self.max {
+                window.unsaid += 1;
+                return;
+            }
+            window.said += 1;
+            std::mem::take(&mut window.unsaid)
+        };
+        let mut written = message();
+        if unsaid > 0 {
+            written.push_str(&format!(" ({unsaid} more like it not shown)"));
+        }
+        warn(&written);
+    }
+}
+
+impl std::fmt::Debug for Rated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rated")
+            .field("interval", &self.interval)
+            .field("max", &self.max)
+            .finish_non_exhaustive()
     }
 }
 
@@ -152,6 +224,33 @@ mod tests {
             set.warn(&format!("m{i}"), || format!("m{i}"), "more names");
         }
         assert_eq!(set.len(), 3);
+    }
+
+    /// At most `max` an interval; the next one written says how many were
+    /// not, and a new interval writes again.
+    #[test]
+    fn rated_says_at_most_max_an_interval_and_counts_the_rest() {
+        let rated = Rated::new(Duration::from_secs(3600), 3);
+        let mut written = Vec::new();
+        for i in 0..10 {
+            rated.warn(|| {
+                written.push(i);
+                format!("w{i}")
+            });
+        }
+        assert_eq!(written, [0, 1, 2]);
+        let window = rated.window.lock().unwrap();
+        assert_eq!((window.said, window.unsaid), (3, 7));
+        drop(window);
+        let rated = Rated::new(Duration::ZERO, 1);
+        let mut written = 0;
+        for _ in 0..4 {
+            rated.warn(|| {
+                written += 1;
+                String::new()
+            });
+        }
+        assert_eq!(written, 4);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use opentelemetry::KeyValue;
 
@@ -22,6 +22,14 @@ use crate::warn;
 /// At most this many bytes of a scope's id go into a warning or an error
 /// message; the span attributes carry it whole.
 const SHOWN_ID_LEN: usize = 256;
+
+/// Budget crossings said as warnings: at most this many a minute, however
+/// many scopes cross at once (each crossing is still counted by the
+/// crossings metric and marked on its span).
+pub(crate) const BUDGET_WARNINGS_A_MINUTE: u64 = 100;
+
+static BUDGET_WARNINGS: warn::Rated =
+    warn::Rated::new(Duration::from_secs(60), BUDGET_WARNINGS_A_MINUTE);
 
 /// `id` as warnings and error messages show it: cut, and quoted with
 /// control characters escaped.
@@ -309,7 +317,7 @@ impl ScopeTotals {
         let _ = limit.crossed[index].set((SystemTime::now(), crossing.spent));
         let unit = crossing.unit;
         let (budget, spent) = (unit.amount(crossing.budget), unit.amount(crossing.spent));
-        warn::warn(&match crossing.level {
+        BUDGET_WARNINGS.warn(|| match crossing.level {
             Level::Warning => format!(
                 "{} {} reached the warning threshold of its budget: {spent} of {budget} {unit} spent",
                 self.kind.as_str(),

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::cost::{MAX_TOKEN_COUNT, TokenUsage};
-use crate::text::{Limited, cut_bytes};
+use crate::text::{Limited, MAX_DEPTH, cut_bytes};
 
 /// A tool call the model asked for.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -114,9 +114,6 @@ pub(crate) const OPAQUE_KEYS: &[&str] = &["arguments", "input", "args"];
 /// so that reading costs the same for an enormous value.
 pub(crate) const MAX_LISTED: usize = 128;
 
-/// How deep tool arguments are written: as deep as `serde_json` parses.
-const MAX_ARGUMENT_DEPTH: usize = 128;
-
 /// A JSON value written with its nesting bounded: a value built in code may
 /// be nested without end, and writing recurses once per level.
 struct Nested<'v>(&'v Value, usize);
@@ -126,9 +123,9 @@ impl serde::Serialize for Nested<'_> {
         use serde::ser::{Error as _, SerializeMap as _, SerializeSeq as _};
         let Self(value, depth) = *self;
         match value {
-            Value::Array(_) | Value::Object(_) if depth >= MAX_ARGUMENT_DEPTH => Err(
-                S::Error::custom(format!("nested deeper than {MAX_ARGUMENT_DEPTH} levels")),
-            ),
+            Value::Array(_) | Value::Object(_) if depth >= MAX_DEPTH => Err(S::Error::custom(
+                format!("nested deeper than {MAX_DEPTH} levels"),
+            )),
             Value::Array(items) => {
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
                 for item in items {
@@ -641,10 +638,7 @@ mod tests {
             .join()
             .expect("no stack overflow");
         let marker = crate::text::TRUNCATION_MARKER;
-        assert_eq!(
-            arguments,
-            format!("{}{marker}", "[".repeat(MAX_ARGUMENT_DEPTH))
-        );
+        assert_eq!(arguments, format!("{}{marker}", "[".repeat(MAX_DEPTH)));
     }
 
     /// Text blocks are joined up to the limit and cut there, marked; at

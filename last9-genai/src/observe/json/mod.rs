@@ -18,8 +18,7 @@ use std::fmt;
 
 use serde::ser::{self, Serialize};
 
-/// How deep a walk goes: as deep as `serde_json` parses by default.
-pub(crate) const MAX_DEPTH: usize = 128;
+use crate::text::MAX_DEPTH;
 
 /// A scalar of JSON.
 #[derive(Debug, Clone, Copy)]
