@@ -550,6 +550,27 @@ mod tests {
         assert!(matches!(rules.scrub_text(&spaces), Cow::Borrowed(_)));
     }
 
+    /// Operators and paths are not pairs, and a separator inside a value
+    /// already cut is not read again.
+    #[test]
+    fn operators_paths_and_cut_values_are_not_pairs() {
+        let rules = on();
+        for text in [
+            "if token==abc",
+            "token=>abc",
+            "token<=3",
+            "token>=3",
+            "use token::Store;",
+        ] {
+            assert_eq!(rules.scrub_text(text), text, "{text}");
+        }
+        assert_eq!(rules.scrub("password=token=x y"), "password=[REDACTED] y");
+        assert_eq!(
+            rules.scrub_text("{password: a: b, token: c}"),
+            "{password: [REDACTED], token: [REDACTED]}"
+        );
+    }
+
     #[test]
     fn captured_text_is_scrubbed_by_name() {
         let rules = on();

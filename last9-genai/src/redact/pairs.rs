@@ -113,10 +113,15 @@ fn name_before(text: &str, colon: usize) -> Option<&str> {
             .take_while(|b| **b == b' ')
             .count();
     if end > 0 && bytes[end - 1] == b'"' {
-        let inner = &bytes[end.saturating_sub(66)..end - 1];
-        let open = inner.iter().rposition(|b| *b == b'"')?;
-        let name = &text[end - 1 - (inner.len() - open - 1)..end - 1];
-        return (!name.contains('\\')).then_some(name);
+        // Back to the opening quote, in one read: a backslash first means
+        // an escaped name, not read.
+        let close = end - 1;
+        let lowest = end.saturating_sub(66);
+        return (lowest..close)
+            .rev()
+            .find(|i| matches!(bytes[*i], b'"' | b'\\'))
+            .filter(|i| bytes[*i] == b'"')
+            .map(|open| &text[open + 1..close]);
     }
     let length = bytes[..end]
         .iter()

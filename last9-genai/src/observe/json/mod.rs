@@ -349,8 +349,7 @@ impl<S: Sink> ser::SerializeMap for Compound<'_, '_, S> {
     type Ok = ();
     type Error = Stop;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Stop> {
-        let key = key.serialize(KeyText)?;
-        self.skip_value = !self.walker.sink.key(&key)?;
+        self.skip_value = !key.serialize(KeyText(&mut *self.walker.sink))?;
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Stop> {
@@ -386,9 +385,11 @@ macro_rules! fields {
 
 fields!(SerializeStruct, SerializeStructVariant);
 
-/// A map key as text, as serde_json accepts them: strings, characters,
-/// numbers and booleans; anything else refuses the walk.
-struct KeyText;
+/// A map key handed to the sink as text, as serde_json accepts them:
+/// strings (borrowed, never copied), characters, numbers and booleans;
+/// anything else refuses the walk. The sink says whether it wants the
+/// value.
+struct KeyText<'k, S>(&'k mut S);
 
 fn not_text() -> Stop {
     Stop::Refused("key must be a string".to_owned())
@@ -397,22 +398,22 @@ fn not_text() -> Stop {
 /// Keys of scalar types, written as serde_json writes them: as text.
 macro_rules! key_as_text {
     ($($method:ident: $t:ty),*) => {$(
-        fn $method(self, v: $t) -> Result<String, Stop> {
-            Ok(v.to_string())
+        fn $method(self, v: $t) -> Result<bool, Stop> {
+            self.0.key(&v.to_string())
         }
     )*};
 }
 
-impl ser::Serializer for KeyText {
-    type Ok = String;
+impl<S: Sink> ser::Serializer for KeyText<'_, S> {
+    type Ok = bool;
     type Error = Stop;
-    type SerializeSeq = ser::Impossible<String, Stop>;
-    type SerializeTuple = ser::Impossible<String, Stop>;
-    type SerializeTupleStruct = ser::Impossible<String, Stop>;
-    type SerializeTupleVariant = ser::Impossible<String, Stop>;
-    type SerializeMap = ser::Impossible<String, Stop>;
-    type SerializeStruct = ser::Impossible<String, Stop>;
-    type SerializeStructVariant = ser::Impossible<String, Stop>;
+    type SerializeSeq = ser::Impossible<bool, Stop>;
+    type SerializeTuple = ser::Impossible<bool, Stop>;
+    type SerializeTupleStruct = ser::Impossible<bool, Stop>;
+    type SerializeTupleVariant = ser::Impossible<bool, Stop>;
+    type SerializeMap = ser::Impossible<bool, Stop>;
+    type SerializeStruct = ser::Impossible<bool, Stop>;
+    type SerializeStructVariant = ser::Impossible<bool, Stop>;
 
     key_as_text!(
         serialize_bool: bool,
@@ -428,28 +429,28 @@ impl ser::Serializer for KeyText {
         serialize_u128: u128,
         serialize_char: char
     );
-    fn serialize_f32(self, _: f32) -> Result<String, Stop> {
+    fn serialize_f32(self, _: f32) -> Result<bool, Stop> {
         Err(not_text())
     }
-    fn serialize_f64(self, _: f64) -> Result<String, Stop> {
+    fn serialize_f64(self, _: f64) -> Result<bool, Stop> {
         Err(not_text())
     }
-    fn serialize_str(self, v: &str) -> Result<String, Stop> {
-        Ok(v.to_owned())
+    fn serialize_str(self, v: &str) -> Result<bool, Stop> {
+        self.0.key(v)
     }
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, Stop> {
+    fn serialize_bytes(self, _: &[u8]) -> Result<bool, Stop> {
         Err(not_text())
     }
-    fn serialize_none(self) -> Result<String, Stop> {
+    fn serialize_none(self) -> Result<bool, Stop> {
         Err(not_text())
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, Stop> {
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<bool, Stop> {
         Err(not_text())
     }
-    fn serialize_unit(self) -> Result<String, Stop> {
+    fn serialize_unit(self) -> Result<bool, Stop> {
         Err(not_text())
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Stop> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<bool, Stop> {
         Err(not_text())
     }
     fn serialize_unit_variant(
@@ -457,14 +458,14 @@ impl ser::Serializer for KeyText {
         _: &'static str,
         _: u32,
         variant: &'static str,
-    ) -> Result<String, Stop> {
-        Ok(variant.to_owned())
+    ) -> Result<bool, Stop> {
+        self.0.key(variant)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<String, Stop> {
+    ) -> Result<bool, Stop> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -473,7 +474,7 @@ impl ser::Serializer for KeyText {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<String, Stop> {
+    ) -> Result<bool, Stop> {
         Err(not_text())
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Stop> {

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::{Leaf, Sink, Stop, walk};
-use crate::text::Limited;
+use crate::text::{Limited, json_string};
 
 /// Writes JSON text into a [`Limited`] buffer.
 struct Text {
@@ -36,26 +36,27 @@ impl Text {
     }
 
     fn string(&mut self, text: &str) -> Result<(), Stop> {
-        serde_json::to_writer(&mut self.out, text).map_err(|_| Stop::Full)
+        if json_string(text, |piece| self.out.take(piece)) {
+            Ok(())
+        } else {
+            Err(Stop::Full)
+        }
     }
 }
 
 impl Sink for Text {
     fn leaf(&mut self, leaf: Leaf<'_>) -> Result<(), Stop> {
         self.separate()?;
-        let mut number = String::new();
         match leaf {
-            Leaf::Null => return self.write("null"),
-            Leaf::Bool(b) => return self.write(if b { "true" } else { "false" }),
-            Leaf::Str(s) => return self.string(s),
-            Leaf::I64(n) => write!(number, "{n}"),
-            Leaf::U64(n) => write!(number, "{n}"),
+            Leaf::Null => self.write("null"),
+            Leaf::Bool(b) => self.write(if b { "true" } else { "false" }),
+            Leaf::Str(s) => self.string(s),
+            Leaf::I64(n) => write!(self.out, "{n}").map_err(|_| Stop::Full),
+            Leaf::U64(n) => write!(self.out, "{n}").map_err(|_| Stop::Full),
             // JSON has no NaN or infinity: serde_json writes them as null.
-            Leaf::F64(f) if !f.is_finite() => return self.write("null"),
-            Leaf::F64(f) => write!(number, "{f:?}"),
+            Leaf::F64(f) if !f.is_finite() => self.write("null"),
+            Leaf::F64(f) => write!(self.out, "{f:?}").map_err(|_| Stop::Full),
         }
-        .map_err(|_| Stop::Full)?;
-        self.write(&number)
     }
 
     fn begin_array(&mut self) -> Result<(), Stop> {
