@@ -103,7 +103,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
                     if __l9_obs.secret(#name, &__L9_SECRET) {
                         __l9_obs.redacted(#key, #name);
                     } else {
-                        __l9_obs.#record(#key, #name, (&&&&#krate::__private::Wrap(&#ident)).#capture(__l9_limit));
+                        __l9_obs.#record(#key, #name, (&&&&#krate::__private::Wrap(&#ident)).#capture(__l9_bounds));
                     }
                 }
             }
@@ -129,7 +129,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
         if __l9_obs.captures_input() {
             #[allow(unused_imports)]
             use #krate::__private::{CaptureDebug as _, CaptureName as _, CaptureNative as _, CaptureSerialize as _};
-            let __l9_limit = __l9_obs.limit();
+            let __l9_bounds = __l9_obs.bounds();
             #(#captures)*
             __l9_obs.args_done();
         }
@@ -164,13 +164,13 @@ fn request_parameters(args: &Args, item: &ItemFn, krate: &Path) -> Option<TokenS
         .into_iter()
         .map(|(ident, name)| {
             quote! {
-                __l9_obs.request_parameter(#name, (&&&&#krate::__private::Wrap(&#ident)).l9_capture(64));
+                __l9_obs.request_parameter(#name, (&&&&#krate::__private::Wrap(&#ident)).l9_capture(#krate::__private::Bounds::new(64, false)));
             }
         })
         .collect();
     calls.extend(tool_call_id_source(args, item).map(|ident| {
         quote! {
-            __l9_obs.tool_call_id((&&&&#krate::__private::Wrap(&#ident)).l9_capture(256));
+            __l9_obs.tool_call_id((&&&&#krate::__private::Wrap(&#ident)).l9_capture(#krate::__private::Bounds::new(256, false)));
         }
     }));
     (!calls.is_empty()).then(|| {
@@ -325,8 +325,8 @@ fn finish(krate: &Path, obs: TokenStream, value: TokenStream, ty: Option<&Type>)
             use #krate::__private::{
                 OutputDebug as _, OutputKnown as _, OutputNative as _, OutputNone as _, OutputSerialize as _,
             };
-            let __l9_limit = #obs.limit();
-            (&&&&&#krate::__private::Wrap(#v)).l9_output(__l9_limit)
+            let __l9_bounds = #obs.bounds();
+            (&&&&&#krate::__private::Wrap(#v)).l9_output(__l9_bounds)
         }}
     };
     if ty.is_some_and(is_result) {

@@ -91,6 +91,7 @@ mod context;
 mod cost;
 mod health;
 mod install;
+mod json;
 mod manual;
 mod metrics;
 mod observe;
@@ -159,7 +160,7 @@ pub use tracing_layer::{TRACING_TRACER_NAME, tracing_layer};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::observe::capture::{
-        CaptureDebug, CaptureName, CaptureNative, CaptureSerialize, Captured, Wrap,
+        Bounds, CaptureDebug, CaptureName, CaptureNative, CaptureSerialize, Captured, Wrap,
     };
     pub use crate::observe::follow::{
         FollowBoxed, FollowImpl, FollowImplItems, FollowImplIter, FollowImplIterItems,

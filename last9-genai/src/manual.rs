@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::attributes::{self as attr, span_kind};
 use crate::context::{MetricScope, open_workflow_totals};
 use crate::cost::{CostBreakdown, TokenUsage};
+use crate::json::text::json_text;
 use crate::metrics::{self, Call, Measured};
 use crate::pricing::PricingTable;
 use crate::provider::detect_provider;
@@ -442,15 +443,21 @@ impl Last9GenAI {
         push_string(&mut attributes, attr::TOOL_TYPE, &call.tool_type);
         push_string(&mut attributes, attr::TOOL_DESCRIPTION, &call.description);
         let rules = redact::rules();
+        // JSON with each key judged as it is written, then read inside its
+        // strings: a secret key's value of any shape is `"[REDACTED]"`.
+        let json = |value: &serde_json::Value| {
+            let text = json_text(value, usize::MAX, rules.enabled().then_some(&*rules));
+            rules.scrub_json_owned(text)
+        };
         if let Some(arguments) = &call.arguments {
-            let text = rules.scrub_text(&arguments.to_string()).into_owned();
+            let text = json(arguments);
             attributes.push(KeyValue::new(attr::TOOL_CALL_ARGUMENTS, text.clone()));
             attributes.push(KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, text));
         }
         if let Some(result) = &call.result {
             let text = match result {
                 serde_json::Value::String(s) => rules.scrub_text(s).into_owned(),
-                other => rules.scrub_text(&other.to_string()).into_owned(),
+                other => json(other),
             };
             attributes.push(KeyValue::new(attr::TOOL_CALL_RESULT, text.clone()));
             attributes.push(KeyValue::new(attr::FUNCTION_CALL_RESULT, text));

@@ -190,6 +190,78 @@ fn no_credential_leaves_through_observe_or_the_console() {
     assert!(printed.contains("Authorization: [REDACTED]"), "{printed}");
 }
 
+#[derive(Serialize)]
+struct Account {
+    name: &'static str,
+    credentials: serde_json::Value,
+    session: u64,
+    api_keys: Vec<&'static str>,
+    tool_args: String,
+    note: &'static str,
+}
+
+fn account() -> Account {
+    Account {
+        name: "ada",
+        credentials: json!({"user": "ada", "password": PLAIN[0]}),
+        session: 918_273,
+        api_keys: vec!["k1"],
+        tool_args: format!("{{\"city\": \"Oslo\", \"api_key\": \"{}\"}}", PLAIN[1]),
+        note: "rotated, new token: plain-secret-value-three",
+    }
+}
+
+#[observe]
+fn open_account(account: &Account) -> Account {
+    let _ = account;
+    self::account()
+}
+
+#[observe(redaction = false)]
+fn open_account_unredacted(account: &Account) -> usize {
+    account.name.len()
+}
+
+/// Regression: a secret key holding an object, a list or a number was cut
+/// as `"credentials":[REDACTED]`, leaving no JSON behind; a `token: value`
+/// pair inside a string was cut to the end of the text; and a secret in
+/// JSON inside a JSON string (tool arguments) went out. Now the value of a
+/// secret key is the string `"[REDACTED]"` whatever its shape, in the
+/// arguments and the return value alike, and the captured text is JSON.
+#[test]
+fn secret_keys_of_any_shape_leave_json_behind() {
+    let (_turn, h) = common::observed();
+    open_account(&account());
+    open_account_unredacted(&account());
+    let expected = json!({
+        "name": "ada",
+        "credentials": "[REDACTED]",
+        "session": "[REDACTED]",
+        "api_keys": ["k1"],
+        "tool_args": "{\"city\": \"Oslo\", \"api_key\": \"[REDACTED]\"}",
+        "note": "rotated, new token: [REDACTED]",
+    });
+    let span = h.span("open_account");
+    let arg = common::string(&span, "function.arg.account").unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&arg).unwrap(),
+        expected
+    );
+    let completion =
+        common::event_attr(&span, "gen_ai.content.completion", "gen_ai.completion").unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&completion).unwrap(),
+        expected
+    );
+    // Switched off for a function, the keys are written as they are.
+    let span = h.span("open_account_unredacted");
+    let arg = common::string(&span, "function.arg.account").unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&arg).unwrap(),
+        serde_json::to_value(account()).unwrap()
+    );
+}
+
 #[test]
 fn no_credential_leaves_through_the_manual_api() {
     // One test at a time: another switches redaction off for a moment.
@@ -229,6 +301,45 @@ fn no_credential_leaves_through_the_manual_api() {
             "{kept:?} missing from:\n{everything}"
         );
     }
+}
+
+/// Regression: the manual API's tool arguments and results were written by
+/// `serde_json` and read as `Debug` text: a secret key holding an object
+/// came out as `"credentials":[REDACTED]`, and a `token: value` pair inside
+/// a string was cut to the end of the text, quotes and keys with it.
+#[test]
+fn the_manual_api_leaves_json_behind() {
+    let (_turn, _) = common::observed();
+    let h = Harness::with_pricing(None);
+    let mut span = h.tracer.start("manual_json");
+    let arguments = json!({
+        "credentials": {"user": "ada", "password": PLAIN[0]},
+        "note": format!("use token: {}", PLAIN[1]),
+        "city": "Oslo",
+    });
+    let result = json!({"session": 42, "rows": [1, 2]});
+    Last9GenAI::new().add_tool_attributes(
+        &mut span,
+        &ToolCall::new("lookup").arguments(arguments).result(result),
+    );
+    span.end();
+    let span = h.span("manual_json");
+    for key in [
+        "gen_ai.tool.call.arguments",
+        "gen_ai.function.call.arguments",
+    ] {
+        let text = common::string(&span, key).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            json!({"credentials": "[REDACTED]", "note": "use token: [REDACTED]", "city": "Oslo"}),
+            "{key}"
+        );
+    }
+    let text = common::string(&span, "gen_ai.tool.call.result").unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+        json!({"session": "[REDACTED]", "rows": [1, 2]})
+    );
 }
 
 /// Configuration never carries values out: header errors name the key

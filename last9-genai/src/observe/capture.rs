@@ -14,9 +14,9 @@ use std::sync::Arc;
 use opentelemetry::Value;
 use serde::Serialize;
 
-use super::json::text::json_text;
-use super::json::tree::request_tree;
-use crate::redact::Rules;
+use crate::json::text::json_text;
+use crate::json::tree::request_tree;
+use crate::redact::{self, Rules};
 use crate::text::{Limited, cut_bytes};
 
 /// Written in place of a value whose `Serialize`, `Debug` or `Display`
@@ -69,7 +69,8 @@ impl Captured {
     pub(crate) fn scrubbed(self, rules: &Rules) -> Self {
         match self {
             Self::Str(s) => Self::Str(rules.scrub_owned(s)),
-            Self::Json(s) => Self::Json(rules.scrub_text_owned(s)),
+            // Its keys were judged as it was written.
+            Self::Json(s) => Self::Json(rules.scrub_json_owned(s)),
             Self::Text(s) => Self::Text(rules.scrub_text_owned(s)),
             other => other,
         }
@@ -84,6 +85,37 @@ impl Captured {
             Self::Str(s) | Self::Json(s) | Self::Text(s) => Cow::Borrowed(s),
             Self::Failed => Cow::Borrowed(CAPTURE_FAILED),
         }
+    }
+}
+
+/// How a value is captured: at most `limit` bytes, and with `redact`, the
+/// keys of a `Serialize` value judged by the redaction rules as they are
+/// written, a secret key's value written as `"[REDACTED]"` and never read.
+///
+/// ```
+/// # use last9_genai::__private::Bounds;
+/// let bounds = Bounds::new(4096, true);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub(crate) limit: usize,
+    pub(crate) redact: bool,
+}
+
+impl Bounds {
+    /// At most `limit` bytes, the keys judged when `redact`.
+    pub const fn new(limit: usize, redact: bool) -> Self {
+        Self { limit, redact }
+    }
+}
+
+/// JSON text of `value` within `bounds`: with redaction on, a secret key's
+/// value is `"[REDACTED]"`, whatever its shape, and is never walked.
+pub(crate) fn json_within<T: Serialize + ?Sized>(value: &T, bounds: Bounds) -> String {
+    if bounds.redact {
+        redact::with_rules(|rules| json_text(value, bounds.limit, rules.enabled().then_some(rules)))
+    } else {
+        json_text(value, bounds.limit, None)
     }
 }
 
@@ -169,45 +201,45 @@ impl<T: NativeValue + ?Sized> NativeValue for &mut T {
 /// First choice: native values.
 pub trait CaptureNative {
     /// Captures the value.
-    fn l9_capture(&self, limit: usize) -> Captured;
+    fn l9_capture(&self, bounds: Bounds) -> Captured;
 
     /// Captures the value of an argument of a model call, with the request
     /// fields it holds (chat messages, model) when it is a request.
-    fn l9_capture_request(&self, limit: usize) -> (Captured, Option<serde_json::Value>) {
-        (self.l9_capture(limit), None)
+    fn l9_capture_request(&self, bounds: Bounds) -> (Captured, Option<serde_json::Value>) {
+        (self.l9_capture(bounds), None)
     }
 }
 
 impl<T: NativeValue + ?Sized> CaptureNative for &&&Wrap<'_, T> {
-    fn l9_capture(&self, limit: usize) -> Captured {
-        self.0.native(limit)
+    fn l9_capture(&self, bounds: Bounds) -> Captured {
+        self.0.native(bounds.limit)
     }
 }
 
 /// Second choice: `Serialize`, as JSON.
 pub trait CaptureSerialize {
     /// Captures the value.
-    fn l9_capture(&self, limit: usize) -> Captured;
+    fn l9_capture(&self, bounds: Bounds) -> Captured;
 
     /// Captures the value of an argument of a model call, with the request
     /// fields it holds (chat messages, model) when it is a request.
-    fn l9_capture_request(&self, limit: usize) -> (Captured, Option<serde_json::Value>) {
-        (self.l9_capture(limit), None)
+    fn l9_capture_request(&self, bounds: Bounds) -> (Captured, Option<serde_json::Value>) {
+        (self.l9_capture(bounds), None)
     }
 }
 
 impl<T: Serialize + ?Sized> CaptureSerialize for &&Wrap<'_, T> {
-    fn l9_capture(&self, limit: usize) -> Captured {
-        guarded(|| json_text(self.0, limit)).map_or(Captured::Failed, Captured::Json)
+    fn l9_capture(&self, bounds: Bounds) -> Captured {
+        guarded(|| json_within(self.0, bounds)).map_or(Captured::Failed, Captured::Json)
     }
 
     /// The JSON text, and for a list or an object, a second bounded walk
     /// for the request fields only.
-    fn l9_capture_request(&self, limit: usize) -> (Captured, Option<serde_json::Value>) {
-        let captured = self.l9_capture(limit);
+    fn l9_capture_request(&self, bounds: Bounds) -> (Captured, Option<serde_json::Value>) {
+        let captured = self.l9_capture(bounds);
         let structured = matches!(&captured, Captured::Json(text) if text.starts_with(['[', '{']));
         let request = structured
-            .then(|| guarded(|| request_tree(self.0, limit)).flatten())
+            .then(|| guarded(|| request_tree(self.0, bounds.limit)).flatten())
             .flatten();
         (captured, request)
     }
@@ -216,35 +248,35 @@ impl<T: Serialize + ?Sized> CaptureSerialize for &&Wrap<'_, T> {
 /// Third choice: `Debug`.
 pub trait CaptureDebug {
     /// Captures the value.
-    fn l9_capture(&self, limit: usize) -> Captured;
+    fn l9_capture(&self, bounds: Bounds) -> Captured;
 
     /// Captures the value of an argument of a model call, with the request
     /// fields it holds (chat messages, model) when it is a request.
-    fn l9_capture_request(&self, limit: usize) -> (Captured, Option<serde_json::Value>) {
-        (self.l9_capture(limit), None)
+    fn l9_capture_request(&self, bounds: Bounds) -> (Captured, Option<serde_json::Value>) {
+        (self.l9_capture(bounds), None)
     }
 }
 
 impl<T: Debug + ?Sized> CaptureDebug for &Wrap<'_, T> {
-    fn l9_capture(&self, limit: usize) -> Captured {
-        guarded(|| debug_limited(self.0, limit)).map_or(Captured::Failed, Captured::Text)
+    fn l9_capture(&self, bounds: Bounds) -> Captured {
+        guarded(|| debug_limited(self.0, bounds.limit)).map_or(Captured::Failed, Captured::Text)
     }
 }
 
 /// Last choice: the type's name.
 pub trait CaptureName {
     /// Captures the value.
-    fn l9_capture(&self, limit: usize) -> Captured;
+    fn l9_capture(&self, bounds: Bounds) -> Captured;
 
     /// Captures the value of an argument of a model call, with the request
     /// fields it holds (chat messages, model) when it is a request.
-    fn l9_capture_request(&self, limit: usize) -> (Captured, Option<serde_json::Value>) {
-        (self.l9_capture(limit), None)
+    fn l9_capture_request(&self, bounds: Bounds) -> (Captured, Option<serde_json::Value>) {
+        (self.l9_capture(bounds), None)
     }
 }
 
 impl<T: ?Sized> CaptureName for Wrap<'_, T> {
-    fn l9_capture(&self, _: usize) -> Captured {
+    fn l9_capture(&self, _: Bounds) -> Captured {
         Captured::Text(std::any::type_name::<T>().to_owned())
     }
 }
@@ -273,7 +305,7 @@ mod tests {
 
     #[test]
     fn the_best_form_is_chosen_without_bounds() {
-        let limit = 100;
+        let limit = Bounds::new(100, true);
         assert_eq!((&&&&Wrap(&7u32)).l9_capture(limit), Captured::Int(7));
         assert_eq!((&&&&Wrap(&0.2f64)).l9_capture(limit), Captured::Float(0.2));
         assert_eq!((&&&&Wrap(&true)).l9_capture(limit), Captured::Bool(true));
@@ -304,11 +336,14 @@ mod tests {
 
     #[test]
     fn values_are_cut_on_character_boundaries_and_marked() {
-        assert_eq!(json_text(&"ééé", 4), format!("\"é{TRUNCATION_MARKER}"));
+        assert_eq!(
+            json_text(&"ééé", 4, None),
+            format!("\"é{TRUNCATION_MARKER}")
+        );
         assert_eq!(
             debug_limited(&vec![1, 2, 3], 4),
             format!("[1, {TRUNCATION_MARKER}")
         );
-        assert_eq!(json_text(&[1, 2], 100), "[1,2]");
+        assert_eq!(json_text(&[1, 2], 100, None), "[1,2]");
     }
 }

@@ -2,13 +2,12 @@
 //! the typed requests and responses of client crates, behind their
 //! features.
 //!
-//! The macro tries these first (`(&&&&&Wrap(&value)).l9_output(limit)`), so
+//! The macro tries these first (`(&&&&&Wrap(&value)).l9_output(bounds)`), so
 //! a type implementing [`KnownResponse`] never goes through `Serialize`, and
 //! the model a [`KnownRequest`] asks for is on the span from its start.
 
 use super::Output;
-use super::capture::Wrap;
-use super::json::text::json_text;
+use super::capture::{Bounds, Wrap, json_within};
 use crate::record::response;
 #[cfg(feature = "async-openai")]
 use crate::record::response::{ResponseInfo, ToolCallRequest};
@@ -16,7 +15,7 @@ use crate::record::response::{ResponseInfo, ToolCallRequest};
 /// A response type whose model, usage and text are read directly.
 pub trait KnownResponse {
     /// What the response says of itself.
-    fn output(&self, limit: usize) -> Output;
+    fn output(&self, bounds: Bounds) -> Output;
 }
 
 /// A request type whose model is read directly, at span start.
@@ -64,12 +63,12 @@ impl<'a, T: ?Sized> ModelNone<'a> for Wrap<'a, T> {
 /// First choice for outputs: known response types.
 pub trait OutputKnown {
     /// Captures the output.
-    fn l9_output(&self, limit: usize) -> Output;
+    fn l9_output(&self, bounds: Bounds) -> Output;
 }
 
 impl<T: KnownResponse + ?Sized> OutputKnown for &&&&Wrap<'_, T> {
-    fn l9_output(&self, limit: usize) -> Output {
-        self.0.output(limit)
+    fn l9_output(&self, bounds: Bounds) -> Output {
+        self.0.output(bounds)
     }
 }
 
@@ -77,14 +76,15 @@ impl<T: KnownResponse + ?Sized> OutputKnown for &&&&Wrap<'_, T> {
 /// usage, finish reasons, the completion and tool calls, within the limit)
 /// is copied out of it. A value that is no response is written as JSON text.
 impl KnownResponse for serde_json::Value {
-    fn output(&self, limit: usize) -> Output {
-        match response::read(self, limit) {
+    fn output(&self, bounds: Bounds) -> Output {
+        match response::read(self, bounds.limit) {
             Some(info) => Output {
                 info: Some(info),
                 ..Output::default()
             },
             None => Output {
-                text: Some(json_text(self, limit)),
+                text: Some(json_within(self, bounds)),
+                json: true,
                 ..Output::default()
             },
         }
@@ -93,8 +93,8 @@ impl KnownResponse for serde_json::Value {
 
 /// A reference reads as what it points to.
 impl<T: KnownResponse + ?Sized> KnownResponse for &T {
-    fn output(&self, limit: usize) -> Output {
-        T::output(self, limit)
+    fn output(&self, bounds: Bounds) -> Output {
+        T::output(self, bounds)
     }
 }
 
@@ -108,7 +108,7 @@ mod async_openai_types {
     };
     use async_openai::types::responses::{CreateResponse, Response};
 
-    use super::{KnownRequest, KnownResponse, ResponseInfo, ToolCallRequest};
+    use super::{Bounds, KnownRequest, KnownResponse, ResponseInfo, ToolCallRequest};
     use crate::record::response::MAX_LISTED;
     use crate::text::cut_bytes;
 
@@ -160,8 +160,8 @@ mod async_openai_types {
 
     impl KnownResponse for CreateChatCompletionResponse {
         /// Read field by field; texts are copied cut at the limit.
-        fn output(&self, limit: usize) -> Output {
-            let cut = |text: &str| cut_bytes(text, limit).into_owned();
+        fn output(&self, bounds: Bounds) -> Output {
+            let cut = |text: &str| cut_bytes(text, bounds.limit).into_owned();
             let message = self.choices.first().map(|choice| &choice.message);
             let usage = self.usage.as_ref().map(usage);
             let tool_calls = message
@@ -200,8 +200,7 @@ mod async_openai_types {
                     completion: message.and_then(|m| m.content.as_deref()).map(cut),
                     tool_calls,
                 }),
-                text: None,
-                capture_failed: false,
+                ..Output::default()
             }
         }
     }
@@ -240,9 +239,9 @@ mod async_openai_types {
     /// The Responses API's response has many item kinds; it is read through
     /// its JSON form, as any `Serialize` response is.
     impl KnownResponse for Response {
-        fn output(&self, limit: usize) -> Output {
+        fn output(&self, bounds: Bounds) -> Output {
             use crate::observe::OutputSerialize as _;
-            (&&crate::observe::capture::Wrap(self)).l9_output(limit)
+            (&&crate::observe::capture::Wrap(self)).l9_output(bounds)
         }
     }
 }

@@ -6,7 +6,6 @@
 pub(crate) mod capture;
 pub(crate) mod follow;
 mod held;
-mod json;
 pub(crate) mod known;
 mod metered;
 pub(crate) mod panics;
@@ -44,7 +43,7 @@ use crate::record::{
 };
 use crate::redact::{self, REDACTED, Rules};
 use crate::text::cut_bytes_owned;
-use capture::{CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded};
+use capture::{Bounds, CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_within};
 use held::Held;
 use metered::{Ended, Metering};
 use settings::ContentCapture;
@@ -340,6 +339,12 @@ impl Observation {
             .unwrap_or_else(settings::capture_limit)
     }
 
+    /// How a value of this call is captured: the limit, and whether the
+    /// keys of a `Serialize` value are judged as they are written.
+    pub fn bounds(&self) -> Bounds {
+        Bounds::new(self.limit(), self.meta.redact)
+    }
+
     /// Runs `f` with the redaction rules, or `None` when they do not apply
     /// to this call.
     fn redacting<R>(&self, f: impl FnOnce(Option<&Rules>) -> R) -> R {
@@ -625,6 +630,7 @@ impl Observation {
         }
         // A model response's text is its completion, empty for a turn that
         // only asks for tools; anything else is written as captured.
+        let json = !is_response && output.json;
         let completion = if is_response {
             Some(info.completion.take().unwrap_or_default())
         } else {
@@ -646,7 +652,11 @@ impl Observation {
                         call
                     })
                     .collect();
-                (tool_calls, completion.map(|text| scrub_owned(rules, text)))
+                let completion = completion.map(|text| match rules {
+                    Some(rules) if json => rules.scrub_json_owned(text),
+                    _ => scrub_owned(rules, text),
+                });
+                (tool_calls, completion)
             })
         };
         // Arguments are content: in events only when content goes there.
@@ -1004,6 +1014,8 @@ pub struct Output {
     pub info: Option<ResponseInfo>,
     /// The output as text.
     pub text: Option<String>,
+    /// The text is JSON whose keys were judged as it was written.
+    pub json: bool,
     /// The output's `Serialize` or `Debug` panicked.
     pub capture_failed: bool,
 }
@@ -1014,6 +1026,7 @@ impl Output {
         Self {
             info: None,
             text: Some(CAPTURE_FAILED.to_owned()),
+            json: false,
             capture_failed: true,
         }
     }
@@ -1022,13 +1035,13 @@ impl Output {
 /// First choice for outputs: strings and numbers as they are.
 pub trait OutputNative {
     /// Captures the output.
-    fn l9_output(&self, limit: usize) -> Output;
+    fn l9_output(&self, bounds: Bounds) -> Output;
 }
 
 impl<T: capture::NativeValue + ?Sized> OutputNative for &&&Wrap<'_, T> {
-    fn l9_output(&self, limit: usize) -> Output {
+    fn l9_output(&self, bounds: Bounds) -> Output {
         Output {
-            text: Some(self.0.native(limit).as_text().into_owned()),
+            text: Some(self.0.native(bounds.limit).as_text().into_owned()),
             ..Output::default()
         }
     }
@@ -1038,24 +1051,25 @@ impl<T: capture::NativeValue + ?Sized> OutputNative for &&&Wrap<'_, T> {
 /// it is one, else as JSON.
 pub trait OutputSerialize {
     /// Captures the output.
-    fn l9_output(&self, limit: usize) -> Output;
+    fn l9_output(&self, bounds: Bounds) -> Output;
 }
 
 impl<T: Serialize + ?Sized> OutputSerialize for &&Wrap<'_, T> {
     /// Bounded walks, neither copying the value: the fields a model
     /// response is read from, and when it is no response, the JSON text up
     /// to the limit (a response's completion is its text).
-    fn l9_output(&self, limit: usize) -> Output {
+    fn l9_output(&self, bounds: Bounds) -> Output {
         let walked = guarded(|| {
-            let info = json::tree::response_tree(self.0, limit)
+            let info = crate::json::tree::response_tree(self.0, bounds.limit)
                 .as_ref()
-                .and_then(|tree| response::read(tree, limit));
-            let text = info.is_none().then(|| json::text::json_text(self.0, limit));
+                .and_then(|tree| response::read(tree, bounds.limit));
+            let text = info.is_none().then(|| json_within(self.0, bounds));
             (info, text)
         });
         match walked {
             Some((info, text)) => Output {
                 info,
+                json: text.is_some(),
                 text,
                 capture_failed: false,
             },
@@ -1067,12 +1081,12 @@ impl<T: Serialize + ?Sized> OutputSerialize for &&Wrap<'_, T> {
 /// Third choice for outputs: `Debug`.
 pub trait OutputDebug {
     /// Captures the output.
-    fn l9_output(&self, limit: usize) -> Output;
+    fn l9_output(&self, bounds: Bounds) -> Output;
 }
 
 impl<T: Debug + ?Sized> OutputDebug for &Wrap<'_, T> {
-    fn l9_output(&self, limit: usize) -> Output {
-        guarded(|| debug_limited(self.0, limit)).map_or_else(Output::failed, |text| Output {
+    fn l9_output(&self, bounds: Bounds) -> Output {
+        guarded(|| debug_limited(self.0, bounds.limit)).map_or_else(Output::failed, |text| Output {
             text: Some(text),
             ..Output::default()
         })
@@ -1082,11 +1096,11 @@ impl<T: Debug + ?Sized> OutputDebug for &Wrap<'_, T> {
 /// Last choice for outputs: nothing to say.
 pub trait OutputNone {
     /// Captures the output.
-    fn l9_output(&self, limit: usize) -> Output;
+    fn l9_output(&self, bounds: Bounds) -> Output;
 }
 
 impl<T: ?Sized> OutputNone for Wrap<'_, T> {
-    fn l9_output(&self, _: usize) -> Output {
+    fn l9_output(&self, _: Bounds) -> Output {
         Output::default()
     }
 }

@@ -23,11 +23,11 @@ use pin_project_lite::pin_project;
 use serde::Serialize;
 
 use super::capture::guarded;
-use super::json::chunk::Scratch;
 use super::metered::Ended;
-use super::{CANCELLED, Meta, Observation, Output, json, panics, type_name_of};
+use super::{CANCELLED, Meta, Observation, Output, panics, type_name_of};
 use crate::attributes as attr;
 use crate::cost::CostBreakdown;
+use crate::json::chunk::Scratch;
 use crate::record::ObservationKind;
 use crate::record::stream::{ChunkError, StreamRead};
 use crate::text::{cut_bytes_owned, saturating_i64};
@@ -305,12 +305,13 @@ fn read_typed<C: Serialize + ?Sized>(
     scratch: &mut Scratch,
     following: &mut Following,
 ) -> Option<End> {
-    if guarded(|| json::chunk::read_fast(chunk, scratch, &mut following.read)) == Some(true) {
+    if guarded(|| crate::json::chunk::read_fast(chunk, scratch, &mut following.read)) == Some(true)
+    {
         following.chunk();
         return None;
     }
     let limit = following.observation.limit();
-    match guarded(|| json::tree::stream_tree(chunk, limit)) {
+    match guarded(|| crate::json::tree::stream_tree(chunk, limit)) {
         Some(Some(tree)) => following.read(&tree),
         // A chunk that cannot be walked still counts.
         Some(None) | None => {

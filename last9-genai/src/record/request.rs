@@ -11,7 +11,7 @@ use super::response::ToolCallRequest;
 
 key_list! {
     /// Every object key the readers below look at: a value walked for them
-    /// needs nothing else (see `observe::json::tree`). The test at the end of
+    /// needs nothing else (see `json::tree`). The test at the end of
     /// this file checks the list.
     REQUEST_KEYS, is_request_key,
     "messages",

@@ -44,7 +44,7 @@ pub struct ResponseInfo {
 
 key_list! {
     /// Every object key the readers below look at: a value walked for them
-    /// needs nothing else (see `observe::json::tree`). A key added to a reader
+    /// needs nothing else (see `json::tree`). A key added to a reader
     /// must be added here; the test at the end of this file checks it.
     RESPONSE_KEYS, is_response_key,
     "Ok",

@@ -22,7 +22,7 @@ pub(crate) const MAX_FINISH_REASONS: usize = 16;
 
 key_list! {
     /// Every object key the reader looks at: a chunk walked for them needs
-    /// nothing else (see `observe::json::tree`). The test at the end of this
+    /// nothing else (see `json::tree`). The test at the end of this
     /// file checks the list.
     STREAM_KEYS, is_stream_key,
     "Ok",

@@ -33,7 +33,8 @@ use std::sync::{Arc, LazyLock, RwLock};
 use regex::Regex;
 
 use marks::Marks;
-use names::{Recent, holds_a_name_literal, squash, words};
+pub(crate) use names::Judged;
+use names::{holds_a_name_literal, squash, words};
 use pairs::{Pairs, Shape};
 use values::{Values, shows_a_literal};
 
@@ -241,7 +242,7 @@ fn owned(text: String, scrub: impl for<'t> FnOnce(&'t str) -> Cow<'t, str>) -> S
 }
 
 impl Rules {
-    fn compile(rules: &Redaction) -> Self {
+    pub(crate) fn compile(rules: &Redaction) -> Self {
         Self {
             enabled: rules.enabled,
             names: rules.names.clone(),
@@ -265,9 +266,18 @@ impl Rules {
 
     /// Whether a value named `name` is secret (always false when off).
     pub(crate) fn secret_name(&self, name: &str) -> bool {
-        if !self.enabled || !self.may_hold_a_name(name) {
-            return false;
-        }
+        self.enabled && self.may_hold_a_name(name) && self.judge(name)
+    }
+
+    /// [`secret_name`](Self::secret_name) of the names of one capture: a
+    /// name is judged once while `judged` holds it (the keys of a list of
+    /// records repeat).
+    pub(crate) fn secret_key(&self, name: &str, judged: &mut Judged) -> bool {
+        self.enabled && judged.secret(name, |name| self.may_hold_a_name(name) && self.judge(name))
+    }
+
+    /// Whether `name`, which may hold a secret word, does: by its words.
+    fn judge(&self, name: &str) -> bool {
         let words: Vec<String> = words(name).collect();
         let squashed: String = words.concat();
         words.iter().any(|w| ANY_WORD.contains(&w.as_str()))
@@ -297,6 +307,14 @@ impl Rules {
     /// colon, to the comma or bracket that ends it.
     pub(crate) fn scrub_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
         self.clean(text, Shape::Structured)
+    }
+
+    /// JSON text whose keys were judged as it was written (see
+    /// [`Rules::secret_name`]): as [`scrub`](Self::scrub) inside its
+    /// strings, where a `name: value` pair's value is cut as a token; the
+    /// keys themselves are not read again. The JSON stays JSON.
+    pub(crate) fn scrub_json_owned(&self, text: String) -> String {
+        owned(text, |t| self.clean(t, Shape::Json))
     }
 
     /// [`scrub`](Self::scrub) of an owned string: the string itself when
@@ -334,11 +352,12 @@ impl Rules {
         let bytes = text.as_bytes();
         let mut pairs = Pairs::new(text, shape);
         let mut literal = self.own_patterns;
-        let mut recent = Recent::default();
+        // Made when the first name is judged: most texts have none.
+        let mut judged = None;
         self.marks.each(bytes, |at| {
             if matches!(bytes[at], b'=' | b':') {
                 pairs.visit(at, |name| {
-                    recent.secret(name, |name| self.secret_name(name))
+                    self.secret_key(name, judged.get_or_insert_with(Judged::default))
                 });
             }
             literal = literal || shows_a_literal(bytes, at);
@@ -568,6 +587,53 @@ mod tests {
         assert_eq!(
             rules.scrub_text("{password: a: b, token: c}"),
             "{password: [REDACTED], token: [REDACTED]}"
+        );
+    }
+
+    /// JSON whose keys were judged as written: its keys are passed over
+    /// (one with a secret name stays: the writer already cut its value),
+    /// while inside its strings secret pairs are cut and the JSON stays
+    /// JSON. Regression: as `Debug` text, a pair inside a string was cut to
+    /// the next comma or bracket, quotes and structure with it.
+    #[test]
+    fn json_judged_as_written_is_read_inside_its_strings() {
+        let rules = on();
+        let value = serde_json::json!({
+            "api_key": "left to the writer",
+            "note": "token: abc123, then more",
+            "url": "https://h/x?password=hunter2&x=1",
+            "args": "{\"api_key\": \"k-1\", \"n\": 2}",
+            "cut": "{\"token\": \"no end",
+            "k\\": "an escaped backslash ends this key",
+            "use": "sk-proj-abcdefghijklmnopqrstuvwx now",
+        });
+        let scrubbed = rules.scrub_json_owned(value.to_string());
+        let read: serde_json::Value = serde_json::from_str(&scrubbed).unwrap();
+        assert_eq!(
+            read,
+            serde_json::json!({
+                "api_key": "left to the writer",
+                "note": "token: [REDACTED], then more",
+                "url": "https://h/x?password=[REDACTED]&x=1",
+                "args": "{\"api_key\": \"[REDACTED]\", \"n\": 2}",
+                "cut": "{\"token\": \"[REDACTED]\"",
+                "k\\": "an escaped backslash ends this key",
+                "use": "[REDACTED] now",
+            })
+        );
+        // The same as `Debug` text, of which JSON is a case: keys read.
+        let text = r#"{"note":"token: abc123","model":"m"}"#;
+        assert_eq!(
+            rules.scrub_json_owned(text.to_owned()),
+            r#"{"note":"token: [REDACTED]","model":"m"}"#
+        );
+        assert_eq!(
+            rules.scrub_text(r#"Req { body: "{\"password\": \"p\"}" }"#),
+            r#"Req { body: "{\"password\": \"[REDACTED]\"}" }"#
+        );
+        assert_eq!(
+            rules.scrub(r#"sent {\"token\":\"t-1\"} ok"#),
+            r#"sent {\"token\":\"[REDACTED]\"} ok"#
         );
     }
 

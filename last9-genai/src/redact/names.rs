@@ -23,24 +23,48 @@ const STARTING_WITH: [(u8, u8); 256] = {
     table
 };
 
-/// Whether `name` holds one of the [`NAME_LITERALS`], without case: the
-/// literals starting with each byte are checked where it stands. A name
-/// longer than any the readers pass (64 bytes) is taken to hold one.
-pub(super) fn holds_a_name_literal(name: &str) -> bool {
-    let mut lower = [0u8; 64];
-    let Some(lower) = lower.get_mut(..name.len()) else {
-        return true;
-    };
-    for (to, from) in lower.iter_mut().zip(name.bytes()) {
-        *to = from.to_ascii_lowercase();
+/// For each lower-case letter, the letters that follow it at the start of
+/// a literal of [`NAME_LITERALS`], a bit each (`a` is bit 0).
+const FOLLOWED_BY: [u32; 26] = {
+    let mut table = [0u32; 26];
+    let mut i = 0;
+    while i < NAME_LITERALS.len() {
+        let literal = NAME_LITERALS[i].as_bytes();
+        table[(literal[0] - b'a') as usize] |= 1 << (literal[1] - b'a');
+        i += 1;
     }
-    let lower = &*lower;
-    (0..lower.len()).any(|at| {
-        let (from, to) = STARTING_WITH[usize::from(lower[at])];
-        NAME_LITERALS[usize::from(from)..usize::from(to)]
-            .iter()
-            .any(|literal| lower[at..].starts_with(literal.as_bytes()))
+    table
+};
+
+/// Whether `name` holds one of the [`NAME_LITERALS`], without case: where
+/// two letters start a literal, the literals starting with the first are
+/// compared. A name longer than any the readers pass (64 bytes) is taken
+/// to hold one.
+pub(super) fn holds_a_name_literal(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if bytes.len() > 64 {
+        return true;
+    }
+    // The shortest literal has three bytes.
+    (0..bytes.len().saturating_sub(2)).any(|at| {
+        let first = bytes[at].to_ascii_lowercase().wrapping_sub(b'a');
+        let second = bytes[at + 1].to_ascii_lowercase().wrapping_sub(b'a');
+        first < 26
+            && second < 26
+            && FOLLOWED_BY[usize::from(first)] >> second & 1 == 1
+            && starts_a_literal(&bytes[at..])
     })
+}
+
+/// Whether `rest` starts with a literal of [`NAME_LITERALS`], without case.
+fn starts_a_literal(rest: &[u8]) -> bool {
+    let (from, to) = STARTING_WITH[usize::from(rest[0].to_ascii_lowercase())];
+    NAME_LITERALS[usize::from(from)..usize::from(to)]
+        .iter()
+        .any(|literal| {
+            rest.get(..literal.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(literal.as_bytes()))
+        })
 }
 
 /// `text` lower-cased with everything but letters and digits dropped.
@@ -73,24 +97,51 @@ pub(super) fn words(name: &str) -> impl Iterator<Item = String> + '_ {
     words.into_iter().filter(|w| !w.is_empty())
 }
 
-/// The last names asked about in one text, and the answers: the keys of a
-/// list of records repeat, and each is judged once.
-#[derive(Debug, Default)]
-pub(super) struct Recent<'t> {
-    answers: [(&'t str, bool); 8],
-    next: usize,
+/// Names judged in one capture, and the answers: the keys of a list of
+/// records repeat, and each is judged once while its slot holds it. A name
+/// is kept in one of [`SLOTS`] slots chosen by its length and its first and
+/// last bytes, zero-padded to [`KEPT`] bytes so that it is compared in two
+/// vector compares; a longer name is judged each time.
+#[derive(Debug)]
+pub(crate) struct Judged {
+    /// Per slot: the name, padded; its length (0 for none); the answer.
+    slots: [([u8; KEPT], u8, bool); SLOTS],
 }
 
-impl<'t> Recent<'t> {
-    /// Whether `name` is secret, as `judge` says: asked once per name
-    /// among the last eight.
-    pub(super) fn secret(&mut self, name: &'t str, judge: impl FnOnce(&str) -> bool) -> bool {
-        if let Some((_, secret)) = self.answers.iter().find(|(seen, _)| *seen == name) {
-            return *secret;
+/// How many names [`Judged`] holds.
+const SLOTS: usize = 16;
+
+/// The longest name [`Judged`] holds.
+const KEPT: usize = 32;
+
+impl Default for Judged {
+    fn default() -> Self {
+        Self {
+            slots: [([0; KEPT], 0, false); SLOTS],
+        }
+    }
+}
+
+impl Judged {
+    /// Whether `name` is secret, as `judge` says: asked once while the
+    /// name stays in its slot.
+    pub(crate) fn secret(&mut self, name: &str, judge: impl FnOnce(&str) -> bool) -> bool {
+        let bytes = name.as_bytes();
+        let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+            return judge(name);
+        };
+        if bytes.len() > KEPT {
+            return judge(name);
+        }
+        let slot = (bytes.len() + usize::from(*first) * 3 + usize::from(*last) * 5) % SLOTS;
+        let mut padded = [0; KEPT];
+        padded[..bytes.len()].copy_from_slice(bytes);
+        let (kept, length, answer) = &mut self.slots[slot];
+        if usize::from(*length) == bytes.len() && *kept == padded {
+            return *answer;
         }
         let secret = judge(name);
-        self.answers[self.next % self.answers.len()] = (name, secret);
-        self.next += 1;
+        (*kept, *length, *answer) = (padded, bytes.len() as u8, secret);
         secret
     }
 }
@@ -122,30 +173,34 @@ mod tests {
         assert!(holds_a_name_literal(&"x".repeat(65)));
     }
 
-    /// A name is judged once while it stays among the last eight, and
-    /// judged again after eight others.
+    /// A name is judged once while its slot holds it; names sharing a
+    /// slot take it from each other, a name too long to keep is judged each
+    /// time, and every answer is the judge's.
     #[test]
-    fn recent_names_are_judged_once() {
-        let mut recent = Recent::default();
-        let mut judged = Vec::new();
-        let mut ask = |recent: &mut Recent<'static>, name: &'static str| {
-            recent.secret(name, |n| {
-                judged.push(n.to_owned());
-                n == "api_key"
+    fn names_are_judged_once_while_kept() {
+        let mut judged = Judged::default();
+        let mut asked = Vec::new();
+        let long = "a_very_long_parameter_name_of_an_api_key";
+        let mut ask = |judged: &mut Judged, name: &str| {
+            judged.secret(name, |n| {
+                asked.push(n.to_owned());
+                n.ends_with("api_key")
             })
         };
-        assert!(ask(&mut recent, "api_key"));
-        assert!(!ask(&mut recent, "title"));
-        assert!(ask(&mut recent, "api_key"));
-        assert!(!ask(&mut recent, "title"));
-        for name in ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"] {
-            assert!(!ask(&mut recent, name));
+        for _ in 0..3 {
+            for name in ["api_key", "title", "summary", "id", long, ""] {
+                assert_eq!(ask(&mut judged, name), name.ends_with("api_key"), "{name}");
+            }
         }
-        assert!(ask(&mut recent, "api_key"));
+        // "az" and "aj" share a slot: (2 + 97·3 + 122·5) % 16 = 7 =
+        // (2 + 97·3 + 106·5) % 16.
+        for name in ["az", "aj", "az"] {
+            assert!(!ask(&mut judged, name));
+        }
         assert_eq!(
-            judged,
+            asked,
             [
-                "api_key", "title", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "api_key"
+                "api_key", "title", "summary", "id", long, "", long, "", long, "", "az", "aj", "az"
             ]
         );
     }

@@ -14,6 +14,12 @@ pub(super) enum Shape {
     /// `Debug` or JSON: after `:`, any value, to the comma or bracket that
     /// ends it at its own depth.
     Structured,
+    /// JSON whose keys were judged as it was written (a secret key's value
+    /// is already `"[REDACTED]"`): a `:` after a closing quote ends a key
+    /// and is passed over; any other `:` stands inside a string, where the
+    /// value after a secret name is cut as a token, to the quote or space
+    /// that ends it, so the JSON stays JSON.
+    Json,
 }
 
 /// A text whose `=` and `:` are visited in order, the value after each
@@ -51,6 +57,7 @@ impl<'t> Pairs<'t> {
             || before == Some(bytes[at])
             || (bytes[at] == b'='
                 && (after == Some(b'>') || matches!(before, Some(b'!' | b'<' | b'>'))))
+            || (self.shape == Shape::Json && bytes[at] == b':' && ends_a_key(bytes, at))
         {
             return;
         }
@@ -62,8 +69,10 @@ impl<'t> Pairs<'t> {
         }
         let start = at + 1 + bytes[at + 1..].iter().take_while(|b| **b == b' ').count();
         let quoted = bytes.get(start) == Some(&b'"');
+        let escaped = bytes[start..].starts_with(b"\\\"");
         let end = match (bytes[at], self.shape) {
-            (b'=', _) => token_end(bytes, start),
+            _ if escaped => escaped_end(bytes, start),
+            (b'=', _) | (_, Shape::Json) => token_end(bytes, start),
             (_, Shape::Structured) => value_end(text, start),
             (_, Shape::Plain) if quoted => value_end(text, start),
             (_, Shape::Plain) => return,
@@ -72,8 +81,11 @@ impl<'t> Pairs<'t> {
             return;
         }
         self.out.push_str(&text[self.copied..start]);
-        self.out
-            .push_str(if quoted { "\"[REDACTED]\"" } else { REDACTED });
+        self.out.push_str(match (escaped, quoted) {
+            (true, _) => "\\\"[REDACTED]\\\"",
+            (_, true) => "\"[REDACTED]\"",
+            _ => REDACTED,
+        });
         self.copied = end;
     }
 
@@ -86,6 +98,37 @@ impl<'t> Pairs<'t> {
         self.out.push_str(&self.text[self.copied..]);
         Cow::Owned(self.out)
     }
+}
+
+/// Whether the `:` at `colon` of JSON ends a key: it follows a closing
+/// quote, not an escaped one (`\"` inside a string; `\\"` is an escaped
+/// backslash, then the closing quote).
+fn ends_a_key(bytes: &[u8], colon: usize) -> bool {
+    if colon == 0 || bytes[colon - 1] != b'"' {
+        return false;
+    }
+    let backslashes = bytes[..colon - 1]
+        .iter()
+        .rev()
+        .take_while(|b| **b == b'\\')
+        .count();
+    backslashes % 2 == 0
+}
+
+/// Where a value quoted with escaped quotes (`\"value\"`, JSON inside a
+/// JSON string) ends: after the next `\"`, or at the raw quote that ends
+/// the string around it.
+fn escaped_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 2;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if bytes.get(i + 1) == Some(&b'"') => return i + 2,
+            b'\\' => i += 2,
+            b'"' => return i,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 /// Where a token value after `=` ends: at a space, `&`, quote, backslash,
@@ -101,9 +144,9 @@ fn token_end(bytes: &[u8], start: usize) -> usize {
             .count()
 }
 
-/// The name just before the colon at `colon`: `"a quoted key"` (at most 64
-/// bytes, no escapes) or an identifier (at most 64 bytes), with spaces
-/// between allowed.
+/// The name just before the colon at `colon`: `"a quoted key"` or
+/// `\"one quoted inside a string\"` (at most 64 bytes, no escapes) or an
+/// identifier (at most 64 bytes), with spaces between allowed.
 fn name_before(text: &str, colon: usize) -> Option<&str> {
     let bytes = text.as_bytes();
     let end = colon
@@ -113,14 +156,16 @@ fn name_before(text: &str, colon: usize) -> Option<&str> {
             .take_while(|b| **b == b' ')
             .count();
     if end > 0 && bytes[end - 1] == b'"' {
+        // `\"name\"` is a quoted name inside a string (JSON in JSON).
+        let escaped = end > 1 && bytes[end - 2] == b'\\';
+        let close = end - 1 - usize::from(escaped);
         // Back to the opening quote, in one read: a backslash first means
         // an escaped name, not read.
-        let close = end - 1;
-        let lowest = end.saturating_sub(66);
+        let lowest = end.saturating_sub(67);
         return (lowest..close)
             .rev()
             .find(|i| matches!(bytes[*i], b'"' | b'\\'))
-            .filter(|i| bytes[*i] == b'"')
+            .filter(|i| bytes[*i] == b'"' && (!escaped || *i > 0 && bytes[*i - 1] == b'\\'))
             .map(|open| &text[open + 1..close]);
     }
     let length = bytes[..end]

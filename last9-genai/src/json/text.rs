@@ -1,23 +1,29 @@
 //! JSON text of a value, at most the capture limit: the walk stops when the
-//! limit is reached, so a value of any size costs the limit.
+//! limit is reached, so a value of any size costs the limit. With the
+//! redaction rules, each key is judged as it is written: a secret key's value
+//! is written `"[REDACTED]"`, whatever its shape, and never walked.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
 use super::{Leaf, Sink, Stop, walk};
+use crate::redact::{Judged, REDACTED, Rules};
 use crate::text::{Limited, json_string};
 
 /// Writes JSON text into a [`Limited`] buffer.
-struct Text {
+struct Text<'r> {
     out: Limited,
+    /// When redaction applies: the rules that judge keys, and the keys
+    /// judged so far.
+    keys: Option<(&'r Rules, Judged)>,
     /// Per open array or object: whether nothing is in it yet.
     empty: Vec<bool>,
     /// A key was just written: its value takes no comma.
     after_key: bool,
 }
 
-impl Text {
+impl Text<'_> {
     fn write(&mut self, text: &str) -> Result<(), Stop> {
         if self.out.take(text) {
             Ok(())
@@ -44,7 +50,7 @@ impl Text {
     }
 }
 
-impl Sink for Text {
+impl Sink for Text<'_> {
     fn leaf(&mut self, leaf: Leaf<'_>) -> Result<(), Stop> {
         self.separate()?;
         match leaf {
@@ -79,6 +85,14 @@ impl Sink for Text {
     fn key(&mut self, key: &str) -> Result<bool, Stop> {
         self.separate()?;
         self.string(key)?;
+        if let Some((rules, judged)) = &mut self.keys
+            && rules.secret_key(key, judged)
+        {
+            self.write(":\"")?;
+            self.write(REDACTED)?;
+            self.write("\"")?;
+            return Ok(false);
+        }
         self.write(":")?;
         self.after_key = true;
         Ok(true)
@@ -91,10 +105,16 @@ impl Sink for Text {
 }
 
 /// JSON text of `value`, at most `limit` bytes, then marked; a value nested
-/// too deep is cut where the depth runs out, and marked alike.
-pub(crate) fn json_text<T: Serialize + ?Sized>(value: &T, limit: usize) -> String {
+/// too deep is cut where the depth runs out, and marked alike. With `rules`,
+/// the value of each secret key is `"[REDACTED]"`.
+pub(crate) fn json_text<T: Serialize + ?Sized>(
+    value: &T,
+    limit: usize,
+    rules: Option<&Rules>,
+) -> String {
     let mut text = Text {
         out: Limited::new(limit),
+        keys: rules.map(|rules| (rules, Judged::default())),
         empty: Vec::new(),
         after_key: false,
     };
@@ -171,19 +191,74 @@ mod tests {
 
     #[test]
     fn writes_what_serde_json_writes() {
-        let ours = json_text(&all(), 1 << 20);
+        let ours = json_text(&all(), 1 << 20, None);
         let theirs: serde_json::Value = serde_json::from_str(&ours).unwrap();
         assert_eq!(theirs, serde_json::to_value(all()).unwrap());
         // Past u64, serde_json refuses a u128 without arbitrary precision;
         // this walk writes it as text.
-        assert_eq!(json_text(&u128::MAX, 100), format!("\"{}\"", u128::MAX));
+        assert_eq!(
+            json_text(&u128::MAX, 100, None),
+            format!("\"{}\"", u128::MAX)
+        );
     }
 
     #[test]
     fn stops_at_the_limit_on_a_character_boundary() {
-        let text = json_text(&vec!["é"; 1000], 10);
+        let text = json_text(&vec!["é"; 1000], 10, None);
         // `[` + `"é"` + `,` + `"é"` is 10 bytes; the next comma is cut.
         assert_eq!(text, format!("[\"é\",\"é\"{TRUNCATION_MARKER}"));
+    }
+
+    /// Regression: a secret key holding an object, a list or a number came
+    /// out as `"credentials":[REDACTED]`, which is no JSON. Keys are judged
+    /// as written: the value is the string `"[REDACTED]"` whatever its
+    /// shape, at any depth, for a key of any length, and is never walked.
+    #[test]
+    fn secret_keys_are_judged_as_written_and_the_json_stays_json() {
+        use crate::redact::{Redaction, Rules};
+        let rules = Rules::compile(&Redaction::default());
+        let long = format!("{}_api_key", "x".repeat(70));
+        let value = serde_json::json!({
+            "region": "eu",
+            "credentials": {"user": "ann", "pass": "p1"},
+            "token": 42,
+            "api_keys": ["k1", "k2"],
+            "password": null,
+            "nested": [{"Authorization": "opaque", "max_tokens": 5}],
+            long.clone(): "k3",
+        });
+        let text = json_text(&value, 1 << 20, Some(&rules));
+        let read: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut expected = serde_json::json!({
+            "region": "eu",
+            "credentials": "[REDACTED]",
+            "token": "[REDACTED]",
+            "api_keys": ["k1", "k2"],
+            "password": "[REDACTED]",
+            "nested": [{"Authorization": "[REDACTED]", "max_tokens": 5}],
+        });
+        expected[long.as_str()] = "[REDACTED]".into();
+        assert_eq!(read, expected);
+        // A secret value is never walked: one that would panic is not read.
+        struct Panics;
+        impl Serialize for Panics {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                panic!("read")
+            }
+        }
+        let mut map = BTreeMap::new();
+        map.insert("secret", Panics);
+        assert_eq!(
+            json_text(&map, 100, Some(&rules)),
+            r#"{"secret":"[REDACTED]"}"#
+        );
+        // Without the rules, every key is written as it is.
+        assert_eq!(json_text(&value, 1 << 20, None), value.to_string());
+        // Cut inside the marker: no byte of the value is written.
+        assert_eq!(
+            json_text(&serde_json::json!({"token": "abc"}), 14, Some(&rules)),
+            format!("{{\"token\":\"[RED{TRUNCATION_MARKER}")
+        );
     }
 
     /// Regression: a value nested 100 000 levels deep aborted the process
@@ -197,7 +272,7 @@ mod tests {
             node = Node(Some(Box::new(node)));
         }
         // Nothing is written per level, so only the depth bound stops it.
-        let text = json_text(&node, usize::MAX);
+        let text = json_text(&node, usize::MAX, None);
         assert_eq!(text, TRUNCATION_MARKER);
         // Dropping it recursively would overflow the stack too.
         let mut next = node.0.take();

@@ -3,7 +3,7 @@
 //! for a [`Sink`], which may stop the walk at any point.
 //!
 //! Three sinks: [`text`] writes JSON text up to the capture limit and stops
-//! there; [`tree`] keeps only the fields a model response is read from, up
+//! there, judging each key by the redaction rules as it is written; [`tree`] keeps only the fields a model response is read from, up
 //! to a budget, never descending into the others; [`chunk`] reads the
 //! common chunks of a stream as they pass. Neither copies the value
 //! whole, and a value nested deeper than [`MAX_DEPTH`] stops the walk

@@ -305,7 +305,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::observe::json::tree::stream_tree;
+    use crate::json::tree::stream_tree;
 
     /// Chunks of every kind the reader knows, and malformed ones.
     fn corpus() -> Vec<Value> {
