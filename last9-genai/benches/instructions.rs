@@ -27,13 +27,13 @@
 //! | unsampled_nested/sdk | 597 | 1.00 |
 //! | unsampled_nested/sdk_current | 1415 | 2.37 |
 //! | unsampled_nested/observe | 1186 | 1.99 |
-//! | capture/4KiB_unredacted | 9033 | 1.00 |
-//! | capture/4KiB | 11452 | 1.27 |
-//! | capture/json_unredacted | 188743 | 1.00 |
-//! | capture/json | 251809 | 1.33 |
+//! | capture/4KiB_unredacted | 8883 | 1.00 |
+//! | capture/4KiB | 11371 | 1.28 |
+//! | capture/json_unredacted | 189577 | 1.00 |
+//! | capture/json | 241114 | 1.27 |
 //!
-//! The `capture/` counts are from 2026-11-27, after one read for both
-//! redaction rules; the others from the commit the table was made at.
+//! The `capture/` counts are from 2026-11-27, after JSON keys were judged as
+//! written; the others from the commit the table was made at.
 //!
 //! `metrics/off` and `metrics/on`: an observed model call (a small OpenAI
 //! response, priced, in a workflow) with no meter provider, then with one

@@ -119,3 +119,46 @@ async fn a_typed_response_is_cut_at_the_capture_limit() {
         Some(format!("{}{marker}", "é".repeat(32)))
     );
 }
+
+fn responses_api() -> async_openai::types::responses::Response {
+    serde_json::from_value(serde_json::json!({
+        "id": "resp_typed", "object": "response", "created_at": 1, "model": "o3", "status": "completed",
+        "output": [
+            { "type": "message", "id": "msg_1", "status": "completed", "role": "assistant",
+              "content": [{ "type": "output_text", "text": "42", "annotations": [] }] }
+        ],
+        "usage": { "input_tokens": 100, "output_tokens": 500, "total_tokens": 600,
+                   "output_tokens_details": { "reasoning_tokens": 400 },
+                   "input_tokens_details": { "cached_tokens": 0 } }
+    }))
+    .unwrap()
+}
+
+#[observe]
+async fn respond_typed(
+    prompt: &str,
+) -> Result<async_openai::types::responses::Response, OpenAIError> {
+    let _ = prompt;
+    Ok(responses_api())
+}
+
+/// The Responses API's typed response is read through its JSON form: its
+/// id, model, usage with reasoning tokens, and its text as the completion.
+#[tokio::test]
+async fn a_typed_responses_api_response_is_read() {
+    let (_turn, h) = common::observed();
+    respond_typed("the answer?").await.unwrap();
+    let s = h.span("respond_typed");
+    assert_eq!(
+        string(&s, "gen_ai.response.id").as_deref(),
+        Some("resp_typed")
+    );
+    assert_eq!(string(&s, "gen_ai.response.model").as_deref(), Some("o3"));
+    assert_eq!(int(&s, "gen_ai.usage.input_tokens"), Some(100));
+    assert_eq!(int(&s, "gen_ai.usage.output_tokens"), Some(500));
+    assert_eq!(int(&s, "gen_ai.usage.reasoning.output_tokens"), Some(400));
+    assert_eq!(
+        common::event_attr(&s, "gen_ai.content.completion", "gen_ai.completion").as_deref(),
+        Some("42")
+    );
+}

@@ -217,6 +217,22 @@ fn open_account(account: &Account) -> Account {
     self::account()
 }
 
+/// The same account as a JSON value (written as JSON, not a response).
+#[observe]
+fn account_json() -> serde_json::Value {
+    serde_json::to_value(account()).unwrap()
+}
+
+/// A value with only `Debug`: its text is read as `Debug` text, where a
+/// quoted value after a secret name is cut.
+#[observe]
+fn login_debug() -> Login {
+    Login {
+        user: "ada",
+        token: PLAIN[2],
+    }
+}
+
 #[observe(redaction = false)]
 fn open_account_unredacted(account: &Account) -> usize {
     account.name.len()
@@ -252,6 +268,27 @@ fn secret_keys_of_any_shape_leave_json_behind() {
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&completion).unwrap(),
         expected
+    );
+    account_json();
+    let completion = common::event_attr(
+        &h.span("account_json"),
+        "gen_ai.content.completion",
+        "gen_ai.completion",
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&completion).unwrap(),
+        expected
+    );
+    login_debug();
+    assert_eq!(
+        common::event_attr(
+            &h.span("login_debug"),
+            "gen_ai.content.completion",
+            "gen_ai.completion"
+        )
+        .as_deref(),
+        Some(r#"Login { user: "ada", token: "[REDACTED]" }"#)
     );
     // Switched off for a function, the keys are written as they are.
     let span = h.span("open_account_unredacted");

@@ -779,4 +779,81 @@ mod tests {
         assert_eq!(strip_date("-2024-08-06"), None);
         assert_eq!(strip_date("é-2024-08-0é"), None);
     }
+
+    /// Regression (mutation testing): a month or day out of range, or a
+    /// year that is not all digits, is no date, in each of the three forms.
+    #[test]
+    fn strip_date_refuses_what_is_no_date() {
+        for model in [
+            "gpt-4o-2024-13-06",
+            "gpt-4o-2024-12-32",
+            "gpt-4o-2024-00-06",
+            "gpt-4o-20x4-08-06",
+            "claude-3-5-sonnet-20241306",
+            "claude-3-5-sonnet@20241232",
+            "gpt-4-1306",
+            "gpt-4-0632",
+        ] {
+            assert_eq!(strip_date(model), None, "{model}");
+        }
+        assert_eq!(strip_date("gpt-4o-2024-12-31"), Some("gpt-4o"));
+        assert_eq!(strip_date("gpt-4-1231"), Some("gpt-4"));
+    }
+
+    /// Each price reads back as it was given; the optional ones are absent
+    /// until given.
+    #[test]
+    fn prices_read_back_as_given() {
+        let plain = ModelPricing::new(1.5, 6.0);
+        assert_eq!(
+            (
+                plain.input(),
+                plain.output(),
+                plain.cache_read(),
+                plain.cache_write(),
+                plain.reasoning()
+            ),
+            (1.5, 6.0, None, None, None)
+        );
+        let full = plain
+            .with_cache_read(0.25)
+            .with_cache_write(3.75)
+            .with_reasoning(8.0);
+        assert_eq!(
+            (full.cache_read(), full.cache_write(), full.reasoning()),
+            (Some(0.25), Some(3.75), Some(8.0))
+        );
+    }
+
+    /// A table made from pairs holds them, and says whether it is empty.
+    #[test]
+    fn a_table_holds_its_pairs() {
+        assert!(PricingTable::default().is_empty());
+        let table = PricingTable::try_from([("m-1", ModelPricing::new(1.0, 2.0))]).unwrap();
+        assert!(!table.is_empty());
+        assert_eq!(table.len(), 1);
+        assert_eq!(table.get("m-1").map(ModelPricing::output), Some(2.0));
+    }
+
+    /// Errors say what was expected, and a file that cannot be read keeps
+    /// the I/O error as its source.
+    #[test]
+    fn errors_say_what_was_expected_and_keep_their_source() {
+        use std::error::Error as _;
+        let err = PricingTable::from_json_str("[1]").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("an object from model name to prices"),
+            "{err}"
+        );
+        assert!(err.source().is_none());
+        let err = PricingTable::from_json_file("/nonexistent/prices.json").unwrap_err();
+        let source = err
+            .source()
+            .and_then(|s| s.downcast_ref::<std::io::Error>());
+        assert_eq!(
+            source.map(std::io::Error::kind),
+            Some(std::io::ErrorKind::NotFound)
+        );
+    }
 }

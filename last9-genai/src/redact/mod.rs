@@ -567,6 +567,24 @@ mod tests {
         assert_eq!(rules.scrub_text(&json), clean);
         let spaces = format!("{}:{}", " ".repeat(1 << 20), ":".repeat(1 << 10));
         assert!(matches!(rules.scrub_text(&spaces), Cow::Borrowed(_)));
+        // JSON in JSON strings, and pairs inside strings of JSON judged as
+        // written: each value cut, each read once.
+        let escaped = r#"{\"token\": \"t\"}, "#.repeat(50_000);
+        let clean = r#"{\"token\": \"[REDACTED]\"}, "#.repeat(50_000);
+        assert_eq!(rules.scrub(&escaped), clean);
+        let unclosed = format!(r#"{{"a":"{}"}}"#, r#"{\"token\": \"t "#.repeat(50_000));
+        // Each value runs to the next escaped quote, which opens the next
+        // name: every value is cut, and the JSON stays JSON.
+        let expected = format!(
+            r#"{{"a":"{{\"token\": {}\"[REDACTED]\""}}"#,
+            r#"\"[REDACTED]\"token\": "#.repeat(49_999)
+        );
+        let scrubbed = rules.scrub_json_owned(unclosed);
+        assert_eq!(scrubbed, expected);
+        assert!(serde_json::from_str::<serde_json::Value>(&scrubbed).is_ok());
+        let inside = format!("[{}1]", r#""token: t1, ok","#.repeat(50_000));
+        let cut = format!("[{}1]", r#""token: [REDACTED], ok","#.repeat(50_000));
+        assert_eq!(rules.scrub_json_owned(inside), cut);
     }
 
     /// Operators and paths are not pairs, and a separator inside a value
@@ -600,6 +618,7 @@ mod tests {
         let rules = on();
         let value = serde_json::json!({
             "api_key": "left to the writer",
+            "token": 5,
             "note": "token: abc123, then more",
             "url": "https://h/x?password=hunter2&x=1",
             "args": "{\"api_key\": \"k-1\", \"n\": 2}",
@@ -613,6 +632,7 @@ mod tests {
             read,
             serde_json::json!({
                 "api_key": "left to the writer",
+                "token": 5,
                 "note": "token: [REDACTED], then more",
                 "url": "https://h/x?password=[REDACTED]&x=1",
                 "args": "{\"api_key\": \"[REDACTED]\", \"n\": 2}",
@@ -635,6 +655,33 @@ mod tests {
             rules.scrub(r#"sent {\"token\":\"t-1\"} ok"#),
             r#"sent {\"token\":\"[REDACTED]\"} ok"#
         );
+    }
+
+    /// Quoted names and values inside strings (JSON in JSON): a value ends
+    /// at the escaped quote that closes it, past other escapes, or at the
+    /// raw quote that ends the string around it; a name is read only when
+    /// both its quotes are escaped, or neither.
+    #[test]
+    fn escaped_quotes_are_read_as_quotes_inside_a_string() {
+        let rules = on();
+        for (text, expected) in [
+            (r#"x {\"token\": \"abc"#, r#"x {\"token\": \"[REDACTED]\""#),
+            (
+                r#"{\"token\": \"abc\ndef\", \"n\": 1}"#,
+                r#"{\"token\": \"[REDACTED]\", \"n\": 1}"#,
+            ),
+            (r#"x\token": "v""#, r#"x\token": "v""#),
+            (r#""token\": \"v\""#, r#""token\": \"v\""#),
+            ("\":x", "\":x"),
+        ] {
+            assert_eq!(rules.scrub(text), expected, "{text}");
+        }
+        // An escaped backslash, then the raw quote that ends the string: the
+        // value stops there, and the JSON around it stays JSON.
+        let json = r#"{"a":"{\"token\": \"t\\"}"#;
+        let scrubbed = rules.scrub_json_owned(json.to_owned());
+        assert_eq!(scrubbed, r#"{"a":"{\"token\": \"[REDACTED]\""}"#);
+        assert!(serde_json::from_str::<serde_json::Value>(&scrubbed).is_ok());
     }
 
     #[test]

@@ -167,7 +167,16 @@ mod tests {
             let cut = format!("{}#", &literal[..literal.len() - 1]);
             assert!(!holds_a_name_literal(&cut), "{cut}");
         }
-        for name in ["summary", "title", "word_count", "model", "max_tokes"] {
+        // Bytes past `z` (`{` is `z` + 1) start no literal.
+        for name in [
+            "summary",
+            "title",
+            "word_count",
+            "model",
+            "max_tokes",
+            "{ab}",
+            "a{{",
+        ] {
             assert!(!holds_a_name_literal(name), "{name}");
         }
         assert!(holds_a_name_literal(&"x".repeat(65)));
