@@ -373,3 +373,22 @@ where
         self.inner.call(request).with_scope(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Control characters and separators are dropped, then spaces around
+    /// what is left (a control character between spaces leaves them there
+    /// for `trim` to find), then the value is cut on a character boundary.
+    #[test]
+    fn values_are_cleaned_then_trimmed_then_cut() {
+        let propagation = Propagation::new().max_value_len(5);
+        assert_eq!(
+            propagation.sanitize(" \u{7}ab;\"c\" \t"),
+            Some("abc".to_owned())
+        );
+        assert_eq!(propagation.sanitize("abcdéf"), Some("abcd".to_owned()));
+        assert_eq!(propagation.sanitize(" \t,; "), None);
+    }
+}

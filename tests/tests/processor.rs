@@ -324,3 +324,45 @@ fn cache_writes_under_either_name_are_priced() {
         );
     }
 }
+
+/// An exporter that keeps the resource it is given.
+#[derive(Debug, Clone, Default)]
+struct ResourceKept(std::sync::Arc<std::sync::Mutex<Option<opentelemetry_sdk::Resource>>>);
+
+impl opentelemetry_sdk::trace::SpanExporter for ResourceKept {
+    async fn export(
+        &self,
+        _: Vec<opentelemetry_sdk::trace::SpanData>,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        Ok(())
+    }
+
+    fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {
+        *self.0.lock().unwrap() = Some(resource.clone());
+    }
+}
+
+/// The provider's resource (the service name a backend groups by) reaches
+/// the exporter through the processor it wraps.
+#[test]
+fn the_resource_reaches_the_wrapped_exporter() {
+    let kept = ResourceKept::default();
+    let _provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_resource(
+            opentelemetry_sdk::Resource::builder()
+                .with_service_name("checkout")
+                .build(),
+        )
+        .with_span_processor(last9_genai::Last9SpanProcessor::builder().wrap(
+            opentelemetry_sdk::trace::SimpleSpanProcessor::new(kept.clone()),
+        ))
+        .build();
+    let resource = kept.0.lock().unwrap().clone().expect("a resource");
+    assert_eq!(
+        resource
+            .get(&opentelemetry::Key::new("service.name"))
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("checkout")
+    );
+}
