@@ -391,4 +391,17 @@ mod tests {
         assert_eq!(propagation.sanitize("abcdéf"), Some("abcd".to_owned()));
         assert_eq!(propagation.sanitize(" \t,; "), None);
     }
+
+    /// The extractor lists the headers a request carries, as propagators
+    /// that look for keys by prefix (`uberctx-`, `ot-baggage-`) read them.
+    #[test]
+    fn headers_are_listed_by_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert("traceparent", HeaderValue::from_static("00-1-2-01"));
+        headers.insert("baggage", HeaderValue::from_static("a=b"));
+        let extractor = HeaderExtractor(&headers);
+        let mut keys = extractor.keys();
+        keys.sort_unstable();
+        assert_eq!(keys, ["baggage", "traceparent"]);
+    }
 }

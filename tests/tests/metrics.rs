@@ -466,6 +466,27 @@ fn other_instrumentation_and_the_manual_api_each_count_once() {
     );
 }
 
+/// Another instrumentation's span that says its own cost, for a model the
+/// prices do not know: the cost metric counts the cost the span says (it
+/// cannot be counted again from the prices).
+#[test]
+fn a_cost_said_by_other_instrumentation_is_counted() {
+    let t = telemetry(Sampler::AlwaysOn);
+    let mut span = t.tracer_provider.tracer("rig").start("chat house-model");
+    span.set_attributes([
+        KeyValue::new("gen_ai.operation.name", "chat"),
+        KeyValue::new("gen_ai.provider.name", "house"),
+        KeyValue::new("gen_ai.request.model", "house-model"),
+        KeyValue::new("gen_ai.usage.input_tokens", 1000),
+        KeyValue::new("gen_ai.usage.output_tokens", 100),
+        KeyValue::new("gen_ai.usage.cost_usd", 0.0125),
+    ]);
+    span.end();
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert_eq!(cost.attributes["gen_ai.request.model"], "house-model");
+    assert_eq!((cost.count, cost.value), (1, 0.0125));
+}
+
 /// The manual API counts a call whose span the sampler dropped.
 #[test]
 fn the_manual_api_counts_unsampled_calls() {

@@ -205,7 +205,7 @@ fn account() -> Account {
         name: "ada",
         credentials: json!({"user": "ada", "password": PLAIN[0]}),
         session: 918_273,
-        api_keys: vec!["k1"],
+        api_keys: vec![PLAIN[3]],
         tool_args: format!("{{\"city\": \"Oslo\", \"api_key\": \"{}\"}}", PLAIN[1]),
         note: "rotated, new token: plain-secret-value-three",
     }
@@ -253,7 +253,7 @@ fn secret_keys_of_any_shape_leave_json_behind() {
         "name": "ada",
         "credentials": "[REDACTED]",
         "session": "[REDACTED]",
-        "api_keys": ["k1"],
+        "api_keys": "[REDACTED]",
         "tool_args": "{\"city\": \"Oslo\", \"api_key\": \"[REDACTED]\"}",
         "note": "rotated, new token: [REDACTED]",
     });

@@ -114,10 +114,11 @@ impl<T> WithScope<T> {
     /// The context made current on every poll.
     ///
     /// ```
-    /// use last9_genai::{ScopeExt, conversation};
+    /// use last9_genai::{ScopeExt, conversation, current_conversation_id};
     ///
     /// let fut = async {}.with_scope(conversation("c1"));
-    /// assert!(fut.context().get::<()>().is_none());
+    /// let _attached = fut.context().clone().attach();
+    /// assert_eq!(current_conversation_id().as_deref(), Some("c1"));
     /// ```
     pub fn context(&self) -> &Context {
         &self.cx
@@ -156,5 +157,33 @@ impl<T: Stream> Stream for WithScope<T> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::StreamExt;
+
+    use super::*;
+    use crate::conversation;
+
+    /// The context a future runs in is the one it shows.
+    #[test]
+    fn a_scoped_future_shows_its_context() {
+        let future = async {}.with_scope(conversation("c1"));
+        let _attached = future.context().clone().attach();
+        assert_eq!(crate::current_conversation_id().as_deref(), Some("c1"));
+    }
+
+    /// A stream in a scope says what its inner stream says of its length,
+    /// so that `collect` sizes its buffer from it.
+    #[test]
+    fn a_scoped_stream_keeps_its_size_hint() {
+        let stream = futures::stream::iter([1, 2, 3]).with_scope(conversation("c1"));
+        assert_eq!(stream.size_hint(), (3, Some(3)));
+        let stream = futures::stream::iter([1, 2, 3])
+            .filter(|n| std::future::ready(*n > 1))
+            .with_scope(conversation("c1"));
+        assert_eq!(stream.size_hint(), (0, Some(3)));
     }
 }

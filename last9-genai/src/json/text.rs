@@ -223,6 +223,7 @@ mod tests {
             "credentials": {"user": "ann", "pass": "p1"},
             "token": 42,
             "api_keys": ["k1", "k2"],
+            "models": ["m1", "m2"],
             "password": null,
             "nested": [{"Authorization": "opaque", "max_tokens": 5}],
             long.clone(): "k3",
@@ -233,7 +234,8 @@ mod tests {
             "region": "eu",
             "credentials": "[REDACTED]",
             "token": "[REDACTED]",
-            "api_keys": ["k1", "k2"],
+            "api_keys": "[REDACTED]",
+            "models": ["m1", "m2"],
             "password": "[REDACTED]",
             "nested": [{"Authorization": "[REDACTED]", "max_tokens": 5}],
         });

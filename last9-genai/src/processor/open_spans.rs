@@ -75,3 +75,24 @@ impl Hasher for SpanIdHasher {
         self.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::hash::BuildHasher;
+
+    use super::*;
+
+    /// A span id is its own hash, not hashed again: every byte of the id
+    /// reaches the hash, so ids that differ in any one byte never collide
+    /// in the map.
+    #[test]
+    fn every_byte_of_a_span_id_reaches_its_hash() {
+        let hasher = BuildHasherDefault::<SpanIdHasher>::default();
+        let ids = (0..8).map(|byte| 0xa5_u64 << (8 * byte));
+        let hashes: std::collections::HashSet<u64> = ids
+            .chain([0])
+            .map(|id| hasher.hash_one(SpanId::from_bytes(id.to_be_bytes())))
+            .collect();
+        assert_eq!(hashes.len(), 9, "{hashes:x?}");
+    }
+}

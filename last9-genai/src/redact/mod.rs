@@ -70,9 +70,10 @@ pub const ANY_WORD: &[&str] = &[
     "xsrf",
 ];
 
-/// Words that make a name secret when they end it (`api_key`,
-/// `access_token`), but not inside it (`key_id`, `token_count`).
-pub const LAST_WORD: &[&str] = &["key", "token"];
+/// Words that make a name secret when they end it (`api_key`, `api_keys`,
+/// `access_token`), but not inside it (`key_id`, `token_count`). Not
+/// `tokens`: `max_tokens` and `input_tokens` are counts.
+pub const LAST_WORD: &[&str] = &["key", "keys", "token"];
 
 /// The redaction rules in force: the defaults, the user's additions, and
 /// whether they apply at all.
@@ -428,6 +429,10 @@ mod tests {
             "passwd",
             "apikey",
             "my.jwt",
+            // Regression: a list of plain keys under a plural name went out.
+            "api_keys",
+            "apiKeys",
+            "keys",
         ] {
             assert!(rules.secret_name(name), "{name}");
         }
@@ -443,6 +448,8 @@ mod tests {
             "model",
             "input_tokens",
             "monkey",
+            "keys_count",
+            "monkeys",
         ] {
             assert!(!rules.secret_name(name), "{name}");
         }
