@@ -53,6 +53,29 @@ async fn a_cancelled_observed_future_is_exported_marked_and_counted() {
     );
 }
 
+/// A future dropped before it finishes closes the workflows its scope
+/// opened innermost first, as guards do: the inner workflow's span ends
+/// before its parent's, and the outer one counts the inner one's call.
+#[tokio::test]
+async fn workflows_of_a_cancelled_future_close_innermost_first() {
+    let (_turn, h) = common::observed();
+    let timed_out = tokio::time::timeout(
+        Duration::from_millis(20),
+        slow_answer()
+            .with_scope(workflow("outer").tracer(h.tracer.clone()))
+            .with_scope(workflow("inner").tracer(h.tracer.clone())),
+    )
+    .await
+    .is_err();
+    assert!(timed_out);
+    let (outer, inner) = (h.span("outer"), h.span("inner"));
+    assert_eq!(inner.parent_span_id, outer.span_context.span_id());
+    assert!(inner.end_time <= outer.end_time, "the inner one ends first");
+    assert_eq!(int(&inner, "workflow.llm_calls"), Some(1));
+    assert_eq!(int(&outer, "workflow.llm_calls"), Some(1));
+    assert_eq!(h.processor.0.open_workflow_spans(), 0);
+}
+
 /// Regression: a `latency_ms` always 0.0 passed every test.
 #[tokio::test]
 async fn latency_is_at_least_the_time_the_call_took() {

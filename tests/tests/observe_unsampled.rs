@@ -146,3 +146,28 @@ fn inside_a_dropped_span_the_decision_is_inherited_without_a_new_context() {
     assert_eq!(child.span_context.trace_id(), outer_context.trace_id());
     assert_eq!(child.parent_span_id, outer_context.span_id());
 }
+
+/// A workflow the sampler drops still holds what runs inside it in its
+/// trace, under its span: not sampling a span is no reason to forget it.
+#[test]
+fn inside_a_dropped_workflow_spans_keep_its_trace_and_parent() {
+    let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+    let (provider, exporter) = install(DropByName);
+    let wf = last9_genai::workflow("dropped_workflow")
+        .tracer(provider.tracer("app"))
+        .start();
+    let dropped = wf.context().span().span_context().clone();
+    assert!(dropped.is_valid());
+    assert!(!dropped.is_sampled());
+    {
+        let _inside = wf.context().clone().attach();
+        provider.tracer("app").in_span("child", |_| ());
+    }
+    drop(wf);
+    let spans = exporter.get_finished_spans().unwrap();
+    let [child] = spans.as_slice() else {
+        panic!("only the child is recorded: {spans:?}")
+    };
+    assert_eq!(child.span_context.trace_id(), dropped.trace_id());
+    assert_eq!(child.parent_span_id, dropped.span_id());
+}

@@ -165,14 +165,15 @@ mod tests {
     use futures::StreamExt;
 
     use super::*;
-    use crate::conversation;
+    use crate::context::conversation::conversation;
+    use crate::context::current_conversation_id;
 
     /// The context a future runs in is the one it shows.
     #[test]
     fn a_scoped_future_shows_its_context() {
         let future = async {}.with_scope(conversation("c1"));
         let _attached = future.context().clone().attach();
-        assert_eq!(crate::current_conversation_id().as_deref(), Some("c1"));
+        assert_eq!(current_conversation_id().as_deref(), Some("c1"));
     }
 
     /// A stream in a scope says what its inner stream says of its length,

@@ -280,3 +280,34 @@ pub(crate) fn open_workflow_totals(id: &str) -> Option<(f64, u64, u64)> {
         Some((totals.cost_usd(), totals.llm_calls(), totals.tool_calls()))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The budget functions read the tightest budget of the scopes current
+    /// here, and say nothing outside them.
+    #[test]
+    fn budgets_are_read_from_the_scopes_current_here() {
+        let outside = || {
+            assert!(check_budget().is_ok());
+            assert!(!over_budget());
+            assert_eq!((remaining_usd(), remaining_tokens()), (None, None));
+        };
+        outside();
+        {
+            let _agent = workflow("agent").budget_usd(0.75).enter();
+            let _chat = conversation("c1").budget_tokens(4096).enter();
+            assert!(check_budget().is_ok());
+            assert!(!over_budget());
+            assert_eq!(remaining_usd(), Some(0.75));
+            assert_eq!(remaining_tokens(), Some(4096));
+            let _step = workflow("step").budget_tokens(0).enter();
+            assert_eq!(check_budget().unwrap_err().scope_id(), "step");
+            assert!(over_budget());
+            assert_eq!(remaining_tokens(), Some(0));
+            assert_eq!(remaining_usd(), Some(0.75));
+        }
+        outside();
+    }
+}

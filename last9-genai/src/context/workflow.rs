@@ -496,3 +496,33 @@ impl WorkflowGuard {
         drop(workflow);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Debug` shows what the workflow is, never the tracer behind it.
+    #[test]
+    fn a_workflow_debugs_as_what_it_is() {
+        let text = format!(
+            "{:?}",
+            workflow("triage").workflow_type("support").user_id("u1")
+        );
+        assert!(
+            text.starts_with(r#"Workflow { id: "triage", kind: Some("support"), user_id: Some("u1"), span_name: None, budget: "#),
+            "{text}"
+        );
+        assert!(text.ends_with(", .. }"), "{text}");
+    }
+
+    /// The context an open workflow shows is the one inside it: its scope,
+    /// with this run's id.
+    #[test]
+    fn an_open_workflows_context_is_inside_it() {
+        let wf = workflow("batch").start();
+        let state = wf.context().get::<ScopeState>().unwrap();
+        let identity = state.workflow().unwrap();
+        assert_eq!(&*identity.id, "batch");
+        assert_eq!(identity.run_id.as_deref(), Some(wf.run_id()));
+    }
+}
