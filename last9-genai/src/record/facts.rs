@@ -141,9 +141,9 @@ impl SpanFacts<'_> {
     fn tokens(&mut self, value: &Value) -> Option<u64> {
         let count = match value {
             Value::I64(n) => u64::try_from(*n).ok(),
-            Value::F64(f) if f.is_finite() && *f >= 0.0 && f.fract() == 0.0 && *f < 1.8e19 => {
-                Some(*f as u64)
-            }
+            // The fraction of an infinity or NaN is NaN; a float above
+            // `u64::MAX` casts to it, which the bound below refuses.
+            Value::F64(f) if *f >= 0.0 && f.fract() == 0.0 => Some(*f as u64),
             Value::String(s) => {
                 let parsed = s.as_str().trim().parse().ok();
                 self.tokens_as_text |= parsed.is_some();
@@ -175,5 +175,175 @@ fn float(value: &Value) -> Option<f64> {
         Value::F64(f) => Some(*f),
         Value::I64(n) => Some(*n as f64),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kv(key: &'static str, value: impl Into<Value>) -> KeyValue {
+        KeyValue::new(key, value)
+    }
+
+    /// Every key the processor reads, whoever wrote it: counts as integers,
+    /// whole floats or text, a cost as a float or an integer.
+    #[test]
+    fn a_span_is_read_in_one_pass() {
+        let attributes = [
+            kv(attr::REQUEST_MODEL, "gpt-4o"),
+            kv(attr::RESPONSE_MODEL, "gpt-4o-2024-08-06"),
+            kv(attr::USAGE_INPUT_TOKENS, 1000),
+            kv(attr::USAGE_OUTPUT_TOKENS, 200.0),
+            kv(attr::USAGE_CACHE_READ_INPUT_TOKENS, " 400 "),
+            kv(attr::USAGE_CACHE_WRITE_INPUT_TOKENS, 30),
+            kv(attr::USAGE_REASONING_OUTPUT_TOKENS, 50),
+            kv(attr::USAGE_COST_USD, 1),
+            kv(attr::L9_SPAN_KIND, "llm"),
+            kv(attr::OPERATION_NAME, "chat"),
+            kv(attr::PROVIDER_NAME, "azure.ai.openai"),
+            kv(attr::SYSTEM, "openai"),
+            kv(attr::WORKFLOW_ID, "wf"),
+            kv(attr::CONVERSATION_ID, "c1"),
+            kv(attr::USER_ID, "u1"),
+            kv(attr::ERROR_TYPE, "timeout"),
+            kv(attr::metric::METERED, true),
+        ];
+        let facts = SpanFacts::read(&attributes);
+        assert_eq!(facts.request_model, Some("gpt-4o"));
+        assert_eq!(facts.response_model, Some("gpt-4o-2024-08-06"));
+        assert_eq!(
+            facts.usage(),
+            Some(TokenUsage {
+                input_tokens: 1000,
+                output_tokens: 200,
+                cache_read_input_tokens: 400,
+                cache_creation_input_tokens: 30,
+                reasoning_output_tokens: 50,
+            })
+        );
+        assert_eq!(facts.total_tokens(), 1200);
+        assert_eq!(facts.cost_usd, Some(1.0));
+        assert_eq!(
+            (facts.kind, facts.operation, facts.provider),
+            (Some("llm"), Some("chat"), Some("azure.ai.openai"))
+        );
+        assert_eq!(
+            (facts.workflow, facts.conversation, facts.user),
+            (Some("wf"), Some("c1"), Some("u1"))
+        );
+        assert_eq!(facts.error_type, Some("timeout"));
+        assert!(facts.metered);
+        assert!(facts.tokens_as_text);
+        assert!(!facts.usage_invalid && !facts.marked_invalid);
+        assert!(facts.is_llm());
+        assert!(!facts.is_tool());
+        // `gen_ai.system` is the provider only when the newer key is absent,
+        // in either order.
+        let older = SpanFacts::read(&attributes[10..12]);
+        assert_eq!(older.provider, Some("azure.ai.openai"));
+        let swapped = [attributes[11].clone(), attributes[10].clone()];
+        assert_eq!(SpanFacts::read(&swapped).provider, Some("azure.ai.openai"));
+        assert_eq!(
+            SpanFacts::read(&attributes[11..12]).provider,
+            Some("openai")
+        );
+    }
+
+    /// A count that cannot be right, or counts that contradict each other,
+    /// make the usage invalid: none is used, yet the span is still a call.
+    #[test]
+    fn counts_that_cannot_be_right_mark_the_usage_invalid() {
+        let above = i64::try_from(MAX_TOKEN_COUNT).unwrap() + 1;
+        for bad in [
+            Value::I64(-1),
+            Value::I64(above),
+            Value::F64(1.5),
+            Value::F64(-1.0),
+            Value::F64(f64::NAN),
+            Value::F64(f64::INFINITY),
+            Value::F64(f64::NEG_INFINITY),
+            Value::F64(1.8e19),
+            Value::F64(1e30),
+            Value::from("ten"),
+            Value::Bool(true),
+        ] {
+            let attributes = [
+                kv(attr::REQUEST_MODEL, "m"),
+                KeyValue::new(attr::USAGE_INPUT_TOKENS, bad.clone()),
+            ];
+            let facts = SpanFacts::read(&attributes);
+            assert!(facts.usage_invalid, "{bad:?}");
+            assert!(!facts.marked_invalid, "{bad:?}");
+            assert_eq!(facts.usage(), None, "{bad:?}");
+            assert!(facts.is_llm(), "{bad:?}");
+        }
+        let attributes = [kv(attr::USAGE_INPUT_TOKENS, MAX_TOKEN_COUNT as f64)];
+        let at_most = SpanFacts::read(&attributes);
+        assert_eq!(at_most.input, Some(MAX_TOKEN_COUNT));
+        assert!(!at_most.usage_invalid);
+        // More reasoning than output.
+        let attributes = [
+            kv(attr::USAGE_OUTPUT_TOKENS, 10),
+            kv(attr::USAGE_REASONING_OUTPUT_TOKENS, 11),
+        ];
+        let facts = SpanFacts::read(&attributes);
+        assert!(facts.usage_invalid);
+        assert_eq!(facts.output, Some(10));
+        // Already marked by whoever wrote the span.
+        let attributes = [kv(attr::L9_USAGE_INVALID, true)];
+        let marked = SpanFacts::read(&attributes);
+        assert!(marked.marked_invalid && marked.usage_invalid);
+    }
+
+    /// A call needs a model and a usage; a tool is said by its kind or its
+    /// operation.
+    #[test]
+    fn calls_and_tools_are_told_apart() {
+        let model = kv(attr::RESPONSE_MODEL, "m");
+        let usage = kv(attr::USAGE_OUTPUT_TOKENS, 3);
+        assert!(SpanFacts::read(&[model.clone(), usage.clone()]).is_llm());
+        assert!(!SpanFacts::read(std::slice::from_ref(&model)).is_llm());
+        assert!(!SpanFacts::read(std::slice::from_ref(&usage)).is_llm());
+        assert!(SpanFacts::read(&[kv(attr::L9_SPAN_KIND, "tool")]).is_tool());
+        assert!(SpanFacts::read(&[kv(attr::OPERATION_NAME, "execute_tool")]).is_tool());
+        assert!(!SpanFacts::read(&[kv(attr::OPERATION_NAME, "chat")]).is_tool());
+        assert_eq!(
+            SpanFacts::read(&[kv(attr::USAGE_INPUT_TOKENS, i64::MAX)]).total_tokens(),
+            0,
+            "above the largest count: none"
+        );
+        let most = MAX_TOKEN_COUNT as i64;
+        let attributes = [
+            kv(attr::USAGE_INPUT_TOKENS, most),
+            kv(attr::USAGE_OUTPUT_TOKENS, most),
+        ];
+        let both = SpanFacts::read(&attributes);
+        assert_eq!(both.total_tokens(), 2 * MAX_TOKEN_COUNT);
+    }
+
+    /// Token counts written as text become the integers the attribute
+    /// contract asks for; other text stays as it is.
+    #[test]
+    fn counts_written_as_text_are_rewritten_as_integers() {
+        let mut attributes = vec![
+            kv(attr::USAGE_INPUT_TOKENS, " 12 "),
+            kv(attr::USAGE_CACHE_WRITE_INPUT_TOKENS, "7"),
+            kv(attr::USAGE_OUTPUT_TOKENS, u64::MAX.to_string()),
+            kv(attr::USAGE_REASONING_OUTPUT_TOKENS, "many"),
+            kv(attr::REQUEST_MODEL, "42"),
+        ];
+        normalize_token_counts(&mut attributes);
+        let values: Vec<&Value> = attributes.iter().map(|kv| &kv.value).collect();
+        assert_eq!(
+            values,
+            [
+                &Value::I64(12),
+                &Value::I64(7),
+                &Value::I64(i64::MAX),
+                &Value::from("many"),
+                &Value::from("42"),
+            ]
+        );
     }
 }
