@@ -556,6 +556,18 @@ fn an_observed_call_prices_the_model_asked_for_with_its_own_prices() {
     assert_eq!(wf.llm_calls(), 1);
 }
 
+/// Sampled and outside any workflow, only the metrics need the call's
+/// cost: it is still priced with the function's own prices (the installed
+/// ones do not know the model).
+#[test]
+fn a_sampled_call_meters_its_cost_with_its_own_prices() {
+    let t = telemetry(Sampler::AlwaysOn);
+    house_chat();
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert_eq!(cost.count, 1);
+    assert!((cost.value - 0.002).abs() < 1e-12, "{}", cost.value);
+}
+
 #[observe(kind = "tool")]
 fn search(query: &str) -> usize {
     query.len()

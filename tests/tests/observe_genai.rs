@@ -405,6 +405,18 @@ fn a_tool_span_in_the_conventions_terms_and_the_python_sdks() {
     assert_eq!(attr(&span, "gen_ai.request.model"), None);
 }
 
+/// Only a tool's arguments are a tool call's arguments: a function of any
+/// other kind keeps its arguments under `function.arg.*` alone.
+#[test]
+fn only_a_tool_says_its_arguments_as_a_tool_calls() {
+    let (_turn, h) = harness();
+    agent("gpt-4o");
+    let span = h.span("agent");
+    assert_eq!(text(&span, "function.arg.model").as_deref(), Some("gpt-4o"));
+    assert_eq!(attr(&span, "gen_ai.tool.call.arguments"), None);
+    assert_eq!(attr(&span, "gen_ai.function.call.arguments"), None);
+}
+
 #[observe(kind = "agent")]
 fn agent(model: &str) {
     let _ = model;
@@ -727,8 +739,15 @@ fn tuned(
     max_tokens: u32,
     top_p: Option<f64>,
     presence_penalty: f64,
+    frequency_penalty: f32,
 ) -> String {
-    let _ = (temperature, max_tokens, top_p, presence_penalty);
+    let _ = (
+        temperature,
+        max_tokens,
+        top_p,
+        presence_penalty,
+        frequency_penalty,
+    );
     prompt.to_owned()
 }
 
@@ -739,7 +758,7 @@ fn tuned(
 #[test]
 fn request_parameters_from_parameters_of_their_name() {
     let (_turn, h) = harness();
-    tuned("hi", 0.5, 100, Some(0.9), f64::NAN);
+    tuned("hi", 0.5, 100, Some(0.9), f64::NAN, 0.25);
     let span = h.span("tuned");
     assert_eq!(
         attr(&span, "gen_ai.request.temperature"),
@@ -751,14 +770,19 @@ fn request_parameters_from_parameters_of_their_name() {
     );
     assert_eq!(attr(&span, "gen_ai.request.top_p"), Some(Value::F64(0.9)));
     assert_eq!(attr(&span, "gen_ai.request.presence_penalty"), None);
+    assert_eq!(
+        attr(&span, "gen_ai.request.frequency_penalty"),
+        Some(Value::F64(0.25))
+    );
     h.exporter.reset();
-    tuned("hi", 0.5, 100, None, 0.0);
+    tuned("hi", 0.5, 100, None, 0.0, f32::INFINITY);
     let span = h.span("tuned");
     assert_eq!(attr(&span, "gen_ai.request.top_p"), None);
     assert_eq!(
         attr(&span, "gen_ai.request.presence_penalty"),
         Some(Value::F64(0.0))
     );
+    assert_eq!(attr(&span, "gen_ai.request.frequency_penalty"), None);
 }
 
 #[observe]

@@ -30,6 +30,13 @@ impl serde::Serialize for Counted {
     }
 }
 
+/// Request parameters (`temperature`) are read apart from the other
+/// arguments: not when unsampled either.
+#[observe]
+fn tuned(input: Counted, temperature: Counted, tool_call_id: Counted) -> u32 {
+    input.0 + temperature.0 + tool_call_id.0
+}
+
 #[observe]
 fn work(input: Counted) -> Counted {
     // The observed span is current, though not recording.
@@ -57,6 +64,7 @@ fn nothing_is_serialized_for_a_span_that_is_not_sampled() {
     let (_, exporter) = install(Sampler::AlwaysOff);
     for i in 0..3 {
         assert_eq!(work(Counted(i)).0, i + 1);
+        assert_eq!(tuned(Counted(i), Counted(1), Counted(2)), i + 3);
     }
     assert_eq!(SERIALIZED.load(Ordering::SeqCst), 0);
     assert!(exporter.get_finished_spans().unwrap().is_empty());
