@@ -252,6 +252,11 @@ fn input_messages_as_the_conventions_and_the_python_sdk_write_them() {
     assert_eq!(json_attr(&span, "gen_ai.prompt"), python);
     let on_event = event_value(&span, "gen_ai.content.prompt", "content").unwrap();
     assert_eq!(serde_json::from_str::<Json>(&on_event).unwrap(), python);
+    // The prompt text: the messages as `role: text` lines.
+    assert_eq!(
+        event_value(&span, "gen_ai.content.prompt", "gen_ai.prompt").as_deref(),
+        Some("system: Answer in one word.\nuser: Capital of France?")
+    );
     assert_eq!(
         text(&span, "gen_ai.prompt.0.role").as_deref(),
         Some("system")
@@ -312,6 +317,11 @@ fn a_turn_that_asks_for_tools() {
     let (_turn, h) = harness();
     plan("weather and time in Paris?");
     let span = h.span("plan");
+    // Its prompt was no list of messages: it is the user's message.
+    assert_eq!(
+        json_attr(&span, "gen_ai.input.messages"),
+        json!([{"role": "user", "parts": [{"type": "text", "content": "weather and time in Paris?"}]}])
+    );
     assert_eq!(
         event_value(&span, "gen_ai.content.completion", "gen_ai.completion").as_deref(),
         Some("")
@@ -413,6 +423,11 @@ fn only_a_tool_says_its_arguments_as_a_tool_calls() {
     agent("gpt-4o");
     let span = h.span("agent");
     assert_eq!(text(&span, "function.arg.model").as_deref(), Some("gpt-4o"));
+    // A lone parameter named `model` is the prompt: no other is.
+    assert_eq!(
+        event_value(&span, "gen_ai.content.prompt", "gen_ai.prompt").as_deref(),
+        Some("gpt-4o")
+    );
     assert_eq!(attr(&span, "gen_ai.tool.call.arguments"), None);
     assert_eq!(attr(&span, "gen_ai.function.call.arguments"), None);
 }
@@ -582,6 +597,10 @@ fn a_request_struct_gives_model_system_instructions_and_messages() {
     assert_eq!(
         json_attr(&span, "gen_ai.prompt"),
         json!([{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}])
+    );
+    assert_eq!(
+        event_value(&span, "gen_ai.content.prompt", "gen_ai.prompt").as_deref(),
+        Some("system: be brief\nuser: hi")
     );
 }
 

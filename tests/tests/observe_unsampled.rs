@@ -179,3 +179,25 @@ fn inside_a_dropped_workflow_spans_keep_its_trace_and_parent() {
     assert_eq!(child.span_context.trace_id(), dropped.trace_id());
     assert_eq!(child.parent_span_id, dropped.span_id());
 }
+
+/// Under a sampled span, a dropped call's own context is made current in
+/// its body: its children are made under it, not under the outer span.
+#[test]
+fn under_a_sampled_span_a_dropped_call_is_current_in_its_body() {
+    let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+    let (provider, exporter) = install(DropByName);
+    let outer = provider.tracer("app").start("outer");
+    let outer_context = outer.span_context().clone();
+    assert!(outer_context.is_sampled());
+    let guard = Context::current_with_span(outer).attach();
+    assert_eq!(dropped_call(), 7);
+    let inside = current_in_body();
+    assert!(inside.is_valid());
+    assert!(!inside.is_sampled());
+    assert_ne!(inside.span_id(), outer_context.span_id());
+    drop(guard);
+    let spans = exporter.get_finished_spans().unwrap();
+    let child = spans.iter().find(|s| s.name == "child").unwrap();
+    assert_eq!(child.span_context.trace_id(), outer_context.trace_id());
+    assert_eq!(child.parent_span_id, inside.span_id());
+}
