@@ -105,6 +105,83 @@ fn an_err_sets_error_with_one_exception_event_and_is_returned_unchanged() {
     assert_eq!(int(&spans[0], "function.arg.x"), Some(3));
 }
 
+/// An error with `Debug` only.
+#[derive(Debug)]
+struct DebugOnly {
+    #[allow(dead_code)]
+    code: u16,
+}
+
+/// An error with neither `Display` nor `Debug`.
+struct Opaque;
+
+#[observe]
+fn fails_debug_only() -> Result<(), DebugOnly> {
+    Err(DebugOnly { code: 7 })
+}
+
+#[observe]
+fn fails_opaque() -> Result<(), Opaque> {
+    Err(Opaque)
+}
+
+/// An error's message is its `Display`, else its `Debug`, else its type's
+/// name: never nothing.
+#[test]
+fn an_error_without_display_is_said_by_debug_or_by_name() {
+    let (_turn, h) = common::observed();
+    assert_eq!(fails_debug_only().unwrap_err().code, 7);
+    assert!(fails_opaque().is_err());
+    for (name, ty, message) in [
+        ("fails_debug_only", "DebugOnly", "DebugOnly { code: 7 }"),
+        ("fails_opaque", "Opaque", "observe_shapes::Opaque"),
+    ] {
+        let span = h.span(name);
+        assert_eq!(span.status, Status::error(message));
+        let exception = span.events.iter().find(|e| e.name == "exception").unwrap();
+        let values: Vec<(String, Value)> = exception
+            .attributes
+            .iter()
+            .map(|kv| (kv.key.to_string(), kv.value.clone()))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("exception.type".to_owned(), Value::from(ty)),
+                ("exception.message".to_owned(), Value::from(message)),
+            ]
+        );
+    }
+}
+
+/// `pricing = …` takes the result of building a table: priced when it was
+/// built, nothing priced (and said once) when it was not.
+#[test]
+fn pricing_takes_the_result_of_building_a_table() {
+    use last9_genai::{ModelPricing, PricingTable};
+    fn reply() -> serde_json::Value {
+        serde_json::json!({"object": "chat.completion", "model": "house-model",
+            "choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1000, "completion_tokens": 500}})
+    }
+    #[observe(pricing = PricingTable::new([("house-model", ModelPricing::new(1.0, 2.0))]))]
+    fn priced() -> serde_json::Value {
+        reply()
+    }
+    #[observe(pricing = PricingTable::from_json_str("not json"))]
+    fn unpriced() -> serde_json::Value {
+        reply()
+    }
+    let (_turn, h) = common::observed();
+    priced();
+    unpriced();
+    assert_eq!(
+        float(&h.span("priced"), "gen_ai.usage.cost_usd"),
+        Some(0.002)
+    );
+    assert_eq!(float(&h.span("unpriced"), "gen_ai.usage.cost_usd"), None);
+}
+
 #[observe(kind = "tool")]
 async fn search_tool(query: &str) -> usize {
     tokio::task::yield_now().await;

@@ -440,6 +440,41 @@ fn redaction_can_be_switched_off() {
     );
 }
 
+/// Each call site remembers whether a parameter's name is secret, for the
+/// rules in force: the answer holds on every later call, and is given again
+/// when the rules change.
+#[test]
+fn a_parameter_name_is_judged_once_per_rules() {
+    #[observe]
+    fn open(account_number: &str, api_key: &str) -> usize {
+        account_number.len() + api_key.len()
+    }
+    let (_turn, h) = common::observed();
+    let args = |span: &SpanData| {
+        ["function.arg.account_number", "function.arg.api_key"]
+            .map(|key| common::string(span, key).unwrap())
+    };
+    // The second and third calls read the call site's memory.
+    for _ in 0..3 {
+        open("12345678", PLAIN[0]);
+    }
+    let spans = h.spans();
+    assert_eq!(spans.len(), 3);
+    for span in &spans {
+        assert_eq!(args(span), ["12345678", "[REDACTED]"]);
+    }
+    h.exporter.reset();
+    last9_genai::set_redaction(last9_genai::Redaction::default().name("account_number"));
+    open("12345678", PLAIN[0]);
+    open("12345678", PLAIN[0]);
+    last9_genai::set_redaction(last9_genai::Redaction::default());
+    open("12345678", PLAIN[0]);
+    let spans = h.spans();
+    assert_eq!(args(&spans[0]), ["[REDACTED]", "[REDACTED]"]);
+    assert_eq!(args(&spans[1]), ["[REDACTED]", "[REDACTED]"]);
+    assert_eq!(args(&spans[2]), ["12345678", "[REDACTED]"]);
+}
+
 /// Keeps every `tracing` event's message.
 #[derive(Clone, Default)]
 struct Logged(Arc<Mutex<Vec<String>>>);
