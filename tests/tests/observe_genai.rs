@@ -552,6 +552,28 @@ fn a_known_request_type_names_its_model_at_span_start() {
     );
 }
 
+#[observe]
+fn respond(request: async_openai::types::responses::CreateResponse) -> bool {
+    request.model.is_some()
+}
+
+/// The Responses API's request names its model at span start too, where a
+/// sampler sees it.
+#[test]
+fn a_responses_api_request_names_its_model_at_span_start() {
+    let (_turn, h) = harness();
+    let request = serde_json::from_value(json!({"model": "gpt-4.1", "input": "hi"})).unwrap();
+    assert!(respond(request));
+    assert!(
+        h.seen("respond")
+            .contains(&("gen_ai.request.model".to_owned(), "gpt-4.1".to_owned()))
+    );
+    assert_eq!(
+        text(&h.span("respond"), "gen_ai.request.model").as_deref(),
+        Some("gpt-4.1")
+    );
+}
+
 #[derive(Serialize)]
 struct AnthropicRequest {
     model: &'static str,

@@ -105,6 +105,64 @@ fn an_err_sets_error_with_one_exception_event_and_is_returned_unchanged() {
     assert_eq!(int(&spans[0], "function.arg.x"), Some(3));
 }
 
+static KEPT: std::sync::Mutex<Option<opentelemetry::Context>> = std::sync::Mutex::new(None);
+
+#[observe]
+fn keeps_its_context() -> u8 {
+    *KEPT.lock().unwrap() = Some(opentelemetry::Context::current());
+    1
+}
+
+/// The span ends when the call returns, though its context lives on (kept
+/// by a task the call spawned): it is exported then, not when the last
+/// copy of the context drops.
+#[test]
+fn the_span_ends_when_the_call_returns_though_its_context_lives_on() {
+    let (_turn, h) = common::observed();
+    assert_eq!(keeps_its_context(), 1);
+    let returned = std::time::SystemTime::now();
+    let span = h.span("keeps_its_context");
+    assert!(span.end_time <= returned);
+    assert!(KEPT.lock().unwrap().take().is_some());
+    assert_eq!(h.spans().len(), 1);
+}
+
+#[observe]
+fn renames_itself(linked: opentelemetry::trace::SpanContext) {
+    use opentelemetry::trace::TraceContextExt as _;
+    let cx = opentelemetry::Context::current();
+    let span = cx.span();
+    assert!(span.is_recording());
+    span.update_name("renamed");
+    span.add_link(linked, vec![opentelemetry::KeyValue::new("why", "retry")]);
+}
+
+/// The body can reach its span as any OpenTelemetry code does, through
+/// the current context: what it changes is exported.
+#[test]
+fn the_body_reaches_its_span_through_the_context() {
+    use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
+    let (_turn, h) = common::observed();
+    let linked = SpanContext::new(
+        TraceId::from(7),
+        SpanId::from(9),
+        TraceFlags::SAMPLED,
+        true,
+        TraceState::default(),
+    );
+    renames_itself(linked.clone());
+    let span = h.span("renamed");
+    let links: Vec<_> = span
+        .links
+        .iter()
+        .map(|l| (&l.span_context, l.attributes.clone()))
+        .collect();
+    assert_eq!(
+        links,
+        [(&linked, vec![opentelemetry::KeyValue::new("why", "retry")])]
+    );
+}
+
 /// An error with `Debug` only.
 #[derive(Debug)]
 struct DebugOnly {
