@@ -240,6 +240,34 @@ fn pricing_takes_the_result_of_building_a_table() {
     assert_eq!(float(&h.span("unpriced"), "gen_ai.usage.cost_usd"), None);
 }
 
+/// Usage recorded inside a function that prices its own calls is priced
+/// with its prices, once, when the call ends.
+#[test]
+fn usage_recorded_in_the_body_is_priced_with_the_functions_prices() {
+    use last9_genai::{ModelPricing, PricingTable, TokenUsage, record_usage};
+    #[observe(pricing = PricingTable::new([("house-model", ModelPricing::new(1.0, 2.0))]))]
+    fn house() -> &'static str {
+        record_usage("house-model", TokenUsage::new(1000, 500));
+        "done"
+    }
+    let (_turn, h) = common::observed();
+    assert_eq!(house(), "done");
+    let span = h.span("house");
+    assert_eq!(
+        string(&span, "gen_ai.response.model").as_deref(),
+        Some("house-model")
+    );
+    assert_eq!(int(&span, "gen_ai.usage.input_tokens"), Some(1000));
+    assert_eq!(int(&span, "gen_ai.usage.output_tokens"), Some(500));
+    assert_eq!(float(&span, "gen_ai.usage.cost_usd"), Some(0.002));
+    let costs = span
+        .attributes
+        .iter()
+        .filter(|kv| kv.key.as_str() == "gen_ai.usage.cost_usd")
+        .count();
+    assert_eq!(costs, 1, "priced once");
+}
+
 #[observe(kind = "tool")]
 async fn search_tool(query: &str) -> usize {
     tokio::task::yield_now().await;

@@ -201,3 +201,25 @@ pub fn set_capture_limit(bytes: usize) {
 pub fn capture_limit() -> usize {
     CAPTURE_LIMIT.load(Ordering::Relaxed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each mode is kept as its own code, and read back as itself.
+    #[test]
+    fn every_mode_reads_back_as_itself() {
+        let modes = [
+            ContentCapture::NoContent,
+            ContentCapture::SpanOnly,
+            ContentCapture::EventOnly,
+            ContentCapture::SpanAndEvent,
+        ];
+        for mode in modes {
+            assert_ne!(mode.code(), UNREAD);
+            assert_eq!(ContentCapture::from_code(mode.code()), Some(mode));
+        }
+        assert_eq!(ContentCapture::from_code(UNREAD), None);
+        assert_eq!(ContentCapture::from_code(5), None);
+    }
+}
