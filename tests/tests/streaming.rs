@@ -485,6 +485,21 @@ async fn an_impl_stream_of_text_is_followed() {
     assert_eq!(completion_event(&span).as_deref(), Some("Hello"));
     assert_eq!(int(&span, "gen_ai.l9.stream.chunks"), Some(2));
     assert_eq!(span.status, Status::Ok);
+    // Read to its end, it was not cut off: no finish reason is made up.
+    assert_eq!(attr(&span, "gen_ai.response.finish_reasons"), None);
+}
+
+/// A stream that gives nothing has no output to write.
+#[tokio::test]
+async fn an_empty_stream_writes_no_output() {
+    let (_guard, _) = exporter();
+    let read: Vec<String> = pieces(Vec::new()).collect().await;
+    assert!(read.is_empty());
+    let span = one("pieces");
+    assert_eq!(int(&span, "gen_ai.l9.stream.chunks"), Some(0));
+    assert_eq!(completion_event(&span), None);
+    assert_eq!(attr(&span, "gen_ai.output.messages"), None);
+    assert_eq!(span.status, Status::Ok);
 }
 
 /// A stream that panics while polled: the span ends with the panic, once.
