@@ -65,6 +65,35 @@ fn unsampled_calls_count_in_their_workflow_and_every_enclosing_one() {
     assert!(spans.get_finished_spans().unwrap().is_empty());
 }
 
+#[observe]
+fn no_usage() -> Json {
+    json!({ "id": "c2", "model": "gpt-4o", "choices": [{ "index": 0, "finish_reason": "stop",
+            "message": { "role": "assistant", "content": "ok" } }] })
+}
+
+#[observe]
+fn no_model() -> Json {
+    json!({ "id": "c3", "choices": [{ "index": 0, "finish_reason": "stop",
+            "message": { "role": "assistant", "content": "ok" } }],
+            "usage": { "prompt_tokens": 1000, "completion_tokens": 500 } })
+}
+
+/// As the processor counts what it sees, an unsampled call counts as a
+/// model call only when its response has a model and a usage, sampled or
+/// not.
+#[test]
+fn a_call_counts_as_a_model_call_with_a_model_and_a_usage() {
+    for sampler in [Sampler::AlwaysOff, Sampler::AlwaysOn] {
+        let (_turn, _spans) = pipeline(sampler);
+        let wf = workflow("w").enter();
+        no_usage();
+        no_model();
+        assert_eq!(wf.llm_calls(), 0);
+        chat();
+        assert_eq!(wf.llm_calls(), 1);
+    }
+}
+
 /// Half the workflows sampled, half not: each counts its one call once.
 #[test]
 fn each_call_counts_once_whether_its_trace_is_sampled_or_not() {
