@@ -568,6 +568,67 @@ fn a_sampled_call_meters_its_cost_with_its_own_prices() {
     assert!((cost.value - 0.002).abs() < 1e-12, "{}", cost.value);
 }
 
+/// A chat stream of `house-model`'s answer, whose last chunk has usage.
+#[observe(pricing = HOUSE, model = "house-model")]
+fn house_stream() -> impl futures::Stream<Item = Result<Json, std::io::Error>> {
+    futures::stream::iter([
+        Ok(
+            json!({"object": "chat.completion.chunk", "model": "house-model-build-7",
+                  "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": "stop"}]}),
+        ),
+        Ok(
+            json!({"object": "chat.completion.chunk", "model": "house-model-build-7", "choices": [],
+                  "usage": {"prompt_tokens": 1000, "completion_tokens": 500}}),
+        ),
+    ])
+}
+
+/// A streamed call's metrics are priced with the function's own prices, as
+/// a returned response's are (the installed ones do not know the model).
+#[tokio::test]
+async fn a_streamed_call_meters_its_cost_with_its_own_prices() {
+    let t = telemetry(Sampler::AlwaysOn);
+    let items: Vec<_> = house_stream().collect().await;
+    assert_eq!(items.len(), 2);
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert_eq!(cost.count, 1);
+    assert!((cost.value - 0.002).abs() < 1e-12, "{}", cost.value);
+}
+
+/// `MAX_CHUNK_GAPS` in `last9-genai/src/observe/stream.rs`.
+const MAX_CHUNK_GAPS: u64 = 4096;
+
+#[observe(name = "long.stream")]
+fn long_stream(chunks: usize) -> impl futures::Stream<Item = String> {
+    futures::stream::iter((0..chunks).map(|i| i.to_string()))
+}
+
+/// A stream keeps at most `MAX_CHUNK_GAPS` times between chunks for the
+/// metrics, so that an endless stream's memory stays bounded; its chunks
+/// past that still count.
+#[tokio::test]
+async fn a_long_stream_records_a_bounded_number_of_chunk_times() {
+    let t = telemetry(Sampler::AlwaysOn);
+    let chunks = MAX_CHUNK_GAPS as usize + 2;
+    assert_eq!(long_stream(chunks).count().await, chunks);
+    let gaps = t.point("gen_ai.client.operation.time_per_output_chunk", &[]);
+    assert_eq!(gaps.count, MAX_CHUNK_GAPS);
+    assert_eq!(
+        t.point("gen_ai.client.operation.time_to_first_chunk", &[])
+            .count,
+        1
+    );
+    t.tracer_provider.force_flush().unwrap();
+    let spans = t.spans.get_finished_spans().unwrap();
+    let span = spans.iter().find(|s| s.name == "long.stream").unwrap();
+    let counted = span
+        .attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == "gen_ai.l9.stream.chunks")
+        .map(|kv| kv.value.clone());
+    assert_eq!(counted, Some(Value::I64(chunks as i64)));
+}
+
 #[observe(kind = "tool")]
 fn search(query: &str) -> usize {
     query.len()

@@ -1,10 +1,15 @@
 //! With no pipeline installed, an observed function serializes nothing and
-//! returns what it returns. (Its own binary: no `Last9SpanProcessor` may be
-//! built in this process.)
+//! returns what it returns, and allocates nothing. (Its own binary: no
+//! `Last9SpanProcessor` may be built in this process, and its allocator
+//! keeps the peak of the heap.)
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use last9_genai::observe;
+use peak_alloc::PeakAlloc;
+
+#[global_allocator]
+static ALLOCATOR: PeakAlloc = PeakAlloc;
 
 static SERIALIZED: AtomicUsize = AtomicUsize::new(0);
 
@@ -40,4 +45,22 @@ async fn no_argument_or_output_is_serialized_and_results_are_unchanged() {
     assert_eq!(work(Counted(1)).0, 2);
     assert_eq!(async_work(Counted(2)).await.unwrap().0, 4);
     assert_eq!(SERIALIZED.load(Ordering::SeqCst), 0);
+}
+
+/// With no pipeline, an observed call does no telemetry work: not even the
+/// attributes a sampler would see are built. The heap's peak is the whole
+/// process's, so another thread's allocations can only raise it: of five
+/// tries, the least is the call's own.
+#[test]
+fn an_observed_call_allocates_nothing_with_no_pipeline() {
+    assert_eq!(work(Counted(1)).0, 2);
+    let least = (0..5)
+        .map(|i| {
+            let before = ALLOCATOR.current_usage();
+            ALLOCATOR.reset_peak_usage();
+            assert_eq!(work(Counted(i)).0, i + 1);
+            ALLOCATOR.peak_usage() - before
+        })
+        .min();
+    assert_eq!(least, Some(0));
 }
