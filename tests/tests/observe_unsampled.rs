@@ -117,6 +117,17 @@ fn current_in_body() -> SpanContext {
         .expect("the body ran")
 }
 
+/// Only the span named `child` was recorded: in `parent`'s trace, under it.
+fn assert_only_child_under(exporter: &InMemorySpanExporter, parent: &SpanContext) {
+    let spans = exporter.get_finished_spans().unwrap();
+    let [child] = spans.as_slice() else {
+        panic!("only the child is recorded: {spans:?}")
+    };
+    assert_eq!(child.name, "child");
+    assert_eq!(child.span_context.trace_id(), parent.trace_id());
+    assert_eq!(child.parent_span_id, parent.span_id());
+}
+
 #[test]
 fn at_the_root_the_dropped_span_is_current_in_the_body() {
     let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
@@ -125,14 +136,7 @@ fn at_the_root_the_dropped_span_is_current_in_the_body() {
     let inside = current_in_body();
     assert!(inside.is_valid());
     assert!(!inside.is_sampled());
-    let spans = exporter.get_finished_spans().unwrap();
-    let [child] = spans.as_slice() else {
-        panic!("only the child is recorded: {spans:?}")
-    };
-    assert_eq!(child.name, "child");
-    // The child is in the dropped span's trace, under the dropped span.
-    assert_eq!(child.span_context.trace_id(), inside.trace_id());
-    assert_eq!(child.parent_span_id, inside.span_id());
+    assert_only_child_under(&exporter, &inside);
 }
 
 #[test]
@@ -147,12 +151,7 @@ fn inside_a_dropped_span_the_decision_is_inherited_without_a_new_context() {
     // The outer span already carries the trace and the decision not to
     // sample: it stays current, and the call costs no context of its own.
     assert_eq!(current_in_body(), outer_context);
-    let spans = exporter.get_finished_spans().unwrap();
-    let [child] = spans.as_slice() else {
-        panic!("only the child is recorded: {spans:?}")
-    };
-    assert_eq!(child.span_context.trace_id(), outer_context.trace_id());
-    assert_eq!(child.parent_span_id, outer_context.span_id());
+    assert_only_child_under(&exporter, &outer_context);
 }
 
 /// A workflow the sampler drops still holds what runs inside it in its
@@ -172,12 +171,7 @@ fn inside_a_dropped_workflow_spans_keep_its_trace_and_parent() {
         provider.tracer("app").in_span("child", |_| ());
     }
     drop(wf);
-    let spans = exporter.get_finished_spans().unwrap();
-    let [child] = spans.as_slice() else {
-        panic!("only the child is recorded: {spans:?}")
-    };
-    assert_eq!(child.span_context.trace_id(), dropped.trace_id());
-    assert_eq!(child.parent_span_id, dropped.span_id());
+    assert_only_child_under(&exporter, &dropped);
 }
 
 /// Under a sampled span, a dropped call's own context is made current in
