@@ -855,6 +855,72 @@ mod tests {
         assert_eq!(sse(&items), (2, Some("ok".to_owned())));
     }
 
+    /// A line of exactly `MAX_SSE_EVENT` bytes is read; one byte more and
+    /// it is skipped, whole or cut into pieces, and the line buffer never
+    /// holds more than the bound.
+    #[test]
+    fn the_line_bound_is_exact() {
+        let event = |line_len: usize| {
+            let empty = format!("data: {}", delta(""));
+            let text = "x".repeat(line_len - empty.len());
+            let line = format!("data: {}", delta(&text));
+            assert_eq!(line.len(), line_len);
+            format!("{line}\n\n")
+        };
+        let at_bound = event(MAX_SSE_EVENT);
+        let (chunks, completion) = sse(&[at_bound.as_bytes()]);
+        assert_eq!(chunks, 1);
+        assert!(completion.is_some_and(|c| c.starts_with("xxxx")));
+        let (first, rest) = at_bound.as_bytes().split_at(MAX_SSE_EVENT / 2);
+        assert_eq!(sse(&[first, rest]).0, 1);
+
+        let past = event(MAX_SSE_EVENT + 1);
+        assert_eq!(sse(&[past.as_bytes()]), (0, None));
+        let (first, rest) = past.as_bytes().split_at(MAX_SSE_EVENT / 2);
+        assert_eq!(sse(&[first, rest]), (0, None));
+
+        // A line with no end: skipped as it comes, never held.
+        let mut reader = Sse::default();
+        let mut following = following();
+        let piece = vec![b'x'; 1 << 20];
+        for _ in 0..6 {
+            let item: Result<&[u8], std::io::Error> = Ok(&piece);
+            assert!(reader.read_item(&item, &mut following).is_none());
+            assert!(reader.line.len() <= MAX_SSE_EVENT);
+        }
+        assert!(reader.skipping);
+    }
+
+    /// An event whose data lines together pass the bound is dropped, though
+    /// each line is under it; at the bound it is read.
+    #[test]
+    fn the_data_bound_spans_lines() {
+        // `{"choices": [{... "content": "x…"}}],` then `"model": "y…"}`:
+        // JSON on two lines, `total` bytes of data with the newline.
+        let event = |total: usize| {
+            let first = format!(
+                r#"{{"choices": [{{"index": 0, "delta": {{"content": "{}"}}}}],"#,
+                "x".repeat(MAX_SSE_EVENT / 2)
+            );
+            let second_empty = r#""model": ""}"#;
+            let model = "y".repeat(total - first.len() - 1 - second_empty.len());
+            let second = format!(r#""model": "{model}"}}"#);
+            assert_eq!(first.len() + 1 + second.len(), total);
+            format!("data: {first}\ndata: {second}\n\n")
+        };
+        let next = format!("data: {}\n\n", delta("ok"));
+        let at_bound = event(MAX_SSE_EVENT);
+        let (chunks, completion) = sse(&[at_bound.as_bytes(), next.as_bytes()]);
+        assert_eq!(chunks, 2);
+        assert!(completion.is_some_and(|c| c.starts_with("xxxx")));
+
+        let past = event(MAX_SSE_EVENT + 1);
+        assert_eq!(
+            sse(&[past.as_bytes(), next.as_bytes()]),
+            (1, Some("ok".to_owned()))
+        );
+    }
+
     /// One description per name and provider, kept; past the bound, new
     /// names share one, and memory stays bounded.
     #[test]
