@@ -21,7 +21,8 @@ use async_openai::types::chat::{
 use examples::provider::ScriptedProvider;
 use futures::{Stream, StreamExt};
 use last9_genai::{
-    Last9SpanProcessor, ObserveStream, ScopeExt, StreamCall, conversation, observe, workflow,
+    Last9SpanProcessor, ObserveIterator, ObserveStream, ScopeExt, StreamCall, conversation,
+    observe, workflow,
 };
 use opentelemetry::Value;
 use opentelemetry::trace::{SpanId, Status};
@@ -538,6 +539,38 @@ async fn a_concrete_stream_type_ends_at_return() {
     let span = one("concrete");
     assert_eq!(attr(&span, "gen_ai.request.stream"), None);
     assert_eq!(stream.collect::<Vec<_>>().await, [1, 2]);
+}
+
+/// The followed stream and iterator keep their inner one's size hint, and
+/// their `Debug` says whether they still follow a span: until the end.
+#[tokio::test]
+async fn a_followed_stream_keeps_its_size_hint_and_says_whether_it_follows() {
+    let (_guard, _) = exporter();
+    let chunks = || ["a", "b", "c"].map(Ok::<_, std::io::Error>);
+    let mut stream = futures::stream::iter(chunks()).observe_chunks(StreamCall::new("hinted"));
+    assert_eq!(stream.size_hint(), (3, Some(3)));
+    assert_eq!(
+        format!("{stream:?}"),
+        "ObservedStream { following: true, .. }"
+    );
+    assert!(stream.next().await.is_some());
+    assert_eq!(stream.size_hint(), (2, Some(2)));
+    while stream.next().await.is_some() {}
+    assert_eq!(
+        format!("{stream:?}"),
+        "ObservedStream { following: false, .. }"
+    );
+
+    let mut iter = chunks()
+        .into_iter()
+        .observe_chunks(StreamCall::new("hinted"));
+    assert_eq!(iter.size_hint(), (3, Some(3)));
+    assert_eq!(format!("{iter:?}"), "ObservedIter { following: true, .. }");
+    assert!(iter.next().is_some());
+    assert_eq!(iter.size_hint(), (2, Some(2)));
+    assert_eq!(iter.by_ref().count(), 2);
+    assert_eq!(format!("{iter:?}"), "ObservedIter { following: false, .. }");
+    assert_eq!(spans("hinted").len(), 2);
 }
 
 /// A blocking client's `impl Iterator` of chunks: followed to its end, as

@@ -427,16 +427,12 @@ impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for Sse {
         }
     }
 
-    /// A last event with no blank line after it.
+    /// A last line with no end, and a last event with no blank line after
+    /// it: each read as if its end had come. (A line too long to keep is
+    /// empty here: it ends the event, as a blank line would.)
     fn read_rest(&mut self, following: &mut Following) -> Option<End> {
-        if !self.line.is_empty() && !std::mem::take(&mut self.skipping) {
-            let end = self.line_done(following);
-            self.line.clear();
-            if end.is_some() {
-                return end;
-            }
-        }
-        self.event_done(following)
+        self.line_done(following)
+            .or_else(|| self.event_done(following))
     }
 }
 
