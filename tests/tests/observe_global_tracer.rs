@@ -7,17 +7,17 @@
 //! registers global providers; one test, whose steps run in order on one
 //! thread, since the tracer is kept per thread.)
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::DropByPrefix;
 use last9_genai::{Last9SpanProcessor, observe};
-use opentelemetry::trace::{
-    Link, SpanContext, SpanKind, TraceContextExt as _, TraceId, TracerProvider,
-};
-use opentelemetry::{Context, InstrumentationScope, KeyValue};
+use opentelemetry::trace::{SpanContext, TraceContextExt as _, TracerProvider};
+use opentelemetry::{Context, InstrumentationScope};
 use opentelemetry_sdk::trace::{
-    InMemorySpanExporter, SamplingDecision, SamplingResult, SdkTracer, SdkTracerProvider,
-    ShouldSample, SimpleSpanProcessor, SpanData,
+    InMemorySpanExporter, SdkTracer, SdkTracerProvider, ShouldSample, SpanData,
 };
 
 /// `RECHECK_AFTER` in `last9-genai/src/observe/tracer.rs`.
@@ -31,7 +31,7 @@ fn step(n: u32) -> u32 {
     n + 1
 }
 
-/// Dropped by `MuteByName`; calls `step`, and returns the span context
+/// Dropped by `DropByPrefix("muted")`; calls `step`, and returns the span context
 /// current in its body.
 #[observe]
 fn muted() -> SpanContext {
@@ -39,37 +39,9 @@ fn muted() -> SpanContext {
     Context::current().span().span_context().clone()
 }
 
-/// Dropped by `MuteByName`, with no child.
+/// Dropped by `DropByPrefix("muted")`, with no child.
 #[observe]
 fn muted_leaf() {}
-
-/// Drops the spans whose names start with `muted` and records the others,
-/// so that a child of a dropped span is recorded and its parent link shows
-/// what was current.
-#[derive(Debug, Clone)]
-struct MuteByName;
-
-impl ShouldSample for MuteByName {
-    fn should_sample(
-        &self,
-        _: Option<&Context>,
-        _: TraceId,
-        name: &str,
-        _: &SpanKind,
-        _: &[KeyValue],
-        _: &[Link],
-    ) -> SamplingResult {
-        SamplingResult {
-            decision: if name.starts_with("muted") {
-                SamplingDecision::Drop
-            } else {
-                SamplingDecision::RecordAndSample
-            },
-            attributes: Vec::new(),
-            trace_state: Default::default(),
-        }
-    }
-}
 
 /// A provider that counts how often a tracer is asked of it.
 #[derive(Debug)]
@@ -94,13 +66,7 @@ struct Pipeline {
 
 impl Pipeline {
     fn new(sampler: impl ShouldSample + 'static) -> Self {
-        let exporter = InMemorySpanExporter::default();
-        let provider = SdkTracerProvider::builder()
-            .with_sampler(sampler)
-            .with_span_processor(
-                Last9SpanProcessor::builder().wrap(SimpleSpanProcessor::new(exporter.clone())),
-            )
-            .build();
+        let (provider, exporter) = common::pipeline_with(sampler, Last9SpanProcessor::builder());
         let provider = Counting {
             provider,
             lookups: Arc::new(AtomicUsize::new(0)),
@@ -133,7 +99,7 @@ fn a_provider_registered_behind_the_global_api_is_found_and_kept() {
     // Both pipelines are built first: building a `Last9SpanProcessor` tells
     // observed functions to look their tracer up again, which would hide
     // the recheck this test is about.
-    let first = Pipeline::new(MuteByName);
+    let first = Pipeline::new(DropByPrefix("muted"));
     let second = Pipeline::new(opentelemetry_sdk::trace::Sampler::AlwaysOn);
 
     // A pipeline exists, but no provider is registered: the global tracer,

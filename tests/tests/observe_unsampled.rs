@@ -2,19 +2,18 @@
 //! yet its children still get the trace id and the decision. (Its own
 //! binary: it installs a global provider whose sampler drops spans.)
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+use common::DropByPrefix;
 use last9_genai::{Last9SpanProcessor, observe};
+use opentelemetry::Context;
 use opentelemetry::trace::{
-    Link, Span as _, SpanContext, SpanKind, TraceContextExt, TraceId, Tracer as _,
-    TracerProvider as _,
+    Span as _, SpanContext, TraceContextExt, Tracer as _, TracerProvider as _,
 };
-use opentelemetry::{Context, KeyValue};
-use opentelemetry_sdk::trace::{
-    InMemorySpanExporter, Sampler, SamplingDecision, SamplingResult, SdkTracerProvider,
-    ShouldSample, SimpleSpanProcessor,
-};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider, ShouldSample};
 
 static SERIALIZED: AtomicUsize = AtomicUsize::new(0);
 
@@ -47,13 +46,7 @@ fn work(input: Counted) -> Counted {
 }
 
 fn install(sampler: impl ShouldSample + 'static) -> (SdkTracerProvider, InMemorySpanExporter) {
-    let exporter = InMemorySpanExporter::default();
-    let provider = SdkTracerProvider::builder()
-        .with_sampler(sampler)
-        .with_span_processor(
-            Last9SpanProcessor::builder().wrap(SimpleSpanProcessor::new(exporter.clone())),
-        )
-        .build();
+    let (provider, exporter) = common::pipeline_with(sampler, Last9SpanProcessor::builder());
     last9_genai::set_tracer_provider(provider.clone());
     (provider, exporter)
 }
@@ -70,33 +63,8 @@ fn nothing_is_serialized_for_a_span_that_is_not_sampled() {
     assert!(exporter.get_finished_spans().unwrap().is_empty());
 }
 
-/// Drops the spans whose names start with `dropped`, records the others:
-/// a sampler under which a child of a dropped span can be recorded, so that
-/// its parent link shows what was current.
-#[derive(Debug, Clone)]
-struct DropByName;
-
-impl ShouldSample for DropByName {
-    fn should_sample(
-        &self,
-        _: Option<&Context>,
-        _: TraceId,
-        name: &str,
-        _: &SpanKind,
-        _: &[KeyValue],
-        _: &[Link],
-    ) -> SamplingResult {
-        SamplingResult {
-            decision: if name.starts_with("dropped") {
-                SamplingDecision::Drop
-            } else {
-                SamplingDecision::RecordAndSample
-            },
-            attributes: Vec::new(),
-            trace_state: Default::default(),
-        }
-    }
-}
+/// Drops the spans whose names start with `dropped`, records the others.
+const DROP_BY_NAME: DropByPrefix = DropByPrefix("dropped");
 
 /// Returns the span context current in its body, and makes a child there.
 #[observe(name = "dropped_call")]
@@ -131,7 +99,7 @@ fn assert_only_child_under(exporter: &InMemorySpanExporter, parent: &SpanContext
 #[test]
 fn at_the_root_the_dropped_span_is_current_in_the_body() {
     let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
-    let (_, exporter) = install(DropByName);
+    let (_, exporter) = install(DROP_BY_NAME);
     assert_eq!(dropped_call(), 7);
     let inside = current_in_body();
     assert!(inside.is_valid());
@@ -142,7 +110,7 @@ fn at_the_root_the_dropped_span_is_current_in_the_body() {
 #[test]
 fn inside_a_dropped_span_the_decision_is_inherited_without_a_new_context() {
     let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
-    let (provider, exporter) = install(DropByName);
+    let (provider, exporter) = install(DROP_BY_NAME);
     let outer = provider.tracer("app").start("dropped_outer");
     let outer_context = outer.span_context().clone();
     assert!(!outer_context.is_sampled());
@@ -159,7 +127,7 @@ fn inside_a_dropped_span_the_decision_is_inherited_without_a_new_context() {
 #[test]
 fn inside_a_dropped_workflow_spans_keep_its_trace_and_parent() {
     let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
-    let (provider, exporter) = install(DropByName);
+    let (provider, exporter) = install(DROP_BY_NAME);
     let wf = last9_genai::workflow("dropped_workflow")
         .tracer(provider.tracer("app"))
         .start();
@@ -179,7 +147,7 @@ fn inside_a_dropped_workflow_spans_keep_its_trace_and_parent() {
 #[test]
 fn under_a_sampled_span_a_dropped_call_is_current_in_its_body() {
     let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
-    let (provider, exporter) = install(DropByName);
+    let (provider, exporter) = install(DROP_BY_NAME);
     let outer = provider.tracer("app").start("outer");
     let outer_context = outer.span_context().clone();
     assert!(outer_context.is_sampled());

@@ -218,22 +218,28 @@ impl std::io::Write for Written {
     }
 }
 
-/// A tracer provider with `sampler` whose spans go through
-/// `Last9SpanProcessor` priced with `pricing` into memory, registered for
-/// the process (observed functions use it).
-pub fn sampled_pipeline(
-    sampler: opentelemetry_sdk::trace::Sampler,
-    pricing: PricingTable,
+/// A tracer provider with `sampler` whose spans go through `processor`
+/// into memory, not registered.
+pub fn pipeline_with(
+    sampler: impl opentelemetry_sdk::trace::ShouldSample + 'static,
+    processor: last9_genai::Last9SpanProcessorBuilder,
 ) -> (SdkTracerProvider, InMemorySpanExporter) {
     let spans = InMemorySpanExporter::default();
     let provider = SdkTracerProvider::builder()
         .with_sampler(sampler)
-        .with_span_processor(
-            Last9SpanProcessor::builder()
-                .pricing(pricing)
-                .wrap(SimpleSpanProcessor::new(spans.clone())),
-        )
+        .with_span_processor(processor.wrap(SimpleSpanProcessor::new(spans.clone())))
         .build();
+    (provider, spans)
+}
+
+/// A tracer provider with `sampler` whose spans go through
+/// `Last9SpanProcessor` priced with `pricing` into memory, registered for
+/// the process (observed functions use it).
+pub fn sampled_pipeline(
+    sampler: impl opentelemetry_sdk::trace::ShouldSample + 'static,
+    pricing: PricingTable,
+) -> (SdkTracerProvider, InMemorySpanExporter) {
+    let (provider, spans) = pipeline_with(sampler, Last9SpanProcessor::builder().pricing(pricing));
     last9_genai::set_tracer_provider(provider.clone());
     (provider, spans)
 }
@@ -256,6 +262,36 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Warnings {
             let mut message = Message(String::new());
             event.record(&mut message);
             self.0.lock().unwrap().push(message.0);
+        }
+    }
+}
+
+/// Drops the spans whose names start with its prefix and records the
+/// others, whatever their parent decided: a sampler under which a child of
+/// a dropped span is recorded, so that its parent link shows what was
+/// current.
+#[derive(Debug, Clone)]
+pub struct DropByPrefix(pub &'static str);
+
+impl opentelemetry_sdk::trace::ShouldSample for DropByPrefix {
+    fn should_sample(
+        &self,
+        _: Option<&opentelemetry::Context>,
+        _: opentelemetry::trace::TraceId,
+        name: &str,
+        _: &opentelemetry::trace::SpanKind,
+        _: &[opentelemetry::KeyValue],
+        _: &[opentelemetry::trace::Link],
+    ) -> opentelemetry_sdk::trace::SamplingResult {
+        use opentelemetry_sdk::trace::SamplingDecision;
+        opentelemetry_sdk::trace::SamplingResult {
+            decision: if name.starts_with(self.0) {
+                SamplingDecision::Drop
+            } else {
+                SamplingDecision::RecordAndSample
+            },
+            attributes: Vec::new(),
+            trace_state: Default::default(),
         }
     }
 }
