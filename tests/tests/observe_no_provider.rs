@@ -49,18 +49,24 @@ async fn no_argument_or_output_is_serialized_and_results_are_unchanged() {
 
 /// With no pipeline, an observed call does no telemetry work: not even the
 /// attributes a sampler would see are built. The heap's peak is the whole
-/// process's, so another thread's allocations can only raise it: of five
-/// tries, the least is the call's own.
+/// process's, and other threads (the harness, the other test) can raise it
+/// or, freeing memory during a call, hide what the call took: of 101 tries,
+/// the median is the call's own.
 #[test]
 fn an_observed_call_allocates_nothing_with_no_pipeline() {
     assert_eq!(work(Counted(1)).0, 2);
-    let least = (0..5)
+    let mut raised: Vec<usize> = (0..101)
         .map(|i| {
             let before = ALLOCATOR.current_usage();
             ALLOCATOR.reset_peak_usage();
             assert_eq!(work(Counted(i)).0, i + 1);
-            ALLOCATOR.peak_usage() - before
+            ALLOCATOR.peak_usage().saturating_sub(before)
         })
-        .min();
-    assert_eq!(least, Some(0));
+        .collect();
+    raised.sort_unstable();
+    assert_eq!(
+        raised[raised.len() / 2],
+        0,
+        "bytes taken by each call: {raised:?}"
+    );
 }
