@@ -149,7 +149,7 @@ impl serde::Serialize for Nested<'_> {
 /// kept up to `limit` bytes (then marked): the value is read in place, and
 /// nothing of it is copied but what the response info holds.
 pub(crate) fn read(value: &Value, limit: usize) -> Option<ResponseInfo> {
-    let value = look_through(value)?;
+    let value = look_through(value);
     let object = value.as_object()?;
     let read = Read { limit };
     if object.contains_key("choices") {
@@ -172,16 +172,15 @@ pub(crate) fn read(value: &Value, limit: usize) -> Option<ResponseInfo> {
     }
 }
 
-/// `{"Ok": v}` → `v`; `{"Err": …}` and `null` → nothing.
-fn look_through(value: &Value) -> Option<&Value> {
+/// `{"Ok": v}` and `{"Some": v}` (a `Result` or an `Option` serialized) →
+/// `v`; anything else as it is (`{"Err": …}` and `null` are no response).
+fn look_through(value: &Value) -> &Value {
     match value {
-        Value::Null => None,
         Value::Object(map) if map.len() == 1 => match map.iter().next() {
             Some((key, inner)) if key == "Ok" || key == "Some" => look_through(inner),
-            Some((key, _)) if key == "Err" => None,
-            _ => Some(value),
+            _ => value,
         },
-        _ => Some(value),
+        _ => value,
     }
 }
 
@@ -616,9 +615,18 @@ mod tests {
     /// marked cut: writing it never recurses deeper, whatever the limit.
     #[test]
     fn deeply_nested_tool_input_is_written_to_the_depth_bound() {
+        let in_array = |inner| Value::Array(vec![inner]);
+        let in_object = |inner| Value::Object([("a".to_owned(), inner)].into_iter().collect());
+        assert_eq!(nested_arguments(in_array), "[".repeat(MAX_DEPTH));
+        assert_eq!(nested_arguments(in_object), r#"{"a":"#.repeat(MAX_DEPTH));
+    }
+
+    /// The arguments of a tool call whose input is 20 000 levels of `nest`,
+    /// read on a thread with a usual stack; without the cut marker.
+    fn nested_arguments(nest: fn(Value) -> Value) -> String {
         let mut input = json!(1);
         for _ in 0..20_000 {
-            input = Value::Array(vec![input]);
+            input = nest(input);
         }
         // Put in place, not through `json!`, which would copy it recursively.
         let mut message = json!({"type": "message",
@@ -638,7 +646,38 @@ mod tests {
             .join()
             .expect("no stack overflow");
         let marker = crate::text::TRUNCATION_MARKER;
-        assert_eq!(arguments, format!("{}{marker}", "[".repeat(MAX_DEPTH)));
+        arguments
+            .strip_suffix(marker)
+            .unwrap_or_else(|| panic!("not marked cut: {arguments}"))
+            .to_owned()
+    }
+
+    /// Which shapes are read as which provider's response: each by any one
+    /// of its markers, and through the wrappers `Ok` and `Some` alone.
+    #[test]
+    fn responses_are_told_by_any_of_their_markers() {
+        let provider = |value: Value| read(&value, 100).and_then(|info| info.provider);
+        // The Responses API: `"object": "response"` alone, or output with usage.
+        assert_eq!(
+            provider(json!({"object": "response", "output": []})),
+            Some("openai")
+        );
+        assert_eq!(provider(json!({"output": [], "usage": {}})), Some("openai"));
+        assert_eq!(provider(json!({"output": []})), None);
+        // Anthropic: `"type": "message"` alone, or a stop reason alone.
+        assert_eq!(provider(json!({"type": "message"})), Some("anthropic"));
+        assert_eq!(
+            provider(json!({"stop_reason": "end_turn"})),
+            Some("anthropic")
+        );
+        // A `Result` or an `Option` serialized is looked through; an error,
+        // null, or an object that only has such a key among others is not.
+        let chat = json!({"choices": []});
+        assert_eq!(provider(json!({"Ok": {"Some": chat}})), Some("openai"));
+        assert_eq!(provider(json!({"Err": chat})), None);
+        assert_eq!(provider(json!({"Ok": null})), None);
+        assert_eq!(provider(Value::Null), None);
+        assert_eq!(provider(json!({"Ok": 1, "choices": []})), Some("openai"));
     }
 
     /// Text blocks are joined up to the limit and cut there, marked; at
