@@ -162,3 +162,45 @@ impl fmt::Display for ParseKindError {
 }
 
 impl std::error::Error for ParseKindError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind is written and read back as its attribute value, and has
+    /// its conventions' operation.
+    #[test]
+    fn every_kind_reads_back_as_itself() {
+        let written: Vec<(String, Option<&str>)> = ObservationKind::ALL
+            .iter()
+            .map(|kind| (kind.to_string(), kind.operation()))
+            .collect();
+        assert_eq!(
+            written,
+            [
+                ("llm".to_owned(), Some("chat")),
+                ("tool".to_owned(), Some("execute_tool")),
+                ("chain".to_owned(), Some("invoke_workflow")),
+                ("agent".to_owned(), Some("invoke_agent")),
+                ("prompt".to_owned(), None),
+                ("embedding".to_owned(), Some("embeddings")),
+                ("retriever".to_owned(), Some("retrieval")),
+            ]
+        );
+        for kind in ObservationKind::ALL {
+            assert_eq!(kind.as_str().parse(), Ok(kind));
+        }
+    }
+
+    /// A value that names no kind is refused, named, with every kind listed.
+    #[test]
+    fn an_unknown_kind_is_named_with_every_kind() {
+        let err = "Tool".parse::<ObservationKind>().unwrap_err();
+        assert_eq!(err.value(), "Tool");
+        assert_eq!(
+            err.to_string(),
+            "unknown span kind \"Tool\": expected llm, tool, chain, agent, prompt, embedding or retriever"
+        );
+        assert_eq!("".parse::<ObservationKind>().unwrap_err().value(), "");
+    }
+}
