@@ -670,6 +670,14 @@ mod tests {
             provider(json!({"stop_reason": "end_turn"})),
             Some("anthropic")
         );
+        // Gemini: candidates, or usage in either casing, each alone.
+        for marker in ["candidates", "usageMetadata", "usage_metadata"] {
+            assert_eq!(
+                provider(json!({marker: {}})),
+                Some("gcp.gemini"),
+                "{marker}"
+            );
+        }
         // A `Result` or an `Option` serialized is looked through; an error,
         // null, or an object that only has such a key among others is not.
         let chat = json!({"choices": []});
