@@ -239,8 +239,12 @@ pub mod operation {
     pub const INVOKE_AGENT: &str = "invoke_agent";
     /// A workflow of several steps: kind `chain`, and `workflow()` spans.
     pub const INVOKE_WORKFLOW: &str = "invoke_workflow";
-    /// An embeddings call: kind `embedding`.
+    /// An embeddings call: kind `embedding`, or a model call whose response
+    /// is embeddings.
     pub const EMBEDDINGS: &str = "embeddings";
+    /// A completion of a prompt, not of chat messages (Ollama's
+    /// `/api/generate`), told by its response.
+    pub const TEXT_COMPLETION: &str = "text_completion";
     /// A retrieval step: kind `retriever`.
     pub const RETRIEVAL: &str = "retrieval";
 }

@@ -79,7 +79,7 @@
 
 // Layers, bottom up; a module imports only modules of the layers below it
 // (checked by tests/tests/layers.rs, and drawn in docs/ARCHITECTURE.md):
-//   attributes, text, provider, warn, redact → cost → pricing → record, pipeline,
+//   attributes, text, warn, redact → cost → pricing → record, pipeline,
 //   health, metrics → context → processor, observe, manual, propagation, console,
 //   summary →
 //   install, tracing_layer
@@ -100,7 +100,6 @@ mod pricing;
 mod processor;
 #[cfg(feature = "http")]
 mod propagation;
-mod provider;
 mod record;
 mod redact;
 mod summary;
@@ -146,8 +145,8 @@ pub use propagation::{DEFAULT_MAX_VALUE_LEN, Propagation};
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use propagation::{PropagationLayer, PropagationService};
-pub use provider::detect_provider;
 pub use record::conventions::{GENAI_LATEST_EXPERIMENTAL, STABILITY_OPT_IN_ENV};
+pub use record::detect_provider;
 pub use record::{ObservationKind, ParseKindError, SpanTarget};
 pub use redact::{ANY_WORD, LAST_WORD, REDACT_ENV, REDACTED, Redaction, set_redaction};
 pub use text::{MAX_MODEL_NAME_LEN, TRUNCATION_MARKER};

@@ -25,8 +25,8 @@ use crate::cost::{CostBreakdown, TokenUsage};
 use crate::json::text::json_text;
 use crate::metrics::{self, Call, Measured};
 use crate::pricing::PricingTable;
-use crate::provider::detect_provider;
 use crate::record::conventions;
+use crate::record::detect_provider;
 use crate::record::{
     ObservationKind, SpanTarget, cost_attributes, finish_reasons_attribute, model_attribute,
     usage_attributes,

@@ -70,3 +70,38 @@ fn an_observed_call_allocates_nothing_with_no_pipeline() {
         "bytes taken by each call: {raised:?}"
     );
 }
+
+fn prices() -> last9_genai::PricingTable {
+    last9_genai::PricingTable::new([("gpt-4o", last9_genai::ModelPricing::new(2.5, 10.0))]).unwrap()
+}
+
+/// A priced model call: 1000 input and 100 output tokens of gpt-4o, 3 500 µ$.
+#[observe(pricing = prices())]
+fn priced_call() -> serde_json::Value {
+    serde_json::json!({"id": "c", "model": "gpt-4o", "choices": [],
+        "usage": {"prompt_tokens": 1000, "completion_tokens": 100}})
+}
+
+/// Regression: with no pipeline installed, a budgeted workflow's
+/// `check_budget()?` loop never stopped (50 of 50 calls, $0 spent): the
+/// calls counted only through the span processor. They count themselves
+/// now, whatever is installed.
+#[test]
+fn budgets_stop_a_loop_with_no_pipeline() {
+    let run = || -> Result<usize, last9_genai::BudgetExceeded> {
+        let _wf = last9_genai::workflow("agent_loop").budget_usd(0.01).enter();
+        let mut calls = 0;
+        for _ in 0..50 {
+            last9_genai::check_budget()?;
+            priced_call();
+            calls += 1;
+        }
+        Ok(calls)
+    };
+    let exceeded = run().unwrap_err();
+    // 3 calls: 10 500 µ$ > 10 000 µ$; the 4th check stops the loop.
+    assert_eq!(exceeded.spent(), 0.0105);
+    assert_eq!(exceeded.budget(), 0.01);
+    // Outside a budgeted scope nothing is counted or read.
+    assert!(last9_genai::check_budget().is_ok());
+}

@@ -8,6 +8,8 @@
 
 #![allow(clippy::await_holding_lock)]
 
+mod common;
+
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -216,35 +218,10 @@ async fn observe_on_create_stream_follows_the_stream_to_its_end() {
 
 /// Without `stream_options.include_usage` no usage arrives: the span says
 /// nothing of tokens, never 0, and is not priced.
-/// `tracing` events written on this thread while it lives.
-fn capture_warnings() -> (
-    tracing::subscriber::DefaultGuard,
-    std::sync::Arc<Mutex<Vec<u8>>>,
-) {
-    #[derive(Clone)]
-    struct Buffer(std::sync::Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buffer = Buffer(Default::default());
-    let written = buffer.0.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || buffer.clone())
-        .with_ansi(false)
-        .finish();
-    (tracing::subscriber::set_default(subscriber), written)
-}
-
 #[tokio::test]
 async fn a_stream_without_usage_has_no_token_counts() {
     let (_guard, _) = exporter();
-    let (_subscriber, warnings) = capture_warnings();
+    let (_subscriber, warnings) = common::capture_warnings();
     let client = client().await;
     let stream = chat_stream(&client, QUESTION, false).await.unwrap();
     assert_eq!(read_all(stream).await, ANSWER);

@@ -411,6 +411,13 @@ impl ScopeTotals {
         self.usd.is_some() || self.token_limit.is_some()
     }
 
+    /// Whether this scope or one around it has a budget.
+    pub(crate) fn budgeted(&self) -> bool {
+        let mut any = false;
+        self.for_each(|totals| any |= totals.has_budget());
+        any
+    }
+
     /// The least left of the USD budgets of this scope and those around it,
     /// in micro-dollars; `None` when none has one.
     fn remaining_micro(&self, unit: BudgetUnit) -> Option<u64> {

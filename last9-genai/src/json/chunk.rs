@@ -15,7 +15,8 @@ use std::ops::Range;
 use serde::Serialize;
 
 use super::{Leaf, Sink, Stop, walk};
-use crate::record::stream::{StreamRead, is_stream_key};
+use crate::record::stream::StreamRead;
+use crate::record::wire::is_stream_key;
 
 /// At most this many choices of a chunk are read here; more go the slow way.
 const MAX_CHOICES: usize = 4;

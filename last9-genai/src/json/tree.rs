@@ -10,8 +10,7 @@ use serde_json::{Map, Value};
 
 use super::{Leaf, Sink, Stop, walk};
 use crate::record::request::{REQUEST_OPAQUE_KEYS, is_request_key};
-use crate::record::response::{OPAQUE_KEYS, is_response_key};
-use crate::record::stream::{STREAM_OPAQUE_KEYS, is_stream_key};
+use crate::record::wire::{OPAQUE_KEYS, STREAM_OPAQUE_KEYS, is_response_key, is_stream_key};
 use crate::text::cut_bytes;
 
 /// The keys a reader looks at, and those whose values it reads whole.

@@ -85,6 +85,7 @@ impl KnownResponse for serde_json::Value {
             None => Output {
                 text: Some(json_within(self, bounds)),
                 json: true,
+                unrecognised: response::unrecognised_keys(self),
                 ..Output::default()
             },
         }
@@ -125,25 +126,28 @@ mod async_openai_types {
     }
     use crate::cost::TokenUsage;
     use crate::observe::Output;
+    use crate::record::wire::openai_chat::ChatCounts;
+    use crate::record::wire::provider_of_model;
 
     /// The usage of a chat completion or of its stream's last chunk, in the
     /// conventions' terms.
     fn usage(u: &async_openai::types::chat::CompletionUsage) -> TokenUsage {
-        TokenUsage {
-            input_tokens: u64::from(u.prompt_tokens),
-            output_tokens: u64::from(u.completion_tokens),
-            cache_read_input_tokens: u
+        ChatCounts {
+            prompt: u64::from(u.prompt_tokens),
+            completion: u64::from(u.completion_tokens),
+            total: Some(u64::from(u.total_tokens)),
+            cached: u
                 .prompt_tokens_details
                 .as_ref()
                 .and_then(|d| d.cached_tokens)
                 .map_or(0, u64::from),
-            cache_creation_input_tokens: 0,
-            reasoning_output_tokens: u
+            reasoning: u
                 .completion_tokens_details
                 .as_ref()
                 .and_then(|d| d.reasoning_tokens)
                 .map_or(0, u64::from),
         }
+        .usage()
     }
 
     /// A finish reason as the API writes it.
@@ -191,7 +195,9 @@ mod async_openai_types {
                 .collect();
             Output {
                 info: Some(ResponseInfo {
-                    provider: Some("openai"),
+                    provider: provider_of_model(&self.model).or(Some("openai")),
+                    provider_marked: false,
+                    operation: None,
                     model: Some(cut(&self.model)),
                     id: Some(cut(&self.id)),
                     finish_reasons,

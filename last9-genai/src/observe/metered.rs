@@ -8,7 +8,7 @@ use opentelemetry::{Context, StringValue};
 use super::Meta;
 use crate::context::MetricScope;
 use crate::metrics::{self, Call, Measured};
-use crate::provider::detect_provider;
+use crate::record::detect_provider;
 use crate::record::response::ResponseInfo;
 
 /// What is known of a call at its start, kept for its metrics.

@@ -32,8 +32,8 @@ use crate::context::{ScopeState, ScopeTotals};
 use crate::cost::{CostBreakdown, TokenUsage};
 use crate::metrics;
 use crate::pricing::{self, PricingTable};
-use crate::provider::detect_provider;
 use crate::record::conventions;
+use crate::record::detect_provider;
 use crate::record::messages::{self, Message, Part};
 use crate::record::request::{self, RequestInfo};
 use crate::record::response::{self, ResponseInfo};
@@ -43,6 +43,7 @@ use crate::record::{
 };
 use crate::redact::{self, REDACTED, Rules};
 use crate::text::cut_bytes_owned;
+use crate::warn::OncePerName;
 use capture::{Bounds, CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_within};
 use held::Held;
 use metered::{Ended, Metering};
@@ -95,9 +96,10 @@ pub struct Observation {
     recording: bool,
     /// What the call's metrics need, when metrics are recorded.
     metering: Option<Box<Metering>>,
-    /// The totals of the workflow the call runs in, when the sampler
-    /// dropped its span: the processor never sees it, so the call counts
-    /// itself.
+    /// The totals of the workflow the call runs in, when the processor
+    /// never sees the call: the sampler dropped its span, or no pipeline
+    /// makes one (then only in a budgeted scope). The call counts itself
+    /// when it ends.
     totals: Option<Arc<ScopeTotals>>,
     /// When the call started; taken only for spans that record and calls
     /// whose metrics are recorded.
@@ -107,8 +109,15 @@ pub struct Observation {
     finished: bool,
     /// `gen_ai.request.model` is written.
     model_written: bool,
+    /// The model the call asked for (a `model` parameter, a request), to
+    /// price a response that names none (Bedrock Converse, Cohere); kept
+    /// only when the call's output is read.
+    asked_model: Option<String>,
     /// `gen_ai.provider.name` is written.
     provider_written: bool,
+    /// The provider written was guessed from the model's name: a response
+    /// whose body names its provider by a marker is written over it.
+    provider_guess: Option<&'static str>,
     /// The model request an argument holds, its texts scrubbed.
     request: Option<RequestInfo>,
     /// The prompt text of a model call whose arguments held no messages:
@@ -134,7 +143,9 @@ impl Observation {
             args: Vec::new(),
             finished: false,
             model_written: false,
+            asked_model: None,
             provider_written: false,
+            provider_guess: None,
             request: None,
             prompt: None,
         };
@@ -145,6 +156,14 @@ impl Observation {
             });
         }
         if !tracer::active() {
+            // No pipeline, no span: a call inside a budgeted scope still
+            // counts toward the budget, so that `check_budget()` stops a
+            // loop whatever is installed. Nothing else is done.
+            observation.totals =
+                Context::map_current(|parent| open_scope(parent).filter(|t| t.budgeted()));
+            if observation.totals.is_some() {
+                observation.asked_model = request_model.map(str::to_owned);
+            }
             if metered {
                 observation.start = Some(Instant::now());
             }
@@ -236,13 +255,18 @@ impl Observation {
             _ => {}
         }
         let model = request_model.or(meta.model);
+        self.asked_model = request_model.map(str::to_owned);
         if let Some(model) = model {
             attributes.push(model_attribute(attr::REQUEST_MODEL, model));
             self.model_written = true;
         }
-        if let Some(provider) = meta.provider.or_else(|| model.and_then(detect_provider)) {
+        let guess = model
+            .and_then(detect_provider)
+            .filter(|_| meta.provider.is_none());
+        if let Some(provider) = meta.provider.or(guess) {
             attributes.extend(conventions::provider_attributes(provider));
             self.provider_written = true;
+            self.provider_guess = guess;
         }
         attributes
     }
@@ -278,11 +302,21 @@ impl Observation {
         }
         let info = info?;
         let usage = info.usage.as_ref()?;
-        let models = [info.model.as_deref(), self.meta.model];
+        let models = self.priced_models(info);
         match &self.pricing {
             Some(table) => table.cost_of_first(models, usage),
             None => pricing::with_installed(|table| table?.cost_of_first(models, usage)),
         }
+    }
+
+    /// The models a response is priced as, in turn: the one that answered,
+    /// the one asked for, the one the attribute names.
+    fn priced_models<'s>(&'s self, info: &'s ResponseInfo) -> [Option<&'s str>; 3] {
+        [
+            info.model.as_deref(),
+            self.asked_model.as_deref(),
+            self.meta.model,
+        ]
     }
 
     /// Counts a call whose span the sampler dropped in its workflow's
@@ -300,7 +334,7 @@ impl Observation {
         let Some(info) = info else {
             return;
         };
-        if (info.model.is_none() && self.meta.model.is_none())
+        if self.priced_models(info).iter().all(Option::is_none)
             || (info.usage.is_none() && !info.usage_invalid)
         {
             return;
@@ -513,9 +547,11 @@ impl Observation {
         if let Some(model) = request.model.as_deref().filter(|_| !self.model_written) {
             attributes.push(model_attribute(attr::REQUEST_MODEL, model));
             self.model_written = true;
+            self.asked_model = Some(model.to_owned());
             if let Some(provider) = detect_provider(model).filter(|_| !self.provider_written) {
                 attributes.extend(conventions::provider_attributes(provider));
                 self.provider_written = true;
+                self.provider_guess = Some(provider);
             }
         }
         attributes
@@ -594,6 +630,11 @@ impl Observation {
         }
         let content = settings::content_capture();
         let is_response = output.info.is_some();
+        if let Some(keys) = &output.unrecognised
+            && self.meta.kind == ObservationKind::Llm
+        {
+            warn_unrecognised(self.meta.name, keys);
+        }
         let mut info = output.info.unwrap_or_default();
         if self.pricing.is_some()
             && let Some(recorded) = recorded::close(span.span_context().span_id())
@@ -601,7 +642,18 @@ impl Observation {
             info.model = info.model.or(Some(recorded.model));
             info.usage = info.usage.or(Some(recorded.usage));
         }
-        response_attributes(&info, self.provider_written, &mut attributes);
+        // A provider the body names by a marker is written over a guess.
+        let corrected = info.provider_marked
+            && self
+                .provider_guess
+                .is_some_and(|guess| info.provider != Some(guess));
+        response_attributes(&info, self.provider_written && !corrected, &mut attributes);
+        if let Some(operation) = info
+            .operation
+            .filter(|op| self.meta.kind.operation() != Some(op))
+        {
+            attributes.push(KeyValue::new(attr::OPERATION_NAME, operation));
+        }
         if is_response {
             // What the call asked for, when nothing told before: the model
             // that answered, and the prompt as the user's message.
@@ -620,8 +672,8 @@ impl Observation {
                 input_attributes(&request, self.limit(), &mut attributes);
             }
         }
-        if let (Some(table), Some(model), Some(usage)) = (&self.pricing, &info.model, &info.usage)
-            && let Some(cost) = table.cost(model, usage)
+        if let (Some(table), Some(usage)) = (&self.pricing, &info.usage)
+            && let Some(cost) = table.cost_of_first(self.priced_models(&info), usage)
         {
             attributes.extend(cost_attributes(&cost));
         }
@@ -1007,6 +1059,26 @@ impl Default for SecretName {
     }
 }
 
+/// Model calls warned about for returning a value no format recognised.
+static UNRECOGNISED: OncePerName = OncePerName::new(1000);
+
+/// Says once per function that the model call `name` returned an object no
+/// wire format recognises (its first `keys`): no provider, model or tokens
+/// are read from it, rather than guessed.
+fn warn_unrecognised(name: &str, keys: &str) {
+    UNRECOGNISED.warn(
+        name,
+        || {
+            format!(
+                "{name}: the value it returned (keys {keys}) is no model response the crate \
+                 reads; its span carries no provider, model or tokens. Return the provider's \
+                 response, or record usage with `record_usage`"
+            )
+        },
+        "more model calls return values that are no known response; they are no longer listed",
+    );
+}
+
 /// The output of a call, as captured.
 #[derive(Debug, Default)]
 pub struct Output {
@@ -1018,6 +1090,9 @@ pub struct Output {
     pub json: bool,
     /// The output's `Serialize` or `Debug` panicked.
     pub capture_failed: bool,
+    /// The output was an object no wire format recognised: its first keys,
+    /// for the warning of a model call that returned it.
+    pub unrecognised: Option<String>,
 }
 
 impl Output {
@@ -1028,6 +1103,7 @@ impl Output {
             text: Some(CAPTURE_FAILED.to_owned()),
             json: false,
             capture_failed: true,
+            unrecognised: None,
         }
     }
 }
@@ -1060,18 +1136,24 @@ impl<T: Serialize + ?Sized> OutputSerialize for &&Wrap<'_, T> {
     /// to the limit (a response's completion is its text).
     fn l9_output(&self, bounds: Bounds) -> Output {
         let walked = guarded(|| {
-            let info = crate::json::tree::response_tree(self.0, bounds.limit)
+            let tree = crate::json::tree::response_tree(self.0, bounds.limit);
+            let info = tree
                 .as_ref()
                 .and_then(|tree| response::read(tree, bounds.limit));
+            // A value holding keys responses have, yet no response: said.
+            let unrecognised = tree
+                .filter(|tree| info.is_none() && tree.as_object().is_some_and(|o| !o.is_empty()))
+                .and_then(|tree| response::unrecognised_keys(&tree));
             let text = info.is_none().then(|| json_within(self.0, bounds));
-            (info, text)
+            (info, text, unrecognised)
         });
         match walked {
-            Some((info, text)) => Output {
+            Some((info, text, unrecognised)) => Output {
                 info,
                 json: text.is_some(),
                 text,
                 capture_failed: false,
+                unrecognised,
             },
             None => Output::failed(),
         }

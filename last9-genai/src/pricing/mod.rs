@@ -558,9 +558,9 @@ impl PricingTable {
 
     /// The cost of the first of `models` that has a price: the model that
     /// answered, then the one asked for (which may be the alias priced).
-    pub(crate) fn cost_of_first(
+    pub(crate) fn cost_of_first<const N: usize>(
         &self,
-        models: [Option<&str>; 2],
+        models: [Option<&str>; N],
         usage: &TokenUsage,
     ) -> Option<CostBreakdown> {
         self.cost_and_source(models, usage).map(|(cost, _)| cost)
@@ -568,9 +568,9 @@ impl PricingTable {
 
     /// [`cost_of_first`](Self::cost_of_first), and whether the price came
     /// from the bundled table (this table does not name the model).
-    pub(crate) fn cost_and_source(
+    pub(crate) fn cost_and_source<const N: usize>(
         &self,
-        models: [Option<&str>; 2],
+        models: [Option<&str>; N],
         usage: &TokenUsage,
     ) -> Option<(CostBreakdown, bool)> {
         models.into_iter().flatten().find_map(|model| {
@@ -604,6 +604,7 @@ impl PricingTable {
                 strip_date(model),
                 unprefixed,
                 unprefixed.and_then(strip_date),
+                strip_region(unprefixed.unwrap_or(model)),
             ]
             .into_iter()
             .flatten()
@@ -689,6 +690,22 @@ fn strip_date(model: &str) -> Option<&str> {
         (dated(5, b"-") && digits(n - 4, n) && month_day(n - 4, n - 2)).then_some(5)
     })?;
     Some(&model[..n - date])
+}
+
+/// The cross-region inference prefixes of AWS Bedrock model ids.
+pub(crate) const BEDROCK_REGION_PREFIXES: &[&str] = &[
+    "us.", "eu.", "apac.", "global.", "jp.", "au.", "ca.", "us-gov.",
+];
+
+/// `us.anthropic.claude-sonnet-4-5-20250929-v1:0` →
+/// `anthropic.claude-sonnet-4-5-20250929-v1:0`: a Bedrock model id called
+/// through a cross-region inference profile is priced as the model (the
+/// profiles' list prices are the model's in its home region).
+fn strip_region(model: &str) -> Option<&str> {
+    BEDROCK_REGION_PREFIXES
+        .iter()
+        .find_map(|prefix| model.strip_prefix(prefix))
+        .filter(|rest| rest.contains('.'))
 }
 
 /// `azure/gpt-4o` → `gpt-4o`; `openrouter/openai/gpt-4o` → `gpt-4o`.

@@ -21,7 +21,7 @@ use crate::health::ExportHealth;
 use crate::metrics;
 use crate::pipeline;
 use crate::pricing::{self, PricingTable};
-use crate::record::{SpanFacts, cost_attributes, normalize_token_counts};
+use crate::record::{SpanFacts, cost_attributes, keep_last_written, normalize_token_counts};
 use crate::warn;
 use open_spans::OpenSpans;
 
@@ -249,8 +249,12 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
             let cost = priced.as_ref().map(CostBreakdown::total_usd).or(recorded);
             metered::record(&span, &facts, cost);
         }
-        if facts.tokens_as_text {
+        let (tokens_as_text, rewritten) = (facts.tokens_as_text, facts.rewritten);
+        if tokens_as_text {
             normalize_token_counts(&mut span.attributes);
+        }
+        if rewritten {
+            keep_last_written(&mut span.attributes);
         }
         if mark_invalid {
             span.attributes

@@ -36,11 +36,16 @@ pub(crate) struct SpanFacts<'a> {
     pub(crate) usage_invalid: bool,
     /// The span already says so (`gen_ai.l9.usage_invalid`).
     pub(crate) marked_invalid: bool,
+    /// The provider or the operation was written again, by a response that
+    /// told better than the guess at the span's start: the earlier values
+    /// are to go ([`keep_last_written`]).
+    pub(crate) rewritten: bool,
 }
 
 impl<'a> SpanFacts<'a> {
     pub(crate) fn read(attributes: &'a [KeyValue]) -> Self {
         let mut facts = Self::default();
+        let mut seen_provider = false;
         for KeyValue { key, value, .. } in attributes {
             match key.as_str() {
                 attr::REQUEST_MODEL => facts.request_model = string(value),
@@ -54,8 +59,15 @@ impl<'a> SpanFacts<'a> {
                 attr::USAGE_REASONING_OUTPUT_TOKENS => facts.reasoning = facts.tokens(value),
                 attr::USAGE_COST_USD => facts.cost_usd = float(value),
                 attr::L9_SPAN_KIND => facts.kind = string(value),
-                attr::OPERATION_NAME => facts.operation = string(value),
-                attr::PROVIDER_NAME => facts.provider = string(value),
+                attr::OPERATION_NAME => {
+                    facts.rewritten |= facts.operation.is_some();
+                    facts.operation = string(value);
+                }
+                attr::PROVIDER_NAME => {
+                    facts.rewritten |= seen_provider;
+                    seen_provider = true;
+                    facts.provider = string(value);
+                }
                 attr::SYSTEM => facts.provider = facts.provider.or(string(value)),
                 attr::WORKFLOW_ID => facts.workflow = string(value),
                 attr::CONVERSATION_ID => facts.conversation = string(value),
@@ -170,6 +182,25 @@ pub(crate) fn normalize_token_counts(attributes: &mut [KeyValue]) {
     }
 }
 
+/// The keys a response may write again over a guess made at span start.
+const REWRITTEN_KEYS: [&str; 3] = [attr::PROVIDER_NAME, attr::SYSTEM, attr::OPERATION_NAME];
+
+/// Keeps the last value written of each key a response may write again
+/// (the provider, also as `gen_ai.system`, and the operation): exporters
+/// and backends then see each key once, with what the response told.
+pub(crate) fn keep_last_written(attributes: &mut Vec<KeyValue>) {
+    let last = REWRITTEN_KEYS.map(|key| attributes.iter().rposition(|kv| kv.key.as_str() == key));
+    let mut index = 0;
+    attributes.retain(|kv| {
+        let keep = REWRITTEN_KEYS
+            .iter()
+            .zip(last)
+            .all(|(key, last)| kv.key.as_str() != *key || last == Some(index));
+        index += 1;
+        keep
+    });
+}
+
 fn float(value: &Value) -> Option<f64> {
     match value {
         Value::F64(f) => Some(*f),
@@ -184,6 +215,35 @@ mod tests {
 
     fn kv(key: &'static str, value: impl Into<Value>) -> KeyValue {
         KeyValue::new(key, value)
+    }
+
+    /// A provider and an operation written again are seen as rewritten,
+    /// and only their last values are kept, in place; a span written once
+    /// is not rewritten.
+    #[test]
+    fn values_written_again_keep_the_last() {
+        let mut attributes = vec![
+            kv(attr::SYSTEM, "openai"),
+            kv(attr::PROVIDER_NAME, "openai"),
+            kv(attr::OPERATION_NAME, "chat"),
+            kv(attr::REQUEST_MODEL, "gpt-4o"),
+            kv(attr::SYSTEM, "azure.ai.openai"),
+            kv(attr::PROVIDER_NAME, "azure.ai.openai"),
+            kv(attr::OPERATION_NAME, "embeddings"),
+        ];
+        assert!(!SpanFacts::read(&attributes[..4]).rewritten);
+        assert!(SpanFacts::read(&attributes[..6]).rewritten);
+        assert!(SpanFacts::read(&[attributes[2].clone(), attributes[6].clone()]).rewritten);
+        keep_last_written(&mut attributes);
+        assert_eq!(
+            attributes,
+            [
+                kv(attr::REQUEST_MODEL, "gpt-4o"),
+                kv(attr::SYSTEM, "azure.ai.openai"),
+                kv(attr::PROVIDER_NAME, "azure.ai.openai"),
+                kv(attr::OPERATION_NAME, "embeddings"),
+            ]
+        );
     }
 
     /// Every key the processor reads, whoever wrote it: counts as integers,

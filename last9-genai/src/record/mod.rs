@@ -10,6 +10,9 @@
 //! * `response`: what a model response (as JSON) says of itself.
 //! * `request`: what a model request (as JSON) asks: model and messages.
 //! * `stream`: what a streamed response says, read chunk by chunk.
+//! * `wire`: the wire formats, one module each (OpenAI chat and
+//!   Responses, embeddings, Anthropic, Gemini, Bedrock, Ollama, Cohere),
+//!   and the ordered list the readers loop over.
 //! * `conventions`: which edition of the GenAI conventions' names to write.
 //! * `messages`: chat messages, written as the conventions and the Python
 //!   SDK write them.
@@ -39,11 +42,13 @@ pub(crate) mod request;
 pub(crate) mod response;
 pub(crate) mod stream;
 mod target;
+pub(crate) mod wire;
 mod write;
 
-pub(crate) use facts::{SpanFacts, normalize_token_counts};
+pub(crate) use facts::{SpanFacts, keep_last_written, normalize_token_counts};
 pub use kind::{ObservationKind, ParseKindError};
 pub use target::SpanTarget;
+pub use wire::detect_provider;
 pub(crate) use write::{
     cost_attributes, end_with_error, finish_reasons_attribute, model_attribute,
     response_attributes, tool_call_event, usage_attributes,
@@ -60,7 +65,7 @@ fn assert_keys_listed(
     values: &[&str],
 ) {
     let start = source.find(start).unwrap();
-    let end = source.find("#[cfg(test)]").unwrap();
+    let end = source.find("#[cfg(test)]\nmod tests").unwrap();
     let mut rest = &source[start..end];
     while let Some(open) = rest.find('"') {
         let after = &rest[open + 1..];

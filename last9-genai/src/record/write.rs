@@ -5,9 +5,9 @@ use opentelemetry::{Array, Context, KeyValue, StringValue, Value};
 
 use super::conventions;
 use super::response::{ResponseInfo, ToolCallRequest};
+use super::wire::provider_of_model as detect_provider;
 use crate::attributes as attr;
 use crate::cost::{CostBreakdown, TokenUsage};
-use crate::provider::detect_provider;
 use crate::text::{model_name, saturating_i64};
 
 /// A model attribute (`gen_ai.request.model` or `gen_ai.response.model`),

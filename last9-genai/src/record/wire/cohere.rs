@@ -1,0 +1,217 @@
+//! Cohere's v2 API: `/v2/chat`, whole and streamed (`message-start`,
+//! `content-delta`, `tool-call-start`, …, `message-end` events), and
+//! `/v2/embed`.
+//!
+//! How it counts: `usage.billed_units` is what Cohere bills, `usage.tokens`
+//! what the model saw (the prompt template included). The billed units are
+//! read when present, so that the cost is what the bill says; the model's
+//! counts otherwise. An embedding's `meta.billed_units.input_tokens` is its
+//! input. Responses name no model: it comes from the call.
+
+use serde_json::{Map, Value};
+
+use super::{Format, Usage, items, str_at};
+use crate::attributes::operation;
+use crate::cost::TokenUsage;
+use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
+use crate::record::stream::{ChunkError, StreamRead};
+
+/// The format.
+pub(crate) static FORMAT: Format = Format {
+    name: "cohere",
+    provider: "cohere",
+    marked: true,
+    named_by_model: false,
+    is_response,
+    read_response,
+    is_chunk,
+    read_chunk,
+    stream_usage: |usage| usage_of_units(Some(usage)),
+    provider_of_model: |name| {
+        (name.starts_with("command") || name.starts_with("embed-") || name.starts_with("c4ai-"))
+            .then_some("cohere")
+    },
+};
+
+/// The keys the readers of this file look at.
+#[cfg(test)]
+pub(crate) const RESPONSE_KEYS: &[&str] = &[
+    "finish_reason",
+    "message",
+    "usage",
+    "billed_units",
+    "tokens",
+    "input_tokens",
+    "output_tokens",
+    "response_type",
+    "meta",
+    "content",
+    "type",
+    "text",
+    "tool_calls",
+    "function",
+    "id",
+    "name",
+    "arguments",
+];
+
+/// The keys the event reader of this file looks at.
+#[cfg(test)]
+pub(crate) const STREAM_KEYS: &[&str] = &[
+    "type",
+    "id",
+    "model",
+    "index",
+    "delta",
+    "message",
+    "content",
+    "text",
+    "tool_calls",
+    "function",
+    "name",
+    "arguments",
+    "finish_reason",
+    "usage",
+];
+
+/// The types of a chat stream's events.
+const EVENTS: &[&str] = &[
+    "message-start",
+    "content-start",
+    "content-delta",
+    "content-end",
+    "tool-plan-delta",
+    "tool-call-start",
+    "tool-call-delta",
+    "tool-call-end",
+    "citation-start",
+    "citation-end",
+    "message-end",
+];
+
+fn has_units(usage: &Value) -> bool {
+    usage.get("billed_units").is_some() || usage.get("tokens").is_some()
+}
+
+fn is_response(object: &Map<String, Value>) -> bool {
+    let chat = object.get("finish_reason").is_some_and(Value::is_string)
+        && object.get("message").is_some_and(Value::is_object);
+    chat || object.get("usage").is_some_and(has_units) || is_embed(object)
+}
+
+/// `/v2/embed`: `response_type` `embeddings_by_type` (or `_floats`).
+fn is_embed(object: &Map<String, Value>) -> bool {
+    object
+        .get("response_type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.starts_with("embeddings"))
+}
+
+fn is_chunk(object: &Map<String, Value>) -> bool {
+    object
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|kind| EVENTS.contains(&kind))
+}
+
+/// The usage of a chat's `usage`: billed units, else the model's counts.
+fn usage_of_units(usage: Option<&Value>) -> Usage {
+    let counts = usage.map(|u| {
+        u.get("billed_units")
+            .or_else(|| u.get("tokens"))
+            .unwrap_or(u)
+    });
+    usage_of(counts, |c| {
+        TokenUsage::new(c.get(&["input_tokens"]), c.get(&["output_tokens"]))
+    })
+}
+
+fn read_response(read: Read, value: &Value) -> ResponseInfo {
+    if value.as_object().is_some_and(is_embed) {
+        let billed = value.get("meta").and_then(|m| m.get("billed_units"));
+        let (usage, usage_invalid) =
+            usage_of(billed, |c| TokenUsage::new(c.get(&["input_tokens"]), 0));
+        return ResponseInfo {
+            provider: Some(FORMAT.provider),
+            provider_marked: true,
+            operation: Some(operation::EMBEDDINGS),
+            id: read.string(value, "id"),
+            usage,
+            usage_invalid,
+            ..ResponseInfo::default()
+        };
+    }
+    let (usage, usage_invalid) = usage_of_units(value.get("usage"));
+    let message = value.get("message");
+    let content = || message.into_iter().flat_map(|m| items(m, "content"));
+    ResponseInfo {
+        provider: Some(FORMAT.provider),
+        provider_marked: true,
+        operation: None,
+        model: None,
+        id: read.string(value, "id"),
+        finish_reasons: read.string(value, "finish_reason").into_iter().collect(),
+        usage,
+        usage_invalid,
+        completion: read.joined(
+            content()
+                .filter(|c| str_at(c, "type") == Some("text"))
+                .filter_map(|c| str_at(c, "text")),
+            "",
+        ),
+        tool_calls: message
+            .into_iter()
+            .flat_map(|m| items(m, "tool_calls"))
+            .take(MAX_LISTED)
+            .map(|call| {
+                let function = call.get("function");
+                read.tool_call(
+                    call.get("id"),
+                    function.and_then(|f| f.get("name")),
+                    function.and_then(|f| f.get("arguments")),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn read_chunk(read: &mut StreamRead, event: &Value) -> Option<ChunkError> {
+    let kind = str_at(event, "type")?;
+    let delta = event.get("delta");
+    let message = delta.and_then(|d| d.get("message"));
+    let index = || event.get("index").and_then(Value::as_u64).unwrap_or(0);
+    match kind {
+        "message-start" => read.identity(event, "id", "model"),
+        "content-delta" => {
+            let text = message
+                .and_then(|m| m.get("content"))
+                .and_then(|c| str_at(c, "text"));
+            if let Some(text) = text {
+                read.push_text(text);
+            }
+        }
+        "tool-call-start" | "tool-call-delta" => {
+            let call = message.and_then(|m| m.get("tool_calls"));
+            let function = call.and_then(|c| c.get("function"));
+            read.tool_call(
+                index(),
+                call.and_then(|c| str_at(c, "id")),
+                function.and_then(|f| str_at(f, "name")),
+                function.and_then(|f| str_at(f, "arguments")),
+            );
+        }
+        "message-end" => {
+            if let Some(reason) = delta.and_then(|d| str_at(d, "finish_reason")) {
+                read.finish_reason(reason);
+            }
+            if let Some(usage) = delta
+                .and_then(|d| d.get("usage"))
+                .and_then(Value::as_object)
+            {
+                read.set_usage(usage.clone());
+            }
+        }
+        _ => {}
+    }
+    None
+}

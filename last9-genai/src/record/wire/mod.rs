@@ -1,0 +1,456 @@
+//! The wire formats the crate reads, one module each, and the one ordered
+//! list every reader loops over.
+//!
+//! A module owns everything about its format: how to recognise a whole
+//! response and a stream chunk or event of it, the readers that fill the
+//! shared [`ResponseInfo`] and [`StreamRead`], its provider's name, the
+//! model names that tell it, and how its provider counts tokens (what
+//! includes what). Reading a response, reading a stream chunk and telling a
+//! provider from a model name are loops over [`FORMATS`], in its order: the
+//! first format that recognises a value reads it. A value no format
+//! recognises is read as nothing: no provider, no tokens.
+//!
+//! Adding a provider: a new module here holding a [`Format`], one line in
+//! [`FORMATS`], the keys its readers look at in [`RESPONSE_KEYS`] or
+//! [`STREAM_KEYS`] (a test names any it forgot), and its fixtures under
+//! `tests/fixtures/providers/`.
+
+use serde_json::{Map, Value};
+
+use super::response::{Read, ResponseInfo};
+use super::stream::{ChunkError, StreamRead};
+use crate::cost::TokenUsage;
+
+pub(crate) mod anthropic;
+pub(crate) mod bedrock;
+pub(crate) mod cohere;
+pub(crate) mod gemini;
+pub(crate) mod ollama;
+pub(crate) mod openai_chat;
+pub(crate) mod openai_embeddings;
+pub(crate) mod openai_responses;
+
+/// Usage as read: the counts, or `None`; and whether a count was
+/// impossible (the span is then marked).
+pub(crate) type Usage = (Option<TokenUsage>, bool);
+
+/// One wire format: what the readers of the crate need to know of it.
+pub(crate) struct Format {
+    /// The format's name, for tests and warnings.
+    pub(crate) name: &'static str,
+    /// The `gen_ai.provider.name` its responses are named by when nothing
+    /// more precise is known.
+    pub(crate) provider: &'static str,
+    /// The shape is sent only by its provider: the provider it names is
+    /// written over one guessed from the model's name.
+    pub(crate) marked: bool,
+    /// The shape is spoken by many servers: a model name that tells its
+    /// provider names the response.
+    pub(crate) named_by_model: bool,
+    /// Whether a whole response (an object) is of this format.
+    pub(crate) is_response: fn(&Map<String, Value>) -> bool,
+    /// Reads a whole response of this format.
+    pub(crate) read_response: fn(Read, &Value) -> ResponseInfo,
+    /// Whether a stream chunk or event (an object) is of this format.
+    pub(crate) is_chunk: fn(&Map<String, Value>) -> bool,
+    /// Reads one chunk or event of this format into what the stream said;
+    /// an error the provider sent as an event is returned.
+    pub(crate) read_chunk: fn(&mut StreamRead, &Value) -> Option<ChunkError>,
+    /// The usage of the usage object a stream of this format collected.
+    pub(crate) stream_usage: fn(&Value) -> Usage,
+    /// The provider a model name tells, as this format's provider names its
+    /// models; `None` when the name is not one of them.
+    pub(crate) provider_of_model: fn(&str) -> Option<&'static str>,
+}
+
+/// Every format, in the order they are tried: formats with a marker no
+/// other has come before those told by the keys they share.
+pub(crate) static FORMATS: &[&Format] = &[
+    &openai_chat::FORMAT,
+    &openai_embeddings::FORMAT,
+    &openai_responses::FORMAT,
+    &anthropic::FORMAT,
+    &gemini::FORMAT,
+    &bedrock::FORMAT,
+    &ollama::FORMAT,
+    &cohere::FORMAT,
+];
+
+/// The format of a whole response, if any recognises it.
+pub(crate) fn response_format(object: &Map<String, Value>) -> Option<&'static Format> {
+    FORMATS.iter().copied().find(|f| (f.is_response)(object))
+}
+
+/// The format of a stream chunk or event, if any recognises it.
+pub(crate) fn chunk_format(object: &Map<String, Value>) -> Option<&'static Format> {
+    FORMATS.iter().copied().find(|f| (f.is_chunk)(object))
+}
+
+/// The `gen_ai.provider.name` of a model, guessed from its name by the
+/// wire formats in turn: Bedrock model ids (`us.anthropic.claude-…`,
+/// `amazon.nova-…`) → `aws.bedrock`; `gpt…`/`o1`/`o3`/`o4…`/`chatgpt…`/
+/// `text-embedding-3…` → `openai`; `grok…` → `x_ai`; `deepseek…` →
+/// `deepseek`; `mistral…`/`mixtral…`/`codestral…` → `mistral_ai`; `claude…`
+/// → `anthropic`; `gemini…` → `gcp.gemini`; `command…`/`embed-…` →
+/// `cohere`. A provider prefix (`azure/gpt-4o`) is looked through. `None`
+/// when unknown: a local model's name (`llama3.1`) names no provider.
+///
+/// ```
+/// use last9_genai::detect_provider;
+///
+/// assert_eq!(detect_provider("gpt-4o-2024-08-06"), Some("openai"));
+/// assert_eq!(detect_provider("claude-sonnet-4-5"), Some("anthropic"));
+/// assert_eq!(detect_provider("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Some("aws.bedrock"));
+/// assert_eq!(detect_provider("grok-4"), Some("x_ai"));
+/// assert_eq!(detect_provider("llama3.1"), None);
+/// ```
+pub fn detect_provider(model: &str) -> Option<&'static str> {
+    provider_of_model(model)
+}
+
+/// [`detect_provider`], for the readers of the crate.
+pub(crate) fn provider_of_model(model: &str) -> Option<&'static str> {
+    let name = model.rsplit('/').next().unwrap_or(model);
+    if name.len() > 256 {
+        return None;
+    }
+    let name = name.to_ascii_lowercase();
+    FORMATS.iter().find_map(|f| (f.provider_of_model)(&name))
+}
+
+/// Whether `name` starts with any of `prefixes`.
+pub(crate) fn starts_with_any(name: &str, prefixes: &[&str]) -> bool {
+    prefixes.iter().any(|p| name.starts_with(p))
+}
+
+/// The text at `key` of `value`, in place.
+pub(crate) fn str_at<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+/// The array at `key` of `value`, its items in place (none when absent or
+/// not an array).
+pub(crate) fn items<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = &'v Value> {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// The field named `camel` in a REST API, `snake` in its SDKs.
+pub(crate) fn either<'v>(value: &'v Value, camel: &str, snake: &str) -> Option<&'v Value> {
+    value.get(camel).or_else(|| value.get(snake))
+}
+
+key_list! {
+    /// Every object key the response readers of [`FORMATS`] look at, with
+    /// the wrappers looked through: a value walked for them needs nothing
+    /// else (see `json::tree`). Each module lists its own (`RESPONSE_KEYS`
+    /// there); a test holds this list to their union.
+    RESPONSE_KEYS, is_response_key,
+    // The wrappers of `Result` and `Option`.
+    "Ok", "Some", "Err",
+    // OpenAI chat completions and the compatible servers.
+    "id", "model", "object", "choices", "message", "content", "tool_calls", "function",
+    "name", "arguments", "finish_reason", "usage", "prompt_tokens", "completion_tokens",
+    "total_tokens", "prompt_tokens_details", "cached_tokens", "completion_tokens_details", "reasoning_tokens",
+    "prompt_cache_hit_tokens", "x_groq", "prompt_filter_results", "content_filter_results",
+    // OpenAI Responses API.
+    "type", "status", "output", "output_text", "text", "call_id", "input_tokens",
+    "output_tokens", "input_tokens_details", "output_tokens_details",
+    // Anthropic.
+    "stop_reason", "cache_read_input_tokens", "cache_creation_input_tokens", "input",
+    // Gemini.
+    "candidates", "usageMetadata", "parts", "thought", "functionCall", "args",
+    "promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount",
+    "thoughtsTokenCount", "modelVersion", "responseId", "finishReason", "usage_metadata",
+    "prompt_token_count", "candidates_token_count", "cached_content_token_count",
+    "thoughts_token_count", "model_version", "response_id", "function_call",
+    // Bedrock.
+    "stopReason", "toolUse", "toolUseId", "inputTokens", "outputTokens", "totalTokens",
+    "cacheReadInputTokens", "cacheWriteInputTokens", "inputTextTokenCount",
+    // Ollama.
+    "done", "done_reason", "created_at", "response", "prompt_eval_count", "eval_count",
+    "total_duration",
+    // Cohere.
+    "billed_units", "tokens", "meta", "response_type",
+}
+
+/// Keys whose value is read whole, whatever keys it holds inside: tool-call
+/// arguments.
+pub(crate) const OPAQUE_KEYS: &[&str] = &["arguments", "input", "args"];
+
+key_list! {
+    /// Every object key the stream readers of [`FORMATS`] look at: a chunk
+    /// walked for them needs nothing else. Each module lists its own
+    /// (`STREAM_KEYS` there); a test holds this list to their union.
+    STREAM_KEYS, is_stream_key,
+    // Errors inside a stream, and `Result`.
+    "Ok", "error", "type", "code", "status", "message",
+    // OpenAI chat completion chunks.
+    "id", "model", "usage", "choices", "index", "finish_reason", "delta", "content",
+    "tool_calls", "function", "name", "arguments", "x_groq",
+    // OpenAI Responses API events.
+    "item", "output_index", "call_id", "response",
+    // Anthropic events.
+    "content_block", "text", "partial_json", "stop_reason",
+    // Gemini chunks.
+    "responseId", "response_id", "modelVersion", "model_version", "usageMetadata",
+    "usage_metadata", "candidates", "finishReason", "parts", "functionCall", "function_call", "args",
+    "thought",
+    // Bedrock ConverseStream events.
+    "messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop",
+    "messageStop", "metadata", "start", "toolUse", "toolUseId", "input", "stopReason",
+    "contentBlockIndex", "internalServerException", "modelStreamErrorException",
+    "validationException", "throttlingException", "serviceUnavailableException",
+    // Ollama chunks.
+    "done", "done_reason", "created_at", "prompt_eval_count", "eval_count",
+}
+
+/// Keys of a chunk whose value is read whole: usage objects, a final
+/// event's whole response, an error, tool-call arguments.
+pub(crate) const STREAM_OPAQUE_KEYS: &[&str] = &[
+    "usage",
+    "usageMetadata",
+    "usage_metadata",
+    "response",
+    "error",
+    "args",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each format module's own key lists, in the order of [`FORMATS`].
+    fn module_lists() -> [(
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+    ); 8] {
+        [
+            (
+                "openai_chat",
+                openai_chat::RESPONSE_KEYS,
+                openai_chat::STREAM_KEYS,
+            ),
+            ("openai_embeddings", openai_embeddings::RESPONSE_KEYS, &[]),
+            (
+                "openai_responses",
+                openai_responses::RESPONSE_KEYS,
+                openai_responses::STREAM_KEYS,
+            ),
+            (
+                "anthropic",
+                anthropic::RESPONSE_KEYS,
+                anthropic::STREAM_KEYS,
+            ),
+            ("gemini", gemini::RESPONSE_KEYS, gemini::STREAM_KEYS),
+            ("bedrock", bedrock::RESPONSE_KEYS, bedrock::STREAM_KEYS),
+            ("ollama", ollama::RESPONSE_KEYS, ollama::STREAM_KEYS),
+            ("cohere", cohere::RESPONSE_KEYS, cohere::STREAM_KEYS),
+        ]
+    }
+
+    /// The union lists hold exactly the keys the modules list (and the
+    /// wrappers and errors the shared readers look through).
+    #[test]
+    fn the_union_lists_are_the_modules_lists() {
+        let lists = module_lists();
+        assert_eq!(lists.len(), FORMATS.len());
+        for ((name, _, _), format) in lists.iter().zip(FORMATS) {
+            assert_eq!(
+                *name, format.name,
+                "module_lists is in the order of FORMATS"
+            );
+        }
+        let shared_response = ["Ok", "Some", "Err"];
+        let shared_stream = ["Ok", "error", "type", "code", "status", "message"];
+        for (union, pick, shared) in [
+            (
+                RESPONSE_KEYS,
+                (|l: &(_, &'static [&'static str], _)| l.1) as fn(&_) -> _,
+                &shared_response[..],
+            ),
+            (STREAM_KEYS, |l| l.2, &shared_stream[..]),
+        ] {
+            for key in union {
+                assert!(
+                    shared.contains(key) || lists.iter().any(|l| pick(l).contains(key)),
+                    "{key:?} is in a union list but no module reads it"
+                );
+            }
+            for list in &lists {
+                for key in pick(list) {
+                    assert!(
+                        union.contains(key),
+                        "{key:?} of {} is not in the union",
+                        list.0
+                    );
+                }
+            }
+        }
+        for key in OPAQUE_KEYS {
+            assert!(RESPONSE_KEYS.contains(key), "{key}");
+        }
+        for key in STREAM_OPAQUE_KEYS {
+            assert!(STREAM_KEYS.contains(key), "{key}");
+        }
+    }
+
+    /// Every quoted name a module's readers use, from its first function
+    /// on, is one of its listed keys or a value it compares with: a key
+    /// added to a reader and not listed would be lost when a `Serialize`
+    /// response is walked for the listed keys only.
+    #[test]
+    fn every_key_a_reader_uses_is_listed() {
+        let sources = [
+            (
+                include_str!("openai_chat.rs"),
+                &[
+                    "openai",
+                    "gpt",
+                    "o1",
+                    "o3",
+                    "o4",
+                    "chatgpt",
+                    "ft:gpt",
+                    "grok",
+                    "x_ai",
+                    "deepseek",
+                    "mistral",
+                    "mixtral",
+                    "codestral",
+                    "ministral",
+                    "magistral",
+                    "pixtral",
+                    "devstral",
+                    "open-mistral",
+                    "mistral_ai",
+                    "groq",
+                    "azure.ai.openai",
+                ][..],
+            ),
+            (include_str!("openai_embeddings.rs"), &["list"][..]),
+            (
+                include_str!("openai_responses.rs"),
+                &[
+                    "response",
+                    "response.",
+                    "message",
+                    "output_text",
+                    "function_call",
+                    "",
+                    "response.output_text.delta",
+                    "response.output_item.added",
+                    "response.function_call_arguments.delta",
+                    "response.created",
+                    "response.in_progress",
+                    "response.completed",
+                    "response.incomplete",
+                    "response.failed",
+                ][..],
+            ),
+            (
+                include_str!("anthropic.rs"),
+                &[
+                    "message",
+                    "message_",
+                    "content_block_",
+                    "text",
+                    "tool_use",
+                    " ",
+                    "message_start",
+                    "content_block_start",
+                    "content_block_delta",
+                    "text_delta",
+                    "input_json_delta",
+                    "message_delta",
+                ][..],
+            ),
+            // The vectors are looked at in JSON values only, never walked for.
+            (
+                include_str!("gemini.rs"),
+                &["embedding", "embeddings", "values", ""][..],
+            ),
+            (
+                include_str!("bedrock.rs"),
+                &["aws.bedrock", "", "Exception"][..],
+            ),
+            (include_str!("ollama.rs"), &[][..]),
+            (
+                include_str!("cohere.rs"),
+                &[
+                    "embeddings",
+                    "text",
+                    "",
+                    "message-start",
+                    "content-delta",
+                    "tool-call-start",
+                    "tool-call-delta",
+                    "message-end",
+                ][..],
+            ),
+        ];
+        for ((name, response, stream), (source, values)) in module_lists().into_iter().zip(sources)
+        {
+            let keys: Vec<&str> = response.iter().chain(stream).copied().collect();
+            let start = source
+                .find("\nfn ")
+                .unwrap_or_else(|| panic!("{name} has no function"));
+            let end = source
+                .find("#[cfg(test)]\nmod tests")
+                .unwrap_or(source.len());
+            let mut rest = &source[start..end];
+            while let Some(open) = rest.find('"') {
+                let after = &rest[open + 1..];
+                let close = after.find('"').unwrap();
+                let quoted = &after[..close];
+                assert!(
+                    keys.contains(&quoted) || values.contains(&quoted),
+                    "{name}: {quoted:?} is read but not listed"
+                );
+                rest = &after[close + 1..];
+            }
+        }
+    }
+
+    /// Model names tell their provider, through any prefix; a name no format
+    /// knows, or an enormous one, tells none.
+    #[test]
+    fn model_names_tell_their_provider() {
+        for (model, provider) in [
+            ("gpt-4o-2024-08-06", Some("openai")),
+            ("o3-mini", Some("openai")),
+            ("text-embedding-3-small", Some("openai")),
+            ("azure/gpt-4o", Some("openai")),
+            ("claude-sonnet-4-5", Some("anthropic")),
+            ("gemini-2.0-flash", Some("gcp.gemini")),
+            ("text-embedding-004", Some("gcp.gemini")),
+            ("command-r-plus", Some("cohere")),
+            ("embed-english-v3.0", Some("cohere")),
+            ("mistral-large-latest", Some("mistral_ai")),
+            ("codestral-2501", Some("mistral_ai")),
+            ("deepseek-chat", Some("deepseek")),
+            ("grok-4", Some("x_ai")),
+            (
+                "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+                Some("aws.bedrock"),
+            ),
+            (
+                "anthropic.claude-3-5-sonnet-20241022-v2:0",
+                Some("aws.bedrock"),
+            ),
+            ("amazon.nova-pro-v1:0", Some("aws.bedrock")),
+            ("amazon.titan-embed-text-v2:0", Some("aws.bedrock")),
+            ("meta.llama3-3-70b-instruct-v1:0", Some("aws.bedrock")),
+            ("GPT-4O", Some("openai")),
+            ("llama3.1", None),
+            ("", None),
+        ] {
+            assert_eq!(provider_of_model(model), provider, "{model}");
+        }
+        assert_eq!(provider_of_model(&"gpt".repeat(100_000)), None);
+    }
+}

@@ -1,0 +1,185 @@
+//! Ollama's native API: `/api/chat`, `/api/generate` and `/api/embed`.
+//! Streamed, chat and generate send newline-delimited JSON objects of the
+//! same shape (`done: false` until the last), read one object at a time
+//! (`observe_ndjson` turns the raw bytes into them).
+//!
+//! How it counts: `prompt_eval_count` is the prompt's tokens and
+//! `eval_count` the answer's, both in the last object only. Ollama leaves
+//! `prompt_eval_count` out when the whole prompt came from its cache: the
+//! input is then 0. There is no response id.
+
+use serde_json::{Map, Value};
+
+use super::{Format, Usage, items, str_at};
+use crate::attributes::operation;
+use crate::cost::TokenUsage;
+use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
+use crate::record::stream::{ChunkError, StreamRead};
+
+/// The format.
+pub(crate) static FORMAT: Format = Format {
+    name: "ollama",
+    provider: "ollama",
+    marked: true,
+    named_by_model: false,
+    is_response,
+    read_response,
+    is_chunk: is_generation,
+    read_chunk,
+    stream_usage: |usage| usage_of_counts(usage),
+    provider_of_model: |_| None,
+};
+
+/// The keys the readers of this file look at.
+#[cfg(test)]
+pub(crate) const RESPONSE_KEYS: &[&str] = &[
+    "done",
+    "created_at",
+    "total_duration",
+    "prompt_eval_count",
+    "eval_count",
+    "model",
+    "message",
+    "content",
+    "response",
+    "tool_calls",
+    "function",
+    "id",
+    "name",
+    "arguments",
+    "done_reason",
+];
+
+/// The keys the chunk reader of this file looks at.
+#[cfg(test)]
+pub(crate) const STREAM_KEYS: &[&str] = &[
+    "done",
+    "created_at",
+    "model",
+    "message",
+    "content",
+    "response",
+    "tool_calls",
+    "function",
+    "id",
+    "name",
+    "arguments",
+    "done_reason",
+    "prompt_eval_count",
+    "eval_count",
+];
+
+/// A chat or generate object, whole or one of a stream: `done` as a bool,
+/// beside `created_at`.
+fn is_generation(object: &Map<String, Value>) -> bool {
+    object.get("done").is_some_and(Value::is_boolean) && object.contains_key("created_at")
+}
+
+/// An `/api/embed` answer: a prompt count beside Ollama's timings, and no
+/// `done`. The vectors are never looked at, so that a typed response is
+/// walked without them.
+fn is_embed(object: &Map<String, Value>) -> bool {
+    object.contains_key("prompt_eval_count")
+        && object.contains_key("total_duration")
+        && !object.contains_key("done")
+}
+
+fn is_response(object: &Map<String, Value>) -> bool {
+    is_generation(object) || is_embed(object)
+}
+
+/// The usage of an object holding the counts (the last of a stream, or a
+/// whole answer); none when it holds neither.
+fn usage_of_counts(value: &Value) -> Usage {
+    if value.get("prompt_eval_count").is_none() && value.get("eval_count").is_none() {
+        return (None, false);
+    }
+    usage_of(Some(value), |c| {
+        TokenUsage::new(c.get(&["prompt_eval_count"]), c.get(&["eval_count"]))
+    })
+}
+
+/// A tool call of a chat message: its arguments are an object.
+fn tool_calls(
+    read: Read,
+    message: Option<&Value>,
+) -> Vec<crate::record::response::ToolCallRequest> {
+    message
+        .into_iter()
+        .flat_map(|m| items(m, "tool_calls"))
+        .take(MAX_LISTED)
+        .map(|call| {
+            let function = call.get("function");
+            read.tool_call(
+                call.get("id"),
+                function.and_then(|f| f.get("name")),
+                function.and_then(|f| f.get("arguments")),
+            )
+        })
+        .collect()
+}
+
+fn read_response(read: Read, value: &Value) -> ResponseInfo {
+    let (usage, usage_invalid) = usage_of_counts(value);
+    let message = value.get("message");
+    let operation = if value.as_object().is_some_and(is_embed) {
+        Some(operation::EMBEDDINGS)
+    } else if value.get("response").is_some() {
+        Some(operation::TEXT_COMPLETION)
+    } else {
+        None
+    };
+    ResponseInfo {
+        provider: Some(FORMAT.provider),
+        provider_marked: true,
+        operation,
+        model: read.string(value, "model"),
+        id: None,
+        finish_reasons: read.string(value, "done_reason").into_iter().collect(),
+        usage,
+        usage_invalid,
+        completion: message
+            .and_then(|m| read.string(m, "content"))
+            .or_else(|| read.string(value, "response"))
+            .filter(|text| !text.is_empty()),
+        tool_calls: tool_calls(read, message),
+    }
+}
+
+fn read_chunk(read: &mut StreamRead, chunk: &Value) -> Option<ChunkError> {
+    read.identity(chunk, "id", "model");
+    let message = chunk.get("message");
+    if let Some(text) = message
+        .and_then(|m| str_at(m, "content"))
+        .or_else(|| str_at(chunk, "response"))
+    {
+        read.push_text(text);
+    }
+    for call in message.into_iter().flat_map(|m| items(m, "tool_calls")) {
+        // Each call comes whole, in one object.
+        let function = call.get("function");
+        let arguments = function.and_then(|f| f.get("arguments")).map(|a| {
+            Read {
+                limit: read.limit(),
+            }
+            .arguments(Some(a))
+        });
+        read.tool_call(
+            read.calls_read(),
+            str_at(call, "id"),
+            function.and_then(|f| str_at(f, "name")),
+            arguments.as_deref(),
+        );
+    }
+    if let Some(reason) = str_at(chunk, "done_reason") {
+        read.finish_reason(reason);
+    }
+    if chunk.get("prompt_eval_count").is_some() || chunk.get("eval_count").is_some() {
+        let counts = ["prompt_eval_count", "eval_count"]
+            .into_iter()
+            .filter_map(|key| Some((key.to_owned(), chunk.get(key)?.clone())))
+            .collect();
+        read.set_usage(counts);
+    }
+    None
+}
