@@ -132,8 +132,8 @@ pub use observe::settings::{
     content_capture, set_capture_content, set_capture_limit, set_content_capture,
 };
 pub use observe::stream::{
-    Chunks, Items, MAX_SSE_EVENT, ObserveIterator, ObserveStream, ObservedIter, ObservedStream,
-    ReadChunks, Sse, StreamCall,
+    Chunks, Items, MAX_SSE_EVENT, Ndjson, ObserveIterator, ObserveStream, ObservedIter,
+    ObservedStream, ReadChunks, Sse, StreamCall,
 };
 pub use observe::{record_attributes, record_usage};
 pub use pipeline::{TRACER_NAME, set_tracer_provider};

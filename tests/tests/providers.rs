@@ -304,6 +304,44 @@ fn ollama_streams() {
     }
 }
 
+/// The raw bytes of Ollama's streams, as `reqwest`'s `bytes_stream()` gives
+/// them (cut every 7 bytes), followed without the macro.
+#[test]
+fn ollama_raw_bytes_through_observe_ndjson() {
+    use futures::StreamExt as _;
+    use last9_genai::{ObserveStream as _, StreamCall};
+    let file = format!(
+        "{}/fixtures/providers/ollama/chat_stream.ndjson",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(file).unwrap();
+    let (_guard, h) = common::observed();
+    let items: Vec<Result<Vec<u8>, std::io::Error>> =
+        bytes.chunks(7).map(|c| Ok(c.to_vec())).collect();
+    let count = items.len();
+    // Not `futures::executor::block_on`: the harness's simple processor
+    // blocks on its exporter when the span ends, inside the poll.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let passed = runtime.block_on(
+        futures::stream::iter(items)
+            .observe_ndjson(StreamCall::new("ollama.chat").provider("ollama"))
+            .count(),
+    );
+    assert_eq!(passed, count, "every item passes through");
+    let span = h.span("ollama.chat");
+    assert_eq!(read(&span).tokens, [Some(26), Some(7), None, None, None]);
+    assert_eq!(
+        completion(&span).as_deref(),
+        Some("Blue light scatters the most.")
+    );
+    assert_eq!(
+        int(&span, "gen_ai.l9.stream.chunks"),
+        Some(bytes.iter().filter(|b| **b == b'\n').count() as i64)
+    );
+}
+
 #[test]
 fn cohere_chat_stream_and_embed() {
     // Billed units, what the bill says: 5 in, 17 out.

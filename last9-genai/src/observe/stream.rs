@@ -345,16 +345,31 @@ fn failed<E: Display>(error: &E) -> End {
 /// ```
 #[derive(Debug, Default)]
 pub struct Sse {
-    /// The line being received.
-    line: Vec<u8>,
-    /// The line is too long: skipped up to its end.
-    skipping: bool,
+    /// The lines of the stream.
+    lines: Lines,
     /// The data lines of the event being received.
     data: Vec<u8>,
 }
 
-impl Sse {
-    fn bytes(&mut self, mut bytes: &[u8], following: &mut Following) -> Option<End> {
+/// The lines of a stream of bytes, each kept up to [`MAX_SSE_EVENT`] bytes:
+/// a longer one is skipped to its end.
+#[derive(Debug, Default)]
+struct Lines {
+    /// The line being received.
+    line: Vec<u8>,
+    /// The line is too long: skipped up to its end.
+    skipping: bool,
+}
+
+impl Lines {
+    /// Takes `bytes`; `line_done` reads each line they end (in `self.line`,
+    /// without its `\n`) that is within the bound. Stops at the first end
+    /// `line_done` returns.
+    fn take(
+        &mut self,
+        mut bytes: &[u8],
+        mut line_done: impl FnMut(&[u8]) -> Option<End>,
+    ) -> Option<End> {
         while !bytes.is_empty() {
             let (piece, ends_line) = match bytes.iter().position(|b| *b == b'\n') {
                 Some(at) => (&bytes[..at], true),
@@ -371,50 +386,66 @@ impl Sse {
             }
             if ends_line {
                 let skipped = std::mem::take(&mut self.skipping);
-                if !skipped && let Some(end) = self.line_done(following) {
-                    return Some(end);
-                }
+                let end = if skipped { None } else { line_done(&self.line) };
                 self.line.clear();
+                if end.is_some() {
+                    return end;
+                }
             }
         }
         None
     }
+}
+
+impl Sse {
+    fn bytes(&mut self, bytes: &[u8], following: &mut Following) -> Option<End> {
+        let data = &mut self.data;
+        self.lines
+            .take(bytes, |line| Self::line_done(data, line, following))
+    }
 
     /// A whole line: a field of the event, or the blank line that ends it.
-    fn line_done(&mut self, following: &mut Following) -> Option<End> {
-        let line = self.line.strip_suffix(b"\r").unwrap_or(&self.line);
+    fn line_done(data: &mut Vec<u8>, line: &[u8], following: &mut Following) -> Option<End> {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
-            return self.event_done(following);
+            return Self::event_done(data, following);
         }
-        if let Some(data) = line.strip_prefix(b"data:") {
-            let data = data.strip_prefix(b" ").unwrap_or(data);
-            if self.data.len() + data.len() + 1 > MAX_SSE_EVENT {
-                self.data.clear();
+        if let Some(field) = line.strip_prefix(b"data:") {
+            let field = field.strip_prefix(b" ").unwrap_or(field);
+            if data.len() + field.len() + 1 > MAX_SSE_EVENT {
+                data.clear();
             } else {
-                if !self.data.is_empty() {
-                    self.data.push(b'\n');
+                if !data.is_empty() {
+                    data.push(b'\n');
                 }
-                self.data.extend_from_slice(data);
+                data.extend_from_slice(field);
             }
         }
         None
     }
 
     /// The event's data, read as one JSON chunk.
-    fn event_done(&mut self, following: &mut Following) -> Option<End> {
-        if self.data.is_empty() || self.data == b"[DONE]" {
-            self.data.clear();
+    fn event_done(data: &mut Vec<u8>, following: &mut Following) -> Option<End> {
+        if data.is_empty() || data == b"[DONE]" {
+            data.clear();
             return None;
         }
-        let parsed = serde_json::from_slice::<serde_json::Value>(&self.data);
-        self.data.clear();
-        match parsed {
-            Ok(chunk) => following.read(&chunk),
-            // Data that is no JSON still counts as a chunk.
-            Err(_) => {
-                following.chunk();
-                None
-            }
+        let parsed = serde_json::from_slice::<serde_json::Value>(data);
+        data.clear();
+        read_parsed(parsed, following)
+    }
+}
+
+/// A chunk parsed from bytes; data that is no JSON still counts as a chunk.
+fn read_parsed(
+    parsed: serde_json::Result<serde_json::Value>,
+    following: &mut Following,
+) -> Option<End> {
+    match parsed {
+        Ok(chunk) => following.read(&chunk),
+        Err(_) => {
+            following.chunk();
+            None
         }
     }
 }
@@ -431,8 +462,58 @@ impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for Sse {
     /// it: each read as if its end had come. (A line too long to keep is
     /// empty here: it ends the event, as a blank line would.)
     fn read_rest(&mut self, following: &mut Following) -> Option<End> {
-        self.line_done(following)
-            .or_else(|| self.event_done(following))
+        let line = std::mem::take(&mut self.lines.line);
+        Self::line_done(&mut self.data, &line, following)
+            .or_else(|| Self::event_done(&mut self.data, following))
+    }
+}
+
+/// Reads the raw bytes of a newline-delimited JSON stream, as Ollama's
+/// `/api/chat` and `/api/generate` send it and `reqwest`'s `bytes_stream()`
+/// gives it: `Result<B, E>` where `B` is bytes (`AsRef<[u8]>`). Each line is
+/// a JSON chunk; lines split across items are joined, blank lines skipped,
+/// and one longer than [`MAX_SSE_EVENT`] bytes is skipped (a line cut
+/// mid-object, or that is no JSON, still counts as a chunk).
+///
+/// ```
+/// use futures::{StreamExt, executor::block_on, stream};
+/// use last9_genai::{Ndjson, ObserveStream, ObservedStream, StreamCall};
+///
+/// let line = b"{\"model\":\"llama3.2\",\"created_at\":\"t\",\"message\":{\"content\":\"Hi\"},\"done\":false}\n";
+/// let bytes = stream::iter([Ok::<_, std::io::Error>(&line[..10]), Ok(&line[10..])]);
+/// let observed: ObservedStream<_, Ndjson> = bytes.observe_ndjson(StreamCall::new("chat"));
+/// assert_eq!(block_on(observed.count()), 2);
+/// ```
+#[derive(Debug, Default)]
+pub struct Ndjson {
+    /// The lines of the stream.
+    lines: Lines,
+}
+
+impl Ndjson {
+    fn line_done(line: &[u8], following: &mut Following) -> Option<End> {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        read_parsed(serde_json::from_slice(line), following)
+    }
+}
+
+impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for Ndjson {
+    fn read_item(&mut self, item: &Result<B, E>, following: &mut Following) -> Option<End> {
+        match item {
+            Ok(bytes) => self
+                .lines
+                .take(bytes.as_ref(), |line| Self::line_done(line, following)),
+            Err(error) => Some(failed(error)),
+        }
+    }
+
+    /// A last line with no end: read as if its end had come.
+    fn read_rest(&mut self, following: &mut Following) -> Option<End> {
+        let line = std::mem::take(&mut self.lines.line);
+        Self::line_done(&line, following)
     }
 }
 
@@ -723,7 +804,8 @@ const fn meta(name: &'static str, provider: Option<&'static str>) -> Meta {
 /// Follows a stream of model response chunks with a span, for code that
 /// does not use `#[observe]`: typed chunks with
 /// [`observe_chunks`](ObserveStream::observe_chunks), the raw bytes of
-/// server-sent events with [`observe_sse`](ObserveStream::observe_sse).
+/// server-sent events with [`observe_sse`](ObserveStream::observe_sse), of
+/// newline-delimited JSON with [`observe_ndjson`](ObserveStream::observe_ndjson).
 /// The span starts now, as a child of the current context, and ends with
 /// the stream (see [`ObservedStream`]).
 ///
@@ -748,6 +830,12 @@ pub trait ObserveStream: Stream + Sized {
     /// Follows the bytes of a server-sent-event stream (see [`Sse`]).
     fn observe_sse(self, call: StreamCall) -> ObservedStream<Self, Sse> {
         ObservedStream::new(call.start(), self, Sse::default())
+    }
+
+    /// Follows the bytes of a newline-delimited JSON stream, as Ollama
+    /// sends its answers (see [`Ndjson`]).
+    fn observe_ndjson(self, call: StreamCall) -> ObservedStream<Self, Ndjson> {
+        ObservedStream::new(call.start(), self, Ndjson::default())
     }
 }
 
@@ -806,6 +894,77 @@ mod tests {
         assert!(rest.is_none());
         let chunks = following.chunks;
         (chunks, following.read.finish().completion)
+    }
+
+    /// Feeds `items` to an NDJSON reader; returns the chunks counted, the
+    /// completion read and the tokens.
+    fn ndjson(items: &[&[u8]]) -> (u64, Option<String>, Option<(u64, u64)>) {
+        let mut reader = Ndjson::default();
+        let mut following = following();
+        for item in items {
+            let item: Result<&[u8], std::io::Error> = Ok(item);
+            assert!(reader.read_item(&item, &mut following).is_none());
+        }
+        let rest = <Ndjson as ReadChunks<Result<&[u8], std::io::Error>>>::read_rest(
+            &mut reader,
+            &mut following,
+        );
+        assert!(rest.is_none());
+        let chunks = following.chunks;
+        let info = following.read.finish();
+        let tokens = info.usage.map(|u| (u.input_tokens, u.output_tokens));
+        (chunks, info.completion, tokens)
+    }
+
+    fn ollama_line(content: &str, last: bool) -> String {
+        let counts = if last {
+            r#","done_reason":"stop","prompt_eval_count":26,"eval_count":7"#
+        } else {
+            ""
+        };
+        format!(
+            r#"{{"model":"llama3.2","created_at":"t","message":{{"role":"assistant","content":"{content}"}},"done":{last}{counts}}}"#
+        )
+    }
+
+    /// Ollama's lines, split anywhere across items, read as the objects
+    /// they are; blank lines and `\r\n` endings pass; the last line needs
+    /// no newline.
+    #[test]
+    fn ndjson_lines_split_anywhere_are_joined() {
+        let whole = format!(
+            "{}\r\n\n{}\n{}",
+            ollama_line("Hel", false),
+            ollama_line("lo", false),
+            ollama_line("", true)
+        );
+        let expected = (3, Some("Hello".to_owned()), Some((26, 7)));
+        for at in 0..whole.len() {
+            let (a, b) = whole.as_bytes().split_at(at);
+            assert_eq!(ndjson(&[a, b]), expected, "split at {at}");
+        }
+        let bytes: Vec<&[u8]> = whole.as_bytes().chunks(1).collect();
+        assert_eq!(ndjson(&bytes), expected);
+    }
+
+    /// A line cut mid-object, and one that is no JSON, count as chunks and
+    /// say nothing; a line past the bound is skipped and the next read; a
+    /// stream cut before its last line has no tokens.
+    #[test]
+    fn ndjson_lines_cut_garbled_or_enormous() {
+        let first = ollama_line("Hi", false);
+        let cut = &ollama_line("", true)[..40];
+        let lines = format!("{first}\nnot json\n{cut}");
+        assert_eq!(
+            ndjson(&[lines.as_bytes()]),
+            (3, Some("Hi".to_owned()), None)
+        );
+        let huge = format!("\"{}\"\n", "x".repeat(MAX_SSE_EVENT));
+        let last = ollama_line("ok", true);
+        assert_eq!(
+            ndjson(&[huge.as_bytes(), last.as_bytes()]),
+            (1, Some("ok".to_owned()), Some((26, 7)))
+        );
     }
 
     #[test]
@@ -882,9 +1041,9 @@ mod tests {
         for _ in 0..6 {
             let item: Result<&[u8], std::io::Error> = Ok(&piece);
             assert!(reader.read_item(&item, &mut following).is_none());
-            assert!(reader.line.len() <= MAX_SSE_EVENT);
+            assert!(reader.lines.line.len() <= MAX_SSE_EVENT);
         }
-        assert!(reader.skipping);
+        assert!(reader.lines.skipping);
     }
 
     /// An event whose data lines together pass the bound is dropped, though

@@ -1,6 +1,8 @@
 //! The bundled price table: list prices of the common OpenAI, Anthropic,
-//! Google, Mistral and DeepSeek chat models, dated, used only when asked
-//! for, under the user's own prices.
+//! Google, Mistral, DeepSeek, Cohere and xAI chat models, Groq-hosted and
+//! AWS Bedrock chat models (by Bedrock model id), and OpenAI, Cohere,
+//! Gemini and Bedrock embedding models (input only), dated, used only when
+//! asked for, under the user's own prices.
 //!
 //! The table (`last9-genai/prices/bundled.json`) is written by
 //! `scripts/bundled-prices.py` from the price list LiteLLM publishes in its

@@ -446,8 +446,9 @@ impl PricingTable {
     }
 
     /// The bundled table alone: list prices of the common OpenAI,
-    /// Anthropic, Google, Mistral and DeepSeek chat models on
-    /// [`BUNDLED_PRICES_DATE`].
+    /// Anthropic, Google, Mistral, DeepSeek, Cohere and xAI chat models,
+    /// Groq-hosted and AWS Bedrock models, and the common embedding models,
+    /// on [`BUNDLED_PRICES_DATE`].
     ///
     /// ```
     /// use last9_genai::PricingTable;
@@ -455,6 +456,9 @@ impl PricingTable {
     /// let bundled = PricingTable::bundled();
     /// assert!(bundled.get("gpt-4o").is_some());
     /// assert!(bundled.get("claude-sonnet-4-5").is_some());
+    /// // A Bedrock model id, through its cross-region prefix.
+    /// assert!(bundled.get("us.amazon.nova-pro-v1:0").is_some());
+    /// assert_eq!(bundled.get("text-embedding-3-small").unwrap().output(), 0.0);
     /// ```
     pub fn bundled() -> PricingTable {
         bundled::TABLE.clone()
@@ -799,6 +803,31 @@ mod tests {
 
     /// Regression (mutation testing): a month or day out of range, or a
     /// year that is not all digits, is no date, in each of the three forms.
+    /// A cross-region prefix is cut only before a vendor's model id.
+    #[test]
+    fn strip_region_knows_the_cross_region_prefixes() {
+        assert_eq!(
+            strip_region("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            Some("anthropic.claude-sonnet-4-5-20250929-v1:0")
+        );
+        assert_eq!(
+            strip_region("global.amazon.nova-pro-v1:0"),
+            Some("amazon.nova-pro-v1:0")
+        );
+        assert_eq!(
+            strip_region("apac.meta.llama3-2-1b-instruct-v1:0"),
+            Some("meta.llama3-2-1b-instruct-v1:0")
+        );
+        assert_eq!(strip_region("amazon.nova-pro-v1:0"), None);
+        assert_eq!(strip_region("us.gpt"), None);
+        assert_eq!(strip_region("eu."), None);
+        let table =
+            PricingTable::new([("amazon.nova-pro-v1:0", ModelPricing::new(0.8, 3.2))]).unwrap();
+        for model in ["us.amazon.nova-pro-v1:0", "bedrock/eu.amazon.nova-pro-v1:0"] {
+            assert_eq!(table.get(model).map(|p| p.input()), Some(0.8), "{model}");
+        }
+    }
+
     #[test]
     fn strip_date_refuses_what_is_no_date() {
         for model in [
