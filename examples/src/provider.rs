@@ -1,10 +1,13 @@
 //! A scripted model provider on 127.0.0.1: OpenAI chat completions
-//! (`POST /v1/chat/completions`) and Anthropic messages (`POST /v1/messages`),
+//! (`POST /v1/chat/completions`), Anthropic messages (`POST /v1/messages`),
+//! Ollama's native chat and embeddings (`POST /api/chat`, `POST /api/embed`)
+//! and AWS Bedrock's Converse (`POST /model/{modelId}/converse`),
 //! answering in each provider's wire format with realistic token usage.
 //!
 //! A request with `"stream": true` is answered with server-sent events, as
 //! the providers stream: OpenAI's chunks (the usage chunk only with
-//! `stream_options.include_usage`) and Anthropic's message events. Words in
+//! `stream_options.include_usage`) and Anthropic's message events; Ollama
+//! streams unless asked not to, in newline-delimited JSON. Words in
 //! the last user message script the stream's faults: `[error]` sends an
 //! error event after two chunks, `[slow]` waits 200 ms between chunks.
 
@@ -13,6 +16,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -32,7 +36,10 @@ impl ScriptedProvider {
         let addr = listener.local_addr()?;
         let app = Router::new()
             .route("/v1/chat/completions", post(openai_chat))
-            .route("/v1/messages", post(anthropic_messages));
+            .route("/v1/messages", post(anthropic_messages))
+            .route("/api/chat", post(ollama_chat))
+            .route("/api/embed", post(ollama_embed))
+            .route("/model/{model}/converse", post(bedrock_converse));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -46,6 +53,17 @@ impl ScriptedProvider {
 
     /// The base URL of the Anthropic API (without `/v1`).
     pub fn anthropic_base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The base URL of the Ollama API (without `/api`), as
+    /// `OLLAMA_HOST` gives it.
+    pub fn ollama_base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The base URL of the Bedrock runtime API (without `/model`).
+    pub fn bedrock_base(&self) -> String {
         format!("http://{}", self.addr)
     }
 }
@@ -281,4 +299,84 @@ fn anthropic_stream(request: &Value) -> Response {
         ),
     ]);
     sse(events, pause)
+}
+
+/// Ollama's `/api/chat`: newline-delimited JSON, a piece of the answer an
+/// object, unless `"stream": false`; the counts in the last object.
+async fn ollama_chat(Json(request): Json<Value>) -> Response {
+    let question = last_user_text(&request);
+    let text = answer(&question);
+    let model = request["model"].as_str().unwrap_or("llama3.2").to_owned();
+    let object = |content: &str, done: bool| {
+        let mut object = json!({"model": model, "created_at": "2026-12-07T12:00:00.000000Z",
+            "message": {"role": "assistant", "content": content}, "done": done});
+        if done {
+            object["done_reason"] = json!("stop");
+            object["total_duration"] = json!(4_883_583_458_u64);
+            object["load_duration"] = json!(1_334_875);
+            object["prompt_eval_count"] = json!(tokens(&question) + 20);
+            object["prompt_eval_duration"] = json!(342_546_000);
+            object["eval_count"] = json!(tokens(&text));
+            object["eval_duration"] = json!(4_535_599_000_u64);
+        }
+        object
+    };
+    if request["stream"] == false {
+        return Json(object(&text, true)).into_response();
+    }
+    let mut lines: Vec<String> = pieces(&text)
+        .iter()
+        .map(|piece| object(piece, false).to_string() + "\n")
+        .collect();
+    lines.push(object("", true).to_string() + "\n");
+    let stream = futures::stream::iter(lines.into_iter().map(Ok::<_, Infallible>));
+    (
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// Ollama's `/api/embed`: one short vector an input.
+async fn ollama_embed(Json(request): Json<Value>) -> Response {
+    let inputs: Vec<String> = match &request["input"] {
+        Value::String(text) => vec![text.clone()],
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().unwrap_or("").to_owned())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let vectors: Vec<Value> = inputs
+        .iter()
+        .map(|_| json!([0.010_071, -0.001_759, 0.050_072]))
+        .collect();
+    Json(json!({
+        "model": request["model"].as_str().unwrap_or("all-minilm"),
+        "embeddings": vectors, "total_duration": 14_143_917, "load_duration": 1_019_500,
+        "prompt_eval_count": inputs.iter().map(|i| tokens(i)).sum::<u64>()
+    }))
+    .into_response()
+}
+
+/// Bedrock's Converse: the model in the path, none in the answer; the
+/// usage leaves the cache out of `inputTokens`, and the total counts it.
+async fn bedrock_converse(Path(_model): Path<String>, Json(request): Json<Value>) -> Response {
+    let question = request["messages"]
+        .as_array()
+        .and_then(|m| m.iter().rev().find(|m| m["role"] == "user"))
+        .and_then(|m| m["content"][0]["text"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let text = answer(&question);
+    let (input, output, cache_read) = (tokens(&question) + 12, tokens(&text), 1024);
+    Json(json!({
+        "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": input, "outputTokens": output,
+                  "cacheReadInputTokens": cache_read, "cacheWriteInputTokens": 0,
+                  "totalTokens": input + output + cache_read},
+        "metrics": {"latencyMs": 412}
+    }))
+    .into_response()
 }

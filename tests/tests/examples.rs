@@ -122,6 +122,42 @@ fn anthropic_integration() {
 }
 
 #[test]
+fn ollama_local() {
+    let (stdout, stderr) = run("ollama_local");
+    assert_in_order(
+        &stdout,
+        &[
+            "embedded 1 text in 3 dimensions",
+            "A: The capital of France is Paris.",
+            "streamed: It is 18°C and sunny in Paris.",
+        ],
+    );
+    assert_in_order(
+        &stderr,
+        &[
+            "└─ local_rag  workflow local_rag · 3 LLM calls · 0 tool calls · $0.000000",
+            "├─ ollama.embed  embedding · all-minilm · 8→0 tokens · $0.000000",
+            "├─ ollama.chat  llm · llama3.2 · 28→8 tokens · $0.000000",
+            "└─ ollama.chat.stream  llm · llama3.2 · 28→8 tokens · $0.000000 · first chunk",
+        ],
+    );
+}
+
+#[test]
+fn bedrock_converse() {
+    let (stdout, stderr) = run("bedrock_converse");
+    assert_in_order(&stdout, &["A: The capital of France is Paris."]);
+    // 20 × $3 + 1024 cache reads × $0.30 + 8 × $15 per million: $0.000487.
+    assert_in_order(
+        &stderr,
+        &[
+            "conversation bedrock_session · user user_3",
+            "└─ bedrock.converse  llm · us.anthropic.claude-sonnet-4-5-20250929-v1:0 · 1044→8 tokens · $0.000487",
+        ],
+    );
+}
+
+#[test]
 fn basic_usage() {
     let (stdout, stderr) = run("basic_usage");
     assert_in_order(
