@@ -57,13 +57,25 @@ pub(crate) fn role(name: &str) -> &'static str {
 /// `tool_call`, `error`) of a provider's.
 pub(crate) fn finish_reason(reason: &str) -> String {
     match reason.to_ascii_lowercase().as_str() {
-        "stop" | "end_turn" | "stop_sequence" | "completed" | "finish_reason_unspecified" => {
-            "stop".to_owned()
+        "stop"
+        | "end_turn"
+        | "stop_sequence"
+        | "completed"
+        | "complete"
+        | "finish_reason_unspecified" => "stop".to_owned(),
+        "length" | "max_tokens" | "incomplete" | "model_context_window_exceeded" => {
+            "length".to_owned()
         }
-        "length" | "max_tokens" | "incomplete" => "length".to_owned(),
-        "tool_calls" | "tool_use" | "function_call" => "tool_call".to_owned(),
-        "content_filter" | "safety" | "recitation" | "refusal" | "blocklist"
-        | "prohibited_content" | "spii" => "content_filter".to_owned(),
+        "tool_calls" | "tool_use" | "tool_call" | "function_call" => "tool_call".to_owned(),
+        "content_filter"
+        | "safety"
+        | "recitation"
+        | "refusal"
+        | "blocklist"
+        | "prohibited_content"
+        | "spii"
+        | "guardrail_intervened"
+        | "content_filtered" => "content_filter".to_owned(),
         "error" | "failed" => "error".to_owned(),
         other => other.to_owned(),
     }
@@ -521,6 +533,12 @@ mod tests {
         assert_eq!(finish_reason("tool_calls"), "tool_call");
         assert_eq!(finish_reason("SAFETY"), "content_filter");
         assert_eq!(finish_reason("odd"), "odd");
+        // Cohere's and Bedrock's.
+        assert_eq!(finish_reason("COMPLETE"), "stop");
+        assert_eq!(finish_reason("TOOL_CALL"), "tool_call");
+        assert_eq!(finish_reason("guardrail_intervened"), "content_filter");
+        assert_eq!(finish_reason("content_filtered"), "content_filter");
+        assert_eq!(finish_reason("model_context_window_exceeded"), "length");
     }
 
     #[test]

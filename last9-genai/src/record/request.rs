@@ -1,13 +1,16 @@
 //! Reading the chat messages, system instructions and model of a model
 //! request from its JSON: a list of messages (OpenAI, Anthropic, Gemini
-//! `contents`), or a whole request (OpenAI chat completions and Responses
-//! API, Anthropic messages, Gemini `generateContent`, snake_case or
-//! camelCase).
+//! `contents`, Bedrock, Ollama, Cohere), or a whole request (OpenAI chat
+//! completions and Responses API, Anthropic messages, Gemini
+//! `generateContent` in either casing, Bedrock Converse, Ollama's chat and
+//! generate). The blocks only one format writes (its tool calls and
+//! results) are read by that format's module in `record::wire`.
 
 use serde_json::Value;
 
 use super::messages::{Message, Part, role};
 use super::response::ToolCallRequest;
+use super::wire::{self, as_text, string};
 
 key_list! {
     /// Every object key the readers below look at: a value walked for them
@@ -16,6 +19,12 @@ key_list! {
     REQUEST_KEYS, is_request_key,
     "messages",
     "model",
+    "modelId",
+    "prompt",
+    "toolUse",
+    "toolUseId",
+    "toolResult",
+    "json",
     "system",
     "instructions",
     "input",
@@ -71,7 +80,8 @@ pub(crate) fn read(value: &Value) -> Option<RequestInfo> {
             })
         }
         Value::Object(object) => {
-            let list = ["messages", "contents", "input"]
+            // Ollama's `/api/generate` asks with a `prompt`.
+            let list = ["messages", "contents", "input", "prompt"]
                 .iter()
                 .find_map(|key| object.get(*key))?;
             let messages = match list {
@@ -97,8 +107,10 @@ pub(crate) fn read(value: &Value) -> Option<RequestInfo> {
             })
             .collect();
             Some(RequestInfo {
+                // Bedrock names the model `modelId`.
                 model: object
                     .get("model")
+                    .or_else(|| object.get("modelId"))
                     .and_then(Value::as_str)
                     .map(str::to_owned),
                 system,
@@ -128,19 +140,6 @@ fn text_message(role: &'static str, text: &str) -> Message {
         role,
         parts: vec![Part::Text(text.to_owned())],
         finish_reason: None,
-    }
-}
-
-fn string(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).map(str::to_owned)
-}
-
-/// Tool-call arguments or results as text: a string as is, else JSON.
-fn as_text(value: Option<&Value>) -> String {
-    match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => String::new(),
     }
 }
 
@@ -224,53 +223,18 @@ fn parts(content: &Value) -> Vec<Part> {
     }
 }
 
+/// One block of a message's content: text, or what the format that knows
+/// the block reads it as (see `wire::Format::request_part`).
 fn part(block: &Value) -> Option<Part> {
     if let Value::String(text) = block {
         return Some(Part::Text(text.clone()));
     }
-    if let Some(call) = block
-        .get("functionCall")
-        .or_else(|| block.get("function_call"))
-    {
-        return Some(Part::ToolCall(ToolCallRequest {
-            id: string(call, "id"),
-            name: string(call, "name").unwrap_or_default(),
-            arguments: as_text(call.get("args")),
-        }));
-    }
-    if let Some(result) = block
-        .get("functionResponse")
-        .or_else(|| block.get("function_response"))
-    {
-        return Some(Part::ToolResult {
-            id: string(result, "id").or_else(|| string(result, "name")),
-            response: as_text(result.get("response")),
-        });
-    }
-    match block.get("type").and_then(Value::as_str) {
-        Some("tool_use") => Some(Part::ToolCall(ToolCallRequest {
-            id: string(block, "id"),
-            name: string(block, "name").unwrap_or_default(),
-            arguments: as_text(block.get("input")),
-        })),
-        Some("tool_result") => Some(Part::ToolResult {
-            id: string(block, "tool_use_id"),
-            response: match block.get("content") {
-                Some(content @ Value::Array(_)) => parts(content)
-                    .into_iter()
-                    .filter_map(|part| match part {
-                        Part::Text(text) => Some(text),
-                        _ => None,
-                    })
-                    .collect(),
-                other => as_text(other),
-            },
-        }),
-        _ => block
+    wire::request_part(block).or_else(|| {
+        block
             .get("text")
             .and_then(Value::as_str)
-            .map(|text| Part::Text(text.to_owned())),
-    }
+            .map(|text| Part::Text(text.to_owned()))
+    })
 }
 
 #[cfg(test)]
@@ -448,6 +412,58 @@ mod tests {
         }
     }
 
+    /// A Bedrock Converse request: `modelId`, a `system` list, text blocks,
+    /// a replayed `toolUse` and its `toolResult` (text and JSON).
+    #[test]
+    fn a_bedrock_converse_request() {
+        let info = read(&json!({"modelId": "amazon.nova-pro-v1:0",
+        "system": [{"text": "Be brief."}],
+        "messages": [
+            {"role": "user", "content": [{"text": "Weather in Paris?"}]},
+            {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1",
+                "name": "get_weather", "input": {"city": "Paris"}}}]},
+            {"role": "user", "content": [{"toolResult": {"toolUseId": "t1",
+                "content": [{"text": "18°C"}, {"json": {"sky": "clear"}}]}}]}
+        ]}))
+        .unwrap();
+        assert_eq!(info.model.as_deref(), Some("amazon.nova-pro-v1:0"));
+        assert_eq!(info.system[0].parts, [text("Be brief.")]);
+        assert_eq!(
+            texts(&info),
+            [
+                ("user", vec![text("Weather in Paris?")]),
+                (
+                    "assistant",
+                    vec![Part::ToolCall(ToolCallRequest {
+                        id: Some("t1".into()),
+                        name: "get_weather".into(),
+                        arguments: r#"{"city":"Paris"}"#.into(),
+                    })]
+                ),
+                (
+                    "user",
+                    vec![Part::ToolResult {
+                        id: Some("t1".into()),
+                        response: r#"18°C{"sky":"clear"}"#.into(),
+                    }]
+                ),
+            ]
+        );
+    }
+
+    /// Ollama's `/api/generate` asks with a prompt and a system text.
+    #[test]
+    fn an_ollama_generate_request() {
+        let info = read(
+            &json!({"model": "llama3.2", "prompt": "Why is the sky blue?",
+                                "system": "Answer in one line."}),
+        )
+        .unwrap();
+        assert_eq!(info.model.as_deref(), Some("llama3.2"));
+        assert_eq!(texts(&info), [("user", vec![text("Why is the sky blue?")])]);
+        assert_eq!(info.system[0].parts, [text("Answer in one line.")]);
+    }
+
     /// Every quoted name in the readers is a key in `REQUEST_KEYS` or one
     /// of the values they compare with.
     #[test]
@@ -460,8 +476,6 @@ mod tests {
             "tool",
             "function_call",
             "function_call_output",
-            "tool_use",
-            "tool_result",
         ];
         crate::record::assert_keys_listed(
             source,

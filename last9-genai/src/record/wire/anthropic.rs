@@ -10,8 +10,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, items, str_at};
+use super::{Format, Usage, as_text, items, str_at, string};
 use crate::cost::TokenUsage;
+use crate::record::messages::Part;
 use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
 use crate::record::stream::StreamRead;
 
@@ -30,6 +31,7 @@ pub(crate) static FORMAT: Format = Format {
     },
     stream_usage: |usage| usage_of_messages(Some(usage)),
     provider_of_model: |name| name.starts_with("claude").then_some("anthropic"),
+    request_part,
 };
 
 /// The keys the readers of this file look at.
@@ -48,6 +50,18 @@ pub(crate) const RESPONSE_KEYS: &[&str] = &[
     "name",
     "input",
     "model",
+];
+
+/// The keys the request reader of this file looks at.
+#[cfg(test)]
+pub(crate) const REQUEST_KEYS: &[&str] = &[
+    "type",
+    "id",
+    "name",
+    "input",
+    "tool_use_id",
+    "content",
+    "text",
 ];
 
 /// The keys the event reader of this file looks at.
@@ -175,5 +189,27 @@ fn read_chunk(read: &mut StreamRead, event: &Value) {
             read.merge_usage(event.get("usage"));
         }
         _ => {}
+    }
+}
+
+/// A `tool_use` block (a call the model asked for, replayed) or a
+/// `tool_result` block (its result, as text).
+fn request_part(block: &Value) -> Option<Part> {
+    match str_at(block, "type")? {
+        "tool_use" => Some(Part::ToolCall(crate::record::response::ToolCallRequest {
+            id: string(block, "id"),
+            name: string(block, "name").unwrap_or_default(),
+            arguments: as_text(block.get("input")),
+        })),
+        "tool_result" => Some(Part::ToolResult {
+            id: string(block, "tool_use_id"),
+            response: match block.get("content") {
+                Some(Value::Array(blocks)) => {
+                    blocks.iter().filter_map(|b| str_at(b, "text")).collect()
+                }
+                other => as_text(other),
+            },
+        }),
+        _ => None,
     }
 }

@@ -15,10 +15,11 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, items, str_at};
+use super::{Format, Usage, as_text, items, str_at, string};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
 use crate::pricing::BEDROCK_REGION_PREFIXES;
+use crate::record::messages::Part;
 use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
 use crate::record::stream::{ChunkError, StreamRead};
 
@@ -34,6 +35,7 @@ pub(crate) static FORMAT: Format = Format {
     read_chunk,
     stream_usage: |usage| usage_of_converse(Some(usage)),
     provider_of_model,
+    request_part,
 };
 
 /// The keys the readers of this file look at.
@@ -55,6 +57,19 @@ pub(crate) const RESPONSE_KEYS: &[&str] = &[
     "name",
     "input",
     "inputTextTokenCount",
+];
+
+/// The keys the request reader of this file looks at.
+#[cfg(test)]
+pub(crate) const REQUEST_KEYS: &[&str] = &[
+    "toolUse",
+    "toolUseId",
+    "name",
+    "input",
+    "toolResult",
+    "content",
+    "text",
+    "json",
 ];
 
 /// The keys the event reader of this file looks at.
@@ -256,4 +271,24 @@ fn read_chunk(read: &mut StreamRead, event: &Value) -> Option<ChunkError> {
         _ => {}
     }
     None
+}
+
+/// A `toolUse` block (a call replayed) or a `toolResult` block (its result:
+/// text blocks, or JSON written as text).
+fn request_part(block: &Value) -> Option<Part> {
+    if let Some(call) = block.get("toolUse") {
+        return Some(Part::ToolCall(crate::record::response::ToolCallRequest {
+            id: string(call, "toolUseId"),
+            name: string(call, "name").unwrap_or_default(),
+            arguments: as_text(call.get("input")),
+        }));
+    }
+    let result = block.get("toolResult")?;
+    let response = items(result, "content")
+        .map(|b| str_at(b, "text").map_or_else(|| as_text(b.get("json")), str::to_owned))
+        .collect();
+    Some(Part::ToolResult {
+        id: string(result, "toolUseId"),
+        response,
+    })
 }

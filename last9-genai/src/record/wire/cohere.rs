@@ -31,6 +31,7 @@ pub(crate) static FORMAT: Format = Format {
         (name.starts_with("command") || name.starts_with("embed-") || name.starts_with("c4ai-"))
             .then_some("cohere")
     },
+    request_part: |_| None,
 };
 
 /// The keys the readers of this file look at.

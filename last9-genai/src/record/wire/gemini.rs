@@ -10,8 +10,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, either, items, str_at};
+use super::{Format, Usage, as_text, either, items, str_at, string};
 use crate::cost::TokenUsage;
+use crate::record::messages::Part;
 use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
 use crate::record::stream::StreamRead;
 
@@ -32,6 +33,7 @@ pub(crate) static FORMAT: Format = Format {
     provider_of_model: |name| {
         (name.starts_with("gemini") || name.starts_with("text-embedding-0")).then_some("gcp.gemini")
     },
+    request_part,
 };
 
 /// The keys the readers of this file look at.
@@ -64,6 +66,19 @@ pub(crate) const RESPONSE_KEYS: &[&str] = &[
     "id",
     "name",
     "args",
+];
+
+/// The keys the request reader of this file looks at.
+#[cfg(test)]
+pub(crate) const REQUEST_KEYS: &[&str] = &[
+    "functionCall",
+    "function_call",
+    "functionResponse",
+    "function_response",
+    "id",
+    "name",
+    "args",
+    "response",
 ];
 
 /// The keys the chunk reader of this file looks at.
@@ -221,4 +236,21 @@ fn read_chunk(read: &mut StreamRead, chunk: &Value) {
             read.push_text(text);
         }
     }
+}
+
+/// A `functionCall` part (replayed) or a `functionResponse` part (a tool's
+/// result, named by its function when it has no id), in either casing.
+fn request_part(block: &Value) -> Option<Part> {
+    if let Some(call) = either(block, "functionCall", "function_call") {
+        return Some(Part::ToolCall(crate::record::response::ToolCallRequest {
+            id: string(call, "id"),
+            name: string(call, "name").unwrap_or_default(),
+            arguments: as_text(call.get("args")),
+        }));
+    }
+    let result = either(block, "functionResponse", "function_response")?;
+    Some(Part::ToolResult {
+        id: string(result, "id").or_else(|| string(result, "name")),
+        response: as_text(result.get("response")),
+    })
 }

@@ -17,6 +17,7 @@
 
 use serde_json::{Map, Value};
 
+use super::messages::Part;
 use super::response::{Read, ResponseInfo};
 use super::stream::{ChunkError, StreamRead};
 use crate::cost::TokenUsage;
@@ -61,6 +62,10 @@ pub(crate) struct Format {
     /// The provider a model name tells, as this format's provider names its
     /// models; `None` when the name is not one of them.
     pub(crate) provider_of_model: fn(&str) -> Option<&'static str>,
+    /// A block of a request message's content that only this format
+    /// writes (its tool calls and tool results), read as a part; `None`
+    /// when the block is not one of them. Text blocks are everyone's.
+    pub(crate) request_part: fn(&Value) -> Option<Part>,
 }
 
 /// Every format, in the order they are tried: formats with a marker no
@@ -116,6 +121,27 @@ pub(crate) fn provider_of_model(model: &str) -> Option<&'static str> {
     }
     let name = name.to_ascii_lowercase();
     FORMATS.iter().find_map(|f| (f.provider_of_model)(&name))
+}
+
+/// A block of a request message's content as a part, by the first format
+/// that knows it.
+pub(crate) fn request_part(block: &Value) -> Option<Part> {
+    FORMATS.iter().find_map(|f| (f.request_part)(block))
+}
+
+/// A request's tool-call arguments or tool result as text: a string as it
+/// is, any other value as JSON.
+pub(crate) fn as_text(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The text at `key` of `value`, owned.
+pub(crate) fn string(value: &Value, key: &str) -> Option<String> {
+    str_at(value, key).map(str::to_owned)
 }
 
 /// Whether `name` starts with any of `prefixes`.
@@ -222,6 +248,33 @@ pub(crate) const STREAM_OPAQUE_KEYS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each format module's request keys, in the order of [`FORMATS`].
+    fn request_lists() -> [&'static [&'static str]; 8] {
+        [
+            &[],
+            &[],
+            &[],
+            anthropic::REQUEST_KEYS,
+            gemini::REQUEST_KEYS,
+            bedrock::REQUEST_KEYS,
+            &[],
+            &[],
+        ]
+    }
+
+    /// The request keys every module reads are walked for.
+    #[test]
+    fn the_request_keys_are_walked_for() {
+        for list in request_lists() {
+            for key in list {
+                assert!(
+                    crate::record::request::REQUEST_KEYS.contains(key),
+                    "{key:?} is not in request::REQUEST_KEYS"
+                );
+            }
+        }
+    }
 
     /// Each format module's own key lists, in the order of [`FORMATS`].
     fn module_lists() -> [(
@@ -360,6 +413,7 @@ mod tests {
                     "content_block_",
                     "text",
                     "tool_use",
+                    "tool_result",
                     " ",
                     "message_start",
                     "content_block_start",
@@ -393,9 +447,14 @@ mod tests {
                 ][..],
             ),
         ];
-        for ((name, response, stream), (source, values)) in module_lists().into_iter().zip(sources)
-        {
-            let keys: Vec<&str> = response.iter().chain(stream).copied().collect();
+        let lists = module_lists().into_iter().zip(request_lists());
+        for (((name, response, stream), request), (source, values)) in lists.zip(sources) {
+            let keys: Vec<&str> = response
+                .iter()
+                .chain(stream)
+                .chain(request)
+                .copied()
+                .collect();
             let start = source
                 .find("\nfn ")
                 .unwrap_or_else(|| panic!("{name} has no function"));

@@ -28,6 +28,7 @@ pub(crate) static FORMAT: Format = Format {
     read_chunk,
     stream_usage: |usage| usage_of_counts(usage),
     provider_of_model: |_| None,
+    request_part: |_| None,
 };
 
 /// The keys the readers of this file look at.

@@ -37,6 +37,7 @@ pub(crate) static FORMAT: Format = Format {
     },
     stream_usage: |usage| usage_of_chat(Some(usage)),
     provider_of_model,
+    request_part: |_| None,
 };
 
 /// The keys the readers of this file look at.

@@ -28,6 +28,7 @@ pub(crate) static FORMAT: Format = Format {
     provider_of_model: |name| {
         starts_with_any(name, &["text-embedding-3", "text-embedding-ada"]).then_some("openai")
     },
+    request_part: |_| None,
 };
 
 /// The keys the reader of this file looks at.
