@@ -664,3 +664,69 @@ fn called_with(model: &str, body: Json) -> SpanData {
     call(model, body);
     h.span("call")
 }
+
+/// Past `#[observe]`: the manual API names a new provider from its model
+/// id, and the span processor prices its spans, and those of other
+/// instrumentation, from the bundled table (a cross-region Bedrock id as
+/// its model; xAI, Cohere and embedding models by name).
+#[test]
+fn the_manual_api_and_the_processor_know_the_new_providers() {
+    use last9_genai::{Last9GenAI, Last9SpanProcessor, LlmCall, TokenUsage};
+    use opentelemetry::KeyValue;
+    use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
+    use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SimpleSpanProcessor};
+
+    let spans = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(
+            Last9SpanProcessor::builder()
+                .bundled_prices(true)
+                .wrap(SimpleSpanProcessor::new(spans.clone())),
+        )
+        .build();
+    let tracer = provider.tracer("test");
+    let million = TokenUsage::new(1_000_000, 1_000_000);
+    let models = [
+        (
+            "us.amazon.nova-pro-v1:0",
+            "amazon.nova-pro-v1:0",
+            Some("aws.bedrock"),
+        ),
+        ("grok-4.20", "grok-4.20", Some("x_ai")),
+        ("command-a-03-2025", "command-a-03-2025", Some("cohere")),
+        (
+            "text-embedding-3-small",
+            "text-embedding-3-small",
+            Some("openai"),
+        ),
+    ];
+    for (model, _, _) in models {
+        let mut span = tracer.start(format!("manual {model}"));
+        Last9GenAI::new()
+            .add_standard_llm_attributes(&mut span, &LlmCall::new(model).usage(million));
+        span.end();
+        // Other instrumentation: the model and counts alone.
+        let mut span = tracer.start(format!("foreign {model}"));
+        span.set_attributes([
+            KeyValue::new("gen_ai.request.model", model),
+            KeyValue::new("gen_ai.usage.input_tokens", 1_000_000),
+            KeyValue::new("gen_ai.usage.output_tokens", 1_000_000),
+        ]);
+        span.end();
+    }
+    let exported = spans.get_finished_spans().unwrap();
+    let span = |name: String| exported.iter().find(|s| s.name == name).unwrap();
+    for (model, priced_as, provider) in models {
+        let price = PricingTable::bundled().get(priced_as).copied().unwrap();
+        let expected = Some(price.input() + price.output());
+        let manual = span(format!("manual {model}"));
+        assert_eq!(
+            string(manual, "gen_ai.provider.name").as_deref(),
+            provider,
+            "{model}"
+        );
+        assert_eq!(float(manual, "gen_ai.usage.cost_usd"), expected, "{model}");
+        let foreign = span(format!("foreign {model}"));
+        assert_eq!(float(foreign, "gen_ai.usage.cost_usd"), expected, "{model}");
+    }
+}
