@@ -122,6 +122,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
             model: #model,
             provider: #provider,
             may_respond: #may_respond,
+            said: #krate::__private::Said::new(),
         };
         #[allow(unused_mut)]
         let mut __l9_obs = #krate::__private::Observation::start(&__L9_META, #request_model) #with_pricing;

@@ -62,7 +62,7 @@ use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// The variants, in groups; the first of each group is its baseline.
-const GROUPS: [&[&str]; 14] = [
+const GROUPS: [&[&str]; 15] = [
     &["span/by_hand_drop", "span/last9_drop"],
     &["span/by_hand_batch", "span/last9_batch"],
     &["call/by_hand", "call/observe", "call/tracing_instrument"],
@@ -92,7 +92,9 @@ const GROUPS: [&[&str]; 14] = [
         "response/by_hand",
         "response/observe",
         "response/observe_async_openai",
+        "response/observe_unknown",
     ],
+    &["response_quiet/observe", "response_quiet/observe_unknown"],
 ];
 
 /// Both capture variants start from the same heap: one call of each, so
@@ -123,8 +125,16 @@ fn report() {
         println!("valgrind not found: no instructions counted");
         return;
     }
+    // `L9_BENCH_ONLY=response` counts the groups named so alone.
+    let only = std::env::var("L9_BENCH_ONLY").ok();
     println!("| variant | instructions per call | ratio |\n|---|---|---|");
     for group in GROUPS {
+        if only
+            .as_deref()
+            .is_some_and(|only| !group[0].starts_with(&format!("{only}/")))
+        {
+            continue;
+        }
         // async-openai's chunk type needs the feature.
         if !cfg!(feature = "async-openai") && group[0].ends_with("async_openai") {
             continue;
@@ -312,6 +322,26 @@ fn run(variant: &str, calls: u64) {
                 #[cfg(feature = "async-openai")]
                 "observe_async_openai" => (0..calls).for_each(|_| {
                     black_box(common::call_openai_typed(black_box(prompt)));
+                }),
+                "observe_unknown" => (0..calls).for_each(|_| {
+                    black_box(common::call_unknown(black_box(prompt)));
+                }),
+                other => panic!("unknown variant {other}"),
+            }
+        }
+        "response_quiet" => {
+            let provider = SdkTracerProvider::builder()
+                .with_span_processor(Last9SpanProcessor::builder().pricing(pricing()).wrap(Drop))
+                .build();
+            last9_genai::set_tracer_provider(provider);
+            let _conversation = conversation("session_123").user_id("user_456").enter();
+            let prompt = "What is the capital of France?";
+            match name {
+                "observe" => (0..calls).for_each(|_| {
+                    black_box(common::call_openai_quiet(black_box(prompt)));
+                }),
+                "observe_unknown" => (0..calls).for_each(|_| {
+                    black_box(common::call_unknown_quiet(black_box(prompt)));
                 }),
                 other => panic!("unknown variant {other}"),
             }

@@ -171,7 +171,8 @@ pub mod __private {
     pub use crate::observe::panics::note_panic;
     pub use crate::observe::{
         ErrorDebug, ErrorDisplay, ErrorName, IntoPricing, Meta, Observation, ObservedFuture,
-        Output, OutputDebug, OutputNative, OutputNone, OutputSerialize, SecretName, type_name_of,
+        Output, OutputDebug, OutputNative, OutputNone, OutputSerialize, Said, SecretName,
+        type_name_of,
     };
     pub use crate::pricing::PricingTable;
     pub use crate::record::ObservationKind;

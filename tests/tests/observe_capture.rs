@@ -287,6 +287,49 @@ fn skip_all_and_the_capture_switches() {
     assert!(s.events.is_empty());
 }
 
+/// Counts its `Serialize` and `Debug` calls.
+struct Counted(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Serialize for Counted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        serializer.serialize_str("big output")
+    }
+}
+
+/// Regression: an output that is no model response was written as JSON
+/// text on every call, though a function that captures no output never
+/// writes it. It is walked once, for the fields
+/// of a response, and no more.
+#[test]
+fn an_output_not_captured_is_not_written() {
+    #[observe(capture_input = false, capture_output = false)]
+    fn quiet(counted: &Counted) -> &Counted {
+        counted
+    }
+    #[observe(capture_input = false)]
+    fn loud(counted: &Counted) -> &Counted {
+        counted
+    }
+    let (_turn, h) = common::observed();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Counted(count.clone());
+    quiet(&counted);
+    assert_eq!(
+        count.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the response walk"
+    );
+    assert!(h.span("quiet").events.is_empty());
+    loud(&counted);
+    // The walk, then the text.
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(
+        event(&h.span("loud"), "gen_ai.content.completion").as_deref(),
+        Some("\"big output\"")
+    );
+}
+
 #[test]
 fn content_capture_switched_off_process_wide_keeps_usage() {
     let (_turn, h) = common::observed();

@@ -403,6 +403,48 @@ pub(crate) fn call_openai(prompt: &str) -> &'static serde_json::Value {
     &FULL_RESPONSE
 }
 
+/// A body no format recognises, of the same size and nesting as
+/// [`FULL_RESPONSE`]: the same answer and counts under keys of its own.
+pub(crate) static UNKNOWN_RESPONSE: std::sync::LazyLock<serde_json::Value> =
+    std::sync::LazyLock::new(|| {
+        let full = &*FULL_RESPONSE;
+        serde_json::json!({
+            "request": full["id"], "kind": "answer", "at": full["created"],
+            "engine": full["model"], "fingerprint": full["system_fingerprint"],
+            "tier": full["service_tier"],
+            "results": [{"rank": 0, "scores": null, "reason": "done",
+                "reply": {"speaker": "assistant", "declined": null, "notes": [],
+                          "body": full["choices"][0]["message"]["content"]}}],
+            "spent": {"in": 932, "out": 38, "all": 970,
+                      "in_detail": {"reused": 0, "sound": 0},
+                      "out_detail": {"thinking": 0, "sound": 0, "kept": 0, "dropped": 0}}
+        })
+    });
+
+/// A model call returning [`UNKNOWN_RESPONSE`], observed: the body is
+/// rejected by every format and written as JSON.
+#[observe(pricing = PRICING)]
+pub(crate) fn call_unknown(prompt: &str) -> &'static serde_json::Value {
+    let _ = prompt;
+    &UNKNOWN_RESPONSE
+}
+
+/// [`call_openai`] capturing no output: the response read, nothing written
+/// as text.
+#[observe(pricing = PRICING, capture_output = false)]
+pub(crate) fn call_openai_quiet(prompt: &str) -> &'static serde_json::Value {
+    let _ = prompt;
+    &FULL_RESPONSE
+}
+
+/// [`call_unknown`] capturing no output: the body rejected by every
+/// format, nothing written: what rejecting costs beside reading.
+#[observe(pricing = PRICING, capture_output = false)]
+pub(crate) fn call_unknown_quiet(prompt: &str) -> &'static serde_json::Value {
+    let _ = prompt;
+    &UNKNOWN_RESPONSE
+}
+
 /// The same response, as async-openai's typed response.
 #[cfg(feature = "async-openai")]
 pub(crate) static TYPED_RESPONSE: std::sync::LazyLock<

@@ -100,12 +100,23 @@ impl Captured {
 pub struct Bounds {
     pub(crate) limit: usize,
     pub(crate) redact: bool,
+    /// A value that is no known response is named (its keys), for the
+    /// warning of a model call that has not said so yet.
+    pub(crate) name_unrecognised: bool,
+    /// An output that is no model response is written as text: not when
+    /// the function does not capture its output, or content is off.
+    pub(crate) text: bool,
 }
 
 impl Bounds {
     /// At most `limit` bytes, the keys judged when `redact`.
     pub const fn new(limit: usize, redact: bool) -> Self {
-        Self { limit, redact }
+        Self {
+            limit,
+            redact,
+            name_unrecognised: false,
+            text: true,
+        }
     }
 }
 

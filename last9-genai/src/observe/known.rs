@@ -83,9 +83,12 @@ impl KnownResponse for serde_json::Value {
                 ..Output::default()
             },
             None => Output {
-                text: Some(json_within(self, bounds)),
+                text: bounds.text.then(|| json_within(self, bounds)),
                 json: true,
-                unrecognised: response::unrecognised_keys(self),
+                unrecognised: bounds
+                    .name_unrecognised
+                    .then(|| response::unrecognised_keys(self))
+                    .flatten(),
                 ..Output::default()
             },
         }

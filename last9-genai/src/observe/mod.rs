@@ -42,15 +42,14 @@ use crate::record::{
     tool_call_event, usage_attributes,
 };
 use crate::redact::{self, REDACTED, Rules};
-use crate::text::cut_bytes_owned;
-use crate::warn::OncePerName;
+use crate::text::{cut_bytes, cut_bytes_owned};
 use capture::{Bounds, CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_within};
 use held::Held;
 use metered::{Ended, Metering};
 use settings::ContentCapture;
 
 /// What the macro knows of an observed function at compile time.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Meta {
     /// Span name.
     pub name: &'static str,
@@ -78,6 +77,31 @@ pub struct Meta {
     /// or nothing): only then is the prompt kept to be written as the
     /// user's message of a model call.
     pub may_respond: bool,
+    /// The function's one warning that it returned a value no format
+    /// recognises is said.
+    pub said: Said,
+}
+
+/// A warning said once per function, remembered in its [`Meta`] without a
+/// lock.
+#[derive(Debug, Default)]
+pub struct Said(std::sync::atomic::AtomicBool);
+
+impl Said {
+    /// Not said yet.
+    pub const fn new() -> Self {
+        Self(std::sync::atomic::AtomicBool::new(false))
+    }
+
+    /// Whether it is said.
+    fn is_said(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Says it: `true` the first time only.
+    fn first(&self) -> bool {
+        !self.0.swap(true, Ordering::Relaxed)
+    }
 }
 
 /// The span of one observed call.
@@ -112,7 +136,7 @@ pub struct Observation {
     /// The model the call asked for (a `model` parameter, a request), to
     /// price a response that names none (Bedrock Converse, Cohere); kept
     /// only when the call's output is read.
-    asked_model: Option<String>,
+    asked_model: Option<Arc<str>>,
     /// `gen_ai.provider.name` is written.
     provider_written: bool,
     /// The provider written was guessed from the model's name: a response
@@ -162,7 +186,7 @@ impl Observation {
             observation.totals =
                 Context::map_current(|parent| open_scope(parent).filter(|t| t.budgeted()));
             if observation.totals.is_some() {
-                observation.asked_model = request_model.map(str::to_owned);
+                observation.asked_model = request_model.map(Arc::from);
             }
             if metered {
                 observation.start = Some(Instant::now());
@@ -240,7 +264,7 @@ impl Observation {
     /// (`gen_ai.l9.span.kind`, `gen_ai.operation.name`, a tool's name) and,
     /// for a model call, the model asked for and its provider.
     fn sampled_attributes(&mut self, request_model: Option<&str>) -> Vec<KeyValue> {
-        let meta = *self.meta;
+        let meta = self.meta;
         let mut attributes = Vec::with_capacity(6);
         attributes.push(KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str()));
         if let Some(operation) = meta.kind.operation() {
@@ -255,9 +279,13 @@ impl Observation {
             _ => {}
         }
         let model = request_model.or(meta.model);
-        self.asked_model = request_model.map(str::to_owned);
         if let Some(model) = model {
-            attributes.push(model_attribute(attr::REQUEST_MODEL, model));
+            // One allocation for the attribute and the name kept to price.
+            let name: Arc<str> = Arc::from(cut_bytes(model, crate::MAX_MODEL_NAME_LEN));
+            if request_model.is_some() {
+                self.asked_model = Some(Arc::clone(&name));
+            }
+            attributes.push(KeyValue::new(attr::REQUEST_MODEL, StringValue::from(name)));
             self.model_written = true;
         }
         let guess = model
@@ -376,7 +404,14 @@ impl Observation {
     /// How a value of this call is captured: the limit, and whether the
     /// keys of a `Serialize` value are judged as they are written.
     pub fn bounds(&self) -> Bounds {
-        Bounds::new(self.limit(), self.meta.redact)
+        let mut bounds = Bounds::new(self.limit(), self.meta.redact);
+        // The output's text only when it is written.
+        bounds.text =
+            self.meta.capture_output && settings::content_capture() != ContentCapture::NoContent;
+        // Only a model call says what it returned, and once.
+        bounds.name_unrecognised =
+            self.meta.kind == ObservationKind::Llm && !self.meta.said.is_said();
+        bounds
     }
 
     /// Runs `f` with the redaction rules, or `None` when they do not apply
@@ -547,7 +582,7 @@ impl Observation {
         if let Some(model) = request.model.as_deref().filter(|_| !self.model_written) {
             attributes.push(model_attribute(attr::REQUEST_MODEL, model));
             self.model_written = true;
-            self.asked_model = Some(model.to_owned());
+            self.asked_model = Some(Arc::from(model));
             if let Some(provider) = detect_provider(model).filter(|_| !self.provider_written) {
                 attributes.extend(conventions::provider_attributes(provider));
                 self.provider_written = true;
@@ -630,10 +665,8 @@ impl Observation {
         }
         let content = settings::content_capture();
         let is_response = output.info.is_some();
-        if let Some(keys) = &output.unrecognised
-            && self.meta.kind == ObservationKind::Llm
-        {
-            warn_unrecognised(self.meta.name, keys);
+        if let Some(keys) = &output.unrecognised {
+            warn_unrecognised(self.meta, keys);
         }
         let mut info = output.info.unwrap_or_default();
         if self.pricing.is_some()
@@ -1059,24 +1092,18 @@ impl Default for SecretName {
     }
 }
 
-/// Model calls warned about for returning a value no format recognised.
-static UNRECOGNISED: OncePerName = OncePerName::new(1000);
-
-/// Says once per function that the model call `name` returned an object no
-/// wire format recognises (its first `keys`): no provider, model or tokens
-/// are read from it, rather than guessed.
-fn warn_unrecognised(name: &str, keys: &str) {
-    UNRECOGNISED.warn(
-        name,
-        || {
-            format!(
-                "{name}: the value it returned (keys {keys}) is no model response the crate \
-                 reads; its span carries no provider, model or tokens. Return the provider's \
-                 response, or record usage with `record_usage`"
-            )
-        },
-        "more model calls return values that are no known response; they are no longer listed",
-    );
+/// Says once per function that the model call of `meta` returned an object
+/// no wire format recognises (its first `keys`): no provider, model or
+/// tokens are read from it, rather than guessed.
+fn warn_unrecognised(meta: &Meta, keys: &str) {
+    if meta.said.first() {
+        let name = meta.name;
+        crate::warn::warn(&format!(
+            "{name}: the value it returned (keys {keys}) is no model response the crate \
+             reads; its span carries no provider, model or tokens. Return the provider's \
+             response, or record usage with `record_usage`"
+        ));
+    }
 }
 
 /// The output of a call, as captured.
@@ -1117,7 +1144,9 @@ pub trait OutputNative {
 impl<T: capture::NativeValue + ?Sized> OutputNative for &&&Wrap<'_, T> {
     fn l9_output(&self, bounds: Bounds) -> Output {
         Output {
-            text: Some(self.0.native(bounds.limit).as_text().into_owned()),
+            text: bounds
+                .text
+                .then(|| self.0.native(bounds.limit).as_text().into_owned()),
             ..Output::default()
         }
     }
@@ -1142,9 +1171,13 @@ impl<T: Serialize + ?Sized> OutputSerialize for &&Wrap<'_, T> {
                 .and_then(|tree| response::read(tree, bounds.limit));
             // A value holding keys responses have, yet no response: said.
             let unrecognised = tree
-                .filter(|tree| info.is_none() && tree.as_object().is_some_and(|o| !o.is_empty()))
+                .filter(|tree| {
+                    bounds.name_unrecognised
+                        && info.is_none()
+                        && tree.as_object().is_some_and(|o| !o.is_empty())
+                })
                 .and_then(|tree| response::unrecognised_keys(&tree));
-            let text = info.is_none().then(|| json_within(self.0, bounds));
+            let text = (info.is_none() && bounds.text).then(|| json_within(self.0, bounds));
             (info, text, unrecognised)
         });
         match walked {
@@ -1168,6 +1201,9 @@ pub trait OutputDebug {
 
 impl<T: Debug + ?Sized> OutputDebug for &Wrap<'_, T> {
     fn l9_output(&self, bounds: Bounds) -> Output {
+        if !bounds.text {
+            return Output::default();
+        }
         guarded(|| debug_limited(self.0, bounds.limit)).map_or_else(Output::failed, |text| Output {
             text: Some(text),
             ..Output::default()

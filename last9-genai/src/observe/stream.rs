@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use super::capture::guarded;
 use super::metered::Ended;
-use super::{CANCELLED, Meta, Observation, Output, panics, type_name_of};
+use super::{CANCELLED, Meta, Observation, Output, Said, panics, type_name_of};
 use crate::attributes as attr;
 use crate::cost::CostBreakdown;
 use crate::json::chunk::Scratch;
@@ -798,6 +798,7 @@ const fn meta(name: &'static str, provider: Option<&'static str>) -> Meta {
         model: None,
         provider,
         may_respond: true,
+        said: Said::new(),
     }
 }
 

@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, as_text, items, str_at, string};
+use super::{Format, Usage, as_text, items, starts_with, str_at, string};
 use crate::cost::TokenUsage;
 use crate::record::messages::Part;
 use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
@@ -30,7 +30,7 @@ pub(crate) static FORMAT: Format = Format {
         None
     },
     stream_usage: |usage| usage_of_messages(Some(usage)),
-    provider_of_model: |name| name.starts_with("claude").then_some("anthropic"),
+    provider_of_model: |name| starts_with(name, "claude").then_some("anthropic"),
     request_part,
 };
 

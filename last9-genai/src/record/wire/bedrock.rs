@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, as_text, items, str_at, string};
+use super::{Format, Usage, as_text, items, starts_with, starts_with_any, str_at, string};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
 use crate::pricing::BEDROCK_REGION_PREFIXES;
@@ -119,17 +119,14 @@ const VENDORS: &[&str] = &[
 fn without_region(model: &str) -> &str {
     BEDROCK_REGION_PREFIXES
         .iter()
-        .find_map(|prefix| model.strip_prefix(prefix))
-        .filter(|rest| VENDORS.iter().any(|v| rest.starts_with(v)))
+        .find(|prefix| starts_with(model, prefix))
+        .map(|prefix| &model[prefix.len()..])
+        .filter(|rest| starts_with_any(rest, VENDORS))
         .unwrap_or(model)
 }
 
 fn provider_of_model(name: &str) -> Option<&'static str> {
-    let id = without_region(name);
-    VENDORS
-        .iter()
-        .any(|v| id.starts_with(v))
-        .then_some("aws.bedrock")
+    starts_with_any(without_region(name), VENDORS).then_some("aws.bedrock")
 }
 
 /// The events of a ConverseStream, each an object of one key.

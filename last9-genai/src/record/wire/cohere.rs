@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, items, str_at};
+use super::{Format, Usage, items, starts_with_any, str_at};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
 use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
@@ -28,8 +28,7 @@ pub(crate) static FORMAT: Format = Format {
     read_chunk,
     stream_usage: |usage| usage_of_units(Some(usage)),
     provider_of_model: |name| {
-        (name.starts_with("command") || name.starts_with("embed-") || name.starts_with("c4ai-"))
-            .then_some("cohere")
+        starts_with_any(name, &["command", "embed-", "c4ai-"]).then_some("cohere")
     },
     request_part: |_| None,
 };

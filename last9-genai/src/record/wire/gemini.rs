@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, as_text, either, items, str_at, string};
+use super::{Format, Usage, as_text, either, items, starts_with_any, str_at, string};
 use crate::cost::TokenUsage;
 use crate::record::messages::Part;
 use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
@@ -31,7 +31,7 @@ pub(crate) static FORMAT: Format = Format {
     },
     stream_usage: |usage| usage_of_metadata(Some(usage)),
     provider_of_model: |name| {
-        (name.starts_with("gemini") || name.starts_with("text-embedding-0")).then_some("gcp.gemini")
+        starts_with_any(name, &["gemini", "text-embedding-0"]).then_some("gcp.gemini")
     },
     request_part,
 };

@@ -116,11 +116,7 @@ pub fn detect_provider(model: &str) -> Option<&'static str> {
 /// [`detect_provider`], for the readers of the crate.
 pub(crate) fn provider_of_model(model: &str) -> Option<&'static str> {
     let name = model.rsplit('/').next().unwrap_or(model);
-    if name.len() > 256 {
-        return None;
-    }
-    let name = name.to_ascii_lowercase();
-    FORMATS.iter().find_map(|f| (f.provider_of_model)(&name))
+    FORMATS.iter().find_map(|f| (f.provider_of_model)(name))
 }
 
 /// A block of a request message's content as a part, by the first format
@@ -144,9 +140,17 @@ pub(crate) fn string(value: &Value, key: &str) -> Option<String> {
     str_at(value, key).map(str::to_owned)
 }
 
-/// Whether `name` starts with any of `prefixes`.
+/// Whether `name` starts with `prefix`, ASCII case aside (model names are
+/// compared so without a lowercase copy).
+pub(crate) fn starts_with(name: &str, prefix: &str) -> bool {
+    name.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// Whether `name` starts with any of `prefixes`, ASCII case aside.
 pub(crate) fn starts_with_any(name: &str, prefixes: &[&str]) -> bool {
-    prefixes.iter().any(|p| name.starts_with(p))
+    prefixes.iter().any(|p| starts_with(name, p))
 }
 
 /// The text at `key` of `value`, in place.
@@ -181,7 +185,7 @@ key_list! {
     "id", "model", "object", "choices", "message", "content", "tool_calls", "function",
     "name", "arguments", "finish_reason", "usage", "prompt_tokens", "completion_tokens",
     "total_tokens", "prompt_tokens_details", "cached_tokens", "completion_tokens_details", "reasoning_tokens",
-    "prompt_cache_hit_tokens", "x_groq", "prompt_filter_results", "content_filter_results",
+    "prompt_cache_hit_tokens", "x_groq", "prompt_filter_results",
     // OpenAI Responses API.
     "type", "status", "output", "output_text", "text", "call_id", "input_tokens",
     "output_tokens", "input_tokens_details", "output_tokens_details",
@@ -475,8 +479,8 @@ mod tests {
         }
     }
 
-    /// Model names tell their provider, through any prefix; a name no format
-    /// knows, or an enormous one, tells none.
+    /// Model names tell their provider, through any prefix and in any
+    /// case; a name no format knows tells none.
     #[test]
     fn model_names_tell_their_provider() {
         for (model, provider) in [
@@ -505,11 +509,15 @@ mod tests {
             ("amazon.titan-embed-text-v2:0", Some("aws.bedrock")),
             ("meta.llama3-3-70b-instruct-v1:0", Some("aws.bedrock")),
             ("GPT-4O", Some("openai")),
+            ("US.Amazon.Nova-Pro-v1:0", Some("aws.bedrock")),
+            ("Claude-3-Opus", Some("anthropic")),
             ("llama3.1", None),
             ("", None),
         ] {
             assert_eq!(provider_of_model(model), provider, "{model}");
         }
-        assert_eq!(provider_of_model(&"gpt".repeat(100_000)), None);
+        // An enormous name is looked at for its start alone, never copied.
+        assert_eq!(provider_of_model(&"gpt".repeat(100_000)), Some("openai"));
+        assert_eq!(provider_of_model(&"x".repeat(100_000)), None);
     }
 }

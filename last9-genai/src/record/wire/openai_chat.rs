@@ -3,9 +3,9 @@
 //! vLLM, LiteLLM, ….
 //!
 //! The shape is shared, so the provider is told by a marker only one
-//! server sends (Groq's `x_groq`, Azure's content filter results,
-//! DeepSeek's `prompt_cache_hit_tokens`), else by the model's name, else
-//! it is `openai`.
+//! server sends (Groq's `x_groq`, Azure's `prompt_filter_results`), else by
+//! the model's name (`grok…`, `deepseek…`, `mistral…`), else it is
+//! `openai`.
 //!
 //! How they count: `prompt_tokens` includes the cached tokens, which
 //! OpenAI, xAI and Azure give as `prompt_tokens_details.cached_tokens` and
@@ -17,7 +17,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, items, starts_with_any, str_at};
+use super::{Format, Usage, items, starts_with, starts_with_any, str_at};
 use crate::cost::TokenUsage;
 use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
 use crate::record::stream::StreamRead;
@@ -64,7 +64,6 @@ pub(crate) const RESPONSE_KEYS: &[&str] = &[
     "prompt_cache_hit_tokens",
     "x_groq",
     "prompt_filter_results",
-    "content_filter_results",
 ];
 
 /// The keys the chunk reader of this file looks at.
@@ -93,9 +92,9 @@ fn is_chat(object: &Map<String, Value>) -> bool {
 fn provider_of_model(name: &str) -> Option<&'static str> {
     if starts_with_any(name, &["gpt", "o1", "o3", "o4", "chatgpt", "ft:gpt"]) {
         Some("openai")
-    } else if name.starts_with("grok") {
+    } else if starts_with(name, "grok") {
         Some("x_ai")
-    } else if name.starts_with("deepseek") {
+    } else if starts_with(name, "deepseek") {
         Some("deepseek")
     } else if starts_with_any(
         name,
@@ -116,22 +115,18 @@ fn provider_of_model(name: &str) -> Option<&'static str> {
     }
 }
 
-/// The provider a body tells by a marker only it sends.
+/// The provider a body tells by a marker only it sends: Groq's `x_groq`,
+/// Azure's `prompt_filter_results`. One pass over the top-level keys, no
+/// look-up per marker.
 fn marker(value: &Value) -> Option<&'static str> {
-    if value.get("x_groq").is_some() {
-        Some("groq")
-    } else if value.get("prompt_filter_results").is_some()
-        || items(value, "choices").any(|c| c.get("content_filter_results").is_some())
-    {
-        Some("azure.ai.openai")
-    } else if value
-        .get("usage")
-        .is_some_and(|u| u.get("prompt_cache_hit_tokens").is_some())
-    {
-        Some("deepseek")
-    } else {
-        None
-    }
+    value
+        .as_object()?
+        .keys()
+        .find_map(|key| match key.as_str() {
+            "x_groq" => Some("groq"),
+            "prompt_filter_results" => Some("azure.ai.openai"),
+            _ => None,
+        })
 }
 
 /// The counts a chat completion's usage gives, as its fields name them.
@@ -172,16 +167,22 @@ impl ChatCounts {
 /// The usage of a chat completion (or of its stream's usage chunk).
 pub(crate) fn usage_of_chat(usage: Option<&Value>) -> Usage {
     usage_of(usage, |c| {
+        let reasoning = c.get(&["completion_tokens_details", "reasoning_tokens"]);
         ChatCounts {
             prompt: c.get(&["prompt_tokens"]),
             completion: c.get(&["completion_tokens"]),
-            total: c.find(&["total_tokens"]),
+            // Needed only to tell where the reasoning was counted.
+            total: if reasoning > 0 {
+                c.find(&["total_tokens"])
+            } else {
+                None
+            },
             // DeepSeek names its cache hits apart.
             cached: c
                 .find(&["prompt_tokens_details", "cached_tokens"])
                 .or_else(|| c.find(&["prompt_cache_hit_tokens"]))
                 .unwrap_or(0),
-            reasoning: c.get(&["completion_tokens_details", "reasoning_tokens"]),
+            reasoning,
         }
         .usage()
     })
@@ -329,12 +330,9 @@ mod tests {
             (Some("azure.ai.openai"), true)
         );
         assert_eq!(
-            provider(json!({"choices": [{"content_filter_results": {}}], "model": "gpt-4o"})),
-            (Some("azure.ai.openai"), true)
-        );
-        assert_eq!(
-            provider(json!({"choices": [], "usage": {"prompt_cache_hit_tokens": 0}})),
-            (Some("deepseek"), true)
+            provider(json!({"choices": [], "model": "deepseek-chat",
+                            "usage": {"prompt_cache_hit_tokens": 0}})),
+            (Some("deepseek"), false)
         );
         assert_eq!(
             provider(json!({"choices": [], "model": "grok-4"})),
