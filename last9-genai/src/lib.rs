@@ -127,6 +127,9 @@ pub use install::{
 pub use last9_genai_macros::observe;
 pub use manual::{DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, Performance, ToolCall};
 pub use metrics::{metrics_scope_ids, set_meter_provider};
+#[cfg(feature = "aws-bedrock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws-bedrock")))]
+pub use observe::bedrock::ConverseEvents;
 pub use observe::settings::{
     CAPTURE_CONTENT_ENV, ContentCapture, DEFAULT_CAPTURE_LIMIT, capture_content, capture_limit,
     content_capture, set_capture_content, set_capture_limit, set_content_capture,

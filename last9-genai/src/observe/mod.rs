@@ -3,6 +3,8 @@
 //! (`last9_genai::__private`), except the recording functions re-exported at
 //! the crate root.
 
+#[cfg(feature = "aws-bedrock")]
+pub(crate) mod bedrock;
 pub(crate) mod capture;
 pub(crate) mod follow;
 mod held;

@@ -59,7 +59,7 @@ pub enum End {
 #[derive(Debug)]
 pub struct Following {
     observation: Observation,
-    read: StreamRead,
+    pub(super) read: StreamRead,
     chunks: u64,
     first_chunk: Option<Duration>,
     /// When metrics are recorded: when the last chunk came, and the time
@@ -87,7 +87,7 @@ impl Following {
 
     /// One more chunk; the first one's time is kept, and when metrics are
     /// recorded, the time since the one before.
-    fn chunk(&mut self) {
+    pub(super) fn chunk(&mut self) {
         self.chunks += 1;
         let Some(start) = self.observation.start else {
             return;
@@ -322,7 +322,7 @@ fn read_typed<C: Serialize + ?Sized>(
 }
 
 /// The end of a stream that yielded `error`.
-fn failed<E: Display>(error: &E) -> End {
+pub(super) fn failed<E: Display>(error: &E) -> End {
     let message =
         guarded(|| error.to_string()).unwrap_or_else(|| super::capture::CAPTURE_FAILED.to_owned());
     End::Failed(type_name_of(error).to_owned(), message)
@@ -837,6 +837,21 @@ pub trait ObserveStream: Stream + Sized {
     /// sends its answers (see [`Ndjson`]).
     fn observe_ndjson(self, call: StreamCall) -> ObservedStream<Self, Ndjson> {
         ObservedStream::new(call.start(), self, Ndjson::default())
+    }
+
+    /// Follows the typed events of a Bedrock ConverseStream (see
+    /// [`ConverseEvents`](crate::ConverseEvents)).
+    #[cfg(feature = "aws-bedrock")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "aws-bedrock")))]
+    fn observe_converse(
+        self,
+        call: StreamCall,
+    ) -> ObservedStream<Self, super::bedrock::ConverseEvents> {
+        ObservedStream::new(
+            call.start(),
+            self,
+            super::bedrock::ConverseEvents::default(),
+        )
     }
 }
 

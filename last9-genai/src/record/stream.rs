@@ -55,6 +55,8 @@ pub(crate) struct StreamRead {
     usage: Option<Map<String, Value>>,
     /// The usage a typed chunk gave, read field by field.
     known_usage: Option<TokenUsage>,
+    /// A typed chunk's usage had an impossible count.
+    known_invalid: bool,
     /// A whole response a final event carried (OpenAI Responses API).
     completed: Option<ResponseInfo>,
 }
@@ -79,6 +81,7 @@ impl StreamRead {
             calls: Vec::new(),
             usage: None,
             known_usage: None,
+            known_invalid: false,
             completed: None,
         }
     }
@@ -128,7 +131,9 @@ impl StreamRead {
     pub(crate) fn finish(mut self) -> ResponseInfo {
         let completed = self.completed.take();
         let (usage, usage_invalid) = match (self.format, self.usage) {
-            _ if self.known_usage.is_some() => (self.known_usage, false),
+            _ if self.known_usage.is_some() || self.known_invalid => {
+                (self.known_usage, self.known_invalid)
+            }
             (Some(format), Some(map)) => (format.stream_usage)(&Value::Object(map)),
             _ => (None, false),
         };
@@ -230,6 +235,20 @@ impl StreamRead {
         arguments: Option<&str>,
     ) {
         self.tool_call(u64::from(index), id, name, arguments);
+    }
+
+    /// A typed chunk of `format`, read field by field by its reader.
+    #[cfg(feature = "aws-bedrock")]
+    pub(crate) fn typed(&mut self, format: &'static Format) {
+        self.format = Some(format);
+    }
+
+    /// The usage a typed chunk gave (`None` and `true` when a count was
+    /// impossible).
+    #[cfg(feature = "aws-bedrock")]
+    pub(crate) fn typed_usage(&mut self, (usage, invalid): (Option<TokenUsage>, bool)) {
+        self.known_usage = usage;
+        self.known_invalid = invalid;
     }
 
     /// The capture limit text is kept to.

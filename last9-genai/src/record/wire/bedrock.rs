@@ -158,26 +158,49 @@ fn is_chunk(object: &Map<String, Value>) -> bool {
             .is_some_and(|key| EVENTS.contains(&key.as_str()) || key.ends_with("Exception"))
 }
 
+/// The counts of a Converse usage, as its fields name them (the JSON's and
+/// `aws-sdk-bedrockruntime`'s alike).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ConverseCounts {
+    pub(crate) input: u64,
+    pub(crate) output: u64,
+    pub(crate) total: Option<u64>,
+    pub(crate) cache_read: u64,
+    pub(crate) cache_write: u64,
+}
+
+impl ConverseCounts {
+    /// The usage in the conventions' terms: the cache added to the input,
+    /// unless the total shows the input counts it already.
+    pub(crate) fn usage(self) -> TokenUsage {
+        let cache = self.cache_read.saturating_add(self.cache_write);
+        let cache_in_input =
+            cache > 0 && self.total == Some(self.input.saturating_add(self.output));
+        TokenUsage {
+            input_tokens: if cache_in_input {
+                self.input
+            } else {
+                self.input.saturating_add(cache)
+            },
+            output_tokens: self.output,
+            cache_read_input_tokens: self.cache_read,
+            cache_creation_input_tokens: self.cache_write,
+            reasoning_output_tokens: 0,
+        }
+    }
+}
+
 /// The usage of a Converse response or of a stream's `metadata` event.
 fn usage_of_converse(usage: Option<&Value>) -> Usage {
     usage_of(usage, |c| {
-        let input = c.get(&["inputTokens"]);
-        let output = c.get(&["outputTokens"]);
-        let cache_read = c.get(&["cacheReadInputTokens"]);
-        let cache_write = c.get(&["cacheWriteInputTokens"]);
-        let cache_in_input = c.find(&["totalTokens"]) == Some(input.saturating_add(output))
-            && cache_read.saturating_add(cache_write) > 0;
-        TokenUsage {
-            input_tokens: if cache_in_input {
-                input
-            } else {
-                input.saturating_add(cache_read).saturating_add(cache_write)
-            },
-            output_tokens: output,
-            cache_read_input_tokens: cache_read,
-            cache_creation_input_tokens: cache_write,
-            reasoning_output_tokens: 0,
+        ConverseCounts {
+            input: c.get(&["inputTokens"]),
+            output: c.get(&["outputTokens"]),
+            total: c.find(&["totalTokens"]),
+            cache_read: c.get(&["cacheReadInputTokens"]),
+            cache_write: c.get(&["cacheWriteInputTokens"]),
         }
+        .usage()
     })
 }
 
