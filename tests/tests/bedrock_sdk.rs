@@ -3,6 +3,8 @@
 //! typed events followed with `observe_converse`, read as the JSON fixtures
 //! of `providers.rs` are.
 
+#![allow(clippy::await_holding_lock)]
+
 mod common;
 
 use std::collections::HashMap;

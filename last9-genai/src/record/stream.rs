@@ -262,6 +262,20 @@ impl StreamRead {
         self.calls.len() as u64
     }
 
+    /// A tool call that comes whole in one chunk (Gemini, Ollama): the next
+    /// call, its arguments (any JSON value) written as text within the
+    /// limit and the depth bound.
+    pub(crate) fn whole_tool_call(
+        &mut self,
+        id: Option<&str>,
+        name: Option<&str>,
+        arguments: Option<&Value>,
+    ) {
+        let arguments =
+            arguments.map(|a| super::response::Read { limit: self.limit }.arguments(Some(a)));
+        self.tool_call(self.calls_read(), id, name, arguments.as_deref());
+    }
+
     /// The provider a chunk told by a marker only it sends.
     pub(crate) fn mark_provider(&mut self, provider: &'static str) {
         self.marked = Some(provider);

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::{Format, Usage, items, starts_with_any, str_at};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
-use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
+use crate::record::response::{Read, ResponseInfo, usage_of};
 use crate::record::stream::{ChunkError, StreamRead};
 
 /// The format.
@@ -159,19 +159,7 @@ fn read_response(read: Read, value: &Value) -> ResponseInfo {
                 .filter_map(|c| str_at(c, "text")),
             "",
         ),
-        tool_calls: message
-            .into_iter()
-            .flat_map(|m| items(m, "tool_calls"))
-            .take(MAX_LISTED)
-            .map(|call| {
-                let function = call.get("function");
-                read.tool_call(
-                    call.get("id"),
-                    function.and_then(|f| f.get("name")),
-                    function.and_then(|f| f.get("arguments")),
-                )
-            })
-            .collect(),
+        tool_calls: super::function_calls(read, message),
     }
 }
 

@@ -218,18 +218,7 @@ fn read_chunk(read: &mut StreamRead, chunk: &Value) {
         .flat_map(|c| items(c, "parts"));
     for part in parts {
         if let Some(call) = either(part, "functionCall", "function_call") {
-            let arguments = call.get("args").map(|a| {
-                Read {
-                    limit: read.limit(),
-                }
-                .arguments(Some(a))
-            });
-            read.tool_call(
-                read.calls_read(),
-                str_at(call, "id"),
-                str_at(call, "name"),
-                arguments.as_deref(),
-            );
+            read.whole_tool_call(str_at(call, "id"), str_at(call, "name"), call.get("args"));
         } else if part.get("thought").and_then(Value::as_bool) != Some(true)
             && let Some(text) = str_at(part, "text")
         {

@@ -18,7 +18,7 @@
 use serde_json::{Map, Value};
 
 use super::messages::Part;
-use super::response::{Read, ResponseInfo};
+use super::response::{MAX_LISTED, Read, ResponseInfo, ToolCallRequest};
 use super::stream::{ChunkError, StreamRead};
 use crate::cost::TokenUsage;
 
@@ -117,6 +117,25 @@ pub fn detect_provider(model: &str) -> Option<&'static str> {
 pub(crate) fn provider_of_model(model: &str) -> Option<&'static str> {
     let name = model.rsplit('/').next().unwrap_or(model);
     FORMATS.iter().find_map(|f| (f.provider_of_model)(name))
+}
+
+/// The tool calls of a message in OpenAI's shape, which Cohere and Ollama
+/// answer in too: `tool_calls[].{id, function: {name, arguments}}`, the
+/// arguments a JSON string or any JSON value; at most `MAX_LISTED`.
+pub(crate) fn function_calls(read: Read, message: Option<&Value>) -> Vec<ToolCallRequest> {
+    message
+        .into_iter()
+        .flat_map(|m| items(m, "tool_calls"))
+        .take(MAX_LISTED)
+        .map(|call| {
+            let function = call.get("function");
+            read.tool_call(
+                call.get("id"),
+                function.and_then(|f| f.get("name")),
+                function.and_then(|f| f.get("arguments")),
+            )
+        })
+        .collect()
 }
 
 /// A block of a request message's content as a part, by the first format
@@ -452,30 +471,14 @@ mod tests {
             ),
         ];
         let lists = module_lists().into_iter().zip(request_lists());
-        for (((name, response, stream), request), (source, values)) in lists.zip(sources) {
+        for (((_, response, stream), request), (source, values)) in lists.zip(sources) {
             let keys: Vec<&str> = response
                 .iter()
                 .chain(stream)
                 .chain(request)
                 .copied()
                 .collect();
-            let start = source
-                .find("\nfn ")
-                .unwrap_or_else(|| panic!("{name} has no function"));
-            let end = source
-                .find("#[cfg(test)]\nmod tests")
-                .unwrap_or(source.len());
-            let mut rest = &source[start..end];
-            while let Some(open) = rest.find('"') {
-                let after = &rest[open + 1..];
-                let close = after.find('"').unwrap();
-                let quoted = &after[..close];
-                assert!(
-                    keys.contains(&quoted) || values.contains(&quoted),
-                    "{name}: {quoted:?} is read but not listed"
-                );
-                rest = &after[close + 1..];
-            }
+            crate::record::assert_keys_listed(source, "\nfn ", (&keys, &[]), values);
         }
     }
 

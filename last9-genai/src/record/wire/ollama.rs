@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::{Format, Usage, items, str_at};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
-use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
+use crate::record::response::{Read, ResponseInfo, usage_of};
 use crate::record::stream::{ChunkError, StreamRead};
 
 /// The format.
@@ -100,26 +100,6 @@ fn usage_of_counts(value: &Value) -> Usage {
     })
 }
 
-/// A tool call of a chat message: its arguments are an object.
-fn tool_calls(
-    read: Read,
-    message: Option<&Value>,
-) -> Vec<crate::record::response::ToolCallRequest> {
-    message
-        .into_iter()
-        .flat_map(|m| items(m, "tool_calls"))
-        .take(MAX_LISTED)
-        .map(|call| {
-            let function = call.get("function");
-            read.tool_call(
-                call.get("id"),
-                function.and_then(|f| f.get("name")),
-                function.and_then(|f| f.get("arguments")),
-            )
-        })
-        .collect()
-}
-
 fn read_response(read: Read, value: &Value) -> ResponseInfo {
     let (usage, usage_invalid) = usage_of_counts(value);
     let message = value.get("message");
@@ -143,7 +123,7 @@ fn read_response(read: Read, value: &Value) -> ResponseInfo {
             .and_then(|m| read.string(m, "content"))
             .or_else(|| read.string(value, "response"))
             .filter(|text| !text.is_empty()),
-        tool_calls: tool_calls(read, message),
+        tool_calls: super::function_calls(read, message),
     }
 }
 
@@ -159,17 +139,10 @@ fn read_chunk(read: &mut StreamRead, chunk: &Value) -> Option<ChunkError> {
     for call in message.into_iter().flat_map(|m| items(m, "tool_calls")) {
         // Each call comes whole, in one object.
         let function = call.get("function");
-        let arguments = function.and_then(|f| f.get("arguments")).map(|a| {
-            Read {
-                limit: read.limit(),
-            }
-            .arguments(Some(a))
-        });
-        read.tool_call(
-            read.calls_read(),
+        read.whole_tool_call(
             str_at(call, "id"),
             function.and_then(|f| str_at(f, "name")),
-            arguments.as_deref(),
+            function.and_then(|f| f.get("arguments")),
         );
     }
     if let Some(reason) = str_at(chunk, "done_reason") {

@@ -194,19 +194,7 @@ fn read_response(read: Read, value: &Value) -> ResponseInfo {
         .and_then(|c| c.first())
         .and_then(|c| c.get("message"));
     let (usage, usage_invalid) = usage_of_chat(value.get("usage"));
-    let tool_calls = message
-        .into_iter()
-        .flat_map(|m| items(m, "tool_calls"))
-        .take(MAX_LISTED)
-        .map(|call| {
-            let function = call.get("function");
-            read.tool_call(
-                call.get("id"),
-                function.and_then(|f| f.get("name")),
-                function.and_then(|f| f.get("arguments")),
-            )
-        })
-        .collect();
+    let tool_calls = super::function_calls(read, message);
     let model = read.string(value, "model");
     let marked = marker(value);
     ResponseInfo {
