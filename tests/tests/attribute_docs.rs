@@ -41,8 +41,8 @@ fn code_keys() -> BTreeSet<String> {
     keys
 }
 
-/// Values that look like keys: a provider's name.
-const VALUES: &[&str] = &["gcp.gemini"];
+/// Values that look like keys: providers' names.
+const VALUES: &[&str] = &["gcp.gemini", "aws.bedrock", "azure.ai.openai"];
 
 /// The keys the document names: back-quoted words in its tables (but the
 /// table of differences, which names the Python SDK's keys) that look like

@@ -137,7 +137,8 @@ impl KnownResponse for ConverseOutput {
 /// span with it.
 ///
 /// The SDK's `EventReceiver` is no `Stream`: `futures::stream::unfold`
-/// makes it one, and [`ObserveStream::observe_converse`] follows it.
+/// makes it one, and [`ObserveStream::observe_converse`](crate::ObserveStream::observe_converse)
+/// follows it.
 ///
 /// ```
 /// use futures::{StreamExt, executor::block_on, stream};

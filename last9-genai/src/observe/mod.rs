@@ -44,7 +44,7 @@ use crate::record::{
     tool_call_event, usage_attributes,
 };
 use crate::redact::{self, REDACTED, Rules};
-use crate::text::{cut_bytes, cut_bytes_owned};
+use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes, cut_bytes_owned};
 use capture::{Bounds, CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_within};
 use held::Held;
 use metered::{Ended, Metering};
@@ -283,7 +283,7 @@ impl Observation {
         let model = request_model.or(meta.model);
         if let Some(model) = model {
             // One allocation for the attribute and the name kept to price.
-            let name: Arc<str> = Arc::from(cut_bytes(model, crate::MAX_MODEL_NAME_LEN));
+            let name: Arc<str> = Arc::from(cut_bytes(model, MAX_MODEL_NAME_LEN));
             if request_model.is_some() {
                 self.asked_model = Some(Arc::clone(&name));
             }

@@ -65,7 +65,9 @@ fn assert_keys_listed(
     values: &[&str],
 ) {
     let start = source.find(start).unwrap();
-    let end = source.find("#[cfg(test)]\nmod tests").unwrap_or(source.len());
+    let end = source
+        .find("#[cfg(test)]\nmod tests")
+        .unwrap_or(source.len());
     let mut rest = &source[start..end];
     while let Some(open) = rest.find('"') {
         let after = &rest[open + 1..];
