@@ -62,12 +62,18 @@ use proc_macro::TokenStream;
 ///
 /// # Usage from the return value
 ///
-/// A return value that serializes (with `serde`) to an OpenAI chat
-/// completion or Responses API response, an Anthropic message or a Gemini
-/// `generateContent` response is read for model, response id, finish
-/// reasons, token usage (with cached and reasoning tokens) and tool calls,
-/// looking through `Result` and `Option`: `serde_json::Value` responses and
-/// the typed responses of client crates such as `async-openai` both work.
+/// A return value that serializes (with `serde`) to the response of a
+/// provider the crate knows — OpenAI (chat completions, Responses API,
+/// embeddings) and the servers that speak its chat API (Azure OpenAI, Groq,
+/// xAI, DeepSeek, Mistral, …), Anthropic, Gemini, AWS Bedrock (Converse,
+/// Titan embeddings), Ollama, Cohere — is read for provider, model,
+/// response id, finish reasons, token usage (as each provider counts it, in
+/// the conventions' terms, cached and reasoning tokens included) and tool
+/// calls, looking through `Result` and `Option`: `serde_json::Value`
+/// responses and the typed responses of client crates such as
+/// `async-openai` and `aws-sdk-bedrockruntime` (features) both work. A
+/// value no provider's format recognises is read as none: no provider or
+/// tokens, and a warning once per function names its keys.
 /// A function that returns plain text records usage itself with
 /// [`record_usage`](../last9_genai/fn.record_usage.html).
 ///
