@@ -174,8 +174,8 @@ impl ConverseCounts {
     /// unless the total shows the input counts it already.
     pub(crate) fn usage(self) -> TokenUsage {
         let cache = self.cache_read.saturating_add(self.cache_write);
-        let cache_in_input =
-            cache > 0 && self.total == Some(self.input.saturating_add(self.output));
+        // (With no cache, either reading gives the same input.)
+        let cache_in_input = self.total == Some(self.input.saturating_add(self.output));
         TokenUsage {
             input_tokens: if cache_in_input {
                 self.input
@@ -311,4 +311,57 @@ fn request_part(block: &Value) -> Option<Part> {
         id: string(result, "toolUseId"),
         response,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::record::response::read;
+
+    /// A Converse response is told by any one of its markers; a Titan
+    /// embedding by its count alone.
+    #[test]
+    fn responses_are_told_by_any_of_their_markers() {
+        let provider = |value: Value| read(&value, 100).and_then(|info| info.provider);
+        for body in [
+            json!({"stopReason": "end_turn"}),
+            json!({"output": {"message": {}}}),
+            json!({"usage": {"inputTokens": 1}}),
+            json!({"inputTextTokenCount": 7}),
+        ] {
+            assert_eq!(provider(body.clone()), Some("aws.bedrock"), "{body}");
+        }
+        assert_eq!(provider(json!({"output": {"text": "x"}})), None);
+    }
+
+    /// The input counts the cache unless the total shows it already does.
+    #[test]
+    fn the_total_tells_whether_the_input_counts_the_cache() {
+        let counts = |input, total| ConverseCounts {
+            input,
+            output: 85,
+            total,
+            cache_read: 1500,
+            cache_write: 300,
+        };
+        assert_eq!(counts(12, Some(1897)).usage().input_tokens, 1812);
+        assert_eq!(counts(12, None).usage().input_tokens, 1812);
+        assert_eq!(counts(1812, Some(1897)).usage().input_tokens, 1812);
+    }
+
+    /// A Titan embedding: the provider, its mark, the operation, the count;
+    /// an impossible count marked.
+    #[test]
+    fn titan_embeddings() {
+        let info = read(&json!({"embedding": [0.1], "inputTextTokenCount": 7}), 100).unwrap();
+        assert_eq!(
+            (info.provider, info.provider_marked, info.operation),
+            (Some("aws.bedrock"), true, Some("embeddings"))
+        );
+        assert_eq!(info.usage, Some(TokenUsage::new(7, 0)));
+        let info = read(&json!({"inputTextTokenCount": -7}), 100).unwrap();
+        assert_eq!((info.usage, info.usage_invalid), (None, true));
+    }
 }

@@ -203,3 +203,72 @@ fn read_chunk(read: &mut StreamRead, event: &Value) -> Option<ChunkError> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::record::response::read;
+    use crate::record::stream::StreamRead;
+
+    /// A chat answer is told by its finish reason beside its message, or by
+    /// either usage; an embedding by its response type. Half a marker is
+    /// none.
+    #[test]
+    fn responses_are_told_by_any_of_their_markers() {
+        let provider = |value: Value| read(&value, 100).and_then(|info| info.provider);
+        for body in [
+            json!({"finish_reason": "COMPLETE", "message": {}}),
+            json!({"usage": {"billed_units": {}}}),
+            json!({"usage": {"tokens": {}}}),
+            json!({"response_type": "embeddings_by_type"}),
+        ] {
+            assert_eq!(provider(body.clone()), Some("cohere"), "{body}");
+        }
+        for body in [json!({"finish_reason": "COMPLETE"}), json!({"message": {}})] {
+            assert_eq!(provider(body.clone()), None, "{body}");
+        }
+    }
+
+    /// Text blocks alone are the completion; the id is kept; an embedding's
+    /// billed count, with its id, marked as Cohere's.
+    #[test]
+    fn chat_and_embed_read_whole() {
+        let chat = json!({"id": "c-1", "finish_reason": "COMPLETE", "message": {"content": [
+            {"type": "thinking", "text": "hmm"}, {"type": "text", "text": "Hi"}]},
+            "usage": {"billed_units": {"input_tokens": 5, "output_tokens": 2},
+                      "tokens": {"input_tokens": 70, "output_tokens": 2}}});
+        let info = read(&chat, 100).unwrap();
+        assert_eq!(info.completion.as_deref(), Some("Hi"));
+        assert_eq!(info.id.as_deref(), Some("c-1"));
+        assert_eq!(info.usage, Some(TokenUsage::new(5, 2)));
+        let embed = json!({"id": "e-1", "response_type": "embeddings_by_type",
+                           "meta": {"billed_units": {"input_tokens": 2}}});
+        let info = read(&embed, 100).unwrap();
+        assert_eq!(
+            (info.provider, info.provider_marked, info.id.as_deref()),
+            (Some("cohere"), true, Some("e-1"))
+        );
+        assert_eq!(info.usage, Some(TokenUsage::new(2, 0)));
+        let bad = json!({"response_type": "embeddings_floats",
+                         "meta": {"billed_units": {"input_tokens": "two"}}});
+        let info = read(&bad, 100).unwrap();
+        assert_eq!((info.usage, info.usage_invalid), (None, true));
+    }
+
+    /// A stream's id comes from its `message-start` event.
+    #[test]
+    fn the_stream_id_is_the_message_starts() {
+        let mut stream = StreamRead::new(100);
+        stream.read(&json!({"type": "message-start", "id": "s-1",
+                            "delta": {"message": {"role": "assistant"}}}));
+        stream.read(&json!({"type": "content-delta", "index": 0,
+                            "delta": {"message": {"content": {"text": "Hi"}}}}));
+        let info = stream.finish();
+        assert_eq!(
+            (info.id.as_deref(), info.completion.as_deref()),
+            (Some("s-1"), Some("Hi"))
+        );
+    }
+}

@@ -157,3 +157,47 @@ fn read_chunk(read: &mut StreamRead, chunk: &Value) -> Option<ChunkError> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::record::response::read;
+    use crate::record::stream::StreamRead;
+
+    /// `done` alone or `created_at` alone is no Ollama answer; both are.
+    #[test]
+    fn an_answer_needs_both_markers() {
+        let provider = |value: Value| read(&value, 100).and_then(|info| info.provider);
+        assert_eq!(
+            provider(json!({"done": true, "created_at": "t"})),
+            Some("ollama")
+        );
+        assert_eq!(provider(json!({"done": true})), None);
+        assert_eq!(provider(json!({"created_at": "t"})), None);
+    }
+
+    /// An answer that only calls a tool has no completion, not an empty one.
+    #[test]
+    fn a_tool_call_alone_has_no_completion() {
+        let body = json!({"model": "llama3.2", "created_at": "t", "done": true,
+            "message": {"role": "assistant", "content": "",
+                        "tool_calls": [{"function": {"name": "f", "arguments": {"a": 1}}}]}});
+        let info = read(&body, 100).unwrap();
+        assert_eq!(info.completion, None);
+        assert_eq!(info.tool_calls[0].arguments, r#"{"a":1}"#);
+    }
+
+    /// A last chunk whose prompt came from Ollama's cache carries the
+    /// output count alone: usage, with no input.
+    #[test]
+    fn a_last_chunk_with_the_output_count_alone() {
+        let mut stream = StreamRead::new(100);
+        stream.read(
+            &json!({"model": "llama3.2", "created_at": "t", "done": true,
+                            "done_reason": "stop", "eval_count": 7}),
+        );
+        assert_eq!(stream.finish().usage, Some(TokenUsage::new(0, 7)));
+    }
+}

@@ -62,11 +62,39 @@ fn read_response(read: Read, value: &Value) -> ResponseInfo {
             .as_deref()
             .and_then(super::provider_of_model)
             .or(Some(FORMAT.provider)),
-        provider_marked: false,
         operation: Some(operation::EMBEDDINGS),
         model,
         usage,
         usage_invalid,
         ..ResponseInfo::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::record::response::read;
+
+    /// A list with a prompt count; OpenAI's other lists and a lone count
+    /// are no embeddings.
+    #[test]
+    fn embeddings_are_a_list_with_a_prompt_count() {
+        let body = json!({"object": "list", "data": [], "model": "mistral-embed",
+                          "usage": {"prompt_tokens": 8}});
+        let info = read(&body, 100).unwrap();
+        assert_eq!(
+            (info.provider, info.provider_marked, info.operation),
+            (Some("mistral_ai"), false, Some("embeddings"))
+        );
+        assert_eq!(info.usage, Some(TokenUsage::new(8, 0)));
+        let unknown_model = json!({"object": "list", "usage": {"prompt_tokens": 8}});
+        assert_eq!(read(&unknown_model, 100).unwrap().provider, Some("openai"));
+        assert_eq!(read(&json!({"object": "list", "data": []}), 100), None);
+        assert_eq!(read(&json!({"usage": {"prompt_tokens": 8}}), 100), None);
+        let bad = json!({"object": "list", "usage": {"prompt_tokens": -8}});
+        let info = read(&bad, 100).unwrap();
+        assert_eq!((info.usage, info.usage_invalid), (None, true));
     }
 }
