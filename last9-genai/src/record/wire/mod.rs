@@ -5,15 +5,17 @@
 //! response and a stream chunk or event of it, the readers that fill the
 //! shared [`ResponseInfo`] and [`StreamRead`], its provider's name, the
 //! model names that tell it, and how its provider counts tokens (what
-//! includes what). Reading a response, reading a stream chunk and telling a
-//! provider from a model name are loops over [`FORMATS`], in its order: the
-//! first format that recognises a value reads it. A value no format
+//! includes what). Reading a response, reading a stream chunk, reading the
+//! blocks of a request's messages that only one format writes, and telling
+//! a provider from a model name are loops over [`FORMATS`], in its order:
+//! the first format that recognises a value reads it. A value no format
 //! recognises is read as nothing: no provider, no tokens.
 //!
 //! Adding a provider: a new module here holding a [`Format`], one line in
 //! [`FORMATS`], the keys its readers look at in [`RESPONSE_KEYS`] or
-//! [`STREAM_KEYS`] (a test names any it forgot), and its fixtures under
-//! `tests/fixtures/providers/`.
+//! [`STREAM_KEYS`] (and `request::REQUEST_KEYS`; a test names any it
+//! forgot), and its fixtures under `tests/fixtures/providers/`
+//! (docs/ARCHITECTURE.md walks it).
 
 use serde_json::{Map, Value};
 
