@@ -63,6 +63,26 @@ fn nothing_is_serialized_for_a_span_that_is_not_sampled() {
     assert!(exporter.get_finished_spans().unwrap().is_empty());
 }
 
+/// Regression: a call whose span the sampler dropped, counted in its
+/// workflow, read its output for the usage and wrote it as text besides,
+/// for nothing. Its output is walked once, for the usage alone.
+#[test]
+fn an_unsampled_call_in_a_workflow_walks_its_output_once() {
+    let _turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+    let (_, exporter) = install(Sampler::AlwaysOff);
+    SERIALIZED.store(0, Ordering::SeqCst);
+    {
+        let _workflow = last9_genai::workflow("unsampled_flow").enter();
+        assert_eq!(work(Counted(1)).0, 2);
+    }
+    assert_eq!(
+        SERIALIZED.load(Ordering::SeqCst),
+        1,
+        "the response walk alone"
+    );
+    assert!(exporter.get_finished_spans().unwrap().is_empty());
+}
+
 /// Drops the spans whose names start with `dropped`, records the others.
 const DROP_BY_NAME: DropByPrefix = DropByPrefix("dropped");
 

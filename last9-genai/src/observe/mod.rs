@@ -407,12 +407,15 @@ impl Observation {
     /// keys of a `Serialize` value are judged as they are written.
     pub fn bounds(&self) -> Bounds {
         let mut bounds = Bounds::new(self.limit(), self.meta.redact);
-        // The output's text only when it is written.
-        bounds.text =
-            self.meta.capture_output && settings::content_capture() != ContentCapture::NoContent;
-        // Only a model call says what it returned, and once.
+        // The output's text only when it is written: a span that records,
+        // capturing it (an unsampled call, or one counted with no pipeline,
+        // reads its output for the usage alone).
+        bounds.text = self.recording
+            && self.meta.capture_output
+            && settings::content_capture() != ContentCapture::NoContent;
+        // Only a recorded model call says what it returned, and once.
         bounds.name_unrecognised =
-            self.meta.kind == ObservationKind::Llm && !self.meta.said.is_said();
+            self.recording && self.meta.kind == ObservationKind::Llm && !self.meta.said.is_said();
         bounds
     }
 
