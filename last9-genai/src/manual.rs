@@ -24,7 +24,7 @@ use crate::context::{MetricScope, open_workflow_totals};
 use crate::cost::{CostBreakdown, TokenUsage};
 use crate::json::text::json_text;
 use crate::metrics::{self, Call, Measured};
-use crate::pricing::PricingTable;
+use crate::pricing::{self, PricingTable};
 use crate::record::conventions;
 use crate::record::detect_provider;
 use crate::record::{
@@ -408,9 +408,9 @@ impl Last9GenAI {
         if !self.cost_tracking {
             return None;
         }
-        let cost = self.pricing.as_ref()?.cost(model, usage)?;
-        span.add_attributes(cost_attributes(&cost).into());
-        Some(cost)
+        let cost = pricing::price_call(Some(self.pricing.as_ref()?), [Some(model)], usage)?;
+        span.add_attributes(cost_attributes(&cost).collect());
+        Some(cost.breakdown)
     }
 
     /// Writes `gen_ai.l9.span.kind`.
@@ -624,15 +624,11 @@ impl Last9GenAI {
             ids: scope.ids,
             error_type: None,
         };
-        // The model that answered, else the one asked for, as the
-        // processor and observed calls price.
+        // The model that answered, else the one asked for, with this
+        // instance's prices when it tracks cost, else the pipeline's.
         let models = [call.response_model.as_deref(), Some(call.model.as_str())];
-        let cost_usd = self
-            .pricing
-            .as_ref()
-            .filter(|_| self.cost_tracking)
-            .and_then(|table| table.cost_of_first(models, usage))
-            .map(|cost| cost.total_usd());
+        let own = self.pricing.as_ref().filter(|_| self.cost_tracking);
+        let cost_usd = pricing::price_own_else_pipeline(own, models, usage).map(|cost| cost.usd());
         metrics::record(
             &metric_call,
             &Measured {

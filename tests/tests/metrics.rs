@@ -759,3 +759,34 @@ async fn a_budget_is_crossed_by_a_streamed_calls_final_usage() {
     assert_eq!(exceeded.attributes["gen_ai.l9.budget.unit"], "tokens");
     assert!(!exceeded.attributes.contains_key("gen_ai.workflow.name"));
 }
+
+/// A function that prices its own calls and returns plain text.
+#[observe(pricing = pricing())]
+fn summarize(text: &str) -> String {
+    last9_genai::record_usage("gpt-4o", TokenUsage::new(1000, 500));
+    format!("summary of {} bytes", text.len())
+}
+
+/// Usage the body records is the call's usage everywhere: on its span, in
+/// its metrics (tokens, model, cost), priced once. (Regression: only the
+/// span had it; the metrics counted the call with no tokens and no cost.)
+#[test]
+fn usage_recorded_in_the_body_reaches_the_metrics() {
+    let t = telemetry(Sampler::AlwaysOn);
+    summarize("long text");
+    let input = t.point(
+        "gen_ai.client.token.usage",
+        &[("gen_ai.token.type", "input")],
+    );
+    assert_eq!((input.count, input.value), (1, 1000.0));
+    assert_eq!(input.attributes["gen_ai.response.model"], "gpt-4o");
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert!((cost.value - 0.0075).abs() < 1e-12, "{}", cost.value);
+    let spans = t.spans.get_finished_spans().unwrap();
+    let span_cost = spans[0]
+        .attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == "gen_ai.usage.cost_usd")
+        .map(|kv| kv.value.clone());
+    assert_eq!(span_cost, Some(Value::F64(0.0075)));
+}

@@ -3,6 +3,8 @@
 //! `Last9SpanProcessor` may be built in this process, and its allocator
 //! keeps the peak of the heap.)
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use last9_genai::observe;
@@ -104,4 +106,38 @@ fn budgets_stop_a_loop_with_no_pipeline() {
     assert_eq!(exceeded.budget(), 0.01);
     // Outside a budgeted scope nothing is counted or read.
     assert!(last9_genai::check_budget().is_ok());
+}
+
+/// A model call with no price anywhere: neither its own nor a pipeline's.
+#[observe]
+fn unpriced_call() -> serde_json::Value {
+    serde_json::json!({"id": "c", "model": "gpt-4o", "choices": [],
+        "usage": {"prompt_tokens": 1000, "completion_tokens": 100}})
+}
+
+#[test]
+#[ignore = "run by `a_usd_budget_with_no_prices_says_so_once`, in a process of its own"]
+fn child_unpriced_calls_in_a_usd_budget() {
+    let wf = last9_genai::workflow("agent_loop").budget_usd(0.01).enter();
+    for _ in 0..3 {
+        unpriced_call();
+    }
+    // The tokens count; the cost cannot.
+    assert_eq!(wf.total_tokens(), 3300);
+    assert_eq!(wf.total_cost_usd(), 0.0);
+}
+
+/// A dollar budget over calls nothing can price would never stop a loop:
+/// that is said once, whatever is installed.
+#[test]
+fn a_usd_budget_with_no_prices_says_so_once() {
+    let output = common::run_child("child_unpriced_calls_in_a_usd_budget", &[], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr
+            .matches("model calls carry no cost: no pricing table was given")
+            .count(),
+        1,
+        "{stderr}"
+    );
 }

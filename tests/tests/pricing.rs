@@ -351,3 +351,41 @@ fn the_bundled_table_is_used_only_when_asked() {
     );
     assert_eq!(merged.get("gpt-4o").unwrap().input(), 2.0);
 }
+
+/// A function's own prices, the bundled table under them.
+fn own_and_bundled() -> PricingTable {
+    PricingTable::new([("house-model", ModelPricing::new(1.0, 1.0))])
+        .unwrap()
+        .with_bundled_prices()
+}
+
+#[last9_genai::observe(pricing = own_and_bundled())]
+fn ask_gemini() -> serde_json::Value {
+    serde_json::json!({"modelVersion": "gemini-2.5-pro",
+        "candidates": [{"content": {"parts": [{"text": "hi"}], "role": "model"}, "finishReason": "STOP"}],
+        "usageMetadata": {"promptTokenCount": 1000000, "candidatesTokenCount": 1000000}})
+}
+
+/// A call priced by its own prices' bundled table says so, as one the
+/// processor prices does. (Regression: its span had the bundled cost and
+/// no word of where it came from.)
+#[test]
+fn a_call_priced_by_its_own_bundled_table_says_so() {
+    use common::{float, string};
+    let (_turn, h) = common::observed();
+    ask_gemini();
+    let spans = h.spans();
+    let span = spans.last().unwrap();
+    let p = PricingTable::bundled()
+        .get("gemini-2.5-pro")
+        .copied()
+        .unwrap();
+    assert_eq!(
+        float(span, "gen_ai.usage.cost_usd"),
+        Some(p.input() + p.output())
+    );
+    assert_eq!(
+        string(span, "gen_ai.l9.cost.prices"),
+        Some(format!("bundled {}", last9_genai::BUNDLED_PRICES_DATE))
+    );
+}

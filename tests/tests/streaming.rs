@@ -772,3 +772,39 @@ async fn a_chunk_that_panics_when_read_is_skipped() {
     assert_eq!(int(&span, "gen_ai.l9.stream.chunks"), Some(2));
     assert_eq!(span.status, Status::Ok);
 }
+
+/// Plain pieces of text, read whole.
+#[observe(name = "two_pieces")]
+fn two_pieces() -> impl Iterator<Item = String> {
+    ["a".to_owned(), "b".to_owned()].into_iter()
+}
+
+/// Every key once on a stream's span, however it ended. (Regression: a
+/// stream that failed had its latency written twice, once with its output
+/// and once with its error.)
+#[tokio::test]
+async fn a_stream_span_has_each_attribute_once_however_it_ended() {
+    let (_guard, _) = exporter();
+    let _ = failing_iter().count();
+    let failed = one("failing_iter");
+    EXPORTER.reset();
+    let mut iter = failing_iter();
+    let _ = iter.next();
+    drop(iter);
+    let dropped = one("failing_iter");
+    assert_eq!(
+        attr(&dropped, "gen_ai.l9.cancelled"),
+        Some(Value::Bool(true))
+    );
+    EXPORTER.reset();
+    let _ = two_pieces().count();
+    let done = one("two_pieces");
+    for (how, span) in [("failed", &failed), ("dropped", &dropped), ("done", &done)] {
+        let mut keys: Vec<&str> = span.attributes.iter().map(|kv| kv.key.as_str()).collect();
+        assert!(keys.contains(&"latency_ms"), "{how}: {keys:?}");
+        keys.sort_unstable();
+        let all = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), all, "{how}: a key written twice");
+    }
+}

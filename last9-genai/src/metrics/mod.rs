@@ -25,7 +25,6 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 
 use crate::attributes::{self as attr, metric, token_type};
 use crate::cost::TokenUsage;
-use crate::pricing;
 use crate::text::model_name;
 
 /// Bucket boundaries of the token histogram, as the conventions give them.
@@ -280,8 +279,8 @@ impl Call<'_> {
 pub(crate) struct Measured<'a> {
     pub(crate) duration: Option<Duration>,
     pub(crate) usage: Option<&'a TokenUsage>,
-    /// The cost already known, in USD; else it is counted from the prices
-    /// when the response's (else the request's) model has one.
+    /// What the call cost, in USD, as its writer priced it (see
+    /// `pricing::price_call`); none is counted without it.
     pub(crate) cost_usd: Option<f64>,
     /// A streamed call: the time to its first chunk.
     pub(crate) first_chunk: Option<Duration>,
@@ -326,7 +325,7 @@ pub(crate) fn record_workflow(name: StringValue, duration: Duration) {
 
 impl Instruments {
     fn record(&self, bound: &mut Vec<bound::Bound>, call: &Call<'_>, measured: &Measured<'_>) {
-        let cost = self.cost_of(call, measured);
+        let cost = Self::cost_of(measured);
         let parts = measured.usage.is_some_and(|u| {
             u.cache_read_input_tokens + u.cache_creation_input_tokens + u.reasoning_output_tokens
                 > 0
@@ -350,21 +349,10 @@ impl Instruments {
         self.record_unbound(call, measured, cost);
     }
 
-    /// The cost already known, else from the prices, when finite and not
-    /// negative.
-    fn cost_of(&self, call: &Call<'_>, measured: &Measured<'_>) -> Option<f64> {
-        measured
-            .cost_usd
-            .or_else(|| {
-                let usage = measured.usage?;
-                let models = [
-                    call.response_model,
-                    call.request_model.as_ref().map(StringValue::as_str),
-                ];
-                pricing::with_installed(|table| table?.cost_of_first(models, usage))
-                    .map(|cost| cost.total_usd())
-            })
-            .filter(|c| c.is_finite() && *c >= 0.0)
+    /// The call's cost, as its writer priced it, when finite and not
+    /// negative (a cost read from another crate's span may be neither).
+    fn cost_of(measured: &Measured<'_>) -> Option<f64> {
+        measured.cost_usd.filter(|c| c.is_finite() && *c >= 0.0)
     }
 
     fn record_unbound(&self, call: &Call<'_>, measured: &Measured<'_>, cost: Option<f64>) {

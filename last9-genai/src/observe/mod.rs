@@ -6,6 +6,7 @@
 #[cfg(feature = "aws-bedrock")]
 pub(crate) mod bedrock;
 pub(crate) mod capture;
+mod end;
 pub(crate) mod follow;
 mod held;
 pub(crate) mod known;
@@ -24,30 +25,27 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
-use opentelemetry::trace::{Span as _, SpanContext, Status, TraceContextExt};
+use opentelemetry::trace::{Span as _, SpanContext, TraceContextExt};
 use opentelemetry::{Array, Context, ContextGuard, KeyValue, StringValue, Value};
 use pin_project_lite::pin_project;
 use serde::Serialize;
 
 use crate::attributes as attr;
 use crate::context::{ScopeState, ScopeTotals};
-use crate::cost::{CostBreakdown, TokenUsage};
+use crate::cost::TokenUsage;
 use crate::metrics;
-use crate::pricing::{self, PricingTable};
+use crate::pricing::PricingTable;
 use crate::record::conventions;
 use crate::record::detect_provider;
-use crate::record::messages::{self, Message, Part};
+use crate::record::messages::{self, Message};
 use crate::record::request::{self, RequestInfo};
 use crate::record::response::{self, ResponseInfo};
-use crate::record::{
-    ObservationKind, cost_attributes, end_with_error, model_attribute, response_attributes,
-    tool_call_event, usage_attributes,
-};
+use crate::record::{ObservationKind, model_attribute, usage_attributes};
 use crate::redact::{self, REDACTED, Rules};
 use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes, cut_bytes_owned};
 use capture::{Bounds, CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_within};
 use held::Held;
-use metered::{Ended, Metering};
+use metered::Metering;
 use settings::ContentCapture;
 
 /// What the macro knows of an observed function at compile time.
@@ -321,73 +319,9 @@ impl Observation {
         self.recording || self.metering.is_some() || self.totals.is_some()
     }
 
-    /// What the call cost, priced once for the two that need it when it
-    /// ends (the totals of a call whose span the sampler dropped, and the
-    /// metrics): with the call's own prices, else the pipeline's, for the
-    /// model that answered, else the one asked for. `None` when neither
-    /// needs it (a sampled span is priced by the processor).
-    fn cost(&self, info: Option<&ResponseInfo>) -> Option<CostBreakdown> {
-        if self.totals.is_none() && self.metering.is_none() {
-            return None;
-        }
-        let info = info?;
-        let usage = info.usage.as_ref()?;
-        let models = self.priced_models(info);
-        match &self.pricing {
-            Some(table) => table.cost_of_first(models, usage),
-            None => pricing::with_installed(|table| table?.cost_of_first(models, usage)),
-        }
-    }
-
-    /// The models a response is priced as, in turn: the one that answered,
-    /// the one asked for, the one the attribute names.
-    fn priced_models<'s>(&'s self, info: &'s ResponseInfo) -> [Option<&'s str>; 3] {
-        [
-            info.model.as_deref(),
-            self.asked_model.as_deref(),
-            self.meta.model,
-        ]
-    }
-
-    /// Counts a call whose span the sampler dropped in its workflow's
-    /// totals, as the processor counts the spans it sees: a tool call
-    /// however it ended, a model call when its response has a model and
-    /// usage, at `cost` (see [`cost`](Self::cost)).
-    fn count_unsampled(&mut self, info: Option<&ResponseInfo>, cost: Option<&CostBreakdown>) {
-        let Some(totals) = self.totals.take() else {
-            return;
-        };
-        if self.meta.kind == ObservationKind::Tool {
-            totals.record_tool();
-            return;
-        }
-        let Some(info) = info else {
-            return;
-        };
-        if self.priced_models(info).iter().all(Option::is_none)
-            || (info.usage.is_none() && !info.usage_invalid)
-        {
-            return;
-        }
-        let tokens = info.usage.as_ref().map_or(0, |usage| {
-            usage.input_tokens.saturating_add(usage.output_tokens)
-        });
-        // Its span is not exported: the crossing is said in a warning and
-        // the metrics only.
-        totals.record_llm(cost.map(CostBreakdown::total_micro_usd), tokens, |_| {});
-    }
-
     /// Whether the call's metrics are recorded (and not yet).
     pub(crate) fn metered(&self) -> bool {
         self.metering.is_some()
-    }
-
-    /// Records the call's metrics, once.
-    fn meter(&mut self, ended: Ended<'_>) {
-        if let Some(metering) = self.metering.take() {
-            let duration = self.start.map(|start| start.elapsed());
-            metering.finish(self.meta, Ended { duration, ..ended });
-        }
     }
 
     /// Whether argument capture is wanted: the span records and content
@@ -632,241 +566,12 @@ impl Observation {
             cx: self.body_context(),
         }
     }
-
-    /// Ends the call successfully with its output.
-    pub fn finish_ok(mut self, output: Output) {
-        self.finished = true;
-        let info = output.info.as_ref();
-        let cost = self.cost(info);
-        self.count_unsampled(info, cost.as_ref());
-        if self.metering.is_some() {
-            let cost_usd = cost.as_ref().map(CostBreakdown::total_usd);
-            self.meter(Ended {
-                info,
-                cost_usd,
-                ..Ended::default()
-            });
-        }
-        if !self.recording {
-            return;
-        }
-        let Some(cx) = self.context().cloned() else {
-            return;
-        };
-        self.write_output(&cx, output);
-        let span = cx.span();
-        span.set_status(Status::Ok);
-        span.end();
-    }
-
-    /// Writes the call's latency and what its output says: the response's
-    /// model, usage, cost and finish reasons, tool calls, the completion.
-    fn write_output(&mut self, cx: &Context, output: Output) {
-        let span = cx.span();
-        span.set_attribute(self.latency());
-        let mut attributes = Vec::new();
-        if output.capture_failed {
-            attributes.push(KeyValue::new(attr::L9_CAPTURE_FAILED, true));
-        }
-        let content = settings::content_capture();
-        let is_response = output.info.is_some();
-        if let Some(keys) = &output.unrecognised {
-            warn_unrecognised(self.meta, keys);
-        }
-        let mut info = output.info.unwrap_or_default();
-        if self.pricing.is_some()
-            && let Some(recorded) = recorded::close(span.span_context().span_id())
-        {
-            info.model = info.model.or(Some(recorded.model));
-            info.usage = info.usage.or(Some(recorded.usage));
-        }
-        // A provider the body names by a marker is written over a guess.
-        let corrected = info.provider_marked
-            && self
-                .provider_guess
-                .is_some_and(|guess| info.provider != Some(guess));
-        response_attributes(&info, self.provider_written && !corrected, &mut attributes);
-        if let Some(operation) = info
-            .operation
-            .filter(|op| self.meta.kind.operation() != Some(op))
-        {
-            attributes.push(KeyValue::new(attr::OPERATION_NAME, operation));
-        }
-        if is_response {
-            // What the call asked for, when nothing told before: the model
-            // that answered, and the prompt as the user's message.
-            if let Some(model) = info.model.as_deref().filter(|_| !self.model_written) {
-                attributes.push(model_attribute(attr::REQUEST_MODEL, model));
-            }
-            if let Some(prompt) = self.prompt.take().filter(|_| content.spans()) {
-                let request = RequestInfo {
-                    messages: vec![Message {
-                        role: "user",
-                        parts: vec![Part::Text(prompt)],
-                        finish_reason: None,
-                    }],
-                    ..RequestInfo::default()
-                };
-                input_attributes(&request, self.limit(), &mut attributes);
-            }
-        }
-        if let (Some(table), Some(usage)) = (&self.pricing, &info.usage)
-            && let Some(cost) = table.cost_of_first(self.priced_models(&info), usage)
-        {
-            attributes.extend(cost_attributes(&cost));
-        }
-        if !attributes.is_empty() {
-            span.set_attributes(attributes);
-        }
-        // A model response's text is its completion, empty for a turn that
-        // only asks for tools; anything else is written as captured.
-        let json = !is_response && output.json;
-        let completion = if is_response {
-            Some(info.completion.take().unwrap_or_default())
-        } else {
-            output.text
-        }
-        .filter(|_| self.meta.capture_output && content != ContentCapture::NoContent);
-        let scrub = info.tool_calls.len()
-            + completion.as_ref().map_or(0, |c| usize::from(c.len() >= 3))
-            > 0;
-        let (tool_calls, completion) = if !scrub {
-            (info.tool_calls, completion)
-        } else {
-            self.redacting(|rules| {
-                let tool_calls: Vec<_> = info
-                    .tool_calls
-                    .into_iter()
-                    .map(|mut call| {
-                        call.arguments = scrub_owned(rules, call.arguments);
-                        call
-                    })
-                    .collect();
-                let completion = completion.map(|text| match rules {
-                    Some(rules) if json => rules.scrub_json_owned(text),
-                    _ => scrub_owned(rules, text),
-                });
-                (tool_calls, completion)
-            })
-        };
-        // Arguments are content: in events only when content goes there.
-        for (index, call) in tool_calls.iter().enumerate() {
-            span.add_event(
-                attr::EVENT_TOOL_CALL,
-                tool_call_event(index, call, content.events()),
-            );
-        }
-        if let Some(text) = completion {
-            let limit = self.limit();
-            let mut event = Vec::with_capacity(2);
-            let mut attributes = Vec::new();
-            if is_response {
-                let mut parts = Vec::with_capacity(1 + tool_calls.len());
-                if !text.is_empty() {
-                    parts.push(Part::Text(text.clone()));
-                }
-                parts.extend(tool_calls.into_iter().map(Part::ToolCall));
-                let message = Message {
-                    role: "assistant",
-                    parts,
-                    finish_reason: info.finish_reasons.into_iter().next(),
-                };
-                let message = [message];
-                let fitted = messages::fitted(&message, limit);
-                let (array, indexed) = messages::python(attr::COMPLETION, &fitted, true);
-                attributes = indexed;
-                let array = StringValue::from(Arc::<str>::from(array));
-                attributes.push(KeyValue::new(attr::COMPLETION, array.clone()));
-                attributes.push(messages::conventions_output(&fitted));
-                event.push(KeyValue::new(attr::EVENT_COMPLETION_CONTENT, array));
-            }
-            let text = cut_bytes_owned(text, limit);
-            if self.meta.kind == ObservationKind::Tool {
-                attributes.push(KeyValue::new(attr::TOOL_CALL_RESULT, text.clone()));
-                attributes.push(KeyValue::new(attr::FUNCTION_CALL_RESULT, text.clone()));
-            }
-            if content.spans() {
-                span.set_attributes(attributes);
-            }
-            if content.events() {
-                event.insert(0, KeyValue::new(attr::COMPLETION, text));
-                span.add_event(attr::EVENT_CONTENT_COMPLETION, event);
-            }
-        }
-    }
-
-    /// Ends the call with an error: ERROR status with its message, and one
-    /// `exception` event.
-    pub fn finish_err(mut self, type_name: &str, message: String) {
-        self.finished = true;
-        self.count_unsampled(None, None);
-        self.meter(Ended {
-            error_type: Some(type_name),
-            ..Ended::default()
-        });
-        self.end_with_error(type_name, message);
-    }
-
-    fn end_with_error(&mut self, type_name: &str, message: String) {
-        if !self.recording {
-            return;
-        }
-        let message = self.redacting(|rules| scrub_owned(rules, message));
-        let attributes = vec![self.latency()];
-        if let Some(cx) = self.context().cloned() {
-            if self.pricing.is_some() {
-                recorded::close(cx.span().span_context().span_id());
-            }
-            end_with_error(&cx, attributes, type_name, message);
-        }
-    }
-
-    fn latency(&self) -> KeyValue {
-        let ms = self
-            .start
-            .map_or(0.0, |start| start.elapsed().as_secs_f64() * 1000.0);
-        KeyValue::new(attr::LATENCY_MS, ms)
-    }
-}
-
-impl Drop for Observation {
-    fn drop(&mut self) {
-        if self.finished {
-            return;
-        }
-        let panicking = std::thread::panicking();
-        self.count_unsampled(None, None);
-        self.meter(Ended {
-            error_type: Some(if panicking { "panic" } else { CANCELLED }),
-            ..Ended::default()
-        });
-        if !self.recording {
-            return;
-        }
-        if panicking {
-            let message = panics::take_message();
-            let message = message.unwrap_or_else(|| panics::UNKNOWN_PANIC.to_owned());
-            let message = cut_bytes_owned(message, self.limit());
-            self.end_with_error("panic", message);
-        } else if let Some(cx) = self.context().cloned() {
-            // Dropped before it finished: a cancelled future.
-            if self.pricing.is_some() {
-                recorded::close(cx.span().span_context().span_id());
-            }
-            cx.span()
-                .set_attribute(KeyValue::new(attr::L9_CANCELLED, true));
-            cx.span().end();
-        }
-    }
 }
 
 /// The totals of the innermost workflow or conversation open in `parent`.
 fn open_scope(parent: &Context) -> Option<Arc<ScopeTotals>> {
     parent.get::<ScopeState>()?.totals().cloned()
 }
-
-/// The `error.type` of the metrics of a call dropped before it finished.
-const CANCELLED: &str = "cancelled";
 
 /// `text` with its secrets cut out by `rules`, or as it is without them
 /// (not copied when there is nothing to cut).

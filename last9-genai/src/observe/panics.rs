@@ -12,6 +12,9 @@ thread_local! {
     static MESSAGE: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// The `error.type` of a call that panicked.
+pub(crate) const PANIC: &str = "panic";
+
 /// Written when a panic's payload is neither `&str` nor `String`.
 pub(crate) const UNKNOWN_PANIC: &str = "the function panicked";
 

@@ -17,16 +17,15 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use futures_core::Stream;
-use opentelemetry::trace::{Status, TraceContextExt};
+use opentelemetry::trace::TraceContextExt;
 use opentelemetry::{Context, KeyValue};
 use pin_project_lite::pin_project;
 use serde::Serialize;
 
 use super::capture::guarded;
-use super::metered::Ended;
-use super::{CANCELLED, Meta, Observation, Output, Said, panics, type_name_of};
+use super::end::{Outcome, Streamed};
+use super::{Meta, Observation, Output, Said, panics, type_name_of};
 use crate::attributes as attr;
-use crate::cost::CostBreakdown;
 use crate::json::chunk::Scratch;
 use crate::record::ObservationKind;
 use crate::record::stream::{ChunkError, StreamRead};
@@ -117,7 +116,7 @@ impl Following {
     /// stream's own attributes, and the status `end` calls for.
     fn end(self, end: End) {
         let Self {
-            observation,
+            mut observation,
             read,
             chunks,
             first_chunk,
@@ -145,65 +144,26 @@ impl Following {
             info: (chunks > 0).then_some(info),
             ..Output::default()
         };
-        let timing = first_chunk.map(|first| (first, &gaps[..]));
-        observation.finish_stream(output, attributes, end, timing);
+        let kind;
+        let outcome = match end {
+            End::Done => Outcome::Returned,
+            End::Failed(failed, message) => {
+                kind = failed;
+                Outcome::Failed(&kind, message)
+            }
+            End::Dropped => Outcome::Cancelled,
+        };
+        let streamed = Streamed {
+            attributes,
+            timing: first_chunk.map(|first| (first, &gaps[..])),
+        };
+        observation.end(Some(output), outcome, streamed);
         if missing_usage {
             NO_USAGE.warn(|| {
                 "an OpenAI chat stream ended without usage, so its tokens and cost are unknown: \
                  ask for it with `stream_options: {\"include_usage\": true}` in the request"
                     .to_owned()
             });
-        }
-    }
-}
-
-impl Observation {
-    /// Ends a followed stream's call (see [`Following::end`]).
-    fn finish_stream(
-        mut self,
-        output: Output,
-        attributes: Vec<KeyValue>,
-        end: End,
-        timing: Option<(Duration, &[f32])>,
-    ) {
-        self.finished = true;
-        let info = output.info.as_ref();
-        let cost = self.cost(info);
-        self.count_unsampled(info, cost.as_ref());
-        if self.metering.is_some() {
-            let cost_usd = cost.as_ref().map(CostBreakdown::total_usd);
-            let error_type = match &end {
-                End::Done => None,
-                End::Failed(kind, _) => Some(kind.as_str()),
-                End::Dropped => Some(CANCELLED),
-            };
-            self.meter(Ended {
-                info,
-                cost_usd,
-                error_type,
-                chunks: timing,
-                ..Ended::default()
-            });
-        }
-        if !self.recording {
-            return;
-        }
-        let Some(cx) = self.context().cloned() else {
-            return;
-        };
-        cx.span().set_attributes(attributes);
-        self.write_output(&cx, output);
-        match end {
-            End::Done => {
-                cx.span().set_status(Status::Ok);
-                cx.span().end();
-            }
-            End::Failed(kind, message) => self.end_with_error(&kind, message),
-            End::Dropped => {
-                cx.span()
-                    .set_attribute(KeyValue::new(attr::L9_CANCELLED, true));
-                cx.span().end();
-            }
         }
     }
 }
@@ -598,7 +558,7 @@ fn step<T>(cx: &Option<Context>, following: &mut Option<Following>, next: impl F
     panics::on_panic(next, |message| {
         if let Some(following) = following.take() {
             let message = cut_bytes_owned(message, following.observation.limit());
-            following.end(End::Failed("panic".to_owned(), message));
+            following.end(End::Failed(panics::PANIC.to_owned(), message));
         }
     })
 }

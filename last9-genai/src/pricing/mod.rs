@@ -18,20 +18,20 @@
 //! # Ok::<(), last9_genai::PricingError>(())
 //! ```
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 mod bundled;
+mod call;
 
 pub(crate) use bundled::BUNDLED_LABEL;
 pub use bundled::BUNDLED_PRICES_DATE;
+pub(crate) use call::{CallCost, install, price_call, price_own_else_pipeline};
 
 use crate::cost::{self, CostBreakdown, ExactPricing, MAX_PRICE, TokenUsage, exact_price};
 use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes};
@@ -560,18 +560,9 @@ impl PricingTable {
             .map(|priced| cost::compute(&priced.exact, usage))
     }
 
-    /// The cost of the first of `models` that has a price: the model that
-    /// answered, then the one asked for (which may be the alias priced).
-    pub(crate) fn cost_of_first<const N: usize>(
-        &self,
-        models: [Option<&str>; N],
-        usage: &TokenUsage,
-    ) -> Option<CostBreakdown> {
-        self.cost_and_source(models, usage).map(|(cost, _)| cost)
-    }
-
-    /// [`cost_of_first`](Self::cost_of_first), and whether the price came
-    /// from the bundled table (this table does not name the model).
+    /// The cost of the first of `models` that has a price, and whether the
+    /// price came from the bundled table (this table does not name the
+    /// model).
     pub(crate) fn cost_and_source<const N: usize>(
         &self,
         models: [Option<&str>; N],
@@ -718,49 +709,6 @@ fn strip_provider_prefix(model: &str) -> Option<&str> {
         .rsplit_once('/')
         .map(|(_, name)| name)
         .filter(|name| !name.is_empty())
-}
-
-/// The prices of the pipeline: the table the last `Last9SpanProcessor` built
-/// with prices was given. What the processor cannot price — calls whose
-/// span the sampler dropped, metrics — is priced with it.
-static INSTALLED: RwLock<Option<PricingTable>> = RwLock::new(None);
-/// Moves on each change of [`INSTALLED`].
-static INSTALLED_EPOCH: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// This thread's copy of [`INSTALLED`], with its epoch.
-    static INSTALLED_HERE: RefCell<(u64, Option<PricingTable>)> = const { RefCell::new((0, None)) };
-}
-
-/// Makes `table` the pipeline's prices.
-pub(crate) fn install(table: PricingTable) {
-    *INSTALLED.write().unwrap_or_else(PoisonError::into_inner) = Some(table);
-    INSTALLED_EPOCH.fetch_add(1, Ordering::Release);
-}
-
-/// Runs `f` with the pipeline's prices, if any: no lock, no shared counter
-/// once this thread has its copy.
-pub(crate) fn with_installed<R>(mut f: impl FnMut(Option<&PricingTable>) -> R) -> R {
-    let epoch = INSTALLED_EPOCH.load(Ordering::Acquire);
-    if epoch == 0 {
-        return f(None);
-    }
-    let kept = INSTALLED_HERE.try_with(|here| {
-        let mut here = here.try_borrow_mut().ok()?;
-        if here.0 != epoch {
-            let installed = INSTALLED.read().unwrap_or_else(PoisonError::into_inner);
-            *here = (epoch, installed.clone());
-        }
-        Some(f(here.1.as_ref()))
-    });
-    match kept {
-        Ok(Some(result)) => result,
-        // Only while this thread's copy is being dropped, or from inside `f`.
-        _ => f(INSTALLED
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()),
-    }
 }
 
 #[cfg(test)]

@@ -16,13 +16,12 @@ use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 
 use crate::attributes;
 use crate::context::ScopeState;
-use crate::cost::{CostBreakdown, usd_to_micro};
+use crate::cost::usd_to_micro;
 use crate::health::ExportHealth;
 use crate::metrics;
 use crate::pipeline;
-use crate::pricing::{self, PricingTable};
+use crate::pricing::{self, CallCost, PricingTable};
 use crate::record::{SpanFacts, cost_attributes, keep_last_written, normalize_token_counts};
-use crate::warn;
 use open_spans::OpenSpans;
 
 /// A span processor that adds conversation, workflow, agent and custom
@@ -240,13 +239,10 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
         let (is_tool, is_llm) = (facts.is_tool(), facts.is_llm());
         let facts_tokens = facts.total_tokens();
         let recorded = facts.cost_usd;
-        let (priced, bundled) = match recorded.is_none().then(|| self.price(&facts)).flatten() {
-            Some((cost, bundled)) => (Some(cost), bundled),
-            None => (None, false),
-        };
+        let priced = recorded.is_none().then(|| self.price(&facts)).flatten();
         let mark_invalid = facts.usage_invalid && !facts.marked_invalid;
         if metered::is_foreign_call(&facts) && metrics::on() {
-            let cost = priced.as_ref().map(CostBreakdown::total_usd).or(recorded);
+            let cost = priced.as_ref().map(CallCost::usd).or(recorded);
             metered::record(&span, &facts, cost);
         }
         let (tokens_as_text, rewritten) = (facts.tokens_as_text, facts.rewritten);
@@ -262,18 +258,12 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
         }
         if let Some(cost) = &priced {
             span.attributes.extend(cost_attributes(cost));
-            if bundled {
-                span.attributes.push(KeyValue::new(
-                    attributes::L9_COST_PRICES,
-                    pricing::BUNDLED_LABEL,
-                ));
-            }
         }
         if let Some(totals) = scope {
             if is_tool {
                 totals.record_tool();
             } else if is_llm {
-                let cost = priced.map(|c| c.total_micro_usd());
+                let cost = priced.map(|c| c.breakdown.total_micro_usd());
                 totals.record_llm(
                     cost.or_else(|| recorded.and_then(usd_to_micro)),
                     facts_tokens,
@@ -312,29 +302,11 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
 
 impl<P> Last9SpanProcessor<P> {
     /// The span's cost, and whether it was priced from the bundled table.
-    fn price(&self, facts: &SpanFacts<'_>) -> Option<(CostBreakdown, bool)> {
+    fn price(&self, facts: &SpanFacts<'_>) -> Option<CallCost> {
         let usage = facts.usage()?;
-        let Some(table) = self.pricing.as_ref() else {
-            if facts.is_llm() {
-                static NO_TABLE: warn::Once = warn::Once::new();
-                NO_TABLE.warn(|| {
-                    "model calls carry no cost: no pricing table was given; pass one with \
-                     `Install::pricing`, `LAST9_GENAI_PRICING_FILE` or \
-                     `Last9SpanProcessor::builder().pricing(..)`"
-                        .to_owned()
-                });
-            }
-            return None;
-        };
         // The response names the exact model; the request may name an alias
         // that is the one priced.
         let models = [facts.response_model, facts.request_model];
-        let priced = table.cost_and_source(models, &usage);
-        if priced.is_none()
-            && let Some(model) = models.iter().flatten().next()
-        {
-            table.warn_unknown(model);
-        }
-        priced
+        pricing::price_call(self.pricing.as_ref(), models, &usage)
     }
 }

@@ -7,7 +7,8 @@ use super::conventions;
 use super::response::{ResponseInfo, ToolCallRequest};
 use super::wire::provider_of_model as detect_provider;
 use crate::attributes as attr;
-use crate::cost::{CostBreakdown, TokenUsage};
+use crate::cost::TokenUsage;
+use crate::pricing::{self, CallCost};
 use crate::text::{model_name, saturating_i64};
 
 /// A model attribute (`gen_ai.request.model` or `gen_ai.response.model`),
@@ -60,13 +61,20 @@ pub(crate) fn usage_attributes(usage: &TokenUsage) -> Vec<KeyValue> {
     attributes
 }
 
-/// The three cost attributes of `cost`.
-pub(crate) fn cost_attributes(cost: &CostBreakdown) -> [KeyValue; 3] {
+/// The cost attributes of a call: its total, input and output cost, and
+/// which prices gave it when they are the bundled table's.
+pub(crate) fn cost_attributes(cost: &CallCost) -> impl Iterator<Item = KeyValue> + use<> {
+    let breakdown = &cost.breakdown;
     [
-        KeyValue::new(attr::USAGE_COST_USD, cost.total_usd()),
-        KeyValue::new(attr::USAGE_COST_INPUT_USD, cost.input_usd()),
-        KeyValue::new(attr::USAGE_COST_OUTPUT_USD, cost.output_usd()),
+        KeyValue::new(attr::USAGE_COST_USD, breakdown.total_usd()),
+        KeyValue::new(attr::USAGE_COST_INPUT_USD, breakdown.input_usd()),
+        KeyValue::new(attr::USAGE_COST_OUTPUT_USD, breakdown.output_usd()),
     ]
+    .into_iter()
+    .chain(
+        cost.bundled
+            .then(|| KeyValue::new(attr::L9_COST_PRICES, pricing::BUNDLED_LABEL)),
+    )
 }
 
 /// What a model response says of itself, as attributes: provider (also as

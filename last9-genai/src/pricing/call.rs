@@ -1,0 +1,148 @@
+//! What one call cost: the one place a call is priced.
+//!
+//! `#[observe]` prices a call once when it ends, for everything that needs
+//! it (its span when it has its own prices, its metrics, the totals and
+//! budgets of a call the span processor never sees); the span processor
+//! prices the spans that end without a cost; the manual API prices what it
+//! is told. All of them ask [`price_call`], with the models in the same
+//! order, so a call costs the same wherever it is counted. A call with no
+//! prices of its own is priced with the pipeline's
+//! ([`price_own_else_pipeline`]); the processor prices with its own only.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{PoisonError, RwLock};
+
+use super::PricingTable;
+use crate::cost::{CostBreakdown, TokenUsage};
+use crate::warn;
+
+/// What a call cost, and where its price came from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CallCost {
+    pub(crate) breakdown: CostBreakdown,
+    /// The price is the bundled table's: the table asked does not name the
+    /// model.
+    pub(crate) bundled: bool,
+}
+
+impl CallCost {
+    /// The total, in USD.
+    pub(crate) fn usd(&self) -> f64 {
+        self.breakdown.total_usd()
+    }
+}
+
+/// Prices `usage` with `own` prices, else the pipeline's (see
+/// [`price_call`]).
+pub(crate) fn price_own_else_pipeline<const N: usize>(
+    own: Option<&PricingTable>,
+    models: [Option<&str>; N],
+    usage: &TokenUsage,
+) -> Option<CallCost> {
+    match own {
+        Some(table) => price_call(Some(table), models, usage),
+        None => with_installed(|table| price_call(table, models, usage)),
+    }
+}
+
+/// Prices `usage` with `table` as the first of `models` that has a price:
+/// the model that answered, then the one asked for (which may be the alias
+/// priced), then any the caller knows of.
+///
+/// Says so, bounded, when there are no prices (`table` is `None`) and when
+/// no price names the model: a call is never priced at zero for want of a
+/// price.
+pub(crate) fn price_call<const N: usize>(
+    table: Option<&PricingTable>,
+    models: [Option<&str>; N],
+    usage: &TokenUsage,
+) -> Option<CallCost> {
+    let Some(table) = table else {
+        static NO_TABLE: warn::Once = warn::Once::new();
+        NO_TABLE.warn(|| {
+            "model calls carry no cost: no pricing table was given; pass one with \
+             `Install::pricing`, `LAST9_GENAI_PRICING_FILE` or \
+             `Last9SpanProcessor::builder().pricing(..)`"
+                .to_owned()
+        });
+        return None;
+    };
+    let priced = table.cost_and_source(models, usage);
+    if priced.is_none()
+        && let Some(model) = models.iter().flatten().next()
+    {
+        table.warn_unknown(model);
+    }
+    priced.map(|(breakdown, bundled)| CallCost { breakdown, bundled })
+}
+
+/// The prices of the pipeline: the table the last `Last9SpanProcessor` built
+/// with prices was given. What has no prices of its own is priced with it.
+static INSTALLED: RwLock<Option<PricingTable>> = RwLock::new(None);
+/// Moves on each change of [`INSTALLED`].
+static INSTALLED_EPOCH: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's copy of [`INSTALLED`], with its epoch.
+    static INSTALLED_HERE: RefCell<(u64, Option<PricingTable>)> = const { RefCell::new((0, None)) };
+}
+
+/// Makes `table` the pipeline's prices.
+pub(crate) fn install(table: PricingTable) {
+    *INSTALLED.write().unwrap_or_else(PoisonError::into_inner) = Some(table);
+    INSTALLED_EPOCH.fetch_add(1, Ordering::Release);
+}
+
+/// Runs `f` with the pipeline's prices, if any: no lock, no shared counter
+/// once this thread has its copy.
+fn with_installed<R>(mut f: impl FnMut(Option<&PricingTable>) -> R) -> R {
+    let epoch = INSTALLED_EPOCH.load(Ordering::Acquire);
+    if epoch == 0 {
+        return f(None);
+    }
+    let kept = INSTALLED_HERE.try_with(|here| {
+        let mut here = here.try_borrow_mut().ok()?;
+        if here.0 != epoch {
+            let installed = INSTALLED.read().unwrap_or_else(PoisonError::into_inner);
+            *here = (epoch, installed.clone());
+        }
+        Some(f(here.1.as_ref()))
+    });
+    match kept {
+        Ok(Some(result)) => result,
+        // Only while this thread's copy is being dropped, or from inside `f`.
+        _ => f(INSTALLED
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pricing::ModelPricing;
+
+    fn table() -> PricingTable {
+        PricingTable::new([("gpt-4o", ModelPricing::new(2.5, 10.0))]).unwrap()
+    }
+
+    #[test]
+    fn the_first_priced_model_wins_and_the_source_is_told() {
+        let usage = TokenUsage::new(1000, 500);
+        let own = table();
+        let cost = price_call(Some(&own), [Some("unknown"), Some("gpt-4o")], &usage).unwrap();
+        assert_eq!(cost.breakdown.total_micro_usd(), 7500);
+        assert!(!cost.bundled);
+        assert_eq!(
+            price_call(Some(&own), [None, Some("llama-3")], &usage),
+            None
+        );
+        let bundled = PricingTable::new([("m", ModelPricing::new(1.0, 1.0))])
+            .unwrap()
+            .with_bundled_prices();
+        let cost = price_call(Some(&bundled), [Some("gpt-4o")], &usage).unwrap();
+        assert!(cost.bundled);
+    }
+}
