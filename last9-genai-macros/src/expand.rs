@@ -82,6 +82,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
     let (model, provider) = (optional(&args.model), optional(&args.provider));
     let may_respond = !shape::never_a_response(shape::output(sig));
     let request_model = request_model(args, item, krate);
+    let client_provider = client_provider(args, item, krate);
     let parameters = request_parameters(args, item, krate);
     let (record, capture) = if asks_a_model(args) {
         (quote!(arg_request), quote!(l9_capture_request))
@@ -125,7 +126,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
             said: #krate::__private::Said::new(),
         };
         #[allow(unused_mut)]
-        let mut __l9_obs = #krate::__private::Observation::start(&__L9_META, #request_model) #with_pricing;
+        let mut __l9_obs = #krate::__private::Observation::start(&__L9_META, #request_model, #client_provider) #with_pricing;
         #parameters
         if __l9_obs.captures_input() {
             #[allow(unused_imports)]
@@ -153,6 +154,21 @@ fn request_model(args: &Args, item: &ItemFn, krate: &Path) -> TokenStream {
                 })
             }
         });
+    quote!(::core::option::Option::None #(#probes)*)
+}
+
+/// The provider a client argument tells (`last9_genai::ProviderHint`), read
+/// at span start. The first argument that tells wins.
+fn client_provider(args: &Args, item: &ItemFn, krate: &Path) -> TokenStream {
+    let probes = model_sources(args, item).into_iter().map(|(ident, _)| {
+        quote! {
+            .or_else(|| {
+                #[allow(unused_imports)]
+                use #krate::__private::{ProviderKnown as _, ProviderNone as _};
+                (&&#krate::__private::Wrap(&#ident)).l9_provider()
+            })
+        }
+    });
     quote!(::core::option::Option::None #(#probes)*)
 }
 

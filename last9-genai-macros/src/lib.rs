@@ -32,7 +32,7 @@ use proc_macro::TokenStream;
 /// | name | `name = "…"`, else the function's name |
 /// | `gen_ai.l9.span.kind` | `kind = "…"`, default `llm` |
 /// | `gen_ai.operation.name` | by kind, at span start: `chat`, `execute_tool` (with `gen_ai.tool.name`), `invoke_workflow` (chain), `invoke_agent`, `embeddings`, `retrieval` |
-/// | `gen_ai.request.model`, `gen_ai.provider.name` | for kinds `llm` and `embedding`, at span start: `model = "…"` / `provider = "…"`, a parameter named `model`, a request type the runtime knows; else from a request argument or the response |
+/// | `gen_ai.request.model`, `gen_ai.provider.name` | for kinds `llm` and `embedding`, at span start: `model = "…"` / `provider = "…"`, a parameter named `model`, a request type the runtime knows, a client argument that names its provider; else from a request argument or the response |
 /// | `function.arg.{param}` | each captured argument: numbers, booleans and strings native, anything else as JSON (`Serialize`), else `Debug` text, else the type's name |
 /// | messages | for a model call whose argument holds chat messages or a request: `gen_ai.input.messages`, `gen_ai.system_instructions`, `gen_ai.output.messages` (the conventions' JSON) and the Python SDK's `gen_ai.prompt` / `gen_ai.completion` arrays |
 /// | event `gen_ai.content.prompt` | the input as text: a request's messages as `role: text` lines; a single string argument as is (a `model` parameter is never the prompt); chat messages (`[{role, content}]`) as `role: content` lines; a single argument as its text; else `name=value` pairs |
@@ -156,6 +156,14 @@ use proc_macro::TokenStream;
 /// fn chat(model: &str, messages: Vec<serde_json::Value>) -> usize { messages.len() }
 /// # chat("gpt-4o", vec![]);
 /// ```
+///
+/// Without `provider = "…"`, a client argument that knows where its calls go
+/// names the provider (`last9_genai::ProviderHint`: async-openai's `Client`
+/// by its base URL, with feature `async-openai-client`, so Groq, Azure
+/// OpenAI or a local Ollama are named for what they are; the Bedrock
+/// runtime client; your own client), skipped or not; else the model's
+/// name does, and a marker in the response (Azure's, Groq's) is written
+/// over that guess.
 ///
 /// `pricing = EXPR` prices the call from the usage in its return value. The
 /// expression is evaluated once per function, on its first call; it may be a

@@ -130,6 +130,7 @@ pub use metrics::{metrics_scope_ids, set_meter_provider};
 #[cfg(feature = "aws-bedrock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws-bedrock")))]
 pub use observe::bedrock::ConverseEvents;
+pub use observe::known::ProviderHint;
 pub use observe::settings::{
     CAPTURE_CONTENT_ENV, ContentCapture, DEFAULT_CAPTURE_LIMIT, capture_content, capture_limit,
     content_capture, set_capture_content, set_capture_limit, set_content_capture,
@@ -149,8 +150,8 @@ pub use propagation::{DEFAULT_MAX_VALUE_LEN, Propagation};
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use propagation::{PropagationLayer, PropagationService};
 pub use record::conventions::{GENAI_LATEST_EXPERIMENTAL, STABILITY_OPT_IN_ENV};
-pub use record::detect_provider;
 pub use record::{ObservationKind, ParseKindError, SpanTarget};
+pub use record::{detect_provider, detect_provider_from_url};
 pub use redact::{ANY_WORD, LAST_WORD, REDACT_ENV, REDACTED, Redaction, set_redaction};
 pub use text::{MAX_MODEL_NAME_LEN, TRUNCATION_MARKER};
 #[cfg(feature = "tracing")]
@@ -169,7 +170,8 @@ pub mod __private {
         FollowImplResult, FollowNone, FollowNot, Returned,
     };
     pub use crate::observe::known::{
-        KnownRequest, KnownResponse, ModelKnown, ModelNone, ModelText, OutputKnown,
+        KnownRequest, KnownResponse, ModelKnown, ModelNone, ModelText, OutputKnown, ProviderKnown,
+        ProviderNone,
     };
     pub use crate::observe::panics::note_panic;
     pub use crate::observe::{

@@ -790,3 +790,56 @@ fn usage_recorded_in_the_body_reaches_the_metrics() {
         .map(|kv| kv.value.clone());
     assert_eq!(span_cost, Some(Value::F64(0.0075)));
 }
+
+/// An Azure OpenAI answer: OpenAI's shape, with Azure's content filter
+/// results as its marker.
+#[observe]
+fn azure_chat(model: &str) -> Json {
+    let _ = model;
+    let mut body = completion();
+    body["prompt_filter_results"] = json!([]);
+    body
+}
+
+/// A client whose calls go to Groq.
+struct Groq;
+
+impl last9_genai::ProviderHint for Groq {
+    fn provider(&self) -> Option<&'static str> {
+        Some("groq")
+    }
+}
+
+#[observe(skip(client))]
+fn groq_chat(client: &Groq, model: &str) -> Json {
+    let _ = (client, model);
+    completion()
+}
+
+/// The metrics name a call's provider as its span does: a marker in the
+/// body over a guess from the model's name, a client over both.
+/// (Regression: the metrics put the model-name guess first, `openai` for
+/// Azure's `gpt-4o`.)
+#[test]
+fn the_metrics_name_the_provider_as_the_span_does() {
+    let t = telemetry(Sampler::AlwaysOn);
+    azure_chat("gpt-4o");
+    groq_chat(&Groq, "gpt-4o");
+    let spans = t.spans.get_finished_spans().unwrap();
+    let on_spans: Vec<String> = spans
+        .iter()
+        .map(|s| {
+            s.attributes
+                .iter()
+                .rev()
+                .find(|kv| kv.key.as_str() == "gen_ai.provider.name")
+                .map(|kv| kv.value.as_str().into_owned())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(on_spans, ["azure.ai.openai", "groq"]);
+    for provider in on_spans {
+        let calls = calls_of(&t, &[("gen_ai.provider.name", provider.as_str())]);
+        assert_eq!(calls, 1, "{provider}");
+    }
+}

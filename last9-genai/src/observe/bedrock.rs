@@ -12,7 +12,7 @@ use aws_smithy_types::Document;
 
 use super::Output;
 use super::capture::Bounds;
-use super::known::KnownResponse;
+use super::known::{KnownResponse, ProviderHint};
 use super::stream::{End, Following, ReadChunks, failed};
 use crate::record::response::{MAX_LISTED, ResponseInfo, ToolCallRequest};
 use crate::record::wire::bedrock::{ConverseCounts, FORMAT};
@@ -83,6 +83,13 @@ fn document_json(document: &Document, limit: usize) -> String {
 }
 
 /// The Converse output, read in place: only what is recorded is copied.
+/// The Bedrock runtime client's calls go to Bedrock, whatever its endpoint.
+impl ProviderHint for aws_sdk_bedrockruntime::Client {
+    fn provider(&self) -> Option<&'static str> {
+        Some(FORMAT.provider)
+    }
+}
+
 impl KnownResponse for ConverseOutput {
     fn output(&self, bounds: Bounds) -> Output {
         let cut = |text: &str| cut_bytes(text, bounds.limit).into_owned();

@@ -60,6 +60,88 @@ impl<'a, T: ?Sized> ModelNone<'a> for Wrap<'a, T> {
     }
 }
 
+/// A model client that tells which provider its calls go to. An observed
+/// model call that takes one as an argument (by value, by reference, in an
+/// `Arc` or a `Box`; skipped or not) names its span's provider from it,
+/// before the model's name is asked. An explicit `provider = "…"` still
+/// wins, and so does a provider the response names by a marker.
+///
+/// The crate implements it for async-openai's `Client`, by its base URL
+/// (see [`detect_provider_from_url`](crate::detect_provider_from_url);
+/// feature `async-openai-client`), and for the AWS SDK's Bedrock runtime client
+/// (feature `aws-bedrock`). Implement it for your own:
+///
+/// ```
+/// use last9_genai::{ProviderHint, detect_provider_from_url, observe};
+///
+/// struct Llm {
+///     base_url: String,
+/// }
+///
+/// impl ProviderHint for Llm {
+///     fn provider(&self) -> Option<&'static str> {
+///         detect_provider_from_url(&self.base_url)
+///     }
+/// }
+///
+/// #[observe(skip(client))]
+/// fn chat(client: &Llm, model: &str) -> String {
+///     // `gen_ai.provider.name` is `groq` whatever the model is named.
+///     format!("asked {model}")
+/// }
+///
+/// let groq = Llm { base_url: "https://api.groq.com/openai/v1".to_owned() };
+/// assert_eq!(groq.provider(), Some("groq"));
+/// chat(&groq, "llama-3.3-70b-versatile");
+/// ```
+pub trait ProviderHint {
+    /// The `gen_ai.provider.name` of the calls this client makes, when it
+    /// knows.
+    fn provider(&self) -> Option<&'static str>;
+}
+
+impl<T: ProviderHint + ?Sized> ProviderHint for &T {
+    fn provider(&self) -> Option<&'static str> {
+        T::provider(self)
+    }
+}
+
+impl<T: ProviderHint + ?Sized> ProviderHint for std::sync::Arc<T> {
+    fn provider(&self) -> Option<&'static str> {
+        T::provider(self)
+    }
+}
+
+impl<T: ProviderHint + ?Sized> ProviderHint for Box<T> {
+    fn provider(&self) -> Option<&'static str> {
+        T::provider(self)
+    }
+}
+
+/// First choice for the provider an argument tells: a client that knows.
+pub trait ProviderKnown {
+    /// The provider, when the argument tells.
+    fn l9_provider(&self) -> Option<&'static str>;
+}
+
+impl<T: ProviderHint + ?Sized> ProviderKnown for &Wrap<'_, T> {
+    fn l9_provider(&self) -> Option<&'static str> {
+        self.0.provider()
+    }
+}
+
+/// Last choice: the argument does not tell.
+pub trait ProviderNone {
+    /// Nothing.
+    fn l9_provider(&self) -> Option<&'static str>;
+}
+
+impl<T: ?Sized> ProviderNone for Wrap<'_, T> {
+    fn l9_provider(&self) -> Option<&'static str> {
+        None
+    }
+}
+
 /// First choice for outputs: known response types.
 pub trait OutputKnown {
     /// Captures the output.
@@ -127,6 +209,7 @@ mod async_openai_types {
             self.model.as_deref()
         }
     }
+
     use crate::cost::TokenUsage;
     use crate::observe::Output;
     use crate::record::wire::openai_chat::ChatCounts;
@@ -252,6 +335,15 @@ mod async_openai_types {
             use crate::observe::OutputSerialize as _;
             (&&crate::observe::capture::Wrap(self)).l9_output(bounds)
         }
+    }
+}
+
+/// The server an async-openai client's base URL points at: OpenAI, Azure
+/// OpenAI (`AzureConfig`'s endpoint), Groq, xAI, a local Ollama, …
+#[cfg(feature = "async-openai-client")]
+impl<C: async_openai::config::Config> ProviderHint for async_openai::Client<C> {
+    fn provider(&self) -> Option<&'static str> {
+        crate::record::detect_provider_from_url(self.config().api_base())
     }
 }
 

@@ -15,6 +15,8 @@ use crate::record::response::ResponseInfo;
 #[derive(Debug)]
 pub(crate) struct Metering {
     request_model: Option<StringValue>,
+    /// The provider said (`provider = …`) or told by a client argument.
+    told_provider: Option<&'static str>,
     scope: MetricScope,
 }
 
@@ -33,10 +35,16 @@ pub(crate) struct Ended<'a> {
 impl Metering {
     /// Starts the metrics of a call asking for `request_model`, inside the
     /// scopes of `parent`.
-    pub(crate) fn start(meta: &Meta, request_model: Option<&str>, parent: &Context) -> Self {
+    pub(crate) fn start(
+        meta: &Meta,
+        request_model: Option<&str>,
+        client_provider: Option<&'static str>,
+        parent: &Context,
+    ) -> Self {
         let model = request_model.or(meta.model).map(crate::text::model_name);
         Self {
             request_model: model,
+            told_provider: meta.provider.or(client_provider),
             scope: MetricScope::of(parent),
         }
     }
@@ -44,8 +52,17 @@ impl Metering {
     /// Records the call.
     pub(crate) fn finish(self, meta: &Meta, ended: Ended<'_>) {
         let response_model = ended.info.and_then(|info| info.model.as_deref());
-        let provider = meta
-            .provider
+        // As the span names it: said or told, then named by a marker in
+        // the response, then guessed from the model asked for, then as the
+        // response's format and model tell.
+        let provider = self
+            .told_provider
+            .or_else(|| {
+                ended
+                    .info
+                    .filter(|info| info.provider_marked)
+                    .and_then(|info| info.provider)
+            })
             .or_else(|| {
                 self.request_model
                     .as_ref()

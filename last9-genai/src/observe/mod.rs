@@ -153,7 +153,13 @@ impl Observation {
     /// Starts the span of a call, as a child of the current context.
     /// `request_model` is the model the call asks for, when an argument
     /// tells (a parameter named `model`, a request type the crate knows).
-    pub fn start(meta: &'static Meta, request_model: Option<&str>) -> Self {
+    /// `client_provider` is the provider a client argument tells
+    /// ([`ProviderHint`](known::ProviderHint)).
+    pub fn start(
+        meta: &'static Meta,
+        request_model: Option<&str>,
+        client_provider: Option<&'static str>,
+    ) -> Self {
         let (name, tags, metadata) = (meta.name, meta.tags, meta.metadata);
         let mut observation = Self {
             meta,
@@ -176,7 +182,12 @@ impl Observation {
         let metered = metrics::on();
         if metered {
             observation.metering = Context::map_current(|parent| {
-                Some(Box::new(Metering::start(meta, request_model, parent)))
+                Some(Box::new(Metering::start(
+                    meta,
+                    request_model,
+                    client_provider,
+                    parent,
+                )))
             });
         }
         if !tracer::active() {
@@ -193,7 +204,7 @@ impl Observation {
             }
             return observation;
         }
-        let attributes = observation.sampled_attributes(request_model);
+        let attributes = observation.sampled_attributes(request_model, client_provider);
         Context::map_current(|parent| match tracer::start(name, parent, attributes) {
             Some(tracer::Started::Recording(span)) => {
                 observation.recording = true;
@@ -203,7 +214,9 @@ impl Observation {
                 observation.cx = dropped_span_context(parent, span_context);
                 observation.totals = open_scope(parent);
             }
-            Some(tracer::Started::Unregistered) => observation.unregistered(parent, request_model),
+            Some(tracer::Started::Unregistered) => {
+                observation.unregistered(parent, request_model, client_provider);
+            }
             None => {}
         });
         if observation.span.is_none() {
@@ -241,10 +254,15 @@ impl Observation {
     /// No provider is registered: the span is made through a
     /// tracing-opentelemetry layer when one is current (feature `tracing`),
     /// else nothing is, and a warning names the missing call once.
-    fn unregistered(&mut self, parent: &Context, request_model: Option<&str>) {
+    fn unregistered(
+        &mut self,
+        parent: &Context,
+        request_model: Option<&str>,
+        client_provider: Option<&'static str>,
+    ) {
         #[cfg(feature = "tracing")]
         {
-            let attributes = self.sampled_attributes(request_model);
+            let attributes = self.sampled_attributes(request_model, client_provider);
             if let Some(span) = crate::bridge::tracing_span(self.meta.name, parent, attributes) {
                 if span.is_recording() {
                     self.recording = true;
@@ -256,14 +274,18 @@ impl Observation {
             }
         }
         #[cfg(not(feature = "tracing"))]
-        let _ = (parent, request_model);
+        let _ = (parent, request_model, client_provider);
         crate::pipeline::unregistered();
     }
 
     /// The attributes a sampler sees at span start: what the call is
     /// (`gen_ai.l9.span.kind`, `gen_ai.operation.name`, a tool's name) and,
     /// for a model call, the model asked for and its provider.
-    fn sampled_attributes(&mut self, request_model: Option<&str>) -> Vec<KeyValue> {
+    fn sampled_attributes(
+        &mut self,
+        request_model: Option<&str>,
+        client_provider: Option<&'static str>,
+    ) -> Vec<KeyValue> {
         let meta = self.meta;
         let mut attributes = Vec::with_capacity(6);
         attributes.push(KeyValue::new(attr::L9_SPAN_KIND, meta.kind.as_str()));
@@ -288,10 +310,10 @@ impl Observation {
             attributes.push(KeyValue::new(attr::REQUEST_MODEL, StringValue::from(name)));
             self.model_written = true;
         }
-        let guess = model
-            .and_then(detect_provider)
-            .filter(|_| meta.provider.is_none());
-        if let Some(provider) = meta.provider.or(guess) {
+        // Said, then told by the client, then guessed from the model's name.
+        let told = meta.provider.or(client_provider);
+        let guess = model.and_then(detect_provider).filter(|_| told.is_none());
+        if let Some(provider) = told.or(guess) {
             attributes.extend(conventions::provider_attributes(provider));
             self.provider_written = true;
             self.provider_guess = guess;

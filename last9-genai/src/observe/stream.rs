@@ -680,6 +680,7 @@ pub struct StreamCall {
     name: &'static str,
     model: Option<String>,
     provider: Option<&'static str>,
+    base_url_provider: Option<&'static str>,
 }
 
 impl StreamCall {
@@ -689,6 +690,7 @@ impl StreamCall {
             name,
             model: None,
             provider: None,
+            base_url_provider: None,
         }
     }
 
@@ -698,15 +700,37 @@ impl StreamCall {
         self
     }
 
-    /// The provider (`gen_ai.provider.name`); else guessed from the model.
+    /// The provider (`gen_ai.provider.name`); else told by the
+    /// [`base_url`](Self::base_url), else guessed from the model.
     pub fn provider(mut self, provider: &'static str) -> Self {
         self.provider = Some(provider);
         self
     }
 
+    /// The base URL of the client that made the call: the provider it
+    /// points at names the span when none is given (see
+    /// [`detect_provider_from_url`](crate::detect_provider_from_url)).
+    ///
+    /// ```
+    /// use last9_genai::StreamCall;
+    ///
+    /// let call = StreamCall::new("chat")
+    ///     .model("llama-3.3-70b-versatile")
+    ///     .base_url("https://api.groq.com/openai/v1");
+    /// # let _ = call;
+    /// ```
+    pub fn base_url(mut self, url: &str) -> Self {
+        self.base_url_provider = crate::record::detect_provider_from_url(url);
+        self
+    }
+
     /// Starts the call's span, as a child of the current context.
     fn start(self) -> Observation {
-        Observation::start(described(self.name, self.provider), self.model.as_deref())
+        Observation::start(
+            described(self.name, self.provider),
+            self.model.as_deref(),
+            self.base_url_provider,
+        )
     }
 }
 

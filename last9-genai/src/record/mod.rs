@@ -48,7 +48,7 @@ mod write;
 pub(crate) use facts::{SpanFacts, keep_last_written, normalize_token_counts};
 pub use kind::{ObservationKind, ParseKindError};
 pub use target::SpanTarget;
-pub use wire::detect_provider;
+pub use wire::{detect_provider, detect_provider_from_url};
 pub(crate) use write::{
     cost_attributes, end_with_error, finish_reasons_attribute, model_attribute,
     response_attributes, tool_call_event, usage_attributes,

@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, as_text, items, starts_with, str_at, string};
+use super::{Format, Host, Usage, as_text, items, starts_with, str_at, string};
 use crate::cost::TokenUsage;
 use crate::record::messages::Part;
 use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
@@ -32,6 +32,7 @@ pub(crate) static FORMAT: Format = Format {
     stream_usage: |usage| usage_of_messages(Some(usage)),
     provider_of_model: |name| starts_with(name, "claude").then_some("anthropic"),
     request_part,
+    hosts: &[(Host::Is("api.anthropic.com"), "anthropic")],
 };
 
 /// The keys the readers of this file look at.

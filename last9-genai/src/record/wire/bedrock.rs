@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, as_text, items, starts_with, starts_with_any, str_at, string};
+use super::{Format, Host, Usage, as_text, items, starts_with, starts_with_any, str_at, string};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
 use crate::pricing::BEDROCK_REGION_PREFIXES;
@@ -36,6 +36,10 @@ pub(crate) static FORMAT: Format = Format {
     stream_usage: |usage| usage_of_converse(Some(usage)),
     provider_of_model,
     request_part,
+    hosts: &[(
+        Host::Between("bedrock-runtime", ".amazonaws.com"),
+        "aws.bedrock",
+    )],
 };
 
 /// The keys the readers of this file look at.

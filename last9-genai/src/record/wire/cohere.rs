@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, items, starts_with_any, str_at};
+use super::{Format, Host, Usage, items, starts_with_any, str_at};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
 use crate::record::response::{Read, ResponseInfo, usage_of};
@@ -31,6 +31,10 @@ pub(crate) static FORMAT: Format = Format {
         starts_with_any(name, &["command", "embed-", "c4ai-"]).then_some("cohere")
     },
     request_part: |_| None,
+    hosts: &[
+        (Host::Is("api.cohere.com"), "cohere"),
+        (Host::Is("api.cohere.ai"), "cohere"),
+    ],
 };
 
 /// The keys the readers of this file look at.

@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, as_text, either, items, starts_with_any, str_at, string};
+use super::{Format, Host, Usage, as_text, either, items, starts_with_any, str_at, string};
 use crate::cost::TokenUsage;
 use crate::record::messages::Part;
 use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
@@ -34,6 +34,10 @@ pub(crate) static FORMAT: Format = Format {
         starts_with_any(name, &["gemini", "text-embedding-0"]).then_some("gcp.gemini")
     },
     request_part,
+    hosts: &[
+        (Host::Is("generativelanguage.googleapis.com"), "gcp.gemini"),
+        (Host::EndsWith("aiplatform.googleapis.com"), "gcp.vertex_ai"),
+    ],
 };
 
 /// The keys the readers of this file look at.

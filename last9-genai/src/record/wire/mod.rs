@@ -68,6 +68,39 @@ pub(crate) struct Format {
     /// writes (its tool calls and tool results), read as a part; `None`
     /// when the block is not one of them. Text blocks are everyone's.
     pub(crate) request_part: fn(&Value) -> Option<Part>,
+    /// The servers known to speak this format, by the host of a client's
+    /// base URL, each with the provider it names.
+    pub(crate) hosts: &'static [(Host, &'static str)],
+}
+
+/// A server, as the host of a base URL tells it (compared ignoring ASCII
+/// case).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Host {
+    /// This host.
+    Is(&'static str),
+    /// Any host ending with this (`.openai.azure.com`).
+    EndsWith(&'static str),
+    /// Any host starting with the first and ending with the second
+    /// (`bedrock-runtime` … `.amazonaws.com`).
+    Between(&'static str, &'static str),
+    /// Any host, at this port (Ollama's 11434).
+    Port(u16),
+}
+
+impl Host {
+    fn matches(self, host: &str, port: Option<u16>) -> bool {
+        match self {
+            Self::Is(name) => host.eq_ignore_ascii_case(name),
+            Self::EndsWith(suffix) => ends_with(host, suffix),
+            Self::Between(prefix, suffix) => {
+                host.len() >= prefix.len() + suffix.len()
+                    && starts_with(host, prefix)
+                    && ends_with(host, suffix)
+            }
+            Self::Port(known) => port == Some(known),
+        }
+    }
 }
 
 /// Every format, in the order they are tried: formats with a marker no
@@ -121,6 +154,55 @@ pub(crate) fn provider_of_model(model: &str) -> Option<&'static str> {
     FORMATS.iter().find_map(|f| (f.provider_of_model)(name))
 }
 
+/// The `gen_ai.provider.name` of the server a client's base URL points
+/// at, by its host: `https://api.groq.com/openai/v1` → `groq`,
+/// `https://my-resource.openai.azure.com` → `azure.ai.openai`,
+/// `http://localhost:11434` → `ollama`,
+/// `https://bedrock-runtime.us-east-1.amazonaws.com` → `aws.bedrock`.
+/// `None` for a host no format knows (a proxy, a local server on another
+/// port): then the provider is told by the model's name.
+///
+/// ```
+/// use last9_genai::detect_provider_from_url;
+///
+/// assert_eq!(detect_provider_from_url("https://api.x.ai/v1"), Some("x_ai"));
+/// assert_eq!(detect_provider_from_url("https://Api.OpenAI.com/v1"), Some("openai"));
+/// assert_eq!(detect_provider_from_url("http://127.0.0.1:11434/api"), Some("ollama"));
+/// assert_eq!(detect_provider_from_url("https://llm-proxy.internal/v1"), None);
+/// ```
+pub fn detect_provider_from_url(url: &str) -> Option<&'static str> {
+    let (host, port) = host_of(url)?;
+    FORMATS.iter().find_map(|format| {
+        format
+            .hosts
+            .iter()
+            .find(|(known, _)| known.matches(host, port))
+            .map(|(_, provider)| *provider)
+    })
+}
+
+/// The host of a URL (`scheme://user@host:port/path`), and its port when
+/// written; `None` when there is no host.
+fn host_of(url: &str) -> Option<(&str, Option<u16>)> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+        // An IPv6 address: `[::1]:11434`.
+        let (host, after) = bracketed.split_once(']')?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let host = host.strip_suffix('.').unwrap_or(host);
+    (!host.is_empty()).then(|| (host, port.and_then(|p| p.parse().ok())))
+}
+
 /// The tool calls of a message in OpenAI's shape, which Cohere and Ollama
 /// answer in too: `tool_calls[].{id, function: {name, arguments}}`, the
 /// arguments a JSON string or any JSON value; at most `MAX_LISTED`.
@@ -167,6 +249,12 @@ pub(crate) fn starts_with(name: &str, prefix: &str) -> bool {
     name.as_bytes()
         .get(..prefix.len())
         .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// Whether `name` ends with `suffix`, ASCII case aside.
+fn ends_with(name: &str, suffix: &str) -> bool {
+    name.len() >= suffix.len()
+        && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// Whether `name` starts with any of `prefixes`, ASCII case aside.
@@ -273,6 +361,84 @@ pub(crate) const STREAM_OPAQUE_KEYS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each known server by its base URL, as clients write them.
+    #[test]
+    fn base_urls_name_their_servers() {
+        for (url, provider) in [
+            ("https://api.openai.com/v1", "openai"),
+            ("https://my-resource.openai.azure.com/", "azure.ai.openai"),
+            (
+                "https://my-hub.services.ai.azure.com/models",
+                "azure.ai.inference",
+            ),
+            (
+                "https://m-1.eastus2.models.ai.azure.com",
+                "azure.ai.inference",
+            ),
+            ("https://api.groq.com/openai/v1", "groq"),
+            ("https://api.x.ai/v1", "x_ai"),
+            ("https://api.deepseek.com", "deepseek"),
+            ("https://api.mistral.ai/v1", "mistral_ai"),
+            ("https://api.perplexity.ai", "perplexity"),
+            ("https://api.anthropic.com/v1/messages", "anthropic"),
+            (
+                "https://generativelanguage.googleapis.com/v1beta/openai/",
+                "gcp.gemini",
+            ),
+            (
+                "https://us-central1-aiplatform.googleapis.com/v1",
+                "gcp.vertex_ai",
+            ),
+            (
+                "https://bedrock-runtime.us-east-1.amazonaws.com",
+                "aws.bedrock",
+            ),
+            (
+                "https://bedrock-runtime-fips.us-gov-west-1.amazonaws.com",
+                "aws.bedrock",
+            ),
+            ("http://localhost:11434", "ollama"),
+            ("http://127.0.0.1:11434/api/chat", "ollama"),
+            ("http://[::1]:11434/v1", "ollama"),
+            ("https://ollama.com/api", "ollama"),
+            ("https://api.cohere.com/v2", "cohere"),
+            ("https://api.cohere.ai", "cohere"),
+            // Case, a user, a port, a query and a root dot change nothing.
+            ("HTTPS://API.GROQ.COM/openai/v1", "groq"),
+            ("https://key@api.x.ai:443/v1?x=1#y", "x_ai"),
+            ("https://api.openai.com./v1", "openai"),
+            ("api.deepseek.com/v1", "deepseek"),
+        ] {
+            assert_eq!(detect_provider_from_url(url), Some(provider), "{url}");
+        }
+    }
+
+    /// What names no known server names none: a proxy, another local port,
+    /// a host that only contains a known one, garbage.
+    #[test]
+    fn other_and_malformed_urls_name_nothing() {
+        let enormous = format!("https://{}.com", "a".repeat(1 << 20));
+        for url in [
+            "https://llm-proxy.internal/v1",
+            "http://localhost:8000/v1",
+            "https://api.openai.com.evil.example/v1",
+            "https://notapi.groq.com",
+            "https://bedrock-runtime.example.com",
+            "https://amazonaws.com",
+            "http://localhost:notaport",
+            "http://[::1/v1",
+            "http://:11434",
+            "",
+            "://",
+            "https://",
+            "https:///v1",
+            "\u{0}\u{ffff}",
+            enormous.as_str(),
+        ] {
+            assert_eq!(detect_provider_from_url(url), None, "{url:.80}");
+        }
+    }
 
     /// Each format module's request keys, in the order of [`FORMATS`].
     fn request_lists() -> [&'static [&'static str]; 8] {

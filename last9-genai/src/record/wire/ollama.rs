@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, items, str_at};
+use super::{Format, Host, Usage, items, str_at};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
 use crate::record::response::{Read, ResponseInfo, usage_of};
@@ -29,6 +29,10 @@ pub(crate) static FORMAT: Format = Format {
     stream_usage: |usage| usage_of_counts(usage),
     provider_of_model: |_| None,
     request_part: |_| None,
+    hosts: &[
+        (Host::Port(11434), "ollama"),
+        (Host::Is("ollama.com"), "ollama"),
+    ],
 };
 
 /// The keys the readers of this file look at.

@@ -17,7 +17,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Format, Usage, items, starts_with, starts_with_any, str_at};
+use super::{Format, Host, Usage, items, starts_with, starts_with_any, str_at};
 use crate::cost::TokenUsage;
 use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
 use crate::record::stream::StreamRead;
@@ -38,6 +38,20 @@ pub(crate) static FORMAT: Format = Format {
     stream_usage: |usage| usage_of_chat(Some(usage)),
     provider_of_model,
     request_part: |_| None,
+    hosts: &[
+        (Host::Is("api.openai.com"), "openai"),
+        (Host::EndsWith(".openai.azure.com"), "azure.ai.openai"),
+        (
+            Host::EndsWith(".services.ai.azure.com"),
+            "azure.ai.inference",
+        ),
+        (Host::EndsWith(".models.ai.azure.com"), "azure.ai.inference"),
+        (Host::Is("api.groq.com"), "groq"),
+        (Host::Is("api.x.ai"), "x_ai"),
+        (Host::Is("api.deepseek.com"), "deepseek"),
+        (Host::Is("api.mistral.ai"), "mistral_ai"),
+        (Host::Is("api.perplexity.ai"), "perplexity"),
+    ],
 };
 
 /// The keys the readers of this file look at.

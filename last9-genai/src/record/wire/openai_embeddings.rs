@@ -29,6 +29,7 @@ pub(crate) static FORMAT: Format = Format {
         starts_with_any(name, &["text-embedding-3", "text-embedding-ada"]).then_some("openai")
     },
     request_part: |_| None,
+    hosts: &[],
 };
 
 /// The keys the reader of this file looks at.

@@ -31,6 +31,7 @@ pub(crate) static FORMAT: Format = Format {
     stream_usage: |usage| usage_of_responses(Some(usage)),
     provider_of_model: |_| None,
     request_part: |_| None,
+    hosts: &[],
 };
 
 /// The keys the readers of this file look at.
