@@ -1,15 +1,18 @@
 //! A scripted model provider on 127.0.0.1: OpenAI chat completions
 //! (`POST /v1/chat/completions`), Anthropic messages (`POST /v1/messages`),
 //! Ollama's native chat and embeddings (`POST /api/chat`, `POST /api/embed`)
-//! and AWS Bedrock's Converse (`POST /model/{modelId}/converse`),
-//! answering in each provider's wire format with realistic token usage.
+//! and AWS Bedrock's Converse and ConverseStream (`POST
+//! /model/{modelId}/converse`, `…/converse-stream`), answering in each
+//! provider's wire format with realistic token usage.
 //!
 //! A request with `"stream": true` is answered with server-sent events, as
 //! the providers stream: OpenAI's chunks (the usage chunk only with
 //! `stream_options.include_usage`) and Anthropic's message events; Ollama
-//! streams unless asked not to, in newline-delimited JSON. Words in
+//! streams unless asked not to, in newline-delimited JSON; Bedrock's
+//! ConverseStream sends AWS event-stream messages. Words in
 //! the last user message script the stream's faults: `[error]` sends an
-//! error event after two chunks, `[slow]` waits 200 ms between chunks.
+//! error event after two chunks (Bedrock: a `throttlingException`),
+//! `[slow]` waits 200 ms between chunks.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -39,7 +42,11 @@ impl ScriptedProvider {
             .route("/v1/messages", post(anthropic_messages))
             .route("/api/chat", post(ollama_chat))
             .route("/api/embed", post(ollama_embed))
-            .route("/model/{model}/converse", post(bedrock_converse));
+            .route("/model/{model}/converse", post(bedrock_converse))
+            .route(
+                "/model/{model}/converse-stream",
+                post(bedrock_converse_stream),
+            );
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -359,24 +366,134 @@ async fn ollama_embed(Json(request): Json<Value>) -> Response {
     .into_response()
 }
 
-/// Bedrock's Converse: the model in the path, none in the answer; the
-/// usage leaves the cache out of `inputTokens`, and the total counts it.
-async fn bedrock_converse(Path(_model): Path<String>, Json(request): Json<Value>) -> Response {
-    let question = request["messages"]
+/// The text of the last user message of a Bedrock Converse request.
+fn converse_question(request: &Value) -> String {
+    request["messages"]
         .as_array()
         .and_then(|m| m.iter().rev().find(|m| m["role"] == "user"))
         .and_then(|m| m["content"][0]["text"].as_str())
         .unwrap_or_default()
-        .to_owned();
+        .to_owned()
+}
+
+/// A Converse usage: `inputTokens` leaves the cache out, the total counts
+/// it.
+fn converse_usage(question: &str, text: &str) -> Value {
+    let (input, output, cache_read) = (tokens(question) + 12, tokens(text), 1024);
+    json!({"inputTokens": input, "outputTokens": output,
+           "cacheReadInputTokens": cache_read, "cacheWriteInputTokens": 0,
+           "totalTokens": input + output + cache_read})
+}
+
+/// Bedrock's Converse: the model in the path, none in the answer.
+async fn bedrock_converse(Path(_model): Path<String>, Json(request): Json<Value>) -> Response {
+    let question = converse_question(&request);
     let text = answer(&question);
-    let (input, output, cache_read) = (tokens(&question) + 12, tokens(&text), 1024);
     Json(json!({
         "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
         "stopReason": "end_turn",
-        "usage": {"inputTokens": input, "outputTokens": output,
-                  "cacheReadInputTokens": cache_read, "cacheWriteInputTokens": 0,
-                  "totalTokens": input + output + cache_read},
+        "usage": converse_usage(&question, &text),
         "metrics": {"latencyMs": 412}
     }))
     .into_response()
+}
+
+/// Bedrock's ConverseStream: AWS event-stream messages, one event each (a
+/// word of the answer a `contentBlockDelta`), the usage in the last
+/// (`metadata`); `[error]` sends a `throttlingException` after two words.
+async fn bedrock_converse_stream(
+    Path(_model): Path<String>,
+    Json(request): Json<Value>,
+) -> Response {
+    let question = converse_question(&request);
+    let (error, pause) = faults(&question);
+    let text = answer(&question);
+    let event = |name: &str, payload: Value| {
+        event_message(
+            &[
+                (":event-type", name),
+                (":content-type", "application/json"),
+                (":message-type", "event"),
+            ],
+            payload.to_string().as_bytes(),
+        )
+    };
+    let mut messages = vec![event("messageStart", json!({"role": "assistant"}))];
+    for (i, piece) in pieces(&text).into_iter().enumerate() {
+        if error && i == 2 {
+            messages.push(event_message(
+                &[
+                    (":exception-type", "throttlingException"),
+                    (":content-type", "application/json"),
+                    (":message-type", "exception"),
+                ],
+                br#"{"message":"Too many requests, please wait before trying again."}"#,
+            ));
+            return event_stream(messages, pause);
+        }
+        messages.push(event(
+            "contentBlockDelta",
+            json!({"contentBlockIndex": 0, "delta": {"text": piece}, "p": "abcdefgh"}),
+        ));
+    }
+    messages.push(event("contentBlockStop", json!({"contentBlockIndex": 0})));
+    messages.push(event("messageStop", json!({"stopReason": "end_turn"})));
+    messages.push(event(
+        "metadata",
+        json!({"usage": converse_usage(&question, &text), "metrics": {"latencyMs": 388}}),
+    ));
+    event_stream(messages, pause)
+}
+
+/// An AWS event stream of `messages`, one each `pause` (or at once).
+fn event_stream(messages: Vec<Vec<u8>>, pause: Option<Duration>) -> Response {
+    let stream = futures::stream::unfold(
+        (messages.into_iter(), true),
+        move |(mut messages, first)| async move {
+            let message = messages.next()?;
+            if let Some(pause) = pause.filter(|_| !first) {
+                tokio::time::sleep(pause).await;
+            }
+            Some((Ok::<_, Infallible>(message), (messages, false)))
+        },
+    );
+    (
+        [(header::CONTENT_TYPE, "application/vnd.amazon.eventstream")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// One AWS event-stream message: the prelude (total length, headers'
+/// length, their CRC-32), string headers, the payload, the CRC-32 of all.
+///
+/// ```
+/// let message = examples::provider::event_message(&[(":event-type", "messageStop")], b"{}");
+/// assert_eq!(message.len(), 16 + (1 + 11 + 1 + 2 + 11) + 2);
+/// assert_eq!(u32::from_be_bytes(message[..4].try_into().unwrap()) as usize, message.len());
+/// ```
+pub fn event_message(headers: &[(&str, &str)], payload: &[u8]) -> Vec<u8> {
+    let mut encoded = Vec::new();
+    for (name, value) in headers {
+        encoded.push(u8::try_from(name.len()).expect("a header name fits in 255 bytes"));
+        encoded.extend_from_slice(name.as_bytes());
+        encoded.push(7);
+        let len = u16::try_from(value.len()).expect("a header value fits in 64 KiB");
+        encoded.extend_from_slice(&len.to_be_bytes());
+        encoded.extend_from_slice(value.as_bytes());
+    }
+    let total = 16 + encoded.len() + payload.len();
+    let mut message = Vec::with_capacity(total);
+    let length = |n: usize| {
+        u32::try_from(n)
+            .expect("a message fits in 4 GiB")
+            .to_be_bytes()
+    };
+    message.extend_from_slice(&length(total));
+    message.extend_from_slice(&length(encoded.len()));
+    message.extend_from_slice(&crc32fast::hash(&message).to_be_bytes());
+    message.extend_from_slice(&encoded);
+    message.extend_from_slice(payload);
+    message.extend_from_slice(&crc32fast::hash(&message).to_be_bytes());
+    message
 }

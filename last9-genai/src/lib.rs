@@ -130,6 +130,7 @@ pub use metrics::{metrics_scope_ids, set_meter_provider};
 #[cfg(feature = "aws-bedrock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws-bedrock")))]
 pub use observe::bedrock::ConverseEvents;
+pub use observe::eventstream::EventStream;
 pub use observe::known::ProviderHint;
 pub use observe::settings::{
     CAPTURE_CONTENT_ENV, ContentCapture, DEFAULT_CAPTURE_LIMIT, capture_content, capture_limit,

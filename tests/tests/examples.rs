@@ -146,13 +146,23 @@ fn ollama_local() {
 #[test]
 fn bedrock_converse() {
     let (stdout, stderr) = run("bedrock_converse");
-    assert_in_order(&stdout, &["A: The capital of France is Paris."]);
-    // 20 × $3 + 1024 cache reads × $0.30 + 8 × $15 per million: $0.000487.
+    assert_in_order(
+        &stdout,
+        &[
+            "A: The capital of France is Paris.",
+            "Q: And the capital of Italy?",
+            "(streamed ",
+        ],
+    );
+    // 20 × $3 + 1024 cache reads × $0.30 + 8 × $15 per million: $0.000487;
+    // the stream's 19 × $3 + 1024 × $0.30 + 18 × $15: $0.000634, from its
+    // last event.
     assert_in_order(
         &stderr,
         &[
             "conversation bedrock_session · user user_3",
             "└─ bedrock.converse  llm · us.anthropic.claude-sonnet-4-5-20250929-v1:0 · 1044→8 tokens · $0.000487",
+            "└─ bedrock.converse_stream  llm · us.anthropic.claude-sonnet-4-5-20250929-v1:0 · 1043→18 tokens · $0.000634 · first chunk",
         ],
     );
 }

@@ -7,6 +7,7 @@
 pub(crate) mod bedrock;
 pub(crate) mod capture;
 mod end;
+pub(crate) mod eventstream;
 pub(crate) mod follow;
 mod held;
 pub(crate) mod known;

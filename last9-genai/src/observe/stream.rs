@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use super::capture::guarded;
 use super::end::{Outcome, Streamed};
+use super::eventstream::EventStream;
 use super::{Meta, Observation, Output, Said, panics, type_name_of};
 use crate::attributes as attr;
 use crate::json::chunk::Scratch;
@@ -105,7 +106,7 @@ impl Following {
     }
 
     /// Reads one chunk given as JSON.
-    fn read(&mut self, chunk: &serde_json::Value) -> Option<End> {
+    pub(super) fn read(&mut self, chunk: &serde_json::Value) -> Option<End> {
         self.chunk();
         self.read
             .read(chunk)
@@ -790,7 +791,8 @@ const fn meta(name: &'static str, provider: Option<&'static str>) -> Meta {
 /// does not use `#[observe]`: typed chunks with
 /// [`observe_chunks`](ObserveStream::observe_chunks), the raw bytes of
 /// server-sent events with [`observe_sse`](ObserveStream::observe_sse), of
-/// newline-delimited JSON with [`observe_ndjson`](ObserveStream::observe_ndjson).
+/// newline-delimited JSON with [`observe_ndjson`](ObserveStream::observe_ndjson),
+/// of an AWS event stream with [`observe_eventstream`](ObserveStream::observe_eventstream).
 /// The span starts now, as a child of the current context, and ends with
 /// the stream (see [`ObservedStream`]).
 ///
@@ -821,6 +823,12 @@ pub trait ObserveStream: Stream + Sized {
     /// sends its answers (see [`Ndjson`]).
     fn observe_ndjson(self, call: StreamCall) -> ObservedStream<Self, Ndjson> {
         ObservedStream::new(call.start(), self, Ndjson::default())
+    }
+
+    /// Follows the bytes of an AWS event stream, as Bedrock's
+    /// ConverseStream sends its events (see [`EventStream`]).
+    fn observe_eventstream(self, call: StreamCall) -> ObservedStream<Self, EventStream> {
+        ObservedStream::new(call.start(), self, EventStream::default())
     }
 
     /// Follows the typed events of a Bedrock ConverseStream (see
