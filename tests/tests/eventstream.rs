@@ -205,6 +205,27 @@ fn a_bad_message_counts_and_is_not_read() {
     assert_eq!(span.status, Status::Ok);
 }
 
+/// A prelude whose checksum holds but whose lengths cannot be: shorter
+/// than a prelude and a checksum, or headers longer than the message. The
+/// stream has lost its place: one chunk counts, nothing more is read.
+#[test]
+fn a_prelude_whose_lengths_cannot_be_stops_the_reading() {
+    for (total, headers) in [(0u32, 0u32), (8, 0), (12, 0), (15, 0), (16, 1), (40, 30)] {
+        let mut prelude = Vec::new();
+        prelude.extend_from_slice(&total.to_be_bytes());
+        prelude.extend_from_slice(&headers.to_be_bytes());
+        prelude.extend_from_slice(&crc(&prelude).to_be_bytes());
+        prelude.extend_from_slice(&[0; 64]);
+        let span = followed(vec![prelude, fixture_bytes()]);
+        assert_eq!(
+            int(&span, "gen_ai.l9.stream.chunks"),
+            Some(1),
+            "{total}/{headers}"
+        );
+        assert_eq!(tokens(&span), [None, None, None], "{total}/{headers}");
+    }
+}
+
 /// Bytes that are no event stream (an SSE body, JSON, zeros): the first
 /// prelude fails its checksum, one chunk counts, nothing more is read.
 #[test]

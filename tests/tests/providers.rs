@@ -730,3 +730,57 @@ fn the_manual_api_and_the_processor_know_the_new_providers() {
         assert_eq!(float(foreign, "gen_ai.usage.cost_usd"), expected, "{model}");
     }
 }
+
+/// Secrets in the new providers' answers are cut out of what is written:
+/// a key in a Bedrock, Ollama or Cohere answer's text, a secret field of a
+/// tool call's input, a key split across two chunks of a stream.
+#[test]
+fn secrets_in_the_new_providers_answers_are_cut() {
+    const KEY: &str = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx1234";
+    let bedrock = json!({"stopReason": "tool_use",
+        "output": {"message": {"role": "assistant", "content": [
+            {"text": format!("Your key is {KEY}.")},
+            {"toolUse": {"toolUseId": "t1", "name": "deploy",
+                         "input": {"api_key": "hunter2-deploy-secret", "region": "eu"}}}]}},
+        "usage": {"inputTokens": 3, "outputTokens": 4, "totalTokens": 7}});
+    let ollama = json!({"model": "llama3.2", "created_at": "t", "done": true,
+        "done_reason": "stop", "prompt_eval_count": 3, "eval_count": 4,
+        "message": {"role": "assistant", "content": format!("Use {KEY} here"),
+                    "tool_calls": [{"function": {"name": "login",
+                        "arguments": {"password": "hunter2-deploy-secret"}}}]}});
+    let cohere = json!({"id": "c", "finish_reason": "COMPLETE",
+        "message": {"role": "assistant", "content": [{"type": "text", "text": format!("key {KEY}")}]},
+        "usage": {"billed_units": {"input_tokens": 3, "output_tokens": 4}}});
+    for (model, body) in [
+        (BEDROCK_MODEL, bedrock),
+        ("llama3.2", ollama),
+        ("command-a-03-2025", cohere),
+    ] {
+        let span = called_with(model, body);
+        let text = completion(&span).unwrap_or_default();
+        assert!(
+            text.contains("[REDACTED]") && !text.contains("AbCdEf"),
+            "{model}: {text}"
+        );
+        let written = format!("{:?}", span.attributes) + &format!("{:?}", span.events);
+        assert!(
+            !written.contains("AbCdEf") && !written.contains("hunter2"),
+            "{model}: {written}"
+        );
+    }
+    let (key_start, key_end) = KEY.split_at(16);
+    let span = streamed(
+        "llama3.2",
+        vec![
+            json!({"model": "llama3.2", "created_at": "t", "done": false,
+                   "message": {"role": "assistant", "content": format!("the key {key_start}")}}),
+            json!({"model": "llama3.2", "created_at": "t", "done": false,
+                   "message": {"role": "assistant", "content": key_end}}),
+            json!({"model": "llama3.2", "created_at": "t", "done": true, "done_reason": "stop",
+                   "prompt_eval_count": 3, "eval_count": 4,
+                   "message": {"role": "assistant", "content": ""}}),
+        ],
+    );
+    let text = completion(&span).unwrap_or_default();
+    assert_eq!(text, "the key [REDACTED]");
+}

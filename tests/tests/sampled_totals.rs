@@ -94,6 +94,41 @@ fn a_call_counts_as_a_model_call_with_a_model_and_a_usage() {
     }
 }
 
+/// A Bedrock Converse answer names no model: the call counts, priced as
+/// the model it asked for.
+#[observe]
+fn converse(model: &str) -> Json {
+    let _ = model;
+    json!({"output": {"message": {"role": "assistant", "content": [{"text": "ok"}]}},
+           "stopReason": "end_turn",
+           "usage": {"inputTokens": 1000, "outputTokens": 500, "totalTokens": 1500}})
+}
+
+/// Counts that cannot be: the usage is spoilt, the call still is one.
+#[observe]
+fn impossible_usage() -> Json {
+    json!({ "id": "c4", "model": "gpt-4o", "choices": [],
+            "usage": { "prompt_tokens": -1, "completion_tokens": 500 } })
+}
+
+/// Sampled or not, a call whose answer names no model counts with the
+/// model it asked for, and one whose usage is spoilt counts with no
+/// tokens and no cost.
+#[test]
+fn a_call_counts_with_the_model_asked_for_and_with_a_spoilt_usage() {
+    for sampler in [Sampler::AlwaysOff, Sampler::AlwaysOn] {
+        let (_turn, _spans) = pipeline(sampler);
+        let wf = workflow("w").enter();
+        converse("gpt-4o");
+        assert_eq!(wf.llm_calls(), 1);
+        assert!((wf.total_cost_usd() - COST).abs() < 1e-12);
+        impossible_usage();
+        assert_eq!(wf.llm_calls(), 2);
+        assert_eq!(wf.total_tokens(), 1500);
+        assert!((wf.total_cost_usd() - COST).abs() < 1e-12);
+    }
+}
+
 /// Half the workflows sampled, half not: each counts its one call once.
 #[test]
 fn each_call_counts_once_whether_its_trace_is_sampled_or_not() {

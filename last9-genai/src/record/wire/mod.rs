@@ -425,6 +425,7 @@ mod tests {
             "https://api.openai.com.evil.example/v1",
             "https://notapi.groq.com",
             "https://bedrock-runtime.example.com",
+            "https://s3.us-east-1.amazonaws.com",
             "https://amazonaws.com",
             "http://localhost:notaport",
             "http://[::1/v1",
