@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 run() { timeout 1200 cargo test --release -p tests "$@"; }
 
-echo "== backend faults (5 000 calls per case)"
-run --test backend_faults -- --nocapture --test-threads 1
+echo "== backend faults (5 000 calls per case, spread over 6 s, default settings, metrics on)"
+L9_FAULTS_ONE_AT_A_TIME=1 run --test backend_faults -- --nocapture --test-threads 1
 echo "== load: 8 threads x 100 000 observed calls"
 LOAD_CALLS=100000 run --test export_health -- --nocapture --test-threads 1
 echo "== sustained rates of the default settings"

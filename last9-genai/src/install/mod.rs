@@ -1,5 +1,6 @@
 //! One call that sets everything up from the environment: [`install`].
 
+mod deadline;
 mod env;
 #[cfg(feature = "otlp")]
 mod otlp;
@@ -26,6 +27,7 @@ use crate::pricing::{PricingError, PricingTable};
 use crate::processor::Last9SpanProcessor;
 use crate::summary::ConsoleSummary;
 use crate::warn;
+use deadline::Deadline;
 
 /// The variable naming a pricing JSON file for [`install`]; see
 /// [`PricingTable::from_json_file`].
@@ -496,7 +498,11 @@ impl Install {
         self
     }
 
-    /// Bounds shutting down when the guard drops (default 5 s).
+    /// Bounds shutting down when the guard drops or
+    /// [`TelemetryGuard::shutdown`] is called (default 5 s): traces, then
+    /// metrics in what is left, each on a thread of its own, so that the
+    /// whole returns within it (plus the microseconds it takes to start a
+    /// thread per part) whatever the backend does.
     ///
     /// ```
     /// let config = last9_genai::Install::default().shutdown_timeout(std::time::Duration::from_secs(1));
@@ -813,16 +819,20 @@ impl TelemetryGuard {
         if std::mem::replace(&mut self.shut, true) {
             return self.health.counts();
         }
-        let started = std::time::Instant::now();
-        let shutdown = self.provider.shutdown_with_timeout(self.shutdown_timeout);
-        // Metrics are exported once more, and the console's summary printed,
-        // in what is left of the timeout.
-        let left = self.shutdown_timeout.saturating_sub(started.elapsed());
-        if let Some(meter_provider) = &self.meter_provider
-            && let Err(err) = meter_provider.shutdown_with_timeout(left)
+        // One deadline for every part: traces, then metrics (exported once
+        // more, and the console's summary printed) in what is left of it.
+        let deadline = Deadline::after(self.shutdown_timeout);
+        let provider = self.provider.clone();
+        let shutdown = deadline::within(deadline, "traces", move |left| {
+            provider.shutdown_with_timeout(left)
+        });
+        if let Some(meter_provider) = self.meter_provider.clone()
+            && let Err(err) = deadline::within(deadline, "metrics", move |left| {
+                meter_provider.shutdown_with_timeout(left)
+            })
         {
             warn::warn(&format!(
-                "metrics shutdown: {err}; the last metrics may not have been exported"
+                "{err}; the last metrics may not have been exported"
             ));
         }
         let counts = self.health.counts();
