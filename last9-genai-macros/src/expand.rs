@@ -10,7 +10,8 @@ use syn::{Block, Ident, ItemFn, LitStr, Path, Type};
 
 use crate::args::{Args, krate};
 use crate::params::{
-    Param, asks_a_model, model_sources, request_parameter_sources, tool_call_id_source, unraw,
+    Param, asks_a_model, model_sources, named, request_parameter_sources, tool_call_id_source,
+    unraw,
 };
 use crate::shape::{self, Shape, has_impl, is_result, nameable};
 
@@ -81,6 +82,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
     };
     let (model, provider) = (optional(&args.model), optional(&args.provider));
     let may_respond = !shape::never_a_response(shape::output(sig));
+    let prices = args.pricing.is_some();
     let request_model = request_model(args, item, krate);
     let client_provider = client_provider(args, item, krate);
     let parameters = request_parameters(args, item, krate);
@@ -123,6 +125,7 @@ fn prologue(args: &Args, item: &ItemFn, params: &[Param], krate: &Path) -> Token
             model: #model,
             provider: #provider,
             may_respond: #may_respond,
+            prices: #prices,
             said: #krate::__private::Said::new(),
         };
         #[allow(unused_mut)]
@@ -160,7 +163,10 @@ fn request_model(args: &Args, item: &ItemFn, krate: &Path) -> TokenStream {
 /// The provider a client argument tells (`last9_genai::ProviderHint`), read
 /// at span start. The first argument that tells wins.
 fn client_provider(args: &Args, item: &ItemFn, krate: &Path) -> TokenStream {
-    let probes = model_sources(args, item).into_iter().map(|(ident, _)| {
+    if !asks_a_model(args) {
+        return quote!(::core::option::Option::None);
+    }
+    let probes = named(item).into_iter().map(|ident| {
         quote! {
             .or_else(|| {
                 #[allow(unused_imports)]

@@ -161,7 +161,7 @@ use proc_macro::TokenStream;
 /// names the provider (`last9_genai::ProviderHint`: async-openai's `Client`
 /// by its base URL, with feature `async-openai-client`, so Groq, Azure
 /// OpenAI or a local Ollama are named for what they are; the Bedrock
-/// runtime client; your own client), skipped or not; else the model's
+/// runtime client; your own client), skipped, redacted or not; else the model's
 /// name does, and a marker in the response (Azure's, Groq's) is written
 /// over that guess.
 ///

@@ -843,3 +843,71 @@ fn the_metrics_name_the_provider_as_the_span_does() {
         assert_eq!(calls, 1, "{provider}");
     }
 }
+
+/// A function's own prices know only its house model.
+fn house_only() -> PricingTable {
+    PricingTable::new([("house-model", ModelPricing::new(1.0, 1.0))]).unwrap()
+}
+
+#[observe(pricing = house_only())]
+fn answered_by_gpt_4o() -> Json {
+    completion()
+}
+
+/// A model the function's own prices lack is priced with the pipeline's,
+/// the same cost on the span and in the metrics. (Regression: the metrics
+/// had none, the span the processor's.)
+#[test]
+fn a_model_the_own_prices_lack_is_priced_with_the_pipelines() {
+    let t = telemetry(Sampler::AlwaysOn);
+    answered_by_gpt_4o();
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert!((cost.value - COST).abs() < 1e-12, "{}", cost.value);
+    let spans = t.spans.get_finished_spans().unwrap();
+    let on_span = spans[0]
+        .attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == "gen_ai.usage.cost_usd")
+        .map(|kv| kv.value.clone());
+    assert_eq!(on_span, Some(Value::F64(COST)));
+}
+
+/// A function with its own prices that records its usage and fails.
+#[observe(pricing = pricing())]
+fn summarize_then_fail() -> Result<String, std::io::Error> {
+    last9_genai::record_usage("gpt-4o", TokenUsage::new(1000, 500));
+    Err(std::io::Error::other("the model timed out"))
+}
+
+/// Usage the body records counts at any sampling rate, in the metrics and
+/// in the workflow's totals; a call that failed counts none of it, on its
+/// span or in its metrics.
+#[test]
+fn recorded_usage_counts_unsampled_and_not_when_the_call_failed() {
+    let t = telemetry(Sampler::AlwaysOff);
+    let wf = workflow("summaries").enter();
+    summarize("long text");
+    let input = t.point(
+        "gen_ai.client.token.usage",
+        &[("gen_ai.token.type", "input")],
+    );
+    assert_eq!((input.count, input.value), (1, 1000.0));
+    let cost = t.point("gen_ai.l9.client.cost", &[]);
+    assert!((cost.value - 0.0075).abs() < 1e-12, "{}", cost.value);
+    assert_eq!((wf.llm_calls(), wf.total_tokens()), (1, 1500));
+    drop((wf, t));
+
+    let t = telemetry(Sampler::AlwaysOn);
+    assert!(summarize_then_fail().is_err());
+    assert!(t.points("gen_ai.client.token.usage").is_empty());
+    assert!(t.points("gen_ai.l9.client.cost").is_empty());
+    let spans = t.spans.get_finished_spans().unwrap();
+    assert!(
+        !spans[0]
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str().starts_with("gen_ai.usage.")),
+        "{:?}",
+        spans[0].attributes
+    );
+}

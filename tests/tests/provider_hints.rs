@@ -115,6 +115,12 @@ fn house(client: &House, model: &str) -> Json {
     completion(model)
 }
 
+#[observe(redact(client))]
+fn house_redacted(client: &House, model: &str) -> Json {
+    let _ = client;
+    completion(model)
+}
+
 #[observe(skip(client))]
 fn house_boxed(client: Box<House>, model: &str) -> Json {
     let _ = client;
@@ -150,9 +156,17 @@ fn a_users_own_client_names_the_provider() {
     house(&unknown, "claude-sonnet-4-5");
     house_azure_body(&unknown, "gpt-4o");
     house_azure_body(&xai, "gpt-4o");
+    house_redacted(&xai, "gpt-4o");
     assert_eq!(
         providers(&h.spans()),
-        ["x_ai", "deepseek", "anthropic", "azure.ai.openai", "x_ai"]
+        [
+            "x_ai",
+            "deepseek",
+            "anthropic",
+            "azure.ai.openai",
+            "x_ai",
+            "x_ai"
+        ]
     );
 }
 

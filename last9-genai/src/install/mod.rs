@@ -751,7 +751,8 @@ pub struct TelemetryGuard {
     /// Shut down already, by [`TelemetryGuard::shutdown`].
     shut: bool,
     /// The runtime the gRPC exporter runs on, when there is one; dropped
-    /// after the provider is shut down.
+    /// after the shutdown returned (a part still running past the deadline
+    /// then fails its last export, as the deadline already said).
     #[cfg(feature = "otlp")]
     _background: Option<otlp::Background>,
 }

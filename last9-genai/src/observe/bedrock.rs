@@ -82,7 +82,6 @@ fn document_json(document: &Document, limit: usize) -> String {
     out.finish()
 }
 
-/// The Converse output, read in place: only what is recorded is copied.
 /// The Bedrock runtime client's calls go to Bedrock, whatever its endpoint.
 impl ProviderHint for aws_sdk_bedrockruntime::Client {
     fn provider(&self) -> Option<&'static str> {
@@ -90,6 +89,7 @@ impl ProviderHint for aws_sdk_bedrockruntime::Client {
     }
 }
 
+/// The Converse output, read in place: only what is recorded is copied.
 impl KnownResponse for ConverseOutput {
     fn output(&self, bounds: Bounds) -> Output {
         let cut = |text: &str| cut_bytes(text, bounds.limit).into_owned();

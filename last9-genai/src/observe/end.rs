@@ -99,13 +99,17 @@ impl Observation {
         self.finished = true;
         let recorded = self.close_recorded();
         let response = output.as_ref().and_then(|output| output.info.as_ref());
-        // What the body recorded tells what the output does not.
-        let merged = recorded.as_ref().map(|recorded| {
-            let mut info = response.cloned().unwrap_or_default();
-            info.model = info.model.or_else(|| Some(recorded.model.clone()));
-            info.usage = info.usage.or(Some(recorded.usage));
-            info
-        });
+        // What the body recorded tells what the output does not; a call
+        // that failed has no output, and counts none of it anywhere.
+        let merged = recorded
+            .as_ref()
+            .filter(|_| output.is_some())
+            .map(|recorded| {
+                let mut info = response.cloned().unwrap_or_default();
+                info.model = info.model.or_else(|| Some(recorded.model.clone()));
+                info.usage = info.usage.or(Some(recorded.usage));
+                info
+            });
         let info = merged.as_ref().or(response);
         let cost = self.price(info);
         self.count_unsampled(info, cost.as_ref());
@@ -152,8 +156,12 @@ impl Observation {
     }
 
     /// What the body recorded with `record_usage`, kept for a call with its
-    /// own prices; its entry is closed however the call ends.
+    /// own prices, sampled or not; its entry is closed however the call
+    /// ends.
     fn close_recorded(&mut self) -> Option<Recorded> {
+        if let Some(span_id) = self.recorded_span.take() {
+            return recorded::close(span_id);
+        }
         if self.pricing.is_none() || !self.recording {
             return None;
         }

@@ -63,8 +63,10 @@ impl<'a, T: ?Sized> ModelNone<'a> for Wrap<'a, T> {
 /// A model client that tells which provider its calls go to. An observed
 /// model call that takes one as an argument (by value, by reference, in an
 /// `Arc` or a `Box`; skipped or not) names its span's provider from it,
-/// before the model's name is asked. An explicit `provider = "…"` still
-/// wins, and so does a provider the response names by a marker.
+/// before the model's name is asked, and over a provider the response
+/// names by a marker (the client knows where the call went). An explicit
+/// `provider = "…"` still wins. Arguments in `redact(...)` are asked too:
+/// a provider's name is no secret.
 ///
 /// The crate implements it for async-openai's `Client`, by its base URL
 /// (see [`detect_provider_from_url`](crate::detect_provider_from_url);

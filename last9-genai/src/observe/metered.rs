@@ -25,7 +25,7 @@ pub(crate) struct Metering {
 pub(crate) struct Ended<'a> {
     pub(crate) duration: Option<Duration>,
     pub(crate) info: Option<&'a ResponseInfo>,
-    /// The cost the call's own prices gave.
+    /// What the call cost (`pricing::price_own_else_pipeline`).
     pub(crate) cost_usd: Option<f64>,
     pub(crate) error_type: Option<&'a str>,
     /// A stream's time to its first chunk, and the time between its chunks.

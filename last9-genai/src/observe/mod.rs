@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
-use opentelemetry::trace::{Span as _, SpanContext, TraceContextExt};
+use opentelemetry::trace::{Span as _, SpanContext, SpanId, TraceContextExt};
 use opentelemetry::{Array, Context, ContextGuard, KeyValue, StringValue, Value};
 use pin_project_lite::pin_project;
 use serde::Serialize;
@@ -78,6 +78,9 @@ pub struct Meta {
     /// or nothing): only then is the prompt kept to be written as the
     /// user's message of a model call.
     pub may_respond: bool,
+    /// `pricing = …`: the function prices its own calls, and what its body
+    /// records with `record_usage` is kept for them, sampled or not.
+    pub prices: bool,
     /// The function's one warning that it returned a value no format
     /// recognises is said.
     pub said: Said,
@@ -130,6 +133,10 @@ pub struct Observation {
     /// whose metrics are recorded.
     start: Option<Instant>,
     pricing: Option<PricingTable>,
+    /// The span the body's `record_usage` is kept under, for a call with
+    /// its own prices whose span the sampler dropped (one that records
+    /// keeps it under its context's span).
+    recorded_span: Option<SpanId>,
     args: Vec<(&'static str, Captured)>,
     finished: bool,
     /// `gen_ai.request.model` is written.
@@ -171,6 +178,7 @@ impl Observation {
             totals: None,
             start: None,
             pricing: None,
+            recorded_span: None,
             args: Vec::new(),
             finished: false,
             model_written: false,
@@ -212,7 +220,13 @@ impl Observation {
                 observation.span = Some(span);
             }
             Some(tracer::Started::Dropped(span_context)) => {
-                observation.cx = dropped_span_context(parent, span_context);
+                // A function with its own prices keeps what its body
+                // records under a span id of its own.
+                observation.cx = if meta.prices {
+                    Some(parent.with_remote_span_context(span_context))
+                } else {
+                    dropped_span_context(parent, span_context)
+                };
                 observation.totals = open_scope(parent);
             }
             Some(tracer::Started::Unregistered) => {
@@ -327,6 +341,18 @@ impl Observation {
     pub fn with_pricing(mut self, table: Option<&PricingTable>) -> Self {
         if self.reads_output() {
             self.pricing = table.cloned();
+        }
+        // Usage the body records counts in the metrics and totals of a call
+        // the sampler dropped too: kept under the dropped span's id.
+        if self.pricing.is_some()
+            && !self.recording
+            && let Some(cx) = &self.cx
+        {
+            let span_id = cx.span().span_context().span_id();
+            if span_id != SpanId::INVALID {
+                recorded::open(span_id);
+                self.recorded_span = Some(span_id);
+            }
         }
         self
     }

@@ -783,6 +783,7 @@ const fn meta(name: &'static str, provider: Option<&'static str>) -> Meta {
         model: None,
         provider,
         may_respond: true,
+        prices: false,
         said: Said::new(),
     }
 }

@@ -5,8 +5,8 @@
 //! budgets of a call the span processor never sees); the span processor
 //! prices the spans that end without a cost; the manual API prices what it
 //! is told. All of them ask [`price_call`], with the models in the same
-//! order, so a call costs the same wherever it is counted. A call with no
-//! prices of its own is priced with the pipeline's
+//! order, so a call costs the same wherever it is counted. An observed or
+//! manual call is priced with its own prices, else the pipeline's
 //! ([`price_own_else_pipeline`]); the processor prices with its own only.
 
 use std::cell::RefCell;
@@ -33,17 +33,19 @@ impl CallCost {
     }
 }
 
-/// Prices `usage` with `own` prices, else the pipeline's (see
-/// [`price_call`]).
+/// Prices `usage` with `own` prices, else, when they have none for the
+/// call's models, with the pipeline's (see [`price_call`]): a function's
+/// own table prices its house models, the pipeline's the others. Only the
+/// table asked last says that a model has no price.
 pub(crate) fn price_own_else_pipeline<const N: usize>(
     own: Option<&PricingTable>,
     models: [Option<&str>; N],
     usage: &TokenUsage,
 ) -> Option<CallCost> {
-    match own {
-        Some(table) => price_call(Some(table), models, usage),
-        None => with_installed(|table| price_call(table, models, usage)),
+    if let Some((breakdown, bundled)) = own.and_then(|table| table.cost_and_source(models, usage)) {
+        return Some(CallCost { breakdown, bundled });
     }
+    with_installed(|pipeline| price_call(pipeline.or(own), models, usage))
 }
 
 /// Prices `usage` with `table` as the first of `models` that has a price:
@@ -126,6 +128,20 @@ mod tests {
 
     fn table() -> PricingTable {
         PricingTable::new([("gpt-4o", ModelPricing::new(2.5, 10.0))]).unwrap()
+    }
+
+    /// A call's own table prices its models; a model it lacks falls to the
+    /// pipeline's (none is installed here: then to nothing).
+    #[test]
+    fn own_prices_come_first() {
+        let usage = TokenUsage::new(1000, 500);
+        let own = PricingTable::new([("house", ModelPricing::new(1.0, 1.0))]).unwrap();
+        let cost = price_own_else_pipeline(Some(&own), [Some("house")], &usage).unwrap();
+        assert_eq!(cost.breakdown.total_micro_usd(), 1500);
+        assert_eq!(
+            price_own_else_pipeline(Some(&own), [Some("nobody-prices-this-model")], &usage),
+            None
+        );
     }
 
     #[test]

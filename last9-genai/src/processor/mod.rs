@@ -307,6 +307,10 @@ impl<P> Last9SpanProcessor<P> {
         // The response names the exact model; the request may name an alias
         // that is the one priced.
         let models = [facts.response_model, facts.request_model];
+        // With no table, only a model call is worth a word.
+        if self.pricing.is_none() && !facts.is_llm() {
+            return None;
+        }
         pricing::price_call(self.pricing.as_ref(), models, &usage)
     }
 }
