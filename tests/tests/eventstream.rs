@@ -250,10 +250,7 @@ fn bytes_that_are_no_event_stream_are_read_as_nothing() {
 #[test]
 fn an_enormous_message_is_skipped_and_a_cut_one_counted() {
     let events = fixture_events();
-    let mut enormous = Vec::new();
-    enormous.extend_from_slice(&(64u32 << 20).to_be_bytes());
-    enormous.extend_from_slice(&0u32.to_be_bytes());
-    enormous.extend_from_slice(&crc(&enormous).to_be_bytes());
+    let enormous = items_enormous_prelude();
     let skipped = (64 << 20) - 12;
     let mut items = vec![event(&events[0].0, &events[0].1), enormous];
     items.extend(std::iter::repeat_n(vec![b'x'; 1 << 20], skipped >> 20));
@@ -266,12 +263,28 @@ fn an_enormous_message_is_skipped_and_a_cut_one_counted() {
         Some(events.len() as i64 + 1)
     );
 
+    // Cut while it is passed over: it counts once.
+    let mut cut_short = vec![event(&events[0].0, &events[0].1)];
+    cut_short.push(items_enormous_prelude());
+    cut_short.push(vec![b'x'; 1000]);
+    let span = followed(cut_short);
+    assert_eq!(int(&span, "gen_ai.l9.stream.chunks"), Some(2));
+
     let whole = event(&events[1].0, &events[1].1);
     let cut = event(&events[2].0, &events[2].1);
     let span = followed(vec![whole, cut[..cut.len() / 2].to_vec()]);
     assert_eq!(completion(&span).as_deref(), Some("I'll look up"));
     assert_eq!(int(&span, "gen_ai.l9.stream.chunks"), Some(2));
     assert_eq!(attr(&span, "gen_ai.l9.cancelled"), None);
+}
+
+/// The prelude of a message that says it is 64 MiB, its checksum right.
+fn items_enormous_prelude() -> Vec<u8> {
+    let mut prelude = Vec::new();
+    prelude.extend_from_slice(&(64u32 << 20).to_be_bytes());
+    prelude.extend_from_slice(&0u32.to_be_bytes());
+    prelude.extend_from_slice(&crc(&prelude).to_be_bytes());
+    prelude
 }
 
 /// CRC-32 as zlib computes it, for the tests' own messages.

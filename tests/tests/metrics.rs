@@ -782,13 +782,7 @@ fn usage_recorded_in_the_body_reaches_the_metrics() {
     assert_eq!(input.attributes["gen_ai.response.model"], "gpt-4o");
     let cost = t.point("gen_ai.l9.client.cost", &[]);
     assert!((cost.value - 0.0075).abs() < 1e-12, "{}", cost.value);
-    let spans = t.spans.get_finished_spans().unwrap();
-    let span_cost = spans[0]
-        .attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == "gen_ai.usage.cost_usd")
-        .map(|kv| kv.value.clone());
-    assert_eq!(span_cost, Some(Value::F64(0.0075)));
+    assert_eq!(first_span_cost(&t), Some(0.0075));
 }
 
 /// An Azure OpenAI answer: OpenAI's shape, with Azure's content filter
@@ -863,13 +857,7 @@ fn a_model_the_own_prices_lack_is_priced_with_the_pipelines() {
     answered_by_gpt_4o();
     let cost = t.point("gen_ai.l9.client.cost", &[]);
     assert!((cost.value - COST).abs() < 1e-12, "{}", cost.value);
-    let spans = t.spans.get_finished_spans().unwrap();
-    let on_span = spans[0]
-        .attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == "gen_ai.usage.cost_usd")
-        .map(|kv| kv.value.clone());
-    assert_eq!(on_span, Some(Value::F64(COST)));
+    assert_eq!(first_span_cost(&t), Some(COST));
 }
 
 /// A function with its own prices that records its usage and fails.
@@ -910,4 +898,10 @@ fn recorded_usage_counts_unsampled_and_not_when_the_call_failed() {
         "{:?}",
         spans[0].attributes
     );
+}
+
+/// The cost written on the first span that ended.
+fn first_span_cost(t: &Telemetry) -> Option<f64> {
+    let spans = t.spans.get_finished_spans().unwrap();
+    common::float(&spans[0], "gen_ai.usage.cost_usd")
 }

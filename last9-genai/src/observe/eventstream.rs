@@ -209,9 +209,10 @@ impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for EventStream {
         }
     }
 
-    /// A message cut short by the stream's end counts as a chunk, unread.
+    /// A message cut short by the stream's end counts as a chunk, unread
+    /// (one too long to keep counted when it was passed over).
     fn read_rest(&mut self, following: &mut Following) -> Option<End> {
-        if !self.message.is_empty() || self.skip > 0 {
+        if !self.message.is_empty() {
             self.message = Vec::new();
             following.chunk();
         }
