@@ -98,6 +98,10 @@ pub const EXCEPTION_MESSAGE: &str = "exception.message";
 // ---------------------------------------------------------------- workflow totals
 /// Sum of the cost of the priced LLM spans that ended inside a workflow (float, USD).
 pub const WORKFLOW_TOTAL_COST_USD: &str = "workflow.total_cost_usd";
+/// The same sum in whole micro-dollars (int): what an OpenTelemetry
+/// Collector's tail-sampling `numeric_attribute` policy can compare, as it
+/// reads integers only.
+pub const WORKFLOW_TOTAL_COST_MICRO_USD: &str = "workflow.total_cost_micro_usd";
 /// Number of LLM spans that ended inside a workflow (int).
 pub const WORKFLOW_LLM_CALLS: &str = "workflow.llm_calls";
 /// Number of tool spans that ended inside a workflow (int).
@@ -197,6 +201,9 @@ pub const USAGE_CACHE_WRITE_INPUT_TOKENS: &str = "gen_ai.usage.cache_write.input
 pub const USAGE_REASONING_OUTPUT_TOKENS: &str = "gen_ai.usage.reasoning.output_tokens";
 /// Total cost in USD (float).
 pub const USAGE_COST_USD: &str = "gen_ai.usage.cost_usd";
+/// Total cost in USD (float), under the key Langfuse reads a span's cost
+/// from.
+pub const USAGE_COST: &str = "gen_ai.usage.cost";
 /// Input cost in USD (float), cache reads and writes included.
 pub const USAGE_COST_INPUT_USD: &str = "gen_ai.usage.cost_input_usd";
 /// Output cost in USD (float), reasoning included.
@@ -256,22 +263,23 @@ pub const TOOL_NAME: &str = "gen_ai.tool.name";
 pub const TOOL_TYPE: &str = "gen_ai.tool.type";
 /// Tool description (string).
 pub const TOOL_DESCRIPTION: &str = "gen_ai.tool.description";
-/// Tool arguments as JSON text (string).
+/// Tool arguments as JSON text (string), written by the manual API.
 pub const FUNCTION_CALL_ARGUMENTS: &str = "gen_ai.function.call.arguments";
-/// Tool result as JSON text, or the string itself (string).
+/// Tool result as JSON text, or the string itself (string), written by the
+/// manual API.
 pub const FUNCTION_CALL_RESULT: &str = "gen_ai.function.call.result";
 /// Tool duration in milliseconds (int).
 pub const FUNCTION_CALL_DURATION_MS: &str = "gen_ai.function.call.duration_ms";
-/// Event recorded once for each tool call a model response asks for; it
-/// carries [`TOOL_NAME`], [`FUNCTION_CALL_ARGUMENTS`] and [`TOOL_CALL_ID`].
+/// Event recorded once for each tool call a model response asks for, in the
+/// Python SDK's layout; it carries the `tool_call.*` keys below.
 pub const EVENT_TOOL_CALL: &str = "gen_ai.tool.call";
 /// Id of a tool call (string).
 pub const TOOL_CALL_ID: &str = "gen_ai.tool.call.id";
-/// A tool span's arguments as JSON text, as the GenAI conventions (v1.41)
-/// name them; written beside [`FUNCTION_CALL_ARGUMENTS`] (string).
+/// A tool span's arguments as a JSON object of its arguments, as the GenAI
+/// conventions (v1.41) name them, in their layout (string).
 pub const TOOL_CALL_ARGUMENTS: &str = "gen_ai.tool.call.arguments";
-/// A tool span's result, as the GenAI conventions (v1.41) name it; written
-/// beside [`FUNCTION_CALL_RESULT`] (string).
+/// A tool span's result, as the GenAI conventions (v1.41) name it, in their
+/// layout (string).
 pub const TOOL_CALL_RESULT: &str = "gen_ai.tool.call.result";
 /// On a [`EVENT_TOOL_CALL`] event: the call's position in the response
 /// (int), as the Python SDK writes it.
@@ -301,21 +309,17 @@ pub const PROMPT_TEMPLATE_ID: &str = "gen_ai.prompt.template_id";
 pub const EVENT_CONTENT_PROMPT: &str = "gen_ai.content.prompt";
 /// Event carrying the completion text.
 pub const EVENT_CONTENT_COMPLETION: &str = "gen_ai.content.completion";
-/// Prompt text, on [`EVENT_CONTENT_PROMPT`] (string). On the span of a
-/// model call, the prompt messages as a JSON array of `{role, content,
-/// tool_calls?, tool_call_id?}` (string), as the Python SDK's log bridge
-/// writes it for the Last9 LLM dashboard.
+/// Prompt text, in the Python SDK's layout (string): on
+/// [`EVENT_CONTENT_PROMPT`], or on the span when content goes there. Chat
+/// messages are written as `role: text` lines.
 pub const PROMPT: &str = "gen_ai.prompt";
-/// Completion text, on [`EVENT_CONTENT_COMPLETION`] (string). On the span of
-/// a model call, the completion as a JSON array of `{role, content,
-/// tool_calls?, finish_reason, index}` (string).
+/// Completion text, in the Python SDK's layout (string): on
+/// [`EVENT_CONTENT_COMPLETION`], or on the span when content goes there.
 pub const COMPLETION: &str = "gen_ai.completion";
-/// On [`EVENT_CONTENT_PROMPT`] of a model call: the prompt messages as the
-/// JSON array of [`PROMPT`] (string).
-pub const EVENT_PROMPT_CONTENT: &str = "content";
-/// On [`EVENT_CONTENT_COMPLETION`] of a model call: the completion as the
-/// JSON array of [`COMPLETION`] (string).
-pub const EVENT_COMPLETION_CONTENT: &str = "completion";
+/// The GenAI conventions' event carrying a model call's messages
+/// ([`INPUT_MESSAGES`], [`SYSTEM_INSTRUCTIONS`], [`OUTPUT_MESSAGES`]) in
+/// their layout when content goes in events.
+pub const EVENT_INFERENCE_DETAILS: &str = "gen_ai.client.inference.operation.details";
 /// Input messages of a model call, as the GenAI conventions (v1.41) write
 /// them: a JSON array of `{role, parts: [...]}` (string).
 pub const INPUT_MESSAGES: &str = "gen_ai.input.messages";

@@ -102,6 +102,7 @@ mod processor;
 mod propagation;
 mod record;
 mod redact;
+mod settings;
 mod summary;
 mod text;
 #[cfg(feature = "tracing")]
@@ -122,7 +123,8 @@ pub use context::{spawn, spawn_blocking};
 pub use cost::{CostBreakdown, MAX_TOKEN_COUNT, TokenUsage};
 pub use health::{CountingExporter, ExportCounts, ExportHealth};
 pub use install::{
-    BUNDLED_PRICES_ENV, Install, InstallError, PRICING_FILE_ENV, Protocol, TelemetryGuard, install,
+    BUNDLED_PRICES_ENV, Compression, Install, InstallError, PRICING_FILE_ENV, Protocol,
+    TelemetryGuard, install,
 };
 pub use last9_genai_macros::observe;
 pub use manual::{DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, Performance, ToolCall};
@@ -132,10 +134,6 @@ pub use metrics::{metrics_scope_ids, set_meter_provider};
 pub use observe::bedrock::ConverseEvents;
 pub use observe::eventstream::EventStream;
 pub use observe::known::ProviderHint;
-pub use observe::settings::{
-    CAPTURE_CONTENT_ENV, ContentCapture, DEFAULT_CAPTURE_LIMIT, capture_content, capture_limit,
-    content_capture, set_capture_content, set_capture_limit, set_content_capture,
-};
 pub use observe::stream::{
     Chunks, Items, MAX_SSE_EVENT, Ndjson, ObserveIterator, ObserveStream, ObservedIter,
     ObservedStream, ReadChunks, Sse, StreamCall,
@@ -154,6 +152,11 @@ pub use record::conventions::{GENAI_LATEST_EXPERIMENTAL, STABILITY_OPT_IN_ENV};
 pub use record::{ObservationKind, ParseKindError, SpanTarget};
 pub use record::{detect_provider, detect_provider_from_url};
 pub use redact::{ANY_WORD, LAST_WORD, REDACT_ENV, REDACTED, Redaction, set_redaction};
+pub use settings::{
+    CAPTURE_CONTENT_ENV, CONTENT_LAYOUT_ENV, ContentCapture, ContentLayout, DEFAULT_CAPTURE_LIMIT,
+    capture_content, capture_limit, content_capture, content_layout, set_capture_content,
+    set_capture_limit, set_content_capture, set_content_layout,
+};
 pub use text::{MAX_MODEL_NAME_LEN, TRUNCATION_MARKER};
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]

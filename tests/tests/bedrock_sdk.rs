@@ -17,7 +17,7 @@ use aws_sdk_bedrockruntime::types::{
     ToolUseBlockStart,
 };
 use aws_smithy_types::Document;
-use common::{attr, event_attr, float, int, string};
+use common::{attr, float, int, string};
 use futures::StreamExt as _;
 use last9_genai::{ModelPricing, ObserveStream as _, PricingTable, StreamCall, observe};
 use opentelemetry::{Array, Value};
@@ -116,11 +116,11 @@ async fn a_typed_converse_output_is_read_and_priced() {
     // 12 × 3 + 1500 × 0.3 + 300 × 3.75 + 85 × 15 = 2 886 µ$.
     assert_eq!(float(&span, "gen_ai.usage.cost_usd"), Some(0.002886));
     assert_eq!(
-        event_attr(&span, "gen_ai.tool.call", "gen_ai.function.call.arguments").as_deref(),
+        common::tool_call_arguments(&span, 0).as_deref(),
         Some(r#"{"city":"Paris"}"#)
     );
     assert_eq!(
-        event_attr(&span, "gen_ai.content.completion", "gen_ai.completion").as_deref(),
+        common::completion(&span).as_deref(),
         Some("I'll look up the current weather in Paris.")
     );
 }
@@ -141,8 +141,7 @@ async fn a_typed_converse_output_with_impossible_counts_or_deep_input() {
         attr(&span, "gen_ai.l9.usage_invalid"),
         Some(Value::Bool(true))
     );
-    let arguments =
-        event_attr(&span, "gen_ai.tool.call", "gen_ai.function.call.arguments").unwrap();
+    let arguments = common::tool_call_arguments(&span, 0).unwrap();
     assert!(
         arguments.ends_with(last9_genai::TRUNCATION_MARKER),
         "{arguments}"
@@ -219,12 +218,12 @@ async fn typed_converse_stream_events_are_followed() {
     assert_eq!(int(&span, "gen_ai.usage.input_tokens"), Some(1812));
     assert_eq!(int(&span, "gen_ai.l9.stream.chunks"), Some(count as i64));
     assert_eq!(
-        event_attr(&span, "gen_ai.content.completion", "gen_ai.completion").as_deref(),
+        common::completion(&span).as_deref(),
         Some("I'll look up the weather.")
     );
     assert_eq!(
-        event_attr(&span, "gen_ai.tool.call", "gen_ai.function.call.arguments").as_deref(),
-        Some("{\"city\": \"Paris\"}")
+        common::tool_call_arguments(&span, 0).as_deref(),
+        Some(r#"{"city":"Paris"}"#)
     );
 }
 

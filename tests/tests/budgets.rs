@@ -99,6 +99,12 @@ fn spending_in_a_child_counts_toward_every_enclosing_budget() {
     );
     let outer = h.span("outer");
     assert_eq!(float(&outer, "workflow.total_cost_usd"), Some(0.015));
+    // The same total in whole micro-dollars, an integer a Collector's
+    // tail-sampling `numeric_attribute` policy can compare.
+    assert_eq!(
+        common::int(&outer, "workflow.total_cost_micro_usd"),
+        Some(15_000)
+    );
     assert_eq!(int(&outer, "workflow.total_tokens"), Some(3000));
 }
 

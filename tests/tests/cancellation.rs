@@ -42,6 +42,8 @@ async fn a_cancelled_observed_future_is_exported_marked_and_counted() {
     assert_eq!(call.status, Status::Unset);
     assert_eq!(int(&call, "gen_ai.usage.input_tokens"), Some(1000));
     assert_eq!(float(&call, "gen_ai.usage.cost_usd"), Some(0.0025));
+    // Under the key Langfuse reads a span's cost from, too.
+    assert_eq!(float(&call, "gen_ai.usage.cost"), Some(0.0025));
     assert_eq!(
         call.parent_span_id,
         h.span("support").span_context.span_id()

@@ -63,6 +63,7 @@ fn build_tree(levels: usize) -> Node {
 /// Regression: the process aborted (stack overflow) capturing it.
 #[test]
 fn a_return_value_nested_100_000_levels_is_captured_on_a_small_stack() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     let depth = std::thread::Builder::new()
         .stack_size(256 * 1024)
@@ -72,7 +73,7 @@ fn a_return_value_nested_100_000_levels_is_captured_on_a_small_stack() {
         .expect("no stack overflow");
     assert_eq!(depth, 100_000, "the value returned is the value built");
     let span = h.span("build_tree");
-    let completion = common::event_attr(&span, "gen_ai.content.completion", "gen_ai.completion");
+    let completion = common::completion(&span);
     assert_eq!(completion.as_deref(), Some(TRUNCATION_MARKER));
     assert_eq!(string(&span, "gen_ai.l9.capture_failed"), None);
 }
@@ -94,6 +95,7 @@ fn fetch_blob(blob: &'static Blob) -> &'static Blob {
 /// MiB). Capture now costs the limit, not the value.
 #[test]
 fn a_100_mb_return_value_is_not_copied() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     let blob: &'static Blob = Box::leak(Box::new(Blob {
         id: "blob-1",
@@ -107,8 +109,7 @@ fn a_100_mb_return_value_is_not_copied() {
         "capturing a 100 MB value took {peak} bytes at its peak"
     );
     let span = h.span("fetch_blob");
-    let completion =
-        common::event_attr(&span, "gen_ai.content.completion", "gen_ai.completion").unwrap();
+    let completion = common::completion(&span).unwrap();
     assert!(completion.starts_with("{\"id\":\"blob-1\",\"data\":[7,7,7,"));
     assert!(completion.ends_with(TRUNCATION_MARKER));
     assert_eq!(
@@ -143,6 +144,7 @@ fn build_debug_tree(levels: usize) -> DebugNode {
 /// `Debug` writes a few bytes per level, so the limit bounds the depth.
 #[test]
 fn a_debug_only_value_nested_100_000_levels_is_cut_at_the_limit() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     std::thread::Builder::new()
         .stack_size(512 * 1024)
@@ -151,8 +153,7 @@ fn a_debug_only_value_nested_100_000_levels_is_cut_at_the_limit() {
         .join()
         .expect("no stack overflow");
     let span = h.span("build_debug_tree");
-    let completion =
-        common::event_attr(&span, "gen_ai.content.completion", "gen_ai.completion").unwrap();
+    let completion = common::completion(&span).unwrap();
     assert!(completion.starts_with("DebugNode(Some(DebugNode(Some("));
     assert_eq!(
         completion.len(),
@@ -160,20 +161,9 @@ fn a_debug_only_value_nested_100_000_levels_is_cut_at_the_limit() {
     );
 }
 
-/// The arguments of the tool-call event at `index` of `span`.
+/// The arguments of the tool call at `index` of `span`.
 fn tool_call_arguments(span: &opentelemetry_sdk::trace::SpanData, index: usize) -> String {
-    let event = span
-        .events
-        .iter()
-        .filter(|e| e.name == "gen_ai.tool.call")
-        .nth(index)
-        .expect("a tool-call event");
-    event
-        .attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == "tool_call.function.arguments")
-        .map(|kv| kv.value.to_string())
-        .expect("the call's arguments")
+    common::tool_call_arguments(span, index).expect("the call's arguments")
 }
 
 /// An OpenAI chat completion held as JSON: 10 MB of text, 10 MB of tool
@@ -201,6 +191,7 @@ fn huge_chat() -> &'static serde_json::Value {
 /// not one per choice.
 #[test]
 fn a_huge_json_response_is_read_in_place_and_cut_at_the_limit() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     std::sync::LazyLock::force(&HUGE_CHAT);
     let (returned, peak) = peak_of(huge_chat);
@@ -208,8 +199,7 @@ fn a_huge_json_response_is_read_in_place_and_cut_at_the_limit() {
     assert!(peak < 1 << 20, "reading a 20 MB response took {peak} bytes");
     let span = h.span("huge_chat");
     let limit = last9_genai::DEFAULT_CAPTURE_LIMIT;
-    let completion =
-        common::event_attr(&span, "gen_ai.content.completion", "gen_ai.completion").unwrap();
+    let completion = common::completion(&span).unwrap();
     assert_eq!(
         completion,
         format!("{}{TRUNCATION_MARKER}", "é".repeat(limit / 2))
@@ -252,6 +242,7 @@ fn huge_message() -> &'static serde_json::Value {
 /// first.
 #[test]
 fn a_huge_json_tool_input_and_many_text_blocks_are_cut_at_the_limit() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     std::sync::LazyLock::force(&HUGE_MESSAGE);
     let ((), peak) = peak_of(|| {
@@ -268,7 +259,6 @@ fn a_huge_json_tool_input_and_many_text_blocks_are_cut_at_the_limit() {
     assert_eq!(arguments.len(), limit + TRUNCATION_MARKER.len());
     assert!(arguments.ends_with(TRUNCATION_MARKER));
     // The first 128 blocks, joined by spaces: 128 × 4 - 1 bytes.
-    let completion =
-        common::event_attr(&span, "gen_ai.content.completion", "gen_ai.completion").unwrap();
+    let completion = common::completion(&span).unwrap();
     assert_eq!(completion, vec!["abc"; 128].join(" "));
 }

@@ -75,7 +75,7 @@ fn followed(items: Vec<Vec<u8>>) -> SpanData {
 }
 
 fn completion(span: &SpanData) -> Option<String> {
-    common::event_attr(span, "gen_ai.content.completion", "gen_ai.completion")
+    common::completion(span)
 }
 
 fn tokens(span: &SpanData) -> [Option<i64>; 3] {

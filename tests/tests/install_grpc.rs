@@ -151,8 +151,8 @@ fn exports_in(run: impl FnOnce(Box<dyn FnOnce() + Send>)) {
     assert_eq!(spans[0].0, "grpc-service");
     assert_eq!(spans[0].1.name, "step");
     assert_eq!(
-        attribute(&spans[0].1.attributes, "function.arg.n"),
-        Some(Proto::IntValue(1))
+        attribute(&spans[0].1.attributes, "gen_ai.tool.call.arguments"),
+        Some(Proto::StringValue(r#"{"n":1}"#.to_owned()))
     );
 }
 

@@ -41,6 +41,7 @@ async fn chat(prompt: &str) -> Result<CreateChatCompletionResponse, OpenAIError>
 
 #[tokio::test]
 async fn a_typed_chat_completion_is_read_field_by_field() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     let response = chat("weather in Paris?").await.unwrap();
     assert_eq!(response.id, "chatcmpl-typed");
@@ -99,6 +100,7 @@ async fn chat_long(prompt: &str) -> Result<CreateChatCompletionResponse, OpenAIE
 /// cut at the capture limit as the text is.
 #[tokio::test]
 async fn a_typed_response_is_cut_at_the_capture_limit() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     chat_long("long?").await.unwrap();
     let s = h.span("chat_long");
@@ -115,7 +117,7 @@ async fn a_typed_response_is_cut_at_the_capture_limit() {
         .map(|kv| kv.value.to_string());
     assert_eq!(arguments, Some(format!("{}{marker}", "x".repeat(64))));
     assert_eq!(
-        common::event_attr(&s, "gen_ai.content.completion", "gen_ai.completion"),
+        common::completion(&s),
         Some(format!("{}{marker}", "é".repeat(32)))
     );
 }
@@ -146,6 +148,7 @@ async fn respond_typed(
 /// id, model, usage with reasoning tokens, and its text as the completion.
 #[tokio::test]
 async fn a_typed_responses_api_response_is_read() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     respond_typed("the answer?").await.unwrap();
     let s = h.span("respond_typed");
@@ -157,8 +160,5 @@ async fn a_typed_responses_api_response_is_read() {
     assert_eq!(int(&s, "gen_ai.usage.input_tokens"), Some(100));
     assert_eq!(int(&s, "gen_ai.usage.output_tokens"), Some(500));
     assert_eq!(int(&s, "gen_ai.usage.reasoning.output_tokens"), Some(400));
-    assert_eq!(
-        common::event_attr(&s, "gen_ai.content.completion", "gen_ai.completion").as_deref(),
-        Some("42")
-    );
+    assert_eq!(common::completion(&s).as_deref(), Some("42"));
 }

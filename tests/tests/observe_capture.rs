@@ -47,6 +47,7 @@ fn typed(
 
 #[test]
 fn each_argument_in_the_best_form_its_type_allows() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     typed(
         7,
@@ -98,6 +99,7 @@ fn pairs(a: i32, b: bool) -> i32 {
 
 #[test]
 fn the_prompt_is_chat_lines_or_name_value_pairs() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     chat(
         vec![
@@ -136,6 +138,7 @@ fn recall(history: serde_json::Value) -> usize {
 /// lines; any other JSON array (records) stays the JSON it was captured as.
 #[test]
 fn a_json_array_is_chat_lines_only_when_it_holds_messages() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     recall(serde_json::json!([
         {"role": "user", "content": "hi"},
@@ -170,6 +173,7 @@ fn small_limit(text: &str, items: Vec<u32>) -> usize {
 
 #[test]
 fn values_are_cut_at_the_limit_on_character_boundaries() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     big("é".repeat(1 << 20)); // 2 MiB
     let captured = string(&h.span("big"), "function.arg.text").unwrap();
@@ -197,6 +201,7 @@ fn two_texts(a: &str, b: &str) -> String {
 /// the marker, for a multi-argument prompt and a long return value.
 #[test]
 fn prompt_and_completion_events_are_cut_exactly() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     two_texts(&"é".repeat(100), &"x".repeat(100));
     let s = h.span("two_texts");
@@ -213,6 +218,7 @@ fn prompt_and_completion_events_are_cut_exactly() {
 
 #[test]
 fn the_global_limit_applies_where_the_function_sets_none() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     last9_genai::set_capture_limit(3);
     big("abcdef".into());
@@ -237,6 +243,7 @@ fn lookup(client: &str, email: &str, id: u32) -> u32 {
 
 #[test]
 fn secrets_are_redacted_by_default_and_on_request() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     login("ann", "hunter2", "sk-123".into(), "t0k");
     lookup("db", "ann@example.com", 4);
@@ -275,6 +282,7 @@ fn no_content(a: u8) -> u8 {
 
 #[test]
 fn skip_all_and_the_capture_switches() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     skip_everything(1, 2);
     no_content(1);
@@ -303,6 +311,7 @@ impl Serialize for Counted {
 /// of a response, and no more.
 #[test]
 fn an_output_not_captured_is_not_written() {
+    common::python_layout();
     #[observe(capture_input = false, capture_output = false)]
     fn quiet(counted: &Counted) -> &Counted {
         counted
@@ -332,6 +341,7 @@ fn an_output_not_captured_is_not_written() {
 
 #[test]
 fn content_capture_switched_off_process_wide_keeps_usage() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     #[observe]
     fn answer(prompt: &str) -> serde_json::Value {

@@ -86,6 +86,7 @@ fn failed(span: &opentelemetry_sdk::trace::SpanData) -> Option<Value> {
 
 #[test]
 fn a_panicking_argument_capture_never_stops_the_call() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert_eq!(takes_debug(PanicsInDebug, 41), 42);
     assert_eq!(takes_serialize(PanicsInSerialize(21)), 42);
@@ -105,6 +106,7 @@ fn a_panicking_argument_capture_never_stops_the_call() {
 
 #[test]
 fn a_panicking_return_value_capture_never_changes_what_is_returned() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert_eq!(returns_serialize(7).0, 7);
     let _value: PanicsInDebug = returns_debug();
@@ -126,6 +128,7 @@ fn a_panicking_return_value_capture_never_changes_what_is_returned() {
 
 #[test]
 fn a_panicking_error_message_still_ends_the_span_with_error() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert!(matches!(fails_with_display(), Err(PanicsInDisplay)));
     let s = h.span("fails_with_display");
@@ -138,6 +141,7 @@ fn a_panicking_error_message_still_ends_the_span_with_error() {
 
 #[tokio::test]
 async fn an_async_function_with_a_panicking_argument_still_runs() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert_eq!(async_takes_debug(PanicsInDebug).await, "done");
     let s = h.span("async_takes_debug");

@@ -18,6 +18,7 @@ fn plain(prompt: &str, temperature: f64) -> String {
 
 #[test]
 fn a_sync_function_gets_a_span_with_arguments_and_output() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert_eq!(plain("Hello!", 0.2), "Hello! at 0.2");
     let s = h.span("plain");
@@ -74,6 +75,7 @@ fn fallible(x: i32) -> Result<i32, ApiError> {
 
 #[test]
 fn an_err_sets_error_with_one_exception_event_and_is_returned_unchanged() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert_eq!(fallible(3), Ok(6));
     assert_eq!(fallible(-1), Err(ApiError("negative")));
@@ -118,6 +120,7 @@ fn keeps_its_context() -> u8 {
 /// copy of the context drops.
 #[test]
 fn the_span_ends_when_the_call_returns_though_its_context_lives_on() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert_eq!(keeps_its_context(), 1);
     let returned = std::time::SystemTime::now();
@@ -141,6 +144,7 @@ fn renames_itself(linked: opentelemetry::trace::SpanContext) {
 /// the current context: what it changes is exported.
 #[test]
 fn the_body_reaches_its_span_through_the_context() {
+    common::python_layout();
     use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
     let (_turn, h) = common::observed();
     let linked = SpanContext::new(
@@ -187,6 +191,7 @@ fn fails_opaque() -> Result<(), Opaque> {
 /// name: never nothing.
 #[test]
 fn an_error_without_display_is_said_by_debug_or_by_name() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert_eq!(fails_debug_only().unwrap_err().code, 7);
     assert!(fails_opaque().is_err());
@@ -216,6 +221,7 @@ fn an_error_without_display_is_said_by_debug_or_by_name() {
 /// built, nothing priced (and said once) when it was not.
 #[test]
 fn pricing_takes_the_result_of_building_a_table() {
+    common::python_layout();
     use last9_genai::{ModelPricing, PricingTable};
     fn reply() -> serde_json::Value {
         serde_json::json!({"object": "chat.completion", "model": "house-model",
@@ -244,6 +250,7 @@ fn pricing_takes_the_result_of_building_a_table() {
 /// with its prices, once, when the call ends.
 #[test]
 fn usage_recorded_in_the_body_is_priced_with_the_functions_prices() {
+    common::python_layout();
     use last9_genai::{ModelPricing, PricingTable, TokenUsage, record_usage};
     #[observe(pricing = PricingTable::new([("house-model", ModelPricing::new(1.0, 2.0))]))]
     fn house() -> &'static str {
@@ -283,6 +290,7 @@ async fn pipeline(q: String) -> &'static str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_functions_nest_across_awaits() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert_eq!(pipeline("weather".to_owned()).await, "done");
     let chain = h.span("rag_pipeline");
@@ -330,6 +338,7 @@ impl Client {
 
 #[tokio::test]
 async fn methods_taking_self_in_every_way() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     let mut client = Client { calls: 1 };
     client.by_mut();
@@ -351,6 +360,7 @@ fn generic<T: std::fmt::Debug + Clone>(
 
 #[test]
 fn generic_functions_and_impl_trait() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert_eq!(format!("{:?}", generic(vec![1, 2], 5)), "[1, 2]");
     let s = h.span("generic");
@@ -384,6 +394,7 @@ fn returns_boxed(
 
 #[tokio::test]
 async fn functions_returning_futures_end_their_span_when_the_future_completes() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     let fut = returns_future(1);
     assert!(
@@ -429,6 +440,7 @@ impl NativeAsync for Planner {
 
 #[tokio::test]
 async fn async_trait_methods_and_native_async_fns_in_traits() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     assert_eq!(Planner.run("trip").await, "planned trip");
     assert_eq!(Planner.go().await, 7);
@@ -455,6 +467,7 @@ fn panics(x: u8) -> u8 {
 
 #[test]
 fn a_panic_ends_the_span_with_error_and_goes_on() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     let result = std::panic::catch_unwind(|| panics(1));
     assert!(result.is_err());
@@ -465,6 +478,7 @@ fn a_panic_ends_the_span_with_error_and_goes_on() {
 
 #[test]
 fn spans_made_inside_the_body_are_children() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     #[observe]
     fn outer(h: &Harness) {
@@ -511,6 +525,7 @@ async fn migrating(h: &Harness) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_span_stays_current_while_the_task_moves_between_threads() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     let threads = tokio::spawn(migrating(h)).await.unwrap();
     assert!(threads > 1, "the task never moved");
@@ -522,6 +537,7 @@ async fn the_span_stays_current_while_the_task_moves_between_threads() {
 
 #[test]
 fn tracing_spans_inside_the_body_are_children_and_observed_calls_inside_tracing_spans_are_theirs() {
+    common::python_layout();
     use tracing_subscriber::layer::SubscriberExt;
     let (_turn, h) = common::observed();
     #[observe]

@@ -45,6 +45,7 @@ fn reasons(values: &[&str]) -> Option<Value> {
 
 #[test]
 fn openai_chat_completion_with_cache_reasoning_and_tool_calls() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     respond(json!({
         "id": "chatcmpl-9", "object": "chat.completion", "model": "gpt-4o-2024-08-06",
@@ -94,16 +95,20 @@ fn openai_chat_completion_with_cache_reasoning_and_tool_calls() {
             .find(|kv| kv.key.as_str() == k)
             .map(|kv| kv.value.to_string())
     };
-    assert_eq!(get(0, "gen_ai.tool.name").as_deref(), Some("get_weather"));
-    assert_eq!(get(0, "gen_ai.tool.call.id").as_deref(), Some("call_1"));
     assert_eq!(
-        get(0, "gen_ai.function.call.arguments").as_deref(),
+        get(0, "tool_call.function.name").as_deref(),
+        Some("get_weather")
+    );
+    assert_eq!(get(0, "tool_call.id").as_deref(), Some("call_1"));
+    assert_eq!(
+        get(0, "tool_call.function.arguments").as_deref(),
         Some(r#"{"city":"Paris"}"#)
     );
 }
 
 #[test]
 fn openai_responses_api_with_reasoning() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     respond(json!({
         "id": "resp_1", "object": "response", "model": "o3", "status": "completed",
@@ -130,6 +135,7 @@ fn openai_responses_api_with_reasoning() {
 
 #[test]
 fn anthropic_message_with_cache_reads_and_writes_and_tool_use() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     respond(json!({
         "id": "msg_7", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
@@ -173,6 +179,7 @@ fn anthropic_message_with_cache_reads_and_writes_and_tool_use() {
 /// the google-genai SDKs' snake_case: read and priced alike.
 #[test]
 fn gemini_generate_content() {
+    common::python_layout();
     let camel = json!({
         "candidates": [{ "content": { "role": "model", "parts": [{ "text": "Bonjour" }, { "functionCall": { "name": "translate", "args": { "to": "fr" } } }] },
                          "finishReason": "STOP" }],
@@ -256,6 +263,7 @@ async fn typed_client(prompt: &str) -> Option<ChatCompletion> {
 
 #[tokio::test]
 async fn typed_responses_through_option_priced_by_the_processor() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     typed_client("hi").await.unwrap();
     let s = h.span("typed_client");
@@ -289,6 +297,7 @@ fn summarize(text: &str) -> String {
 
 #[test]
 fn usage_recorded_in_the_body_is_priced_and_pricing_is_built_once() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     for _ in 0..3 {
         summarize("long text");
@@ -313,6 +322,7 @@ fn not_a_response(n: u32) -> Json {
 
 #[test]
 fn output_that_is_not_a_response_is_json_and_unpriced() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     not_a_response(4);
     let s = h.span("not_a_response");
@@ -333,6 +343,7 @@ fn output_that_is_not_a_response_is_json_and_unpriced() {
 /// counts became 0 tokens, and the call was priced at $0.
 #[test]
 fn impossible_token_counts_leave_the_call_unpriced_and_marked() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     for (i, bad) in [
         json!(-5),
@@ -379,6 +390,7 @@ fn impossible_token_counts_leave_the_call_unpriced_and_marked() {
 /// the span is marked, not priced.
 #[test]
 fn contradictory_token_counts_leave_the_call_unpriced_and_marked() {
+    common::python_layout();
     let (_turn, h) = common::observed();
     for (i, usage) in [
         json!({"prompt_tokens": 100, "completion_tokens": 5,

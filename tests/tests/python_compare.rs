@@ -179,6 +179,8 @@ fn span_json(span: &SpanData, spans: &[SpanData]) -> Json {
 #[ignore = "run by scripts/compare-python.sh, which sets L9_COMPARE_OUT"]
 async fn write_the_scenarios() {
     let out = std::env::var("L9_COMPARE_OUT").expect("L9_COMPARE_OUT names the output file");
+    // The comparison holds in the Python SDK's layout.
+    common::python_layout();
     let (_turn, h) = common::observed();
     let mut file = std::fs::File::create(out).unwrap();
     let mut record = |scenario: &str| {

@@ -263,31 +263,20 @@ fn secret_keys_of_any_shape_leave_json_behind() {
         serde_json::from_str::<serde_json::Value>(&arg).unwrap(),
         expected
     );
-    let completion =
-        common::event_attr(&span, "gen_ai.content.completion", "gen_ai.completion").unwrap();
+    let completion = common::completion(&span).unwrap();
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&completion).unwrap(),
         expected
     );
     account_json();
-    let completion = common::event_attr(
-        &h.span("account_json"),
-        "gen_ai.content.completion",
-        "gen_ai.completion",
-    )
-    .unwrap();
+    let completion = common::completion(&h.span("account_json")).unwrap();
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&completion).unwrap(),
         expected
     );
     login_debug();
     assert_eq!(
-        common::event_attr(
-            &h.span("login_debug"),
-            "gen_ai.content.completion",
-            "gen_ai.completion"
-        )
-        .as_deref(),
+        common::completion(&h.span("login_debug")).as_deref(),
         Some(r#"Login { user: "ada", token: "[REDACTED]" }"#)
     );
     // Switched off for a function, the keys are written as they are.

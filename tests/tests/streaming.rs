@@ -161,6 +161,7 @@ const OUTPUT_TOKENS: i64 = 8;
 
 #[tokio::test]
 async fn observe_on_create_stream_follows_the_stream_to_its_end() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let client = client().await;
     let stream = chat_stream(&client, QUESTION, true).await.unwrap();
@@ -220,6 +221,7 @@ async fn observe_on_create_stream_follows_the_stream_to_its_end() {
 /// nothing of tokens, never 0, and is not priced.
 #[tokio::test]
 async fn a_stream_without_usage_has_no_token_counts() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let (_subscriber, warnings) = common::capture_warnings();
     let client = client().await;
@@ -249,6 +251,7 @@ async fn a_stream_without_usage_has_no_token_counts() {
 /// and no usage.
 #[tokio::test]
 async fn a_stream_dropped_early_ends_its_span_cancelled_with_what_arrived() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let client = client().await;
     let mut stream = chat_stream(&client, QUESTION, true).await.unwrap();
@@ -274,6 +277,7 @@ async fn a_stream_dropped_early_ends_its_span_cancelled_with_what_arrived() {
 /// items still reach the caller.
 #[tokio::test]
 async fn an_error_inside_the_stream_ends_the_span_with_it() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let client = client().await;
     let stream = chat_stream(&client, "[error] What is the capital of France?", true)
@@ -301,6 +305,7 @@ async fn an_error_inside_the_stream_ends_the_span_with_it() {
 /// with the provider's error type.
 #[tokio::test]
 async fn raw_anthropic_sse_through_reqwest() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let provider = ScriptedProvider::start().await.unwrap();
     let http = reqwest::Client::new();
@@ -354,6 +359,7 @@ async fn raw_anthropic_sse_through_reqwest() {
 /// A timeout drops the stream mid-way: the span ends, cancelled.
 #[tokio::test]
 async fn a_timeout_cancels_the_stream_and_ends_its_span() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let client = client().await;
     let read = async {
@@ -378,6 +384,7 @@ async fn a_timeout_cancels_the_stream_and_ends_its_span() {
 /// workflow's totals.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_read_in_another_task_keeps_its_scopes() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let client = client().await;
     let wf = workflow("streamed").start();
@@ -411,6 +418,7 @@ fn text_attr(span: &SpanData, key: &str) -> Option<String> {
 /// its own conversation and its own, whole, usage.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_concurrent_streams_keep_apart() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let client = client().await;
     let mut tasks = Vec::new();
@@ -454,6 +462,7 @@ fn pieces(words: Vec<&'static str>) -> impl Stream<Item = String> {
 
 #[tokio::test]
 async fn an_impl_stream_of_text_is_followed() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let stream = pieces(vec!["Hel", "lo"]);
     assert!(spans("pieces").is_empty());
@@ -470,6 +479,7 @@ async fn an_impl_stream_of_text_is_followed() {
 /// A stream that gives nothing has no output to write.
 #[tokio::test]
 async fn an_empty_stream_writes_no_output() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let read: Vec<String> = pieces(Vec::new()).collect().await;
     assert!(read.is_empty());
@@ -491,6 +501,7 @@ fn panicky() -> impl Stream<Item = Result<serde_json::Value, std::io::Error>> {
 
 #[tokio::test]
 async fn a_panic_inside_the_stream_ends_the_span_with_it() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let caught = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(
         panicky().collect::<Vec<_>>(),
@@ -511,6 +522,7 @@ fn concrete() -> futures::stream::Iter<std::vec::IntoIter<u8>> {
 
 #[tokio::test]
 async fn a_concrete_stream_type_ends_at_return() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let stream = concrete();
     let span = one("concrete");
@@ -522,6 +534,7 @@ async fn a_concrete_stream_type_ends_at_return() {
 /// their `Debug` says whether they still follow a span: until the end.
 #[tokio::test]
 async fn a_followed_stream_keeps_its_size_hint_and_says_whether_it_follows() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let chunks = || ["a", "b", "c"].map(Ok::<_, std::io::Error>);
     let mut stream = futures::stream::iter(chunks()).observe_chunks(StreamCall::new("hinted"));
@@ -563,6 +576,7 @@ fn blocking(words: &[&'static str]) -> impl Iterator<Item = Result<serde_json::V
 
 #[tokio::test]
 async fn an_impl_iterator_is_followed() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let iter = blocking(&["a", "b", "c"]);
     assert!(spans("blocking").is_empty());
@@ -596,6 +610,7 @@ async fn maybe_stream(
 
 #[tokio::test]
 async fn result_of_impl_stream_is_followed_and_its_err_ends_the_span() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let stream = maybe_stream(false).await.unwrap();
     assert!(spans("maybe_stream").is_empty());
@@ -629,6 +644,7 @@ fn failing_iter() -> impl Iterator<Item = Result<serde_json::Value, String>> {
 
 #[tokio::test]
 async fn an_err_item_ends_the_span_with_its_error() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let items: Vec<_> = failing_iter().collect();
     assert_eq!(items.len(), 3);
@@ -655,6 +671,7 @@ fn tool_call_events(span: &SpanData) -> Vec<Vec<(String, Value)>> {
 /// response gives.
 #[tokio::test]
 async fn tool_call_deltas_become_tool_call_events() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let chunk = |delta: serde_json::Value, finish: serde_json::Value| {
         Ok::<_, std::io::Error>(serde_json::json!({"id": "c9", "model": "gpt-4o",
@@ -734,6 +751,7 @@ fn secret_stream() -> impl Stream<Item = String> {
 
 #[tokio::test]
 async fn streamed_text_is_cut_at_the_limit_and_redacted() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let _: Vec<String> = long_stream().collect().await;
     let span = one("long_stream");
@@ -761,6 +779,7 @@ impl serde::Serialize for Panicky {
 
 #[tokio::test]
 async fn a_chunk_that_panics_when_read_is_skipped() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let items = vec![Ok::<_, std::io::Error>(Panicky), Ok(Panicky)];
     let read = futures::stream::iter(items)
@@ -784,6 +803,7 @@ fn two_pieces() -> impl Iterator<Item = String> {
 /// and once with its error.)
 #[tokio::test]
 async fn a_stream_span_has_each_attribute_once_however_it_ended() {
+    common::python_layout();
     let (_guard, _) = exporter();
     let _ = failing_iter().count();
     let failed = one("failing_iter");

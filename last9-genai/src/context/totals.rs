@@ -378,7 +378,12 @@ impl ScopeTotals {
 
     /// Cost so far, in USD.
     pub(crate) fn cost_usd(&self) -> f64 {
-        micro_to_usd(self.cost_micro.load(Ordering::Acquire).into())
+        micro_to_usd(self.cost_micro().into())
+    }
+
+    /// The cost counted so far, in micro-dollars.
+    pub(crate) fn cost_micro(&self) -> u64 {
+        self.cost_micro.load(Ordering::Acquire)
     }
 
     /// Input and output tokens counted so far.

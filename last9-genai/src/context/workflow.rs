@@ -410,6 +410,10 @@ impl Drop for ActiveWorkflow {
         let totals = &self.spending.0;
         span.set_attributes([
             KeyValue::new(attr::WORKFLOW_TOTAL_COST_USD, totals.cost_usd()),
+            KeyValue::new(
+                attr::WORKFLOW_TOTAL_COST_MICRO_USD,
+                saturating_i64(totals.cost_micro()),
+            ),
             KeyValue::new(attr::WORKFLOW_LLM_CALLS, saturating_i64(totals.llm_calls())),
             KeyValue::new(
                 attr::WORKFLOW_TOOL_CALLS,

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use opentelemetry_sdk::trace::Sampler;
 
-use super::{Exporter, InstallError, Protocol};
+use super::{Compression, Exporter, InstallError, Protocol};
+use crate::settings::{CONTENT_LAYOUT_ENV, ContentLayout};
 use crate::warn;
 
 fn invalid(name: &'static str, value: &str, expected: &'static str) -> InstallError {
@@ -39,6 +40,18 @@ pub(crate) fn parse_bool(name: &'static str, text: &str) -> Result<bool, Install
         t if t.eq_ignore_ascii_case("false") || t.is_empty() => Ok(false),
         _ => Err(invalid(name, text, "\"true\" or \"false\"")),
     }
+}
+
+/// `LAST9_GENAI_CONTENT_LAYOUT`: `conventions`, `python` or `both`, any
+/// case.
+pub(crate) fn parse_layout(text: &str) -> Result<ContentLayout, InstallError> {
+    ContentLayout::parse(text).ok_or_else(|| {
+        invalid(
+            CONTENT_LAYOUT_ENV,
+            text,
+            "one of \"conventions\", \"python\", \"both\"",
+        )
+    })
 }
 
 /// `OTEL_TRACES_EXPORTER` or `OTEL_METRICS_EXPORTER` (`name`): `otlp`,
@@ -184,6 +197,24 @@ fn percent_decode(text: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// A signal's compression: its own variable (`name`, holding `own`), else
+/// `OTEL_EXPORTER_OTLP_COMPRESSION` (`general`); an unknown value is an
+/// error naming the variable that holds it.
+pub(crate) fn compression(
+    name: &'static str,
+    own: Option<String>,
+    general: Option<String>,
+) -> Result<Option<Compression>, InstallError> {
+    let (name, text) = match (own, general) {
+        (Some(text), _) => (name, text),
+        (None, Some(text)) => ("OTEL_EXPORTER_OTLP_COMPRESSION", text),
+        (None, None) => return Ok(None),
+    };
+    Compression::parse(&text)
+        .map(Some)
+        .ok_or_else(|| invalid(name, &text, "one of \"gzip\", \"zstd\", \"none\""))
 }
 
 /// `OTEL_EXPORTER_OTLP_PROTOCOL`.
@@ -426,6 +457,49 @@ mod tests {
         assert_eq!(
             traces_endpoint(Some(" ".into()), None, Protocol::Grpc),
             None
+        );
+    }
+
+    /// A signal's own variable wins over the general one; an unknown value
+    /// is an error naming the variable that holds it.
+    #[test]
+    fn compression_per_signal_and_unknown_values() {
+        let some = |s: &str| Some(s.to_owned());
+        let traces = "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION";
+        assert_eq!(compression(traces, None, None).unwrap(), None);
+        assert_eq!(
+            compression(traces, None, some("GZIP")).unwrap(),
+            Some(Compression::Gzip)
+        );
+        assert_eq!(
+            compression(traces, some("zstd"), some("gzip")).unwrap(),
+            Some(Compression::Zstd)
+        );
+        assert_eq!(
+            compression(traces, some("none"), some("gzip")).unwrap(),
+            Some(Compression::None)
+        );
+        let err = compression(traces, some("brotli"), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: \"brotli\" is not valid: expected one of \"gzip\", \"zstd\", \"none\""
+        );
+        let err = compression(traces, None, some("lz4")).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("OTEL_EXPORTER_OTLP_COMPRESSION: \"lz4\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_layout_is_an_error_naming_it() {
+        assert_eq!(parse_layout("Both").unwrap(), ContentLayout::Both);
+        let err = parse_layout("openllmetry").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("LAST9_GENAI_CONTENT_LAYOUT: \"openllmetry\""),
+            "{err}"
         );
     }
 }

@@ -25,6 +25,7 @@ use crate::metrics::set_meter_provider;
 use crate::pipeline::set_tracer_provider;
 use crate::pricing::{PricingError, PricingTable};
 use crate::processor::Last9SpanProcessor;
+use crate::settings::{CONTENT_LAYOUT_ENV, ContentLayout, set_content_layout};
 use crate::summary::ConsoleSummary;
 use crate::warn;
 use deadline::Deadline;
@@ -45,6 +46,49 @@ pub enum Protocol {
     HttpProtobuf,
     /// OTLP over gRPC (`grpc`).
     Grpc,
+}
+
+/// How OTLP export bodies are compressed: `OTEL_EXPORTER_OTLP_COMPRESSION`
+/// and its per-signal `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` /
+/// `OTEL_EXPORTER_OTLP_METRICS_COMPRESSION`, or
+/// [`Install::compression`]. A model call's messages are text: gzip sends
+/// them in a fraction of their bytes (see `BENCHMARKS.md`).
+///
+/// ```
+/// use last9_genai::Compression;
+///
+/// assert_eq!(Compression::parse("GZIP"), Some(Compression::Gzip));
+/// assert_eq!(Compression::parse(""), Some(Compression::None));
+/// assert_eq!(Compression::parse("brotli"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compression {
+    /// Uncompressed (`none`, or the variable empty): the default.
+    #[default]
+    None,
+    /// gzip (`gzip`).
+    Gzip,
+    /// zstd (`zstd`).
+    Zstd,
+}
+
+impl Compression {
+    /// Reads a value of the compression variables, in any case: `gzip`,
+    /// `zstd`, `none`, or nothing.
+    ///
+    /// ```
+    /// # use last9_genai::Compression;
+    /// assert_eq!(Compression::parse(" zstd "), Some(Compression::Zstd));
+    /// ```
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim() {
+            "" => Some(Self::None),
+            v if v.eq_ignore_ascii_case("none") => Some(Self::None),
+            v if v.eq_ignore_ascii_case("gzip") => Some(Self::Gzip),
+            v if v.eq_ignore_ascii_case("zstd") => Some(Self::Zstd),
+            _ => None,
+        }
+    }
 }
 
 /// Why [`install`] could not set up telemetry.
@@ -212,6 +256,9 @@ pub struct Install {
     metrics_endpoint: Option<String>,
     metric_interval: Option<Duration>,
     disabled: bool,
+    content_layout: Option<ContentLayout>,
+    compression: Option<Compression>,
+    metrics_compression: Option<Compression>,
 }
 
 /// Which exporter `OTEL_TRACES_EXPORTER` or `OTEL_METRICS_EXPORTER` asks
@@ -327,6 +374,19 @@ impl Install {
                 .map(|v| env::parse_bool(BUNDLED_PRICES_ENV, &v))
                 .transpose()?
                 .unwrap_or(false),
+            content_layout: var(CONTENT_LAYOUT_ENV)
+                .map(|v| env::parse_layout(&v))
+                .transpose()?,
+            compression: env::compression(
+                "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+                var("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION"),
+                var("OTEL_EXPORTER_OTLP_COMPRESSION"),
+            )?,
+            metrics_compression: env::compression(
+                "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION",
+                var("OTEL_EXPORTER_OTLP_METRICS_COMPRESSION"),
+                var("OTEL_EXPORTER_OTLP_COMPRESSION"),
+            )?,
             ..Self::default()
         })
     }
@@ -409,6 +469,34 @@ impl Install {
     /// ```
     pub fn bundled_prices(mut self, on: bool) -> Self {
         self.bundled_prices = on;
+        self
+    }
+
+    /// Writes captured content in `layout` (see [`ContentLayout`]), over
+    /// `LAST9_GENAI_CONTENT_LAYOUT`; set for the whole process by
+    /// [`install`](Self::install).
+    ///
+    /// ```
+    /// use last9_genai::ContentLayout;
+    ///
+    /// let config = last9_genai::Install::default().content_layout(ContentLayout::Both);
+    /// ```
+    pub fn content_layout(mut self, layout: ContentLayout) -> Self {
+        self.content_layout = Some(layout);
+        self
+    }
+
+    /// Compresses OTLP export bodies, traces and metrics alike, over
+    /// `OTEL_EXPORTER_OTLP_COMPRESSION` and its per-signal variables.
+    ///
+    /// ```
+    /// use last9_genai::Compression;
+    ///
+    /// let config = last9_genai::Install::default().compression(Compression::Gzip);
+    /// ```
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = Some(compression);
+        self.metrics_compression = Some(compression);
         self
     }
 
@@ -529,6 +617,9 @@ impl Install {
             });
         }
         let health = ExportHealth::new(queue);
+        if let Some(layout) = self.content_layout {
+            set_content_layout(layout);
+        }
         if self.disabled {
             // Not registered: observed functions and workflows do nothing.
             return Ok(TelemetryGuard {
@@ -588,11 +679,19 @@ impl Install {
                     .unwrap_or(MAX_EXPORT_BATCH_SIZE)
                     .min(queue),
                 scheduled_delay: self.batch.scheduled_delay.unwrap_or(SCHEDULED_DELAY),
+                compression: self.compression.unwrap_or_default(),
+                metrics_compression: self.metrics_compression.unwrap_or_default(),
             };
             (background, export)
         };
         #[cfg(not(feature = "otlp"))]
-        let _ = (&self.headers, self.protocol, self.export_timeout);
+        let _ = (
+            &self.headers,
+            self.protocol,
+            self.export_timeout,
+            self.compression,
+            self.metrics_compression,
+        );
         #[cfg(not(feature = "otlp"))]
         let otlp_disabled = InstallError::OtlpDisabled {
             endpoint: self.endpoint.clone().unwrap_or_default(),

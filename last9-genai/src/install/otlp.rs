@@ -9,7 +9,7 @@ use std::time::Duration;
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
 use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SpanExporter};
 
-use super::{InstallError, Protocol};
+use super::{Compression, InstallError, Protocol};
 use crate::health::ExportHealth;
 
 /// Where and how to export.
@@ -21,6 +21,8 @@ pub(crate) struct Export {
     pub(crate) max_queue_size: usize,
     pub(crate) max_export_batch_size: usize,
     pub(crate) scheduled_delay: Duration,
+    pub(crate) compression: Compression,
+    pub(crate) metrics_compression: Compression,
 }
 
 impl Export {
@@ -39,6 +41,16 @@ impl Export {
         BatchSpanProcessor::builder(health.exporter(exporter))
             .with_batch_config(config)
             .build()
+    }
+}
+
+/// The exporter's compression of `compression`; none for
+/// [`Compression::None`].
+fn codec(compression: Compression) -> Option<opentelemetry_otlp::Compression> {
+    match compression {
+        Compression::None => None,
+        Compression::Gzip => Some(opentelemetry_otlp::Compression::Gzip),
+        Compression::Zstd => Some(opentelemetry_otlp::Compression::Zstd),
     }
 }
 
@@ -120,24 +132,28 @@ pub(crate) fn batch_processor(
         (Protocol::Grpc, Some(runtime)) => {
             let metadata = metadata(&export.headers)?;
             let _enter = runtime.enter();
-            opentelemetry_otlp::SpanExporter::builder()
+            let mut builder = opentelemetry_otlp::SpanExporter::builder()
                 .with_tonic()
                 .with_endpoint(&export.endpoint)
                 .with_metadata(metadata)
-                .with_timeout(export.timeout)
-                .build()
-                .map_err(exporter_error)?
+                .with_timeout(export.timeout);
+            if let Some(codec) = codec(export.compression) {
+                builder = builder.with_compression(codec);
+            }
+            builder.build().map_err(exporter_error)?
         }
         _ => {
             let headers: HashMap<String, String> = export.headers.iter().cloned().collect();
-            opentelemetry_otlp::SpanExporter::builder()
+            let mut builder = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
                 .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
                 .with_endpoint(&export.endpoint)
                 .with_headers(headers)
-                .with_timeout(export.timeout)
-                .build()
-                .map_err(exporter_error)?
+                .with_timeout(export.timeout);
+            if let Some(codec) = codec(export.compression) {
+                builder = builder.with_compression(codec);
+            }
+            builder.build().map_err(exporter_error)?
         }
     };
     Ok(export.batch(exporter, health))
@@ -154,24 +170,28 @@ pub(crate) fn metric_exporter(
         (Protocol::Grpc, Some(runtime)) => {
             let metadata = metadata(&export.headers)?;
             let _enter = runtime.enter();
-            opentelemetry_otlp::MetricExporter::builder()
+            let mut builder = opentelemetry_otlp::MetricExporter::builder()
                 .with_tonic()
                 .with_endpoint(endpoint)
                 .with_metadata(metadata)
-                .with_timeout(export.timeout)
-                .build()
-                .map_err(exporter_error)
+                .with_timeout(export.timeout);
+            if let Some(codec) = codec(export.metrics_compression) {
+                builder = builder.with_compression(codec);
+            }
+            builder.build().map_err(exporter_error)
         }
         _ => {
             let headers: HashMap<String, String> = export.headers.iter().cloned().collect();
-            opentelemetry_otlp::MetricExporter::builder()
+            let mut builder = opentelemetry_otlp::MetricExporter::builder()
                 .with_http()
                 .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
                 .with_endpoint(endpoint)
                 .with_headers(headers)
-                .with_timeout(export.timeout)
-                .build()
-                .map_err(exporter_error)
+                .with_timeout(export.timeout);
+            if let Some(codec) = codec(export.metrics_compression) {
+                builder = builder.with_compression(codec);
+            }
+            builder.build().map_err(exporter_error)
         }
     }
 }

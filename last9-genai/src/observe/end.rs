@@ -11,11 +11,10 @@
 use std::time::Duration;
 
 use opentelemetry::trace::{Status, TraceContextExt};
-use opentelemetry::{Context, KeyValue, StringValue};
+use opentelemetry::{Context, KeyValue};
 
 use super::metered::Ended;
 use super::recorded::{self, Recorded};
-use super::settings::{self, ContentCapture};
 use super::{Observation, Output, input_attributes, panics, scrub_owned, warn_unrecognised};
 use crate::attributes as attr;
 use crate::pricing::{self, CallCost};
@@ -26,8 +25,8 @@ use crate::record::{
     ObservationKind, cost_attributes, end_with_error, model_attribute, response_attributes,
     tool_call_event,
 };
+use crate::settings;
 use crate::text::cut_bytes_owned;
-use std::sync::Arc;
 
 /// How an observed call ended.
 #[derive(Debug)]
@@ -136,6 +135,14 @@ impl Observation {
         if let Some(output) = output {
             self.write_output(&cx, output, recorded, cost.as_ref());
         }
+        // Arguments no response turned into a user message.
+        let args = std::mem::take(&mut self.pending_args);
+        if !args.is_empty() {
+            span.set_attributes(args);
+        }
+        if let Some(details) = self.details.take() {
+            span.add_event(attr::EVENT_INFERENCE_DETAILS, details);
+        }
         match outcome {
             Outcome::Returned => {
                 span.set_status(Status::Ok);
@@ -242,7 +249,7 @@ impl Observation {
         if output.capture_failed {
             attributes.push(KeyValue::new(attr::L9_CAPTURE_FAILED, true));
         }
-        let content = settings::content_capture();
+        let place = settings::placement();
         let is_response = output.info.is_some();
         if let Some(keys) = &output.unrecognised {
             warn_unrecognised(self.meta, keys);
@@ -264,22 +271,33 @@ impl Observation {
         {
             attributes.push(KeyValue::new(attr::OPERATION_NAME, operation));
         }
-        if is_response {
-            // What the call asked for, when nothing told before: the model
-            // that answered, and the prompt as the user's message.
-            if let Some(model) = info.model.as_deref().filter(|_| !self.model_written) {
-                attributes.push(model_attribute(attr::REQUEST_MODEL, model));
+        // What the call asked for, when nothing told before: the model that
+        // answered.
+        if let Some(model) = info
+            .model
+            .as_deref()
+            .filter(|_| !self.model_written && is_response)
+        {
+            attributes.push(model_attribute(attr::REQUEST_MODEL, model));
+        }
+        // A call the response shows was a model call: its prompt as the
+        // user's message (its arguments are not written apart then).
+        if let Some(prompt) = self.prompt.take().filter(|_| is_response) {
+            self.pending_args.clear();
+            let request = RequestInfo {
+                messages: vec![Message {
+                    role: "user",
+                    parts: vec![Part::Text(prompt)],
+                    finish_reason: None,
+                }],
+                ..RequestInfo::default()
+            };
+            let input = input_attributes(&request, self.limit());
+            if place.conventions_event {
+                self.details = Some(input.clone());
             }
-            if let Some(prompt) = self.prompt.take().filter(|_| content.spans()) {
-                let request = RequestInfo {
-                    messages: vec![Message {
-                        role: "user",
-                        parts: vec![Part::Text(prompt)],
-                        finish_reason: None,
-                    }],
-                    ..RequestInfo::default()
-                };
-                input_attributes(&request, self.limit(), &mut attributes);
+            if place.conventions_span {
+                attributes.extend(input);
             }
         }
         if let Some(cost) = cost {
@@ -296,7 +314,7 @@ impl Observation {
         } else {
             output.text
         }
-        .filter(|_| self.meta.capture_output && content != ContentCapture::NoContent);
+        .filter(|_| self.meta.capture_output && place.any());
         let scrub = info.tool_calls.len()
             + completion.as_ref().map_or(0, |c| usize::from(c.len() >= 3))
             > 0;
@@ -319,49 +337,63 @@ impl Observation {
                 (tool_calls, completion)
             })
         };
-        // Arguments are content: in events only when content goes there.
-        for (index, call) in tool_calls.iter().enumerate() {
-            span.add_event(
-                attr::EVENT_TOOL_CALL,
-                tool_call_event(index, call, content.events()),
-            );
+        // The Python SDK's events; arguments are content, there only when
+        // its content goes in events.
+        if place.python {
+            for (index, call) in tool_calls.iter().enumerate() {
+                span.add_event(
+                    attr::EVENT_TOOL_CALL,
+                    tool_call_event(index, call, place.python_event),
+                );
+            }
         }
-        if let Some(text) = completion {
-            let limit = self.limit();
-            let mut event = Vec::with_capacity(2);
-            let mut attributes = Vec::new();
-            if is_response {
-                let mut parts = Vec::with_capacity(1 + tool_calls.len());
-                if !text.is_empty() {
-                    parts.push(Part::Text(text.clone()));
-                }
-                parts.extend(tool_calls.into_iter().map(Part::ToolCall));
-                let message = Message {
-                    role: "assistant",
-                    parts,
-                    finish_reason: info.finish_reasons.into_iter().next(),
-                };
-                let message = [message];
-                let fitted = messages::fitted(&message, limit);
-                let (array, indexed) = messages::python(attr::COMPLETION, &fitted, true);
-                attributes = indexed;
-                let array = StringValue::from(Arc::<str>::from(array));
-                attributes.push(KeyValue::new(attr::COMPLETION, array.clone()));
-                attributes.push(messages::conventions_output(&fitted));
-                event.push(KeyValue::new(attr::EVENT_COMPLETION_CONTENT, array));
+        let Some(text) = completion else {
+            return;
+        };
+        let limit = self.limit();
+        let mut attributes = Vec::new();
+        // The conventions' output message: a response's text and tool
+        // calls; any other call's output (a tool's has a key of its own) as
+        // the text it returned.
+        if place.conventions() && (is_response || self.meta.kind != ObservationKind::Tool) {
+            let mut parts = Vec::with_capacity(1 + tool_calls.len());
+            if !text.is_empty() {
+                parts.push(Part::Text(text.clone()));
             }
-            let text = cut_bytes_owned(text, limit);
-            if self.meta.kind == ObservationKind::Tool {
-                attributes.push(KeyValue::new(attr::TOOL_CALL_RESULT, text.clone()));
-                attributes.push(KeyValue::new(attr::FUNCTION_CALL_RESULT, text.clone()));
+            parts.extend(tool_calls.into_iter().map(Part::ToolCall));
+            let finish_reason = if is_response {
+                info.finish_reasons.into_iter().next()
+            } else {
+                Some("stop".to_owned())
+            };
+            let message = [Message {
+                role: "assistant",
+                parts,
+                finish_reason,
+            }];
+            let output = messages::conventions_output(&messages::fitted(&message, limit));
+            if place.conventions_span {
+                attributes.push(output.clone());
             }
-            if content.spans() {
-                span.set_attributes(attributes);
+            if place.conventions_event {
+                self.details.get_or_insert_with(Vec::new).push(output);
             }
-            if content.events() {
-                event.insert(0, KeyValue::new(attr::COMPLETION, text));
-                span.add_event(attr::EVENT_CONTENT_COMPLETION, event);
-            }
+        }
+        let text = cut_bytes_owned(text, limit);
+        if self.meta.kind == ObservationKind::Tool && place.conventions_span {
+            attributes.push(KeyValue::new(attr::TOOL_CALL_RESULT, text.clone()));
+        }
+        if place.python_span {
+            attributes.push(KeyValue::new(attr::COMPLETION, text.clone()));
+        }
+        if !attributes.is_empty() {
+            span.set_attributes(attributes);
+        }
+        if place.python_event {
+            span.add_event(
+                attr::EVENT_CONTENT_COMPLETION,
+                vec![KeyValue::new(attr::COMPLETION, text)],
+            );
         }
     }
 

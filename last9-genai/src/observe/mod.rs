@@ -14,7 +14,6 @@ pub(crate) mod known;
 mod metered;
 pub(crate) mod panics;
 mod recorded;
-pub(crate) mod settings;
 pub(crate) mod stream;
 mod tracer;
 
@@ -43,11 +42,11 @@ use crate::record::request::{self, RequestInfo};
 use crate::record::response::{self, ResponseInfo};
 use crate::record::{ObservationKind, model_attribute, usage_attributes};
 use crate::redact::{self, REDACTED, Rules};
+use crate::settings;
 use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes, cut_bytes_owned};
 use capture::{Bounds, CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_within};
 use held::Held;
 use metered::Metering;
-use settings::ContentCapture;
 
 /// What the macro knows of an observed function at compile time.
 #[derive(Debug)]
@@ -137,7 +136,7 @@ pub struct Observation {
     /// its own prices whose span the sampler dropped (one that records
     /// keeps it under its context's span).
     recorded_span: Option<SpanId>,
-    args: Vec<(&'static str, Captured)>,
+    args: Vec<Arg>,
     finished: bool,
     /// `gen_ai.request.model` is written.
     model_written: bool,
@@ -155,6 +154,25 @@ pub struct Observation {
     /// The prompt text of a model call whose arguments held no messages:
     /// the user's message, once the response shows it was a model call.
     prompt: Option<String>,
+    /// The `function.arg.*` attributes of such a call, written only if its
+    /// output shows it was not one: else its user message holds them.
+    pending_args: Vec<KeyValue>,
+    /// The attributes of the conventions'
+    /// `gen_ai.client.inference.operation.details` event, when content goes
+    /// there: the input messages, then the output's; added when the call
+    /// ends.
+    details: Option<Vec<KeyValue>>,
+}
+
+/// An argument as captured: its `function.arg.*` key, its name, its value,
+/// and whether it held the model request (then written as messages, never
+/// as `function.arg.*`).
+#[derive(Debug)]
+struct Arg {
+    key: &'static str,
+    name: &'static str,
+    value: Captured,
+    request: bool,
 }
 
 impl Observation {
@@ -187,6 +205,8 @@ impl Observation {
             provider_guess: None,
             request: None,
             prompt: None,
+            pending_args: Vec::new(),
+            details: None,
         };
         let metered = metrics::on();
         if metered {
@@ -393,9 +413,7 @@ impl Observation {
         // The output's text only when it is written: a span that records,
         // capturing it (an unsampled call, or one counted with no pipeline,
         // reads its output for the usage alone).
-        bounds.text = self.recording
-            && self.meta.capture_output
-            && settings::content_capture() != ContentCapture::NoContent;
+        bounds.text = self.recording && self.meta.capture_output && settings::placement().any();
         // Only a recorded model call says what it returned, and once.
         bounds.name_unrecognised =
             self.recording && self.meta.kind == ObservationKind::Llm && !self.meta.said.is_said();
@@ -426,9 +444,14 @@ impl Observation {
         })
     }
 
-    /// Records argument `name` under `key` (`function.arg.{name}`), with
-    /// the secrets inside its value cut out.
+    /// Records argument `name`, written under `key` (`function.arg.{name}`)
+    /// unless its text goes out under another key, with the secrets inside
+    /// its value cut out.
     pub fn arg(&mut self, key: &'static str, name: &'static str, value: Captured) {
+        self.push_arg(key, name, value, false);
+    }
+
+    fn push_arg(&mut self, key: &'static str, name: &'static str, value: Captured, request: bool) {
         // No secret fits in less than three bytes.
         let value = match &value {
             Captured::Str(s) | Captured::Json(s) | Captured::Text(s) if s.len() >= 3 => self
@@ -438,16 +461,17 @@ impl Observation {
                 }),
             _ => value,
         };
-        let in_spans = settings::content_capture().spans();
-        if let Some(span) = &mut self.span {
-            if in_spans {
-                span.set_attribute(KeyValue::new(key, value.to_value()));
-            }
-            if value == Captured::Failed {
-                span.set_attribute(KeyValue::new(attr::L9_CAPTURE_FAILED, true));
-            }
+        if value == Captured::Failed
+            && let Some(span) = &mut self.span
+        {
+            span.set_attribute(KeyValue::new(attr::L9_CAPTURE_FAILED, true));
         }
-        self.args.push((name, value));
+        self.args.push(Arg {
+            key,
+            name,
+            value,
+            request,
+        });
     }
 
     /// Records a request parameter given by the argument of that name
@@ -496,9 +520,11 @@ impl Observation {
         name: &'static str,
         (value, tree): (Captured, Option<serde_json::Value>),
     ) {
+        let mut read = false;
         if self.request.is_none()
             && let Some(mut request) = tree.as_ref().and_then(request::read)
         {
+            read = true;
             self.redacting(|rules| {
                 let mut clean = |text: String| scrub_owned(rules, text);
                 for message in request.system.iter_mut().chain(&mut request.messages) {
@@ -507,7 +533,7 @@ impl Observation {
             });
             self.request = Some(request);
         }
-        self.arg(key, name, value);
+        self.push_arg(key, name, value, read);
     }
 
     /// Records argument `name` as redacted: `[REDACTED]` in its attribute and
@@ -516,49 +542,79 @@ impl Observation {
         self.arg(key, name, Captured::Text(REDACTED.to_owned()));
     }
 
-    /// Records the prompt from the captured arguments: the
-    /// `gen_ai.content.prompt` event, a tool's arguments, and for a model
-    /// request, its model and its messages as the conventions write them
-    /// (`gen_ai.input.messages`, `gen_ai.system_instructions`) and as the
-    /// Python SDK does (`gen_ai.prompt` as a JSON array, with its indexed
-    /// attributes; the array also on the prompt event). Content goes in
-    /// span attributes, events or both, as `content_capture()`
-    /// says.
+    /// Records the prompt from the captured arguments, each text once per
+    /// layout ([`settings::placement`]): for a model request, its model and
+    /// its messages as the conventions write them (`gen_ai.input.messages`,
+    /// `gen_ai.system_instructions`); for a tool, its arguments
+    /// (`gen_ai.tool.call.arguments`); the Python SDK's prompt text
+    /// (`gen_ai.prompt`, on the `gen_ai.content.prompt` event); and as
+    /// `function.arg.*` the arguments whose text no other key on the span
+    /// holds.
     pub fn args_done(&mut self) {
         let request = self.request.take();
         if self.args.is_empty() && request.is_none() {
             return;
         }
-        let content = settings::content_capture();
+        let place = settings::placement();
         let limit = self.limit();
         let args = std::mem::take(&mut self.args);
         let mut attributes = Vec::new();
-        if self.meta.kind == ObservationKind::Tool && content.spans() {
-            let arguments = cut_bytes_owned(tool_arguments(&args), limit);
-            attributes.push(KeyValue::new(attr::TOOL_CALL_ARGUMENTS, arguments.clone()));
-            attributes.push(KeyValue::new(attr::FUNCTION_CALL_ARGUMENTS, arguments));
-        }
-        let prompt = cut_bytes_owned(prompt_text(args, request.as_ref()), limit);
+        let tool = self.meta.kind == ObservationKind::Tool;
         let has_messages = request.as_ref().is_some_and(|r| !r.messages.is_empty());
-        if !has_messages && self.meta.kind == ObservationKind::Llm && self.meta.may_respond {
-            self.prompt = Some(prompt.clone());
+        // A model call with no messages: its prompt is its user message
+        // once the response shows it was one.
+        let prompt_message = !has_messages
+            && self.meta.kind == ObservationKind::Llm
+            && self.meta.may_respond
+            && place.conventions();
+        if tool && place.conventions_span {
+            let arguments = cut_bytes_owned(tool_arguments(&args), limit);
+            attributes.push(KeyValue::new(attr::TOOL_CALL_ARGUMENTS, arguments));
         }
-        let mut event = vec![KeyValue::new(attr::PROMPT, prompt)];
+        if place.args {
+            // Each argument's text once on the span.
+            let elsewhere = place.conventions_span && tool;
+            let written = args
+                .iter()
+                .filter(|arg| !arg.request && !elsewhere)
+                .map(|arg| KeyValue::new(arg.key, arg.value.to_value()));
+            if prompt_message && place.conventions_span {
+                self.pending_args = written.collect();
+            } else {
+                attributes.extend(written);
+            }
+        }
+        let wants_prompt = place.python_span || place.python_event || prompt_message;
+        let prompt = wants_prompt.then(|| {
+            let args = args.into_iter().map(|arg| (arg.name, arg.value)).collect();
+            cut_bytes_owned(prompt_text(args, request.as_ref()), limit)
+        });
+        if prompt_message {
+            self.prompt = prompt.clone();
+        }
         if let Some(request) = &request {
             attributes.extend(self.request_model(request));
-            if has_messages {
-                let mut messages = Vec::new();
-                let array = input_attributes(request, limit, &mut messages);
-                if content.spans() {
-                    attributes.extend(messages);
+            if has_messages && place.conventions() {
+                let input = input_attributes(request, limit);
+                if place.conventions_event {
+                    self.details = Some(input.clone());
                 }
-                event.push(KeyValue::new(attr::EVENT_PROMPT_CONTENT, array));
+                if place.conventions_span {
+                    attributes.extend(input);
+                }
             }
+        }
+        let prompt = prompt.filter(|_| place.python_span || place.python_event);
+        if let (Some(prompt), true) = (&prompt, place.python_span) {
+            attributes.push(KeyValue::new(attr::PROMPT, prompt.clone()));
         }
         if let Some(span) = &mut self.span {
             span.set_attributes(attributes);
-            if content.events() {
-                span.add_event(attr::EVENT_CONTENT_PROMPT, event);
+            if let (Some(prompt), true) = (prompt, place.python_event) {
+                span.add_event(
+                    attr::EVENT_CONTENT_PROMPT,
+                    vec![KeyValue::new(attr::PROMPT, prompt)],
+                );
             }
         }
     }
@@ -681,45 +737,22 @@ fn prompt_text(mut args: Vec<(&'static str, Captured)>, request: Option<&Request
         .join(", ")
 }
 
-/// The input messages of `request` as attributes, in both shapes (see
-/// [`Observation::args_done`]); returns the Python SDK's array.
-fn input_attributes(
-    request: &RequestInfo,
-    limit: usize,
-    attributes: &mut Vec<KeyValue>,
-) -> StringValue {
-    let messages = messages::fitted(&request.messages, limit);
-    // The Python SDK's array holds the system instructions too: copied
-    // together only when there are any.
-    let (array, indexed) = if request.system.is_empty() {
-        messages::python(attr::PROMPT, &messages, false)
-    } else {
-        let all: Vec<Message> = request
-            .system
-            .iter()
-            .chain(&request.messages)
-            .cloned()
-            .collect();
-        messages::python(attr::PROMPT, &messages::fitted(&all, limit), false)
-    };
-    // One text, shared by the attribute and the event.
-    let array = StringValue::from(Arc::<str>::from(array));
-    attributes.push(KeyValue::new(attr::PROMPT, array.clone()));
-    attributes.extend(indexed);
-    attributes.extend(messages::conventions_input(
+/// The input messages and system instructions of `request` as the
+/// conventions write them, fitted within `limit`.
+fn input_attributes(request: &RequestInfo, limit: usize) -> Vec<KeyValue> {
+    messages::conventions_input(
         &messages::fitted(&request.system, limit),
-        &messages,
-    ));
-    array
+        &messages::fitted(&request.messages, limit),
+    )
 }
 
 /// A tool's arguments as a JSON object of the captured arguments: numbers,
 /// booleans and strings as they are, JSON values as JSON, anything else as
 /// its text.
-fn tool_arguments(args: &[(&'static str, Captured)]) -> String {
+fn tool_arguments(args: &[Arg]) -> String {
     let object: serde_json::Map<String, serde_json::Value> = args
         .iter()
-        .map(|(name, value)| {
+        .map(|Arg { name, value, .. }| {
             let value = match value {
                 Captured::Int(n) => serde_json::Value::from(*n),
                 Captured::Float(f) => serde_json::Value::from(*f),

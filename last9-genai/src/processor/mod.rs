@@ -22,6 +22,7 @@ use crate::metrics;
 use crate::pipeline;
 use crate::pricing::{self, CallCost, PricingTable};
 use crate::record::{SpanFacts, cost_attributes, keep_last_written, normalize_token_counts};
+use crate::settings::{ContentLayout, set_content_layout};
 use open_spans::OpenSpans;
 
 /// A span processor that adds conversation, workflow, agent and custom
@@ -75,6 +76,7 @@ pub struct Last9SpanProcessorBuilder {
     pricing: Option<PricingTable>,
     bundled: bool,
     health: Option<ExportHealth>,
+    layout: Option<ContentLayout>,
 }
 
 impl Last9SpanProcessorBuilder {
@@ -132,6 +134,24 @@ impl Last9SpanProcessorBuilder {
         self
     }
 
+    /// Writes captured content in `layout` for the whole process, from
+    /// [`wrap`](Self::wrap) on (see [`ContentLayout`];
+    /// `LAST9_GENAI_CONTENT_LAYOUT` otherwise).
+    ///
+    /// ```
+    /// # use last9_genai::{ContentLayout, Last9SpanProcessor};
+    /// # use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
+    /// let processor = Last9SpanProcessor::builder()
+    ///     .content_layout(ContentLayout::Python)
+    ///     .wrap(SimpleSpanProcessor::new(InMemorySpanExporter::default()));
+    /// assert_eq!(last9_genai::content_layout(), ContentLayout::Python);
+    /// # last9_genai::set_content_layout(ContentLayout::Conventions);
+    /// ```
+    pub fn content_layout(mut self, layout: ContentLayout) -> Self {
+        self.layout = Some(layout);
+        self
+    }
+
     /// Makes the processor, wrapping `inner`, which receives every span.
     ///
     /// ```
@@ -143,6 +163,9 @@ impl Last9SpanProcessorBuilder {
     pub fn wrap<P: SpanProcessor>(self, inner: P) -> Last9SpanProcessor<P> {
         // Observed functions look their tracer up again: a pipeline exists.
         pipeline::changed(None);
+        if let Some(layout) = self.layout {
+            set_content_layout(layout);
+        }
         // Calls the processor never sees (their span was not sampled), and
         // metrics, are priced with the same table.
         let table = match (self.pricing, self.bundled) {

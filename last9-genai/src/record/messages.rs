@@ -1,8 +1,7 @@
-//! Chat messages, read from a model request or response, and written two
-//! ways: as the GenAI conventions' (v1.41) `gen_ai.input.messages` /
-//! `gen_ai.output.messages` JSON, and as the Python SDK's `gen_ai.prompt` /
-//! `gen_ai.completion` JSON arrays with their indexed attributes, which the
-//! Last9 LLM dashboard reads.
+//! Chat messages, read from a model request or response, and written as
+//! the GenAI conventions' (v1.41) `gen_ai.input.messages` /
+//! `gen_ai.output.messages` JSON, or as the Python SDK's prompt lines
+//! (`role: text`).
 //!
 //! Every text is cut at the capture limit before it is written, so the JSON
 //! stays valid whatever its size: the texts share the limit, and when they
@@ -15,7 +14,7 @@ use opentelemetry::KeyValue;
 use serde_json::{Value, json};
 
 use super::response::ToolCallRequest;
-use crate::text::{cut_bytes, escapes, json_string, saturating_i64};
+use crate::text::{cut_bytes, escapes, json_string};
 
 /// One part of a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,13 +102,6 @@ impl Message {
     fn tool_calls(&self) -> impl Iterator<Item = &ToolCallRequest> {
         self.parts.iter().filter_map(|part| match part {
             Part::ToolCall(call) => Some(call),
-            _ => None,
-        })
-    }
-
-    fn tool_call_id(&self) -> Option<&str> {
-        self.parts.iter().find_map(|part| match part {
-            Part::ToolResult { id, .. } => id.as_deref(),
             _ => None,
         })
     }
@@ -229,59 +221,9 @@ impl Message {
         out.push('}');
     }
 
-    /// Writes the Python SDK's JSON of the message: `role`, `content`,
-    /// `tool_calls` (OpenAI's shape), `tool_call_id`, and for a completion
-    /// `finish_reason` and `index`.
-    fn write_python(&self, index: Option<usize>, out: &mut String) {
-        out.push_str("{\"role\":");
-        push_json_str(out, self.role);
-        if let Some(text) = self.text() {
-            out.push_str(",\"content\":");
-            push_json_str(out, &text);
-        }
-        if self.tool_calls().next().is_some() {
-            out.push_str(",\"tool_calls\":");
-            self.write_python_tool_calls(out);
-        }
-        if let Some(id) = self.tool_call_id() {
-            out.push_str(",\"tool_call_id\":");
-            push_json_str(out, id);
-        }
-        if let Some(reason) = &self.finish_reason {
-            out.push_str(",\"finish_reason\":");
-            push_json_str(out, reason);
-        }
-        if let Some(index) = index {
-            out.push_str(&format!(",\"index\":{index}"));
-        }
-        out.push('}');
-    }
-
-    /// Writes the message's tool calls in OpenAI's shape.
-    fn write_python_tool_calls(&self, out: &mut String) {
-        out.push('[');
-        for (i, call) in self.tool_calls().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push('{');
-            if let Some(id) = &call.id {
-                out.push_str("\"id\":");
-                push_json_str(out, id);
-                out.push(',');
-            }
-            out.push_str("\"type\":\"function\",\"function\":{\"name\":");
-            push_json_str(out, &call.name);
-            out.push_str(",\"arguments\":");
-            push_json_str(out, &call.arguments);
-            out.push_str("}}");
-        }
-        out.push(']');
-    }
-
-    /// More than the length of either of the message's two JSON shapes: its
-    /// texts, each escape at its longest (`\u00XX`), and room for the keys
-    /// and punctuation around each.
+    /// More than the length of the message's JSON: its texts, each escape
+    /// at its longest (`\u00XX`), and room for the keys and punctuation
+    /// around each.
     fn written_len_bound(&self) -> usize {
         self.written_len_with(|t| t.len() + 5 * escapes(t) + 2)
     }
@@ -298,7 +240,6 @@ impl Message {
             .parts
             .iter()
             .map(|part| match part {
-                // The text is written once in each shape.
                 Part::Text(t) => text(t) + 48,
                 Part::ToolCall(call) => {
                     call.id.as_deref().map_or(0, &text)
@@ -311,18 +252,14 @@ impl Message {
                 }
             })
             .sum();
-        // Python's shape joins the texts into one `content`: no longer.
         parts + self.finish_reason.as_deref().map_or(0, &text) + 96
     }
 
-    /// The length of the larger of the message's two JSON shapes.
+    /// The length of the message's JSON (as an output message, the longer).
     fn written_len(&self, scratch: &mut String) -> usize {
         scratch.clear();
-        self.write_python(Some(0), scratch);
-        let python = scratch.len();
-        scratch.clear();
         self.write_conventions(true, scratch);
-        python.max(scratch.len())
+        scratch.len()
     }
 }
 
@@ -342,8 +279,8 @@ const MIN_SHARE: usize = 64;
 /// fit; else every text cut to an even share of the limit; else, the oldest
 /// messages left out too (the last one is always kept).
 pub(crate) fn fitted(messages: &[Message], limit: usize) -> Cow<'_, [Message]> {
-    // The larger of the two shapes, and a comma; the array's brackets are
-    // the one byte more than its commas.
+    // Each message and a comma; the array's brackets are the one byte more
+    // than its commas.
     // Most messages fit by far: a bound on their size, cheaper than
     // writing them, says so.
     if messages
@@ -379,8 +316,8 @@ pub(crate) fn fitted(messages: &[Message], limit: usize) -> Cow<'_, [Message]> {
 }
 
 /// A JSON array of `messages`, each written by `write`, into a text sized
-/// once for either shape.
-fn array(messages: &[Message], write: impl Fn(&Message, usize, &mut String)) -> String {
+/// once.
+fn array(messages: &[Message], write: impl Fn(&Message, &mut String)) -> String {
     let size = messages
         .iter()
         .map(|m| m.written_len_hint() + 1)
@@ -391,7 +328,7 @@ fn array(messages: &[Message], write: impl Fn(&Message, usize, &mut String)) -> 
         if i > 0 {
             out.push(',');
         }
-        write(message, i, &mut out);
+        write(message, &mut out);
     }
     out.push(']');
     out
@@ -417,7 +354,7 @@ pub(crate) fn conventions_input(system: &[Message], messages: &[Message]) -> Vec
     }
     attributes.push(KeyValue::new(
         crate::attributes::INPUT_MESSAGES,
-        array(messages, |m, _, out| m.write_conventions(false, out)),
+        array(messages, |m, out| m.write_conventions(false, out)),
     ));
     attributes
 }
@@ -426,88 +363,8 @@ pub(crate) fn conventions_input(system: &[Message], messages: &[Message]) -> Vec
 pub(crate) fn conventions_output(messages: &[Message]) -> KeyValue {
     KeyValue::new(
         crate::attributes::OUTPUT_MESSAGES,
-        array(messages, |m, _, out| m.write_conventions(true, out)),
+        array(messages, |m, out| m.write_conventions(true, out)),
     )
-}
-
-/// The names of the indexed attributes, after `{prefix}.{i}.`.
-const INDEXED_NAMES: [&str; 6] = [
-    "role",
-    "content",
-    "tool_calls",
-    "tool_call.id",
-    "finish_reason",
-    "index",
-];
-
-/// The indexed keys made once, for the first messages of a prompt or a
-/// completion: `gen_ai.prompt.0.role`, …
-const STATIC_INDEXES: usize = 16;
-
-/// `{prefix}.{i}.{name}`, made once for the first messages.
-fn indexed_key(prefix: &str, i: usize, name: &'static str) -> opentelemetry::Key {
-    use std::sync::LazyLock;
-    type Keys = Vec<Vec<[&'static str; 6]>>;
-    static KEYS: LazyLock<Keys> = LazyLock::new(|| {
-        [crate::attributes::PROMPT, crate::attributes::COMPLETION]
-            .iter()
-            .map(|prefix| {
-                (0..STATIC_INDEXES)
-                    .map(|i| {
-                        INDEXED_NAMES.map(|name| -> &'static str {
-                            Box::leak(format!("{prefix}.{i}.{name}").into_boxed_str())
-                        })
-                    })
-                    .collect()
-            })
-            .collect()
-    });
-    let which = [crate::attributes::PROMPT, crate::attributes::COMPLETION]
-        .iter()
-        .position(|p| *p == prefix);
-    let slot = INDEXED_NAMES.iter().position(|n| *n == name);
-    match (which, slot) {
-        (Some(which), Some(slot)) if i < STATIC_INDEXES => {
-            opentelemetry::Key::from_static_str(KEYS[which][i][slot])
-        }
-        _ => opentelemetry::Key::from(format!("{prefix}.{i}.{name}")),
-    }
-}
-
-/// The Python SDK's JSON array of `messages` (completions carry their
-/// index), and its indexed attributes under `prefix` (`gen_ai.prompt` or
-/// `gen_ai.completion`).
-pub(crate) fn python(
-    prefix: &str,
-    messages: &[Message],
-    completion: bool,
-) -> (String, Vec<KeyValue>) {
-    let mut indexed = Vec::new();
-    for (i, message) in messages.iter().enumerate() {
-        let key = |name: &'static str| indexed_key(prefix, i, name);
-        indexed.push(KeyValue::new(key("role"), message.role));
-        if let Some(text) = message.text() {
-            indexed.push(KeyValue::new(key("content"), text.into_owned()));
-        }
-        if message.tool_calls().next().is_some() {
-            let mut calls = String::new();
-            message.write_python_tool_calls(&mut calls);
-            indexed.push(KeyValue::new(key("tool_calls"), calls));
-        }
-        if let Some(id) = message.tool_call_id() {
-            indexed.push(KeyValue::new(key("tool_call.id"), id.to_owned()));
-        }
-        if let Some(reason) = &message.finish_reason {
-            indexed.push(KeyValue::new(key("finish_reason"), reason.clone()));
-        }
-        if completion {
-            indexed.push(KeyValue::new(key("index"), saturating_i64(i)));
-        }
-    }
-    let array = array(messages, |m, i, out| {
-        m.write_python(completion.then_some(i), out)
-    });
-    (array, indexed)
 }
 
 #[cfg(test)]
@@ -542,7 +399,7 @@ mod tests {
     }
 
     #[test]
-    fn both_shapes_of_an_assistant_turn_with_a_tool_call() {
+    fn an_assistant_turn_with_a_tool_call() {
         let message = Message {
             role: "assistant",
             parts: vec![Part::ToolCall(ToolCallRequest {
@@ -559,27 +416,6 @@ mod tests {
             json!({"role": "assistant", "finish_reason": "tool_call", "parts": [
                 {"type": "tool_call", "id": "call_1", "name": "get_weather", "arguments": {"city": "Paris"}}]})
         );
-        let (array, indexed) = python("gen_ai.completion", &[message], true);
-        assert_eq!(
-            serde_json::from_str::<Value>(&array).unwrap(),
-            json!([{"role": "assistant", "finish_reason": "tool_calls", "index": 0, "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}]}])
-        );
-        let mut keys: Vec<&str> = indexed.iter().map(|kv| kv.key.as_str()).collect();
-        keys.sort_unstable();
-        assert_eq!(
-            keys,
-            [
-                "gen_ai.completion.0.finish_reason",
-                "gen_ai.completion.0.index",
-                "gen_ai.completion.0.role",
-                "gen_ai.completion.0.tool_calls"
-            ]
-        );
-        let index = indexed
-            .iter()
-            .find(|kv| kv.key.as_str() == "gen_ai.completion.0.index");
-        assert_eq!(index.unwrap().value, opentelemetry::Value::I64(0));
     }
 
     #[test]
@@ -592,16 +428,11 @@ mod tests {
             }],
             finish_reason: None,
         };
-        let (array, indexed) = python("gen_ai.prompt", &[message], false);
+        let input = conventions_input(&[], &[message]);
         assert_eq!(
-            serde_json::from_str::<Value>(&array).unwrap(),
-            json!([{"role": "tool", "content": "18C", "tool_call_id": "call_1"}])
-        );
-        assert!(
-            indexed
-                .iter()
-                .any(|kv| kv.key.as_str() == "gen_ai.prompt.0.tool_call.id"
-                    && kv.value == opentelemetry::Value::from("call_1"))
+            serde_json::from_str::<Value>(&input[0].value.as_str()).unwrap(),
+            json!([{"role": "tool", "parts": [
+                {"type": "tool_call_response", "id": "call_1", "response": "18C"}]}])
         );
     }
 
@@ -611,22 +442,22 @@ mod tests {
             .map(|i| text("user", &format!("{i}:{}", "é".repeat(500))))
             .collect();
         let fitted = fitted(&messages, 4096);
-        let (array, _) = python("gen_ai.prompt", &fitted, false);
+        let array = conventions_output(&fitted).value.as_str().into_owned();
         assert!(array.len() <= 4096, "{}", array.len());
         let parsed: Vec<Value> = serde_json::from_str(&array).unwrap();
         // The newest messages are kept, each cut on a character boundary
         // and marked.
-        let last = parsed.last().unwrap()["content"].as_str().unwrap();
+        let last = parsed.last().unwrap()["parts"][0]["content"]
+            .as_str()
+            .unwrap();
         assert!(last.starts_with("49:é"), "{last}");
         assert!(last.ends_with(crate::text::TRUNCATION_MARKER));
         assert!(parsed.len() < 50 && !parsed.is_empty());
     }
 
-    /// The JSON of `messages` in its larger shape, as written.
+    /// The JSON of `messages`, as written (as output messages, the longer).
     fn written(messages: &[Message]) -> usize {
-        let (python, _) = python("gen_ai.prompt", messages, false);
-        let conventions = array(messages, |m, _, out| m.write_conventions(true, out));
-        python.len().max(conventions.len())
+        array(messages, |m, out| m.write_conventions(true, out)).len()
     }
 
     /// Messages that fit to the byte are kept whole; one byte less, and the
@@ -745,11 +576,7 @@ mod tests {
             ],
             finish_reason: Some(hostile.to_owned()),
         };
-        let (python, _) = python("gen_ai.prompt", std::slice::from_ref(&message), true);
-        let python: Value = serde_json::from_str(&python).unwrap();
-        assert_eq!(python[0]["content"], hostile);
-        assert_eq!(python[0]["tool_calls"][0]["function"]["arguments"], hostile);
-        assert_eq!(python[0]["finish_reason"], hostile);
+        assert!(message.line().contains(hostile));
         let mut conventions = String::new();
         message.write_conventions(true, &mut conventions);
         let conventions: Value = serde_json::from_str(&conventions).unwrap();

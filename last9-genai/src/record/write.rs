@@ -67,6 +67,7 @@ pub(crate) fn cost_attributes(cost: &CallCost) -> impl Iterator<Item = KeyValue>
     let breakdown = &cost.breakdown;
     [
         KeyValue::new(attr::USAGE_COST_USD, breakdown.total_usd()),
+        KeyValue::new(attr::USAGE_COST, breakdown.total_usd()),
         KeyValue::new(attr::USAGE_COST_INPUT_USD, breakdown.input_usd()),
         KeyValue::new(attr::USAGE_COST_OUTPUT_USD, breakdown.output_usd()),
     ]
@@ -116,9 +117,8 @@ pub(crate) fn response_attributes(
 }
 
 /// The attributes of the `gen_ai.tool.call` event of `call`, the
-/// `index`-th of its response: the Python SDK's `tool_call.*` keys, and the
-/// conventions' `gen_ai.tool.*` keys beside them; the arguments (content)
-/// only `with_arguments`.
+/// `index`-th of its response: the Python SDK's `tool_call.*` keys; the
+/// arguments (content) only `with_arguments`.
 pub(crate) fn tool_call_event(
     index: usize,
     call: &ToolCallRequest,
@@ -128,21 +128,15 @@ pub(crate) fn tool_call_event(
         KeyValue::new(attr::EVENT_TOOL_CALL_INDEX, saturating_i64(index)),
         KeyValue::new(attr::EVENT_TOOL_CALL_TYPE, "function"),
         KeyValue::new(attr::EVENT_TOOL_CALL_FUNCTION_NAME, call.name.clone()),
-        KeyValue::new(attr::TOOL_NAME, call.name.clone()),
     ];
     if with_arguments {
         event.push(KeyValue::new(
             attr::EVENT_TOOL_CALL_FUNCTION_ARGUMENTS,
             call.arguments.clone(),
         ));
-        event.push(KeyValue::new(
-            attr::FUNCTION_CALL_ARGUMENTS,
-            call.arguments.clone(),
-        ));
     }
     if let Some(id) = &call.id {
         event.push(KeyValue::new(attr::EVENT_TOOL_CALL_ID, id.clone()));
-        event.push(KeyValue::new(attr::TOOL_CALL_ID, id.clone()));
     }
     event
 }

@@ -22,6 +22,33 @@ pub struct Request {
     pub body: Vec<u8>,
 }
 
+impl Request {
+    /// The header `name` (lower case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body as the exporter encoded it, undone of its
+    /// `content-encoding` (gzip, zstd).
+    pub fn decoded_body(&self) -> Vec<u8> {
+        match self.header("content-encoding") {
+            Some("gzip") => {
+                let mut body = Vec::new();
+                flate2::read::GzDecoder::new(&self.body[..])
+                    .read_to_end(&mut body)
+                    .unwrap();
+                body
+            }
+            Some("zstd") => zstd::decode_all(&self.body[..]).unwrap(),
+            Some(other) => panic!("unknown content-encoding {other}"),
+            None => self.body.clone(),
+        }
+    }
+}
+
 /// An OTLP/HTTP collector answering every request with 200.
 #[derive(Clone)]
 pub struct HttpCollector {
@@ -57,7 +84,9 @@ impl HttpCollector {
         self.requests()
             .iter()
             .filter(|r| r.path == "/v1/traces")
-            .flat_map(|r| spans_of(&ExportTraceServiceRequest::decode(&r.body[..]).unwrap()))
+            .flat_map(|r| {
+                spans_of(&ExportTraceServiceRequest::decode(&r.decoded_body()[..]).unwrap())
+            })
             .collect()
     }
 

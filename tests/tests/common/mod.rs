@@ -320,3 +320,78 @@ pub fn capture_warnings() -> (
         .finish();
     (tracing::subscriber::set_default(subscriber), written)
 }
+
+/// The text parts of the conventions' message attribute `key`
+/// (`gen_ai.input.messages`, `gen_ai.output.messages`) of `span`, joined.
+pub fn message_text(span: &SpanData, key: &str) -> Option<String> {
+    let messages: serde_json::Value = serde_json::from_str(&string(span, key)?).unwrap();
+    let texts: Vec<String> = messages
+        .as_array()?
+        .iter()
+        .flat_map(|m| m["parts"].as_array().cloned().unwrap_or_default())
+        .filter_map(|part| match part["type"].as_str()? {
+            "text" => part["content"].as_str().map(str::to_owned),
+            "tool_call_response" => part["response"].as_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    Some(texts.join("\n"))
+}
+
+/// The text of the output of `span`, wherever its layout put it: the
+/// Python SDK's completion (event or attribute), a tool's result, the text
+/// of the conventions' output messages.
+pub fn completion(span: &SpanData) -> Option<String> {
+    event_attr(span, "gen_ai.content.completion", "gen_ai.completion")
+        .or_else(|| string(span, "gen_ai.completion"))
+        .or_else(|| string(span, "gen_ai.tool.call.result"))
+        .or_else(|| message_text(span, "gen_ai.output.messages"))
+}
+
+/// The text of the input of `span`, wherever its layout put it: the Python
+/// SDK's prompt (event or attribute), a tool's arguments, the text of the
+/// conventions' input messages.
+pub fn prompt(span: &SpanData) -> Option<String> {
+    event_attr(span, "gen_ai.content.prompt", "gen_ai.prompt")
+        .or_else(|| string(span, "gen_ai.prompt"))
+        .or_else(|| string(span, "gen_ai.tool.call.arguments"))
+        .or_else(|| message_text(span, "gen_ai.input.messages"))
+}
+
+/// The arguments of the `index`-th tool call a response of `span` asked
+/// for, wherever its layout put them: the Python SDK's `gen_ai.tool.call`
+/// event, else the conventions' output messages (JSON arguments written
+/// compact, others as their text).
+pub fn tool_call_arguments(span: &SpanData, index: usize) -> Option<String> {
+    let event = span
+        .events
+        .iter()
+        .filter(|e| e.name == "gen_ai.tool.call")
+        .nth(index);
+    if let Some(event) = event {
+        return event
+            .attributes
+            .iter()
+            .find(|kv| kv.key.as_str() == "tool_call.function.arguments")
+            .map(|kv| kv.value.to_string());
+    }
+    let messages: serde_json::Value =
+        serde_json::from_str(&string(span, "gen_ai.output.messages")?).unwrap();
+    let call = messages
+        .as_array()?
+        .iter()
+        .flat_map(|m| m["parts"].as_array().cloned().unwrap_or_default())
+        .filter(|part| part["type"] == "tool_call")
+        .nth(index)?;
+    Some(match &call["arguments"] {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    })
+}
+
+/// Writes content in the Python SDK's layout, for the whole test binary:
+/// its tests read the prompt and completion text as that SDK writes them.
+/// Every test of such a binary calls it first.
+pub fn python_layout() {
+    last9_genai::set_content_layout(last9_genai::ContentLayout::Python);
+}
