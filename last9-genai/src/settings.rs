@@ -36,8 +36,9 @@ pub enum ContentCapture {
     SpanOnly,
     /// Content in span events only (`EVENT_ONLY`): the Python SDK's
     /// `gen_ai.content.prompt` / `.completion` events and tool-call events'
-    /// arguments, the conventions' `gen_ai.client.inference.operation.details`
-    /// event; no content in span attributes.
+    /// arguments; the conventions' `gen_ai.client.inference.operation.details`
+    /// event, with any call's input and output as messages and a tool's
+    /// arguments and result; no content in span attributes.
     EventOnly,
     /// Content in span attributes and in events (`SPAN_AND_EVENT`): each
     /// layout's text twice, once in each place.
@@ -120,8 +121,10 @@ impl ContentCapture {
 pub const CONTENT_LAYOUT_ENV: &str = "LAST9_GENAI_CONTENT_LAYOUT";
 
 /// The shape captured content is written in: which backends can read it,
-/// and how many bytes a call sends. Within a layout no text is written
-/// twice.
+/// and how many bytes a call sends. Within a layout no span or event holds
+/// the same text twice. (The Python SDK's layout writes arguments as
+/// `function.arg.*` on the span and again as the prompt on its event, as
+/// that SDK does.)
 ///
 /// | layout | prompt and completion | read by |
 /// |---|---|---|
@@ -271,6 +274,9 @@ pub(crate) struct Placement {
 }
 
 impl Placement {
+    /// No content anywhere: a call whose span does not record.
+    pub(crate) const NONE: Self = Self::of(ContentCapture::NoContent, ContentLayout::Conventions);
+
     /// The placement of `capture` in `layout`.
     pub(crate) const fn of(capture: ContentCapture, layout: ContentLayout) -> Self {
         let (span, event) = match capture {

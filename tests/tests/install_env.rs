@@ -409,3 +409,22 @@ fn child_install_fails_with() {
         "{err:?} does not contain {expected:?}"
     );
 }
+
+/// Regression: an `install()` refused for a setting changed the content
+/// layout of the whole process all the same.
+#[test]
+fn a_refused_install_leaves_the_content_layout_alone() {
+    use last9_genai::ContentLayout;
+    let before = last9_genai::content_layout();
+    let other = if before == ContentLayout::Python {
+        ContentLayout::Both
+    } else {
+        ContentLayout::Python
+    };
+    let refused = last9_genai::Install::default()
+        .content_layout(other)
+        .sampler(opentelemetry_sdk::trace::Sampler::TraceIdRatioBased(2.0))
+        .install();
+    assert!(refused.is_err());
+    assert_eq!(last9_genai::content_layout(), before);
+}

@@ -10,7 +10,9 @@
 mod common;
 
 use common::{attr, int};
-use last9_genai::{CAPTURE_CONTENT_ENV, CONTENT_LAYOUT_ENV, ContentCapture, observe};
+use last9_genai::{
+    CAPTURE_CONTENT_ENV, CONTENT_LAYOUT_ENV, ContentCapture, ContentLayout, observe,
+};
 use opentelemetry_sdk::trace::SpanData;
 
 #[observe]
@@ -143,6 +145,14 @@ fn in_child_span_only() {
             "gen_ai.completion"
         ]
     );
+    // Regression: with no events, the Python SDK's completion on the span
+    // says the tool calls the events would have carried.
+    let (_turn, h) = common::observed();
+    plan(serde_json::json!([{ "role": "user", "content": "again" }]));
+    assert_eq!(
+        common::string(&h.span("plan"), "gen_ai.completion").as_deref(),
+        Some(r#"private answer [tool call lookup({"city":"plans"})]"#)
+    );
 }
 
 #[test]
@@ -158,6 +168,77 @@ fn in_child_event_only() {
             "gen_ai.content.completion/gen_ai.completion",
             "gen_ai.client.inference.operation.details/gen_ai.input.messages",
             "gen_ai.client.inference.operation.details/gen_ai.output.messages",
+        ]
+    );
+}
+
+#[observe(kind = "tool")]
+fn fetch_plans(city: &str) -> String {
+    format!("private plans for {city}")
+}
+
+#[observe(kind = "chain")]
+fn private_chain(question: &str) -> String {
+    format!("private answer to {question}")
+}
+
+/// The event names and keys of `span` whose values hold `needle`.
+fn event_keys_holding(span: &SpanData, needle: &str) -> Vec<String> {
+    span.events
+        .iter()
+        .flat_map(|e| e.attributes.iter().map(move |kv| (e.name.clone(), kv)))
+        .filter(|(_, kv)| kv.value.to_string().contains(needle))
+        .map(|(event, kv)| format!("{event}/{}", kv.key))
+        .collect()
+}
+
+/// Regression: in events only, in the conventions' layout alone, a tool's
+/// arguments and result and a chain's input went nowhere. They go in the
+/// conventions' event, and still nothing in span attributes.
+#[test]
+fn events_only_in_the_conventions_layout_keeps_tools_and_chains() {
+    common::run_child(
+        "in_child_event_only_conventions",
+        &[CONTENT_LAYOUT_ENV],
+        &[(CAPTURE_CONTENT_ENV, "EVENT_ONLY")],
+    );
+}
+
+#[test]
+#[ignore = "run by events_only_in_the_conventions_layout_keeps_tools_and_chains"]
+fn in_child_event_only_conventions() {
+    let (_turn, h) = common::observed();
+    assert_eq!(last9_genai::content_layout(), ContentLayout::Conventions);
+    fetch_plans("Paris");
+    let key = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx1234";
+    private_chain(&format!("where, with {key}"));
+    let details = "gen_ai.client.inference.operation.details";
+    let tool = h.span("fetch_plans");
+    let chain = h.span("private_chain");
+    for span in [&tool, &chain] {
+        assert!(content_of(span).0.is_empty(), "{:?}", span.attributes);
+    }
+    assert_eq!(
+        event_keys_holding(&tool, "\"city\""),
+        [format!("{details}/gen_ai.tool.call.arguments")]
+    );
+    assert_eq!(
+        event_keys_holding(&tool, "private plans"),
+        [format!("{details}/gen_ai.tool.call.result")]
+    );
+    // Secrets are cut out of the event's messages as out of any other.
+    assert!(event_keys_holding(&chain, key).is_empty());
+    assert_eq!(
+        event_keys_holding(&chain, "[REDACTED]").len(),
+        2,
+        "{:?}",
+        chain.events
+    );
+    assert_eq!(
+        event_keys_holding(&chain, "where"),
+        [
+            format!("{details}/gen_ai.input.messages"),
+            format!("{details}/gen_ai.output.messages")
         ]
     );
 }

@@ -190,6 +190,80 @@ fn a_model_argument_is_never_the_prompt() {
     );
 }
 
+#[observe]
+fn ask_for(question: &str, user_id: u64, model: &str) -> Json {
+    let _ = (question, user_id, model);
+    chat_response(json!("Paris."), None, "stop")
+}
+
+/// Regression: a model call's prompt became its user message and every
+/// argument's `function.arg.*` was dropped, those the prompt does not say
+/// too. Only the question is the message; the user id stays an argument,
+/// and the model is the request's model.
+#[test]
+fn arguments_the_prompt_does_not_say_stay_arguments() {
+    let (_turn, h) = harness();
+    ask_for("Capital of France?", 42, "gpt-4o");
+    let span = h.span("ask_for");
+    assert_eq!(
+        json_attr(&span, "gen_ai.input.messages"),
+        json!([{"role": "user", "parts": [{"type": "text", "content": "Capital of France?"}]}])
+    );
+    assert_eq!(attr(&span, "function.arg.question"), None);
+    assert_eq!(attr(&span, "function.arg.user_id"), Some(Value::I64(42)));
+    assert_eq!(attr(&span, "function.arg.model"), None);
+    assert_eq!(
+        text(&span, "gen_ai.request.model").as_deref(),
+        Some("gpt-4o")
+    );
+}
+
+/// Regression: a request object was written as messages alone, its
+/// parameters lost with its `function.arg.*`. They are the conventions'
+/// `gen_ai.request.*`, at the top or where a format keeps them.
+#[test]
+fn a_request_objects_parameters_are_request_attributes() {
+    let (_turn, h) = harness();
+    #[observe]
+    fn send(request: Json) -> Json {
+        let _ = request;
+        chat_response(json!("ok"), None, "stop")
+    }
+    send(
+        json!({"model": "gpt-4o", "temperature": 0.2, "max_completion_tokens": 300,
+        "top_p": 0.9, "presence_penalty": "high",
+        "messages": [{"role": "user", "content": "hi"}]}),
+    );
+    let span = h.span("send");
+    assert_eq!(
+        attr(&span, "gen_ai.request.temperature"),
+        Some(Value::F64(0.2))
+    );
+    assert_eq!(
+        attr(&span, "gen_ai.request.max_tokens"),
+        Some(Value::I64(300))
+    );
+    assert_eq!(attr(&span, "gen_ai.request.top_p"), Some(Value::F64(0.9)));
+    // Not a number: left out.
+    assert_eq!(attr(&span, "gen_ai.request.presence_penalty"), None);
+    assert_eq!(attr(&span, "function.arg.request"), None);
+    h.exporter.reset();
+    send(
+        json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+        "generationConfig": {"temperature": 1.5, "maxOutputTokens": 64, "topP": null}}),
+    );
+    let span = h.span("send");
+    assert_eq!(
+        attr(&span, "gen_ai.request.temperature"),
+        Some(Value::F64(1.5))
+    );
+    assert_eq!(
+        attr(&span, "gen_ai.request.max_tokens"),
+        Some(Value::I64(64))
+    );
+    assert_eq!(attr(&span, "gen_ai.request.top_p"), None);
+}
+
 /// Regression: the model's name was taken as the prompt, and
 /// `gen_ai.request.model` was never written.
 #[test]

@@ -488,6 +488,8 @@ impl Install {
 
     /// Compresses OTLP export bodies, traces and metrics alike, over
     /// `OTEL_EXPORTER_OTLP_COMPRESSION` and its per-signal variables.
+    /// [`Compression::None`] leaves the exporter as the variables say: it
+    /// cannot turn off a compression they ask for.
     ///
     /// ```
     /// use last9_genai::Compression;
@@ -617,9 +619,6 @@ impl Install {
             });
         }
         let health = ExportHealth::new(queue);
-        if let Some(layout) = self.content_layout {
-            set_content_layout(layout);
-        }
         if self.disabled {
             // Not registered: observed functions and workflows do nothing.
             return Ok(TelemetryGuard {
@@ -756,6 +755,10 @@ impl Install {
             set_meter_provider(meter_provider.clone());
         }
         let provider = builder.build();
+        // Once nothing can fail: a refused install changes nothing.
+        if let Some(layout) = self.content_layout {
+            set_content_layout(layout);
+        }
         set_tracer_provider(provider.clone());
         Ok(TelemetryGuard {
             provider,

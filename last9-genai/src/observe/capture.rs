@@ -54,12 +54,12 @@ pub enum Captured {
 
 impl Captured {
     /// The attribute value.
-    pub fn to_value(&self) -> Value {
+    pub fn into_value(self) -> Value {
         match self {
-            Self::Int(n) => Value::I64(*n),
-            Self::Float(f) => Value::F64(*f),
-            Self::Bool(b) => Value::Bool(*b),
-            Self::Str(s) | Self::Json(s) | Self::Text(s) => Value::from(s.clone()),
+            Self::Int(n) => Value::I64(n),
+            Self::Float(f) => Value::F64(f),
+            Self::Bool(b) => Value::Bool(b),
+            Self::Str(s) | Self::Json(s) | Self::Text(s) => Value::from(s),
             Self::Failed => Value::from(CAPTURE_FAILED),
         }
     }

@@ -25,7 +25,6 @@ use crate::record::{
     ObservationKind, cost_attributes, end_with_error, model_attribute, response_attributes,
     tool_call_event,
 };
-use crate::settings;
 use crate::text::cut_bytes_owned;
 
 /// How an observed call ended.
@@ -135,8 +134,11 @@ impl Observation {
         if let Some(output) = output {
             self.write_output(&cx, output, recorded, cost.as_ref());
         }
+        // A call that ended with no output: its prompt in the event only.
+        let mut args = Vec::new();
+        self.write_prompt(false, &mut args);
         // Arguments no response turned into a user message.
-        let args = std::mem::take(&mut self.pending_args);
+        args.append(&mut self.pending_args);
         if !args.is_empty() {
             span.set_attributes(args);
         }
@@ -249,7 +251,7 @@ impl Observation {
         if output.capture_failed {
             attributes.push(KeyValue::new(attr::L9_CAPTURE_FAILED, true));
         }
-        let place = settings::placement();
+        let place = self.place;
         let is_response = output.info.is_some();
         if let Some(keys) = &output.unrecognised {
             warn_unrecognised(self.meta, keys);
@@ -280,26 +282,7 @@ impl Observation {
         {
             attributes.push(model_attribute(attr::REQUEST_MODEL, model));
         }
-        // A call the response shows was a model call: its prompt as the
-        // user's message (its arguments are not written apart then).
-        if let Some(prompt) = self.prompt.take().filter(|_| is_response) {
-            self.pending_args.clear();
-            let request = RequestInfo {
-                messages: vec![Message {
-                    role: "user",
-                    parts: vec![Part::Text(prompt)],
-                    finish_reason: None,
-                }],
-                ..RequestInfo::default()
-            };
-            let input = input_attributes(&request, self.limit());
-            if place.conventions_event {
-                self.details = Some(input.clone());
-            }
-            if place.conventions_span {
-                attributes.extend(input);
-            }
-        }
+        self.write_prompt(is_response, &mut attributes);
         if let Some(cost) = cost {
             attributes.extend(cost_attributes(cost));
         }
@@ -352,39 +335,47 @@ impl Observation {
         };
         let limit = self.limit();
         let mut attributes = Vec::new();
-        // The conventions' output message: a response's text and tool
-        // calls; any other call's output (a tool's has a key of its own) as
-        // the text it returned.
-        if place.conventions() && (is_response || self.meta.kind != ObservationKind::Tool) {
+        let tool = self.meta.kind == ObservationKind::Tool;
+        let calls = !tool_calls.is_empty();
+        // A tool's output has a key of its own, unless it is a response.
+        let output_message = place.conventions() && (is_response || !tool);
+        // The assistant's message: a response's text and tool calls; any
+        // other call's output as the text it returned.
+        let message = (output_message || (place.python_span && calls)).then(|| {
             let mut parts = Vec::with_capacity(1 + tool_calls.len());
             if !text.is_empty() {
                 parts.push(Part::Text(text.clone()));
             }
             parts.extend(tool_calls.into_iter().map(Part::ToolCall));
-            let finish_reason = if is_response {
-                info.finish_reasons.into_iter().next()
-            } else {
-                Some("stop".to_owned())
-            };
-            let message = [Message {
+            Message {
                 role: "assistant",
                 parts,
-                finish_reason,
-            }];
-            let output = messages::conventions_output(&messages::fitted(&message, limit));
-            if place.conventions_span {
-                attributes.push(output.clone());
+                finish_reason: if is_response {
+                    info.finish_reasons.into_iter().next()
+                } else {
+                    Some("stop".to_owned())
+                },
             }
-            if place.conventions_event {
-                self.details.get_or_insert_with(Vec::new).push(output);
-            }
+        });
+        // The conventions' output message.
+        if let Some(message) = message.as_ref().filter(|_| output_message) {
+            let fitted = messages::fitted(std::slice::from_ref(message), limit);
+            let output = messages::conventions_output(&fitted);
+            self.conventions_content(&mut attributes, vec![output], place.conventions_span);
         }
         let text = cut_bytes_owned(text, limit);
-        if self.meta.kind == ObservationKind::Tool && place.conventions_span {
-            attributes.push(KeyValue::new(attr::TOOL_CALL_RESULT, text.clone()));
+        if tool && place.conventions() && !is_response {
+            let result = vec![KeyValue::new(attr::TOOL_CALL_RESULT, text.clone())];
+            self.conventions_content(&mut attributes, result, place.conventions_span);
         }
         if place.python_span {
-            attributes.push(KeyValue::new(attr::COMPLETION, text.clone()));
+            // On the span, the tool calls the events would carry are said
+            // after the text.
+            let said = match message.as_ref().filter(|_| calls) {
+                Some(message) => cut_bytes_owned(message.said(), limit),
+                None => text.clone(),
+            };
+            attributes.push(KeyValue::new(attr::COMPLETION, said));
         }
         if !attributes.is_empty() {
             span.set_attributes(attributes);
@@ -395,6 +386,33 @@ impl Observation {
                 vec![KeyValue::new(attr::COMPLETION, text)],
             );
         }
+    }
+
+    /// The prompt of a call whose arguments held no messages, as the
+    /// conventions' user message: on the span for a model call (the
+    /// arguments it says are not written apart then), in the
+    /// `gen_ai.client.inference.operation.details` event for any call.
+    fn write_prompt(&mut self, model_call: bool, attributes: &mut Vec<KeyValue>) {
+        let Some(prompt) = self.prompt.take() else {
+            return;
+        };
+        if model_call {
+            self.pending_args.clear();
+        }
+        let on_span = model_call && self.place.conventions_span;
+        if !on_span && !self.place.conventions_event {
+            return;
+        }
+        let request = RequestInfo {
+            messages: vec![Message {
+                role: "user",
+                parts: vec![Part::Text(prompt)],
+                finish_reason: None,
+            }],
+            ..RequestInfo::default()
+        };
+        let input = input_attributes(&request, self.limit());
+        self.conventions_content(attributes, input, on_span);
     }
 
     /// Ends the span with an error: ERROR status with the message, its

@@ -42,7 +42,7 @@ use crate::record::request::{self, RequestInfo};
 use crate::record::response::{self, ResponseInfo};
 use crate::record::{ObservationKind, model_attribute, usage_attributes};
 use crate::redact::{self, REDACTED, Rules};
-use crate::settings;
+use crate::settings::{self, Placement};
 use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes, cut_bytes_owned};
 use capture::{Bounds, CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_within};
 use held::Held;
@@ -154,9 +154,15 @@ pub struct Observation {
     /// The prompt text of a model call whose arguments held no messages:
     /// the user's message, once the response shows it was a model call.
     prompt: Option<String>,
-    /// The `function.arg.*` attributes of such a call, written only if its
-    /// output shows it was not one: else its user message holds them.
+    /// The `function.arg.*` attributes that prompt says, written only if
+    /// the call's output shows it was no model call: else its user message
+    /// holds them.
     pending_args: Vec<KeyValue>,
+    /// Where the call's content goes, read once when its span records.
+    place: Placement,
+    /// A parameter told a `gen_ai.request.*` value: a request object's do
+    /// not repeat it.
+    parameters_written: bool,
     /// The attributes of the conventions'
     /// `gen_ai.client.inference.operation.details` event, when content goes
     /// there: the input messages, then the output's; added when the call
@@ -206,6 +212,8 @@ impl Observation {
             request: None,
             prompt: None,
             pending_args: Vec::new(),
+            place: Placement::NONE,
+            parameters_written: false,
             details: None,
         };
         let metered = metrics::on();
@@ -237,6 +245,7 @@ impl Observation {
         Context::map_current(|parent| match tracer::start(name, parent, attributes) {
             Some(tracer::Started::Recording(span)) => {
                 observation.recording = true;
+                observation.place = settings::placement();
                 observation.span = Some(span);
             }
             Some(tracer::Started::Dropped(span_context)) => {
@@ -396,7 +405,7 @@ impl Observation {
     /// Whether argument capture is wanted: the span records and content
     /// capture is on for inputs.
     pub fn captures_input(&self) -> bool {
-        self.recording && self.meta.capture_input && settings::capture_content()
+        self.recording && self.meta.capture_input && self.place.any()
     }
 
     /// The limit of one captured value.
@@ -413,7 +422,7 @@ impl Observation {
         // The output's text only when it is written: a span that records,
         // capturing it (an unsampled call, or one counted with no pipeline,
         // reads its output for the usage alone).
-        bounds.text = self.recording && self.meta.capture_output && settings::placement().any();
+        bounds.text = self.recording && self.meta.capture_output && self.place.any();
         // Only a recorded model call says what it returned, and once.
         bounds.name_unrecognised =
             self.recording && self.meta.kind == ObservationKind::Llm && !self.meta.said.is_said();
@@ -448,10 +457,6 @@ impl Observation {
     /// unless its text goes out under another key, with the secrets inside
     /// its value cut out.
     pub fn arg(&mut self, key: &'static str, name: &'static str, value: Captured) {
-        self.push_arg(key, name, value, false);
-    }
-
-    fn push_arg(&mut self, key: &'static str, name: &'static str, value: Captured, request: bool) {
         // No secret fits in less than three bytes.
         let value = match &value {
             Captured::Str(s) | Captured::Json(s) | Captured::Text(s) if s.len() >= 3 => self
@@ -470,7 +475,7 @@ impl Observation {
             key,
             name,
             value,
-            request,
+            request: false,
         });
     }
 
@@ -489,15 +494,10 @@ impl Observation {
         let (Some(number), Some(span)) = (number, &mut self.span) else {
             return;
         };
-        let attribute = match name {
-            "max_tokens" => KeyValue::new(attr::REQUEST_MAX_TOKENS, number as i64),
-            "temperature" => KeyValue::new(attr::REQUEST_TEMPERATURE, number),
-            "top_p" => KeyValue::new(attr::REQUEST_TOP_P, number),
-            "frequency_penalty" => KeyValue::new(attr::REQUEST_FREQUENCY_PENALTY, number),
-            "presence_penalty" => KeyValue::new(attr::REQUEST_PRESENCE_PENALTY, number),
-            _ => return,
-        };
-        span.set_attribute(attribute);
+        if let Some(attribute) = request_parameter_attribute(name, number) {
+            span.set_attribute(attribute);
+            self.parameters_written = true;
+        }
     }
 
     /// Records the id of the tool call a tool span answers
@@ -520,11 +520,9 @@ impl Observation {
         name: &'static str,
         (value, tree): (Captured, Option<serde_json::Value>),
     ) {
-        let mut read = false;
         if self.request.is_none()
             && let Some(mut request) = tree.as_ref().and_then(request::read)
         {
-            read = true;
             self.redacting(|rules| {
                 let mut clean = |text: String| scrub_owned(rules, text);
                 for message in request.system.iter_mut().chain(&mut request.messages) {
@@ -532,8 +530,17 @@ impl Observation {
                 }
             });
             self.request = Some(request);
+            // Written as messages, never as itself: neither scrubbed nor
+            // kept.
+            self.args.push(Arg {
+                key,
+                name,
+                value: Captured::Text(String::new()),
+                request: true,
+            });
+            return;
         }
-        self.push_arg(key, name, value, read);
+        self.arg(key, name, value);
     }
 
     /// Records argument `name` as redacted: `[REDACTED]` in its attribute and
@@ -543,68 +550,77 @@ impl Observation {
     }
 
     /// Records the prompt from the captured arguments, each text once per
-    /// layout ([`settings::placement`]): for a model request, its model and
-    /// its messages as the conventions write them (`gen_ai.input.messages`,
+    /// layout ([`Placement`]): for a model request, its model, parameters
+    /// and messages as the conventions write them (`gen_ai.input.messages`,
     /// `gen_ai.system_instructions`); for a tool, its arguments
     /// (`gen_ai.tool.call.arguments`); the Python SDK's prompt text
     /// (`gen_ai.prompt`, on the `gen_ai.content.prompt` event); and as
-    /// `function.arg.*` the arguments whose text no other key on the span
-    /// holds.
+    /// `function.arg.*` the arguments whose text no other key of the span
+    /// holds. A model call's prompt with no messages is its user message,
+    /// written when it ends (see [`Observation::end`]).
     pub fn args_done(&mut self) {
         let request = self.request.take();
-        if self.args.is_empty() && request.is_none() {
+        let args = std::mem::take(&mut self.args);
+        if self.span.is_none() || (args.is_empty() && request.is_none()) {
             return;
         }
-        let place = settings::placement();
+        let place = self.place;
         let limit = self.limit();
-        let args = std::mem::take(&mut self.args);
         let mut attributes = Vec::new();
         let tool = self.meta.kind == ObservationKind::Tool;
         let has_messages = request.as_ref().is_some_and(|r| !r.messages.is_empty());
-        // A model call with no messages: its prompt is its user message
-        // once the response shows it was one.
-        let prompt_message = !has_messages
-            && self.meta.kind == ObservationKind::Llm
-            && self.meta.may_respond
-            && place.conventions();
-        if tool && place.conventions_span {
+        if tool && place.conventions() {
             let arguments = cut_bytes_owned(tool_arguments(&args), limit);
-            attributes.push(KeyValue::new(attr::TOOL_CALL_ARGUMENTS, arguments));
+            let arguments = vec![KeyValue::new(attr::TOOL_CALL_ARGUMENTS, arguments)];
+            self.conventions_content(&mut attributes, arguments, place.conventions_span);
         }
-        if place.args {
-            // Each argument's text once on the span.
-            let elsewhere = place.conventions_span && tool;
-            let written = args
-                .iter()
-                .filter(|arg| !arg.request && !elsewhere)
-                .map(|arg| KeyValue::new(arg.key, arg.value.to_value()));
-            if prompt_message && place.conventions_span {
-                self.pending_args = written.collect();
-            } else {
-                attributes.extend(written);
+        // A model call with no messages: its prompt is its user message once
+        // the response shows it was one, standing on the span for the
+        // arguments it says. In events, any call's but a tool's is.
+        let model_prompt = !has_messages
+            && !tool
+            && self.meta.kind == ObservationKind::Llm
+            && self.meta.may_respond;
+        let keep_prompt = !has_messages
+            && !tool
+            && ((model_prompt && place.conventions()) || place.conventions_event);
+        let python = place.python_span || place.python_event;
+        let (prompt, said) = if python || keep_prompt {
+            let (text, said) = prompt_text(&args, request.as_ref());
+            (Some(cut_bytes_owned(text, limit)), said)
+        } else {
+            (None, Vec::new())
+        };
+        if place.args && !(tool && place.conventions_span) {
+            let deferred = model_prompt && place.conventions_span;
+            for arg in args.into_iter().filter(|arg| !arg.request) {
+                let attribute = KeyValue::new(arg.key, arg.value.into_value());
+                if deferred && said.contains(&arg.name) {
+                    self.pending_args.push(attribute);
+                } else {
+                    attributes.push(attribute);
+                }
             }
-        }
-        let wants_prompt = place.python_span || place.python_event || prompt_message;
-        let prompt = wants_prompt.then(|| {
-            let args = args.into_iter().map(|arg| (arg.name, arg.value)).collect();
-            cut_bytes_owned(prompt_text(args, request.as_ref()), limit)
-        });
-        if prompt_message {
-            self.prompt = prompt.clone();
         }
         if let Some(request) = &request {
             attributes.extend(self.request_model(request));
+            attributes.extend(self.request_parameters(request));
             if has_messages && place.conventions() {
                 let input = input_attributes(request, limit);
-                if place.conventions_event {
-                    self.details = Some(input.clone());
-                }
-                if place.conventions_span {
-                    attributes.extend(input);
-                }
+                self.conventions_content(&mut attributes, input, place.conventions_span);
             }
         }
-        let prompt = prompt.filter(|_| place.python_span || place.python_event);
+        let prompt = match (keep_prompt, python) {
+            (true, true) => {
+                self.prompt.clone_from(&prompt);
+                prompt
+            }
+            (true, false) => {
+                self.prompt = prompt;
+                None
+            }
+            (false, _) => prompt,
+        };
         if let (Some(prompt), true) = (&prompt, place.python_span) {
             attributes.push(KeyValue::new(attr::PROMPT, prompt.clone()));
         }
@@ -617,6 +633,42 @@ impl Observation {
                 );
             }
         }
+    }
+
+    /// Adds the conventions' `content` to the span's `attributes` when
+    /// `on_span`, and to the `gen_ai.client.inference.operation.details`
+    /// event when content goes there; shared, not copied, when both.
+    fn conventions_content(
+        &mut self,
+        attributes: &mut Vec<KeyValue>,
+        content: Vec<KeyValue>,
+        on_span: bool,
+    ) {
+        match (on_span, self.place.conventions_event) {
+            (true, true) => {
+                let shared: Vec<KeyValue> = content.into_iter().map(shared).collect();
+                let details = self.details.get_or_insert_with(Vec::new);
+                details.extend(shared.iter().cloned());
+                attributes.extend(shared);
+            }
+            (true, false) => attributes.extend(content),
+            (false, true) => self.details.get_or_insert_with(Vec::new).extend(content),
+            (false, false) => {}
+        }
+    }
+
+    /// The parameters a request object asks for (temperature, top_p,
+    /// max_tokens, frequency and presence penalties) as `gen_ai.request.*`,
+    /// unless parameters of those names told them.
+    fn request_parameters(&self, request: &RequestInfo) -> Vec<KeyValue> {
+        if self.parameters_written {
+            return Vec::new();
+        }
+        request
+            .parameters
+            .iter()
+            .filter_map(|(name, number)| request_parameter_attribute(name, *number))
+            .collect()
     }
 
     /// The model a request asks for, when nothing named one at span start,
@@ -673,6 +725,31 @@ impl Observation {
     }
 }
 
+/// The request parameter `name` as its `gen_ai.request.*` attribute:
+/// `max_tokens` as an integer, the others as floats.
+fn request_parameter_attribute(name: &str, number: f64) -> Option<KeyValue> {
+    Some(match name {
+        "max_tokens" => KeyValue::new(attr::REQUEST_MAX_TOKENS, number as i64),
+        "temperature" => KeyValue::new(attr::REQUEST_TEMPERATURE, number),
+        "top_p" => KeyValue::new(attr::REQUEST_TOP_P, number),
+        "frequency_penalty" => KeyValue::new(attr::REQUEST_FREQUENCY_PENALTY, number),
+        "presence_penalty" => KeyValue::new(attr::REQUEST_PRESENCE_PENALTY, number),
+        _ => return None,
+    })
+}
+
+/// `attribute` with its text held once behind a reference count, so that
+/// the span and an event can both carry it without a copy.
+fn shared(attribute: KeyValue) -> KeyValue {
+    match attribute.value {
+        Value::String(text) => KeyValue::new(
+            attribute.key,
+            StringValue::from(Arc::<str>::from(text.as_str())),
+        ),
+        _ => attribute,
+    }
+}
+
 /// The totals of the innermost workflow or conversation open in `parent`.
 fn open_scope(parent: &Context) -> Option<Arc<ScopeTotals>> {
     parent.get::<ScopeState>()?.totals().cloned()
@@ -700,12 +777,13 @@ fn dropped_span_context(parent: &Context, span_context: SpanContext) -> Option<C
     (!inherited).then(|| parent.with_remote_span_context(span_context))
 }
 
-/// The prompt text: a model request's messages as `role: text` lines;
-/// else a single string argument as is; chat messages as `role: content`
-/// lines; a single argument as its text; else `name=value` pairs. A
-/// parameter named `model` names the model, never the prompt, when there
-/// are others.
-fn prompt_text(mut args: Vec<(&'static str, Captured)>, request: Option<&RequestInfo>) -> String {
+/// The prompt text, and the names of the arguments it says: a model
+/// request's messages as `role: text` lines; else a single string argument
+/// as is; chat messages as `role: content` lines; a single argument as its
+/// text; else `name=value` pairs. A parameter named `model` names the model
+/// (`gen_ai.request.model`), never the prompt, when there are others: it is
+/// said all the same.
+fn prompt_text(args: &[Arg], request: Option<&RequestInfo>) -> (String, Vec<&'static str>) {
     if let Some(request) = request.filter(|r| !r.messages.is_empty()) {
         let lines: Vec<String> = request
             .system
@@ -713,28 +791,46 @@ fn prompt_text(mut args: Vec<(&'static str, Captured)>, request: Option<&Request
             .chain(&request.messages)
             .map(Message::line)
             .collect();
-        return lines.join("\n");
+        let read = args.iter().filter(|arg| arg.request).map(|arg| arg.name);
+        return (lines.join("\n"), read.collect());
     }
-    if args.len() > 1 {
-        args.retain(|(name, _)| *name != "model");
-    }
-    let is_str = |(_, v): &(&str, Captured)| matches!(v, Captured::Str(_));
-    if args.iter().filter(|arg| is_str(arg)).count() == 1
-        && let Some(i) = args.iter().position(is_str)
-        && let (_, Captured::Str(single)) = args.swap_remove(i)
+    let model = args.len() > 1;
+    let said: Vec<&Arg> = args
+        .iter()
+        .filter(|arg| !(model && arg.name == "model"))
+        .collect();
+    let with_model = |name| {
+        let mut names = vec![name];
+        names.extend(
+            args.iter()
+                .map(|arg| arg.name)
+                .filter(|n| model && *n == "model"),
+        );
+        names
+    };
+    let mut strings = said
+        .iter()
+        .filter(|arg| matches!(arg.value, Captured::Str(_)));
+    if let (Some(single), None) = (strings.next(), strings.next())
+        && let Captured::Str(text) = &single.value
     {
-        return single;
+        return (text.clone(), with_model(single.name));
     }
-    if let Some(lines) = args.iter().find_map(|(_, v)| chat_lines(v)) {
-        return lines;
+    if let Some((name, lines)) = said
+        .iter()
+        .find_map(|arg| chat_lines(&arg.value).map(|lines| (arg.name, lines)))
+    {
+        return (lines, with_model(name));
     }
-    if let [(_, single)] = args.as_slice() {
-        return single.as_text().into_owned();
+    let names = args.iter().map(|arg| arg.name).collect();
+    if let [single] = said.as_slice() {
+        return (single.value.as_text().into_owned(), names);
     }
-    args.iter()
-        .map(|(name, value)| format!("{name}={}", value.as_text()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let pairs: Vec<String> = said
+        .iter()
+        .map(|arg| format!("{}={}", arg.name, arg.value.as_text()))
+        .collect();
+    (pairs.join(", "), names)
 }
 
 /// The input messages and system instructions of `request` as the

@@ -119,14 +119,22 @@ impl Message {
         }
     }
 
-    /// The message as a prompt line: `role: text`.
+    /// The message as a prompt line: `role: text`, then its tool calls.
     pub(crate) fn line(&self) -> String {
-        let mut line = format!("{}: ", self.role);
-        line.push_str(&self.text().unwrap_or_default());
+        format!("{}: {}", self.role, self.said())
+    }
+
+    /// What the message says: its text, then its tool calls as
+    /// `[tool call name(arguments)]`.
+    pub(crate) fn said(&self) -> String {
+        let mut said = self.text().unwrap_or_default().into_owned();
         for call in self.tool_calls() {
-            line.push_str(&format!(" [tool call {}({})]", call.name, call.arguments));
+            if !said.is_empty() {
+                said.push(' ');
+            }
+            said.push_str(&format!("[tool call {}({})]", call.name, call.arguments));
         }
-        line
+        said
     }
 
     /// The message with every text cut at `share` bytes.

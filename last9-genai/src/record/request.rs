@@ -51,6 +51,23 @@ key_list! {
     "function_response",
     "response",
     "output",
+    "temperature",
+    "top_p",
+    "topP",
+    "max_tokens",
+    "max_completion_tokens",
+    "max_output_tokens",
+    "maxOutputTokens",
+    "maxTokens",
+    "num_predict",
+    "frequency_penalty",
+    "frequencyPenalty",
+    "presence_penalty",
+    "presencePenalty",
+    "generationConfig",
+    "generation_config",
+    "inferenceConfig",
+    "options",
 }
 
 /// Keys whose value is read whole: tool-call arguments and results.
@@ -60,12 +77,61 @@ pub(crate) const REQUEST_OPAQUE_KEYS: &[&str] =
     &["arguments", "args", "input", "response", "output"];
 
 /// What a model request says: the model asked for, the system
-/// instructions given apart from the messages, and the messages.
+/// instructions given apart from the messages, the messages, and the
+/// parameters it sets (by the conventions' names: `temperature`, `top_p`,
+/// `max_tokens`, `frequency_penalty`, `presence_penalty`).
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct RequestInfo {
     pub(crate) model: Option<String>,
     pub(crate) system: Vec<Message>,
     pub(crate) messages: Vec<Message>,
+    pub(crate) parameters: Vec<(&'static str, f64)>,
+}
+
+/// The parameters of a request object, each under the names the formats
+/// give it, at the top or in the object a format keeps them in (Gemini's
+/// `generationConfig`, Bedrock's `inferenceConfig`, Ollama's `options`).
+fn parameters(object: &serde_json::Map<String, Value>) -> Vec<(&'static str, f64)> {
+    const NAMES: [(&str, &[&str]); 5] = [
+        ("temperature", &["temperature"]),
+        ("top_p", &["top_p", "topP"]),
+        (
+            "max_tokens",
+            &[
+                "max_tokens",
+                "max_completion_tokens",
+                "max_output_tokens",
+                "maxOutputTokens",
+                "maxTokens",
+                "num_predict",
+            ],
+        ),
+        (
+            "frequency_penalty",
+            &["frequency_penalty", "frequencyPenalty"],
+        ),
+        ("presence_penalty", &["presence_penalty", "presencePenalty"]),
+    ];
+    let nested = [
+        "generationConfig",
+        "generation_config",
+        "inferenceConfig",
+        "options",
+    ]
+    .iter()
+    .filter_map(|key| object.get(*key)?.as_object());
+    let scopes: Vec<_> = std::iter::once(object).chain(nested).collect();
+    NAMES
+        .iter()
+        .filter_map(|(name, keys)| {
+            let number = scopes.iter().find_map(|scope| {
+                keys.iter()
+                    .find_map(|key| scope.get(*key)?.as_f64())
+                    .filter(|n| n.is_finite())
+            })?;
+            Some((*name, number))
+        })
+        .collect()
 }
 
 /// Reads `value` as chat messages or a model request, or `None` when it is
@@ -115,6 +181,7 @@ pub(crate) fn read(value: &Value) -> Option<RequestInfo> {
                     .map(str::to_owned),
                 system,
                 messages,
+                parameters: parameters(object),
             })
         }
         _ => None,
