@@ -13,6 +13,8 @@
 // The turn is held across the export's awaits on purpose.
 #![allow(clippy::await_holding_lock)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use last9_genai::{
@@ -131,13 +133,90 @@ fn session_of(project: &str) -> String {
 const SPANS: usize = 5;
 
 fn check(spans: &[Value], project: &str) {
+    check_structure(spans, project);
+    check_messages(spans);
+}
+
+fn span_named<'a>(spans: &'a [Value], name: &str) -> &'a Value {
+    spans
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {spans:#?}"))
+}
+
+/// The messages as Phoenix shows them, read from the conventions' layout:
+/// the model call's input and output, the turn that asks for a tool.
+fn check_messages(spans: &[Value]) {
+    let (chat, plan) = (
+        span_named(spans, "draft_answer"),
+        span_named(spans, "pick_tool"),
+    );
+    assert_eq!(
+        attribute(chat, "llm.input_messages.0.message.content"),
+        Some(&json!("capital of France?"))
+    );
+    assert_eq!(
+        attribute(chat, "llm.input_messages.0.message.role"),
+        Some(&json!("user"))
+    );
+    assert_eq!(
+        attribute(chat, "llm.output_messages.0.message.content"),
+        Some(&json!("Paris."))
+    );
+    assert_eq!(
+        attribute(plan, "llm.input_messages.0.message.role"),
+        Some(&json!("system"))
+    );
+    assert_eq!(
+        attribute(plan, "llm.input_messages.1.message.content"),
+        Some(&json!("capital of France?"))
+    );
+    assert_eq!(
+        attribute(
+            plan,
+            "llm.output_messages.0.message.tool_calls.0.tool_call.function.name"
+        ),
+        Some(&json!("vector_search"))
+    );
+}
+
+/// The attribute `key` of the event `name` of `span`, as Phoenix returns
+/// its events.
+fn event_attribute<'a>(span: &'a Value, name: &str, key: &str) -> Option<&'a Value> {
+    span["events"]
+        .as_array()?
+        .iter()
+        .find(|event| event["name"] == name)?
+        .get("attributes")?
+        .get(key)
+}
+
+/// The Python SDK's layout as Phoenix shows it: the texts on the spans'
+/// events (Phoenix reads no events into its messages view).
+fn check_python_events(spans: &[Value]) {
+    let (chat, plan) = (
+        span_named(spans, "draft_answer"),
+        span_named(spans, "pick_tool"),
+    );
+    assert_eq!(
+        event_attribute(chat, "gen_ai.content.prompt", "gen_ai.prompt"),
+        Some(&json!("capital of France?"))
+    );
+    assert_eq!(
+        event_attribute(chat, "gen_ai.content.completion", "gen_ai.completion"),
+        Some(&json!("Paris."))
+    );
+    assert_eq!(
+        event_attribute(plan, "gen_ai.tool.call", "tool_call.function.name"),
+        Some(&json!("vector_search"))
+    );
+}
+
+/// The run as Phoenix shows it whatever the layout: links, kinds, session
+/// and user, model, provider, tokens, cost, totals.
+fn check_structure(spans: &[Value], project: &str) {
     assert_eq!(spans.len(), SPANS, "{spans:#?}");
-    let span = |name: &str| {
-        spans
-            .iter()
-            .find(|s| s["name"] == name)
-            .unwrap_or_else(|| panic!("no {name} in {spans:#?}"))
-    };
+    let span = |name: &str| span_named(spans, name);
     let (wf, chat, plan, tool, agent) = (
         span("rag_search"),
         span("draft_answer"),
@@ -178,34 +257,6 @@ fn check(spans: &[Value], project: &str) {
     assert_eq!(
         attribute(chat, "gen_ai.usage.cost_usd"),
         Some(&json!(0.006))
-    );
-    assert_eq!(
-        attribute(chat, "llm.input_messages.0.message.content"),
-        Some(&json!("capital of France?"))
-    );
-    assert_eq!(
-        attribute(chat, "llm.input_messages.0.message.role"),
-        Some(&json!("user"))
-    );
-    assert_eq!(
-        attribute(chat, "llm.output_messages.0.message.content"),
-        Some(&json!("Paris."))
-    );
-    // The turn that asks for a tool: its messages and the call.
-    assert_eq!(
-        attribute(plan, "llm.input_messages.0.message.role"),
-        Some(&json!("system"))
-    );
-    assert_eq!(
-        attribute(plan, "llm.input_messages.1.message.content"),
-        Some(&json!("capital of France?"))
-    );
-    assert_eq!(
-        attribute(
-            plan,
-            "llm.output_messages.0.message.tool_calls.0.tool_call.function.name"
-        ),
-        Some(&json!("vector_search"))
     );
     assert_eq!(attribute(plan, "gen_ai.tool_calls.count"), Some(&json!(1)));
     // The tool.
@@ -319,4 +370,50 @@ async fn spans_exported_over_grpc_arrive_in_phoenix() {
     export_to_phoenix(Protocol::Grpc, env("PHOENIX_GRPC_ENDPOINT"), &project).await;
     check(&phoenix_spans(&project, SPANS).await, &project);
     check_what_the_ui_shows(&project).await;
+}
+
+/// Each layout but the default (above) in a child process, the layout read
+/// from the environment: `both` shows the messages and carries the Python
+/// SDK's events; `python` gives Phoenix an LLM span with its model, tokens
+/// and cost, and the texts on its events only.
+#[test]
+#[ignore = "needs a Phoenix server (scripts/phoenix.sh); run by .ci/run"]
+fn each_layout_reaches_phoenix() {
+    for layout in ["python", "both"] {
+        common::run_child(
+            "in_child_exports_in_one_layout",
+            &[],
+            &[
+                (last9_genai::CONTENT_LAYOUT_ENV, layout),
+                ("L9_PHOENIX_LAYOUT", layout),
+            ],
+        );
+    }
+}
+
+#[tokio::test]
+#[ignore = "run by each_layout_reaches_phoenix, with the layout set"]
+async fn in_child_exports_in_one_layout() {
+    // Run on its own (`--ignored`), it has no layout to check.
+    let Ok(layout) = std::env::var("L9_PHOENIX_LAYOUT") else {
+        return;
+    };
+    let project = format!("l9-{layout}-{}", std::process::id());
+    export_to_phoenix(
+        Protocol::HttpProtobuf,
+        format!("{}/v1/traces", env("PHOENIX_URL")),
+        &project,
+    )
+    .await;
+    let spans = phoenix_spans(&project, SPANS).await;
+    check_structure(&spans, &project);
+    check_python_events(&spans);
+    let chat = span_named(&spans, "draft_answer");
+    match layout.as_str() {
+        "both" => check_messages(&spans),
+        _ => assert_eq!(
+            attribute(chat, "llm.input_messages.0.message.content"),
+            None
+        ),
+    }
 }
