@@ -33,6 +33,8 @@ struct GrpcCollector {
     requests: Arc<Mutex<Received>>,
     /// The names of the metrics received, with each request's `x-tenant`.
     metrics: Arc<Mutex<Vec<Named>>>,
+    /// Each trace export's `grpc-encoding`, if compressed.
+    encodings: Arc<Mutex<Vec<Option<String>>>>,
 }
 
 fn tenant<T>(request: &tonic::Request<T>) -> Option<String> {
@@ -71,6 +73,12 @@ impl TraceService for GrpcCollector {
         request: tonic::Request<ExportTraceServiceRequest>,
     ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
         let tenant = tenant(&request);
+        let encoding = request
+            .metadata()
+            .get("grpc-encoding")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        self.encodings.lock().unwrap().push(encoding);
         self.requests
             .lock()
             .unwrap()
@@ -87,7 +95,9 @@ fn start() -> (GrpcCollector, String) {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let collector = GrpcCollector::default();
-    let service = TraceServiceServer::new(collector.clone());
+    let service = TraceServiceServer::new(collector.clone())
+        .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
+        .accept_compressed(tonic::codec::CompressionEncoding::Zstd);
     let metrics = MetricsServiceServer::new(collector.clone());
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -186,4 +196,34 @@ fn grpc_inside_a_multi_thread_runtime() {
             runtime.block_on(async move { tokio::spawn(async move { work() }).await.unwrap() });
         })
     });
+}
+
+/// `Install::compression` (and the variables, read into it) over gRPC:
+/// the exports arrive compressed as asked, and whole.
+#[test]
+fn compressed_exports_over_grpc() {
+    use last9_genai::Compression;
+    for (compression, encoding) in [(Compression::Gzip, "gzip"), (Compression::Zstd, "zstd")] {
+        let _turn = TURN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (collector, endpoint) = start();
+        let guard = Install::default()
+            .protocol(Protocol::Grpc)
+            .endpoint(endpoint)
+            .compression(compression)
+            .service_name("grpc-compressed")
+            .install()
+            .unwrap();
+        assert_eq!(step(41), 42);
+        drop(guard);
+        assert_eq!(
+            *collector.encodings.lock().unwrap(),
+            [Some(encoding.to_owned())]
+        );
+        let requests = collector.requests.lock().unwrap();
+        let spans = spans_of(&requests[0].1);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].1.name, "step");
+    }
 }
