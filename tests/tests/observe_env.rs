@@ -318,6 +318,23 @@ fn the_latest_conventions_are_an_opt_in() {
         Some(50)
     );
     assert_eq!(attr(&s, "gen_ai.usage.cache_write.input_tokens"), None);
+    // Without it, an agent's span carries its id and version.
+    {
+        let _agent = last9_genai::agent("planner")
+            .id("ag-7")
+            .version("2")
+            .enter();
+        run_agent();
+    }
+    let agent = h.span("run_agent");
+    assert_eq!(
+        common::string(&agent, "gen_ai.agent.id").as_deref(),
+        Some("ag-7")
+    );
+    assert_eq!(
+        common::string(&agent, "gen_ai.agent.version").as_deref(),
+        Some("2")
+    );
 }
 
 #[test]
@@ -336,4 +353,33 @@ fn in_child_with_the_latest_conventions() {
     // 150 input tokens at 3.0, the 50 written at the same price (no cache
     // price in the table), 10 output at 15.0 per million.
     assert_eq!(common::float(&s, "gen_ai.usage.cost_usd"), Some(0.0006));
+    // The agent's own span names it, without its id and version; the
+    // calls inside it keep them.
+    {
+        let _agent = last9_genai::agent("planner")
+            .id("ag-7")
+            .version("2")
+            .enter();
+        run_agent();
+    }
+    let agent = h.span("run_agent");
+    assert_eq!(
+        common::string(&agent, "gen_ai.agent.name").as_deref(),
+        Some("planner")
+    );
+    assert_eq!(attr(&agent, "gen_ai.agent.id"), None);
+    assert_eq!(attr(&agent, "gen_ai.agent.version"), None);
+    let inner = h.span("agent_step");
+    assert_eq!(
+        common::string(&inner, "gen_ai.agent.id").as_deref(),
+        Some("ag-7")
+    );
 }
+
+#[observe(kind = "agent")]
+fn run_agent() {
+    agent_step();
+}
+
+#[observe(kind = "tool")]
+fn agent_step() {}

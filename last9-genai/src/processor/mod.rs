@@ -21,6 +21,7 @@ use crate::health::ExportHealth;
 use crate::metrics;
 use crate::pipeline;
 use crate::pricing::{self, CallCost, PricingTable};
+use crate::record::conventions;
 use crate::record::{SpanFacts, cost_attributes, keep_last_written, normalize_token_counts};
 use crate::settings::{ContentLayout, set_content_layout};
 use open_spans::OpenSpans;
@@ -260,6 +261,7 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
         let scope = self.open.remove(span.span_context.span_id());
         let facts = SpanFacts::read(&span.attributes);
         let (is_tool, is_llm) = (facts.is_tool(), facts.is_llm());
+        let agent_span = facts.operation == Some(attributes::operation::INVOKE_AGENT);
         let facts_tokens = facts.total_tokens();
         let recorded = facts.cost_usd;
         let priced = recorded.is_none().then(|| self.price(&facts)).flatten();
@@ -281,6 +283,16 @@ impl<P: SpanProcessor> SpanProcessor for Last9SpanProcessor<P> {
         }
         if let Some(cost) = &priced {
             span.attributes.extend(cost_attributes(cost));
+        }
+        if agent_span && conventions::latest() {
+            // The GenAI repository's `invoke_agent` span names its agent
+            // and no longer its id or version; the spans inside keep them.
+            span.attributes.retain(|kv| {
+                !matches!(
+                    kv.key.as_str(),
+                    attributes::AGENT_ID | attributes::AGENT_VERSION
+                )
+            });
         }
         if let Some(totals) = scope {
             if is_tool {
