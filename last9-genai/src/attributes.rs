@@ -24,7 +24,9 @@ pub const WORKFLOW_ID: &str = "workflow.id";
 pub const WORKFLOW_TYPE: &str = "workflow.type";
 /// The id of one run of a workflow (string, 16 hex digits): fifty runs of
 /// `answer_question` share `workflow.id` and each has its own run id.
-pub const WORKFLOW_RUN_ID: &str = "workflow.run_id";
+/// Last9's own key, under Last9's namespace (it was `workflow.run_id`, see
+/// [`previous`]).
+pub const WORKFLOW_RUN_ID: &str = "gen_ai.l9.workflow.run_id";
 /// Agent id (string).
 pub const AGENT_ID: &str = "gen_ai.agent.id";
 /// Agent name (string).
@@ -101,23 +103,63 @@ pub const WORKFLOW_TOTAL_COST_USD: &str = "workflow.total_cost_usd";
 /// The same sum in whole micro-dollars (int): what an OpenTelemetry
 /// Collector's tail-sampling `numeric_attribute` policy can compare, as it
 /// reads integers only.
-pub const WORKFLOW_TOTAL_COST_MICRO_USD: &str = "workflow.total_cost_micro_usd";
+pub const WORKFLOW_TOTAL_COST_MICRO_USD: &str = "gen_ai.l9.workflow.total_cost_micro_usd";
 /// Number of LLM spans that ended inside a workflow (int).
 pub const WORKFLOW_LLM_CALLS: &str = "workflow.llm_calls";
 /// Number of tool spans that ended inside a workflow (int).
 pub const WORKFLOW_TOOL_CALLS: &str = "workflow.tool_calls";
 /// A workflow's budget in USD (float), on its span when it closes, when it
 /// has one.
-pub const WORKFLOW_BUDGET_USD: &str = "workflow.budget_usd";
+pub const WORKFLOW_BUDGET_USD: &str = "gen_ai.l9.workflow.budget_usd";
 /// A workflow's budget in tokens (int), on its span when it closes, when it
 /// has one.
-pub const WORKFLOW_BUDGET_TOKENS: &str = "workflow.budget_tokens";
+pub const WORKFLOW_BUDGET_TOKENS: &str = "gen_ai.l9.workflow.budget_tokens";
 /// Input and output tokens of the model calls that ended inside a workflow
 /// (int), on its span when it closes, when it has a budget.
-pub const WORKFLOW_TOTAL_TOKENS: &str = "workflow.total_tokens";
+pub const WORKFLOW_TOTAL_TOKENS: &str = "gen_ai.l9.workflow.total_tokens";
 /// Whether a budget of the workflow is spent (bool), on its span when it
 /// closes, when it has a budget.
-pub const WORKFLOW_OVER_BUDGET: &str = "workflow.over_budget";
+pub const WORKFLOW_OVER_BUDGET: &str = "gen_ai.l9.workflow.over_budget";
+
+/// The names Last9's own workflow keys had before they moved under Last9's
+/// namespace (`gen_ai.l9.`): no convention and no Python SDK key holds them,
+/// and `workflow.*` is a name a convention may take. Each is written beside
+/// its new name only when `LAST9_GENAI_PREVIOUS_KEYS=true`
+/// ([`set_previous_keys`](crate::set_previous_keys)), for one release.
+///
+/// ```
+/// use last9_genai::attributes::{self, previous};
+///
+/// assert_eq!(previous::WORKFLOW_RUN_ID, "workflow.run_id");
+/// assert_eq!(attributes::WORKFLOW_RUN_ID, "gen_ai.l9.workflow.run_id");
+/// ```
+pub mod previous {
+    /// Now [`WORKFLOW_RUN_ID`](super::WORKFLOW_RUN_ID) (string).
+    pub const WORKFLOW_RUN_ID: &str = "workflow.run_id";
+    /// Now [`WORKFLOW_TOTAL_COST_MICRO_USD`](super::WORKFLOW_TOTAL_COST_MICRO_USD) (int).
+    pub const WORKFLOW_TOTAL_COST_MICRO_USD: &str = "workflow.total_cost_micro_usd";
+    /// Now [`WORKFLOW_BUDGET_USD`](super::WORKFLOW_BUDGET_USD) (float).
+    pub const WORKFLOW_BUDGET_USD: &str = "workflow.budget_usd";
+    /// Now [`WORKFLOW_BUDGET_TOKENS`](super::WORKFLOW_BUDGET_TOKENS) (int).
+    pub const WORKFLOW_BUDGET_TOKENS: &str = "workflow.budget_tokens";
+    /// Now [`WORKFLOW_TOTAL_TOKENS`](super::WORKFLOW_TOTAL_TOKENS) (int).
+    pub const WORKFLOW_TOTAL_TOKENS: &str = "workflow.total_tokens";
+    /// Now [`WORKFLOW_OVER_BUDGET`](super::WORKFLOW_OVER_BUDGET) (bool).
+    pub const WORKFLOW_OVER_BUDGET: &str = "workflow.over_budget";
+
+    /// Each renamed key, new name first.
+    pub(crate) const RENAMED: [(&str, &str); 6] = [
+        (super::WORKFLOW_RUN_ID, WORKFLOW_RUN_ID),
+        (
+            super::WORKFLOW_TOTAL_COST_MICRO_USD,
+            WORKFLOW_TOTAL_COST_MICRO_USD,
+        ),
+        (super::WORKFLOW_BUDGET_USD, WORKFLOW_BUDGET_USD),
+        (super::WORKFLOW_BUDGET_TOKENS, WORKFLOW_BUDGET_TOKENS),
+        (super::WORKFLOW_TOTAL_TOKENS, WORKFLOW_TOTAL_TOKENS),
+        (super::WORKFLOW_OVER_BUDGET, WORKFLOW_OVER_BUDGET),
+    ];
+}
 
 /// Workflow user id, as the Python SDK's manual API writes it (string).
 pub const WORKFLOW_USER_ID: &str = "workflow.user_id";
@@ -156,8 +198,10 @@ pub const L9_COST_PRICES: &str = "gen_ai.l9.cost.prices";
 // ---------------------------------------------------------------- model and usage
 /// Provider name (string): `openai`, `anthropic`, `gcp.gemini`, ...
 pub const PROVIDER_NAME: &str = "gen_ai.provider.name";
-/// Older name of [`PROVIDER_NAME`], still read by some dashboards (string);
-/// left out under `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`.
+/// Older name of [`PROVIDER_NAME`], deprecated by the conventions and still
+/// read by the Python SDK's dashboards (string): written in the `python`
+/// and `both` content layouts only, and left out under
+/// `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`.
 pub const SYSTEM: &str = "gen_ai.system";
 /// Operation name (string): `chat`, `embeddings`, `execute_tool`, ...
 pub const OPERATION_NAME: &str = "gen_ai.operation.name";
@@ -364,9 +408,15 @@ pub mod metric {
     /// Histogram of the input and output tokens of one model call
     /// (`{token}`), with [`TOKEN_TYPE`].
     pub const TOKEN_USAGE: &str = "gen_ai.client.token.usage";
-    /// Histogram of the duration of one observed call (`s`), with
-    /// `error.type` when it failed.
+    /// Histogram of the duration of one model call (`s`), with
+    /// `error.type` when it failed: a call whose provider is known, as the
+    /// conventions require.
     pub const OPERATION_DURATION: &str = "gen_ai.client.operation.duration";
+    /// Histogram of the duration of one observed call that names no
+    /// provider or operation (`s`): a tool, a chain, an agent or a retriever
+    /// that calls no model, which the conventions' instrument, requiring
+    /// both, cannot hold. The same attributes.
+    pub const OTHER_OPERATION_DURATION: &str = "gen_ai.l9.operation.duration";
     /// Histogram of the time from a streamed call's start to its first
     /// chunk (`s`).
     pub const TIME_TO_FIRST_CHUNK: &str = "gen_ai.client.operation.time_to_first_chunk";

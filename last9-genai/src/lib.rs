@@ -154,8 +154,9 @@ pub use record::{detect_provider, detect_provider_from_url};
 pub use redact::{ANY_WORD, LAST_WORD, REDACT_ENV, REDACTED, Redaction, set_redaction};
 pub use settings::{
     CAPTURE_CONTENT_ENV, CONTENT_LAYOUT_ENV, ContentCapture, ContentLayout, DEFAULT_CAPTURE_LIMIT,
-    capture_content, capture_limit, content_capture, content_layout, set_capture_content,
-    set_capture_limit, set_content_capture, set_content_layout,
+    PREVIOUS_KEYS_ENV, capture_content, capture_limit, content_capture, content_layout,
+    previous_keys, set_capture_content, set_capture_limit, set_content_capture, set_content_layout,
+    set_previous_keys,
 };
 pub use text::{MAX_MODEL_NAME_LEN, TRUNCATION_MARKER};
 #[cfg(feature = "tracing")]

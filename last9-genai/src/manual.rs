@@ -27,11 +27,13 @@ use crate::metrics::{self, Call, Measured};
 use crate::pricing::{self, PricingTable};
 use crate::record::conventions;
 use crate::record::detect_provider;
+use crate::record::messages::{self, Message, Part};
 use crate::record::{
     ObservationKind, SpanTarget, cost_attributes, finish_reasons_attribute, model_attribute,
     usage_attributes,
 };
 use crate::redact;
+use crate::settings;
 use crate::text::{cut_chars, model_name, saturating_i64};
 
 /// The default limit of [`Last9GenAI::add_content_events`], in characters,
@@ -639,9 +641,18 @@ impl Last9GenAI {
         );
     }
 
-    /// Adds `gen_ai.content.prompt` and `gen_ai.content.completion` events,
-    /// each cut to the content limit (on a character boundary, with `...`
-    /// appended) and carrying its full length and whether it was cut.
+    /// Adds the prompt and the completion as events, in the content layout
+    /// ([`content_layout`](crate::content_layout)), each redacted and cut to
+    /// the content limit (on a character boundary, with `...` appended):
+    ///
+    /// - `python` (and `both`): `gen_ai.content.prompt` and
+    ///   `gen_ai.content.completion`, as the Python SDK writes them, each with
+    ///   its full length and whether it was cut;
+    /// - `conventions` (the default, and `both`): one
+    ///   `gen_ai.client.inference.operation.details` event, the prompt as a
+    ///   `user` message in `gen_ai.input.messages` and the completion as an
+    ///   `assistant` message in `gen_ai.output.messages` (finish reason
+    ///   `stop`), as the GenAI conventions write them.
     ///
     /// ```
     /// # use last9_genai::Last9GenAI;
@@ -672,20 +683,40 @@ impl Last9GenAI {
             ),
         ];
         let rules = redact::rules();
+        let layout = settings::content_layout();
+        let mut details = Vec::new();
         for (event, text, [text_key, length_key, truncated_key]) in events {
             let Some(text) = text.filter(|t| !t.is_empty()) else {
                 continue;
             };
             let text = rules.scrub_text(text);
             let (shown, length, truncated) = cut_chars(&text, self.content_limit);
-            span.add_span_event(
-                event,
-                vec![
-                    KeyValue::new(text_key, shown.into_owned()),
-                    KeyValue::new(length_key, saturating_i64(length)),
-                    KeyValue::new(truncated_key, truncated),
-                ],
-            );
+            if layout.conventions() {
+                let output = event == attr::EVENT_CONTENT_COMPLETION;
+                let message = [Message {
+                    role: if output { "assistant" } else { "user" },
+                    parts: vec![Part::Text(shown.clone().into_owned())],
+                    finish_reason: output.then(|| "stop".to_owned()),
+                }];
+                if output {
+                    details.push(messages::conventions_output(&message));
+                } else {
+                    details.extend(messages::conventions_input(&[], &message));
+                }
+            }
+            if layout.python() {
+                span.add_span_event(
+                    event,
+                    vec![
+                        KeyValue::new(text_key, shown.into_owned()),
+                        KeyValue::new(length_key, saturating_i64(length)),
+                        KeyValue::new(truncated_key, truncated),
+                    ],
+                );
+            }
+        }
+        if !details.is_empty() {
+            span.add_span_event(attr::EVENT_INFERENCE_DETAILS, details);
         }
     }
 

@@ -31,7 +31,7 @@ use opentelemetry::baggage::BaggageExt;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 
-use crate::attributes as attr;
+use crate::attributes::{self as attr, previous};
 use crate::context::{Layer, ScopeState, layered};
 use crate::text::floor_char_boundary;
 
@@ -231,7 +231,10 @@ impl Propagation {
                 Layer::RemoteWorkflow {
                     id: id.into(),
                     kind: value(attr::WORKFLOW_TYPE).map(Into::into),
-                    run_id: value(attr::WORKFLOW_RUN_ID).map(Into::into),
+                    // The previous name too: from a service not yet moved.
+                    run_id: value(attr::WORKFLOW_RUN_ID)
+                        .or_else(|| value(previous::WORKFLOW_RUN_ID))
+                        .map(Into::into),
                 },
             );
         }
@@ -247,7 +250,10 @@ impl Propagation {
         match key {
             attr::CONVERSATION_ID | attr::CONVERSATION_TURN_NUMBER => self.conversation,
             attr::USER_ID => self.user,
-            attr::WORKFLOW_ID | attr::WORKFLOW_TYPE | attr::WORKFLOW_RUN_ID => self.workflow,
+            attr::WORKFLOW_ID
+            | attr::WORKFLOW_TYPE
+            | attr::WORKFLOW_RUN_ID
+            | previous::WORKFLOW_RUN_ID => self.workflow,
             _ => false,
         }
     }

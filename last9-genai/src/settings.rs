@@ -1,8 +1,13 @@
 //! Process-wide capture settings: whether content is captured and where,
-//! in which layout it is written, and the default size limit of one
-//! captured value.
+//! in which layout it is written, the default size limit of one captured
+//! value, and whether renamed keys are written under their previous names
+//! too.
 
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+
+use opentelemetry::KeyValue;
+
+use crate::attributes::previous::RENAMED;
 
 /// The variable that says where content is captured: `true` / `false`, or
 /// `NO_CONTENT`, `SPAN_ONLY`, `EVENT_ONLY`, `SPAN_AND_EVENT`.
@@ -367,6 +372,91 @@ pub fn content_capture() -> ContentCapture {
             )
         },
     )
+}
+
+/// The switch that writes each renamed key under its previous name too
+/// (`true` or `false`), for one release: see
+/// [`attributes::previous`](crate::attributes::previous).
+///
+/// ```
+/// assert_eq!(last9_genai::PREVIOUS_KEYS_ENV, "LAST9_GENAI_PREVIOUS_KEYS");
+/// ```
+pub const PREVIOUS_KEYS_ENV: &str = "LAST9_GENAI_PREVIOUS_KEYS";
+
+static PREVIOUS_KEYS: AtomicU8 = AtomicU8::new(UNREAD);
+
+/// Writes each renamed key under its previous name too (`true`), or under
+/// its new name only (`false`, the default), for the whole process,
+/// overriding `LAST9_GENAI_PREVIOUS_KEYS`. For dashboards that still read
+/// the names of [`attributes::previous`](crate::attributes::previous), for
+/// one release.
+///
+/// ```
+/// last9_genai::set_previous_keys(true);
+/// assert!(last9_genai::previous_keys());
+/// # last9_genai::set_previous_keys(false);
+/// ```
+pub fn set_previous_keys(on: bool) {
+    PREVIOUS_KEYS.store(bool_code(on), Ordering::Relaxed);
+}
+
+/// Whether renamed keys are written under their previous names too:
+/// `LAST9_GENAI_PREVIOUS_KEYS=true` (read once; a value other than `true`
+/// or `false` is warned about once and ignored) or [`set_previous_keys`].
+///
+/// ```
+/// let _both_names = last9_genai::previous_keys();
+/// ```
+pub fn previous_keys() -> bool {
+    read_once(&PREVIOUS_KEYS, bool_from_code, bool_code, || {
+        from_env(
+            PREVIOUS_KEYS_ENV,
+            parse_switch,
+            "true, false; renamed keys are written under their new names only",
+        )
+    })
+}
+
+const fn bool_code(on: bool) -> u8 {
+    if on { 2 } else { 1 }
+}
+
+const fn bool_from_code(code: u8) -> Option<bool> {
+    match code {
+        1 => Some(false),
+        2 => Some(true),
+        _ => None,
+    }
+}
+
+/// `true` or `false`, any case, blanks around.
+fn parse_switch(text: &str) -> Option<bool> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// With [`previous_keys`] on, adds a copy of each renamed key of
+/// `attributes` under its previous name.
+pub(crate) fn add_previous_keys(attributes: &mut Vec<KeyValue>) {
+    if !previous_keys() {
+        return;
+    }
+    let copies: Vec<KeyValue> = attributes
+        .iter()
+        .filter_map(|kv| {
+            RENAMED
+                .iter()
+                .find(|(new, _)| *new == kv.key.as_str())
+                .map(|(_, old)| KeyValue::new(*old, kv.value.clone()))
+        })
+        .collect();
+    attributes.extend(copies);
 }
 
 /// A setting held in `cell` as a code: the one set, else the one `read`

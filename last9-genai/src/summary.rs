@@ -124,7 +124,10 @@ pub(crate) fn totals(metrics: &ResourceMetrics) -> BTreeMap<String, ModelTotals>
     let scopes = metrics.scope_metrics();
     for metric in scopes.flat_map(|scope| scope.metrics()) {
         match (metric.name(), metric.data()) {
-            (metric::OPERATION_DURATION, AggregatedMetrics::F64(MetricData::Histogram(h))) => {
+            (
+                metric::OPERATION_DURATION | metric::OTHER_OPERATION_DURATION,
+                AggregatedMetrics::F64(MetricData::Histogram(h)),
+            ) => {
                 for point in h.data_points() {
                     if let (Some(model), _) = model_of(point.attributes()) {
                         models.entry(model).or_default().add_durations(point);

@@ -183,10 +183,10 @@ async fn conversation_turn_and_workflow_survive_a_round_trip() {
     assert_eq!(string(&lookup, "workflow.id").as_deref(), Some("triage"));
     assert_eq!(string(&lookup, "workflow.type").as_deref(), Some("support"));
     // The run, too: the downstream span belongs to the same run.
-    let run = string(&h.span("triage"), "workflow.run_id").unwrap();
+    let run = string(&h.span("triage"), "gen_ai.l9.workflow.run_id").unwrap();
     assert_eq!(run.len(), 16);
     assert_eq!(
-        string(&lookup, "workflow.run_id").as_deref(),
+        string(&lookup, "gen_ai.l9.workflow.run_id").as_deref(),
         Some(run.as_str())
     );
     // And the trace continues: the downstream span's parent is upstream's.

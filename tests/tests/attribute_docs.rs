@@ -6,6 +6,8 @@
 //! spans that never carried it, and listed `google` where `gcp.gemini` was
 //! written.
 
+mod constants;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
@@ -15,30 +17,9 @@ fn read(path: &str) -> String {
 }
 
 /// The keys the crate writes: the string constants of `attributes.rs`, but
-/// the values of the `span_kind` and `operation` modules (values, not keys).
+/// the values of the `span_kind`, `operation` and `token_type` modules.
 fn code_keys() -> BTreeSet<String> {
-    let source = read("../last9-genai/src/attributes.rs");
-    let mut keys = BTreeSet::new();
-    let mut in_values = false;
-    for line in source.lines() {
-        let line = line.trim();
-        if line.starts_with("pub mod span_kind")
-            || line.starts_with("pub mod operation")
-            || line.starts_with("pub mod token_type")
-        {
-            in_values = true;
-        } else if in_values && line == "}" {
-            in_values = false;
-        } else if !in_values
-            && line.starts_with("pub const ")
-            && let Some((_, value)) = line.split_once("= \"")
-        {
-            keys.insert(value.trim_end_matches("\";").to_owned());
-        }
-    }
-    keys.insert("function.arg.".to_owned());
-    keys.insert("metadata.".to_owned());
-    keys
+    constants::constants().into_iter().map(|c| c.key).collect()
 }
 
 /// Values that look like keys: providers' names.

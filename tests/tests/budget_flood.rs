@@ -6,8 +6,6 @@ mod common;
 
 use common::Harness;
 use last9_genai::workflow;
-use opentelemetry::KeyValue;
-use opentelemetry::trace::{Span as _, Tracer};
 use tracing_subscriber::layer::SubscriberExt;
 
 /// How many budget warnings a minute are said at most (the crate's
@@ -27,13 +25,7 @@ fn a_flood_of_budget_crossings_says_at_most_a_hundred_warnings() {
                 .budget_usd(0.001)
                 .tracer(h.tracer.clone())
                 .enter();
-            let mut span = h.tracer.start("call");
-            span.set_attributes([
-                KeyValue::new("gen_ai.request.model", "gpt-4o"),
-                KeyValue::new("gen_ai.usage.input_tokens", 1000),
-                KeyValue::new("gen_ai.usage.output_tokens", 500),
-            ]);
-            span.end();
+            common::gpt4o_call(&h.tracer, "call");
         }
     });
     let seen = warnings.0.lock().unwrap().clone();

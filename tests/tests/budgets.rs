@@ -92,9 +92,9 @@ fn spending_in_a_child_counts_toward_every_enclosing_budget() {
     assert!(check_budget().is_ok(), "no budget outside the scopes");
     assert_eq!(remaining_usd(), None);
     let inner = h.span("inner");
-    assert_eq!(float(&inner, "workflow.budget_usd"), Some(0.005));
+    assert_eq!(float(&inner, "gen_ai.l9.workflow.budget_usd"), Some(0.005));
     assert_eq!(
-        common::attr(&inner, "workflow.over_budget"),
+        common::attr(&inner, "gen_ai.l9.workflow.over_budget"),
         Some(true.into())
     );
     let outer = h.span("outer");
@@ -102,10 +102,10 @@ fn spending_in_a_child_counts_toward_every_enclosing_budget() {
     // The same total in whole micro-dollars, an integer a Collector's
     // tail-sampling `numeric_attribute` policy can compare.
     assert_eq!(
-        common::int(&outer, "workflow.total_cost_micro_usd"),
+        common::int(&outer, "gen_ai.l9.workflow.total_cost_micro_usd"),
         Some(15_000)
     );
-    assert_eq!(int(&outer, "workflow.total_tokens"), Some(3000));
+    assert_eq!(int(&outer, "gen_ai.l9.workflow.total_tokens"), Some(3000));
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn totals_are_exact_under_eight_threads_and_each_crossing_is_said_once() {
     assert_eq!(count("gen_ai.l9.budget.warning", "tokens"), 1);
     let wf = h.span("fan_out");
     assert_eq!(wf.events.len(), 4, "{:?}", wf.events);
-    assert_eq!(int(&wf, "workflow.budget_tokens"), Some(600_000));
+    assert_eq!(int(&wf, "gen_ai.l9.workflow.budget_tokens"), Some(600_000));
 }
 
 /// 80% by default; the threshold given moves it. The event on the call
@@ -195,8 +195,11 @@ fn crossing_the_warning_threshold_and_the_budget_records_events() {
         ["gen_ai.l9.budget.warning", "gen_ai.l9.budget.exceeded"]
     );
     assert!(wf.events[0].timestamp <= wf.events[1].timestamp);
-    assert_eq!(float(&wf, "workflow.budget_usd"), Some(0.02));
-    assert_eq!(common::attr(&wf, "workflow.over_budget"), Some(true.into()));
+    assert_eq!(float(&wf, "gen_ai.l9.workflow.budget_usd"), Some(0.02));
+    assert_eq!(
+        common::attr(&wf, "gen_ai.l9.workflow.over_budget"),
+        Some(true.into())
+    );
 }
 
 /// Without a budget a workflow's span is as it was: no budget keys.
@@ -209,10 +212,10 @@ fn a_workflow_without_a_budget_writes_no_budget_keys() {
     }
     let wf = h.span("plain");
     for key in [
-        "workflow.budget_usd",
-        "workflow.budget_tokens",
-        "workflow.total_tokens",
-        "workflow.over_budget",
+        "gen_ai.l9.workflow.budget_usd",
+        "gen_ai.l9.workflow.budget_tokens",
+        "gen_ai.l9.workflow.total_tokens",
+        "gen_ai.l9.workflow.over_budget",
     ] {
         assert_eq!(common::attr(&wf, key), None, "{key}");
     }

@@ -30,6 +30,7 @@ fn child(name: &str, vars: &[(&str, String)]) -> std::process::Output {
             "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
             last9_genai::PRICING_FILE_ENV,
             last9_genai::BUNDLED_PRICES_ENV,
+            last9_genai::PREVIOUS_KEYS_ENV,
         ],
         &vars,
     )
@@ -427,4 +428,45 @@ fn a_refused_install_leaves_the_content_layout_alone() {
         .install();
     assert!(refused.is_err());
     assert_eq!(last9_genai::content_layout(), before);
+}
+
+/// `LAST9_GENAI_PREVIOUS_KEYS`: `true` (any case, blanks around) writes the
+/// renamed keys under their previous names too; a value that is neither
+/// `true` nor `false` refuses the install, naming the variable.
+#[test]
+fn the_previous_keys_switch_is_read_and_a_bad_value_is_refused() {
+    child(
+        "child_install_fails_with",
+        &[
+            (last9_genai::PREVIOUS_KEYS_ENV, "yes".into()),
+            ("EXPECTED", "LAST9_GENAI_PREVIOUS_KEYS".into()),
+        ],
+    );
+    for (child_test, value) in [
+        ("child_writes_previous_keys", " TRUE "),
+        ("child_writes_new_keys_only", "false"),
+    ] {
+        child(
+            child_test,
+            &[
+                (last9_genai::PREVIOUS_KEYS_ENV, value.into()),
+                ("OTEL_TRACES_EXPORTER", "none".into()),
+                ("OTEL_METRICS_EXPORTER", "none".into()),
+            ],
+        );
+    }
+}
+
+#[test]
+#[ignore = "run as a child process by the tests above"]
+fn child_writes_previous_keys() {
+    let _guard = last9_genai::install().unwrap();
+    assert!(last9_genai::previous_keys());
+}
+
+#[test]
+#[ignore = "run as a child process by the tests above"]
+fn child_writes_new_keys_only() {
+    let _guard = last9_genai::install().unwrap();
+    assert!(!last9_genai::previous_keys());
 }

@@ -144,12 +144,13 @@ fn exports_in(run: impl FnOnce(Box<dyn FnOnce() + Send>)) {
         assert_eq!(step(1), 2);
         drop(guard);
     }));
-    // The tool call's duration, over gRPC with the same metadata.
+    // The tool call's duration (no provider: Last9's instrument, not the
+    // conventions'), over gRPC with the same metadata.
     let metrics = collector.metrics.lock().unwrap().clone();
     assert!(
         metrics.contains(&(
             Some("acme".to_owned()),
-            "gen_ai.client.operation.duration".to_owned()
+            "gen_ai.l9.operation.duration".to_owned()
         )),
         "{metrics:?}"
     );

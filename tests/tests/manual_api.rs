@@ -1,5 +1,7 @@
 //! `Last9GenAI`: exact keys and value types, as the Python SDK writes them
-//! (scenario "manual_cost_and_tool" of python-sdk-traces.jsonl).
+//! (scenario "manual_cost_and_tool" of python-sdk-traces.jsonl). The tests
+//! of keys that follow the content layout ask for the Python SDK's
+//! (`common::python_layout`); the default layout's are in `observe_env.rs`.
 
 mod common;
 
@@ -182,6 +184,7 @@ fn workflow_attributes_carry_the_open_workflows_totals() {
 
 #[test]
 fn standard_llm_attributes() {
+    common::python_layout();
     let h = Harness::with_pricing(None);
     let mut span = h.tracer.start("chat");
     l9().add_standard_llm_attributes(
@@ -259,6 +262,7 @@ fn an_explicit_provider_and_operation_win() {
 
 #[test]
 fn content_events_are_cut_on_character_boundaries() {
+    common::python_layout();
     let h = Harness::new();
     let mut span = h.tracer.start("s");
     let long = "é".repeat(10);
@@ -384,6 +388,7 @@ fn unknown_span_kinds_are_refused_by_name() {
 /// the provider and operation names went out whole.)
 #[test]
 fn an_enormous_model_name_is_cut_at_the_cap() {
+    common::python_layout();
     let h = Harness::with_pricing(None);
     let name = "é".repeat(100_000);
     let mut span = h.tracer.start("gen_ai.chat");

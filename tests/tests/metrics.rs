@@ -642,9 +642,15 @@ fn a_tool_call_makes_no_empty_token_or_cost_series() {
     let t = telemetry(Sampler::AlwaysOff);
     search("paris");
     search("rome");
-    let tool = t.point("gen_ai.client.operation.duration", &[]);
+    // A tool names no provider, which the conventions' duration requires:
+    // its duration is Last9's instrument's, with the same buckets.
+    assert!(t.points("gen_ai.client.operation.duration").is_empty());
+    let tool = t.point("gen_ai.l9.operation.duration", &[]);
     assert_eq!(tool.count, 2);
     assert_eq!(tool.attributes["gen_ai.operation.name"], "execute_tool");
+    assert_eq!(tool.attributes.get("gen_ai.provider.name"), None);
+    assert_eq!(tool.bounds.first(), Some(&0.01));
+    assert_eq!(tool.bounds.last(), Some(&81.92));
     assert!(t.points("gen_ai.client.token.usage").is_empty());
     assert!(t.points("gen_ai.l9.client.cost").is_empty());
 }

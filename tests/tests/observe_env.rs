@@ -305,12 +305,15 @@ fn the_latest_conventions_are_an_opt_in() {
             "http,gen_ai_latest_experimental",
         )],
     );
-    // And without it, the baseline names.
+    // And without it, the baseline names; `gen_ai.system`, deprecated, only
+    // in the Python SDK's layout (below), not in the default one.
     let (_turn, h) = common::observed();
+    assert_eq!(last9_genai::content_layout(), ContentLayout::Conventions);
     cached_claude("hi");
     let s = h.span("cached_claude");
+    assert_eq!(attr(&s, "gen_ai.system"), None);
     assert_eq!(
-        common::string(&s, "gen_ai.system").as_deref(),
+        common::string(&s, "gen_ai.provider.name").as_deref(),
         Some("anthropic")
     );
     assert_eq!(
@@ -383,3 +386,95 @@ fn run_agent() {
 
 #[observe(kind = "tool")]
 fn agent_step() {}
+
+/// `gen_ai.system`, which the conventions deprecated, is written for the
+/// Python SDK's dashboards in its layout (and `both`), from observed calls
+/// and the manual API alike; the default layout leaves it out (above).
+#[test]
+fn the_deprecated_provider_key_goes_with_the_python_layout() {
+    for layout in ["python", "both"] {
+        common::run_child(
+            "in_child_in_a_python_layout",
+            &[],
+            &[(CONTENT_LAYOUT_ENV, layout)],
+        );
+    }
+}
+
+#[test]
+#[ignore = "run by the_deprecated_provider_key_goes_with_the_python_layout"]
+fn in_child_in_a_python_layout() {
+    let (_turn, h) = common::observed();
+    assert!(last9_genai::content_layout().python());
+    cached_claude("hi");
+    let s = h.span("cached_claude");
+    assert_eq!(
+        common::string(&s, "gen_ai.system").as_deref(),
+        Some("anthropic")
+    );
+    let manual = manual_call(h);
+    assert_eq!(
+        common::string(&manual, "gen_ai.system").as_deref(),
+        Some("openai")
+    );
+    let events: Vec<&str> = manual.events.iter().map(|e| e.name.as_ref()).collect();
+    let python = ["gen_ai.content.prompt", "gen_ai.content.completion"];
+    let details = "gen_ai.client.inference.operation.details";
+    if last9_genai::content_layout().conventions() {
+        assert_eq!(events, [python[0], python[1], details]);
+    } else {
+        assert_eq!(events, python);
+    }
+    assert_eq!(
+        common::event_attr(&manual, "gen_ai.content.prompt", "gen_ai.prompt").as_deref(),
+        Some("What is 2+2?")
+    );
+}
+
+/// A call written with the manual API (the Python SDK's API): model,
+/// provider and its prompt and completion as events, in the layout set.
+fn manual_call(h: &common::Harness) -> SpanData {
+    use opentelemetry::trace::{Span as _, Tracer as _};
+    let mut span = h.tracer.start("manual");
+    let l9 = last9_genai::Last9GenAI::new();
+    l9.add_standard_llm_attributes(&mut span, &last9_genai::LlmCall::new("gpt-4o"));
+    l9.add_content_events(
+        &mut span,
+        Some("What is 2+2?"),
+        Some("4, sk-ant-api03-AbCdEfGhIjKlMnOpQrSt_uvwx"),
+    );
+    span.end();
+    h.span("manual")
+}
+
+/// In the default layout, the manual API's prompt and completion go in the
+/// conventions' event as messages, valid JSON of their shape, redacted;
+/// no `gen_ai.system`.
+#[test]
+fn the_manual_apis_content_follows_the_default_layout() {
+    let (_turn, h) = common::observed();
+    let manual = manual_call(h);
+    assert_eq!(attr(&manual, "gen_ai.system"), None);
+    let events: Vec<&str> = manual.events.iter().map(|e| e.name.as_ref()).collect();
+    assert_eq!(events, ["gen_ai.client.inference.operation.details"]);
+    let details = "gen_ai.client.inference.operation.details";
+    let input: serde_json::Value = serde_json::from_str(
+        &common::event_attr(&manual, details, "gen_ai.input.messages").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        input,
+        serde_json::json!([{"role": "user", "parts": [{"type": "text", "content": "What is 2+2?"}]}])
+    );
+    let output: serde_json::Value = serde_json::from_str(
+        &common::event_attr(&manual, details, "gen_ai.output.messages").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(output[0]["role"], "assistant");
+    assert_eq!(output[0]["finish_reason"], "stop");
+    let text = output[0]["parts"][0]["content"].as_str().unwrap();
+    assert!(
+        text.starts_with("4, ") && !text.contains("AbCdEfGhIjKlMnOpQrSt"),
+        "{text}"
+    );
+}

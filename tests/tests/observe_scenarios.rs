@@ -52,6 +52,8 @@ const OUR_EXTRAS: &[&str] = &[
     "gen_ai.request.model",
     // The cost again, where Langfuse reads it.
     "gen_ai.usage.cost",
+    // Each run of a workflow has its own id, under Last9's namespace.
+    "gen_ai.l9.workflow.run_id",
 ];
 /// In the Python SDK's layout no content key of the conventions' is
 /// written beside its own.

@@ -84,8 +84,9 @@ fn an_async_openai_clients_base_url_names_the_provider() {
         providers(&spans),
         ["groq", "azure.ai.openai", "ollama", "openai"]
     );
-    // `gen_ai.system` follows, as for any provider.
-    assert_eq!(string(&spans[0], "gen_ai.system").as_deref(), Some("groq"));
+    // `gen_ai.system`, deprecated, is the Python layout's alone
+    // (`observe_env.rs`): not in the default one.
+    assert!(spans.iter().all(|s| string(s, "gen_ai.system").is_none()));
 }
 
 /// The client is read in a generic function too, through its type's

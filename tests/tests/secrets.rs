@@ -100,10 +100,28 @@ fn texts(span: &SpanData) -> Vec<String> {
         all.push(event.name.to_string());
         all.extend(event.attributes.iter().map(|kv| kv.value.to_string()));
     }
+    // And the texts inside JSON values (the conventions' messages), as
+    // they read once decoded.
+    let decoded: Vec<String> = all
+        .iter()
+        .filter_map(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .flat_map(|value| string_leaves(&value))
+        .collect();
+    all.extend(decoded);
     if let opentelemetry::trace::Status::Error { description } = &span.status {
         all.push(description.to_string());
     }
     all
+}
+
+/// Every string inside `value`.
+fn string_leaves(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::String(text) => vec![text.clone()],
+        serde_json::Value::Array(items) => items.iter().flat_map(string_leaves).collect(),
+        serde_json::Value::Object(fields) => fields.values().flat_map(string_leaves).collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn assert_clean(where_: &str, text: &str) {

@@ -71,7 +71,8 @@ fn the_manual_api_works_on_tracing_spans() {
     assert_eq!(
         s.events
             .iter()
-            .filter(|e| e.name == "gen_ai.content.prompt")
+            // The default layout: the conventions' event.
+            .filter(|e| e.name == "gen_ai.client.inference.operation.details")
             .count(),
         1
     );

@@ -147,6 +147,7 @@ impl ScopeState {
             attributes.push(KeyValue::new(attr::WORKFLOW_ID, workflow.id.clone()));
             attributes.extend(string(attr::WORKFLOW_TYPE, &workflow.kind));
             attributes.extend(string(attr::WORKFLOW_RUN_ID, &workflow.run_id));
+            crate::settings::add_previous_keys(&mut attributes);
         }
         if let Some(agent) = &self.agent {
             attributes.push(KeyValue::new(attr::AGENT_NAME, agent.name.clone()));

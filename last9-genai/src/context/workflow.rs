@@ -35,6 +35,7 @@ use super::{IntoScope, Layer, ScopeGuard, ScopeState, WorkflowIdentity, layered}
 use crate::attributes as attr;
 use crate::metrics;
 use crate::pipeline::{self, TRACER_NAME};
+use crate::settings;
 use crate::text::saturating_i64;
 
 /// Starts a workflow scope: a span named after the workflow that parents
@@ -315,6 +316,7 @@ fn budget_attributes(totals: &ScopeTotals) -> Vec<KeyValue> {
             .budget_tokens()
             .map(|tokens| KeyValue::new(attr::WORKFLOW_BUDGET_TOKENS, saturating_i64(tokens))),
     );
+    settings::add_previous_keys(&mut attributes);
     attributes
 }
 
@@ -408,7 +410,7 @@ impl Drop for ActiveWorkflow {
         }
         let span = self.cx.span();
         let totals = &self.spending.0;
-        span.set_attributes([
+        let mut attributes = vec![
             KeyValue::new(attr::WORKFLOW_TOTAL_COST_USD, totals.cost_usd()),
             KeyValue::new(
                 attr::WORKFLOW_TOTAL_COST_MICRO_USD,
@@ -419,7 +421,9 @@ impl Drop for ActiveWorkflow {
                 attr::WORKFLOW_TOOL_CALLS,
                 saturating_i64(totals.tool_calls()),
             ),
-        ]);
+        ];
+        settings::add_previous_keys(&mut attributes);
+        span.set_attributes(attributes);
         if totals.has_budget() {
             span.set_attributes(budget_attributes(totals));
             for (at, name, attributes) in totals.crossings() {

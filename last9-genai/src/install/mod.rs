@@ -25,7 +25,9 @@ use crate::metrics::set_meter_provider;
 use crate::pipeline::set_tracer_provider;
 use crate::pricing::{PricingError, PricingTable};
 use crate::processor::Last9SpanProcessor;
-use crate::settings::{CONTENT_LAYOUT_ENV, ContentLayout, set_content_layout};
+use crate::settings::{
+    CONTENT_LAYOUT_ENV, ContentLayout, PREVIOUS_KEYS_ENV, set_content_layout, set_previous_keys,
+};
 use crate::summary::ConsoleSummary;
 use crate::warn;
 use deadline::Deadline;
@@ -257,6 +259,7 @@ pub struct Install {
     metric_interval: Option<Duration>,
     disabled: bool,
     content_layout: Option<ContentLayout>,
+    previous_keys: Option<bool>,
     compression: Option<Compression>,
     metrics_compression: Option<Compression>,
 }
@@ -377,6 +380,9 @@ impl Install {
             content_layout: var(CONTENT_LAYOUT_ENV)
                 .map(|v| env::parse_layout(&v))
                 .transpose()?,
+            previous_keys: var(PREVIOUS_KEYS_ENV)
+                .map(|v| env::parse_bool(PREVIOUS_KEYS_ENV, &v))
+                .transpose()?,
             compression: env::compression(
                 "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
                 var("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION"),
@@ -483,6 +489,19 @@ impl Install {
     /// ```
     pub fn content_layout(mut self, layout: ContentLayout) -> Self {
         self.content_layout = Some(layout);
+        self
+    }
+
+    /// Writes each renamed key under its previous name too (see
+    /// [`attributes::previous`](crate::attributes::previous)), over
+    /// `LAST9_GENAI_PREVIOUS_KEYS`; set for the whole process by
+    /// [`install`](Self::install). For one release.
+    ///
+    /// ```
+    /// let config = last9_genai::Install::default().previous_keys(true);
+    /// ```
+    pub fn previous_keys(mut self, on: bool) -> Self {
+        self.previous_keys = Some(on);
         self
     }
 
@@ -758,6 +777,9 @@ impl Install {
         // Once nothing can fail: a refused install changes nothing.
         if let Some(layout) = self.content_layout {
             set_content_layout(layout);
+        }
+        if let Some(on) = self.previous_keys {
+            set_previous_keys(on);
         }
         set_tracer_provider(provider.clone());
         Ok(TelemetryGuard {

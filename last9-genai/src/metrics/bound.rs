@@ -22,6 +22,8 @@ pub(super) struct Bound {
     hash: u64,
     key: [Option<Box<str>>; 8],
     attributes: Vec<KeyValue>,
+    /// The conventions' instruments can hold the set (`Call::conventional`).
+    conventional: bool,
     duration: OnceCell<BoundHistogram<f64>>,
     tokens: [OnceCell<BoundHistogram<u64>>; 2],
     cost: OnceCell<BoundCounter<f64>>,
@@ -29,8 +31,11 @@ pub(super) struct Bound {
 
 impl Bound {
     pub(super) fn duration(&self, instruments: &Instruments) -> &BoundHistogram<f64> {
-        self.duration
-            .get_or_init(|| instruments.duration.bind(&self.attributes))
+        self.duration.get_or_init(|| {
+            instruments
+                .duration_of(self.conventional)
+                .bind(&self.attributes)
+        })
     }
 
     /// The input and output token handles.
@@ -107,6 +112,7 @@ pub(super) fn find<'b>(bound: &'b mut Vec<Bound>, call: &Call<'_>) -> &'b Bound 
                 hash,
                 key: fields.map(|field| field.map(Box::from)),
                 attributes: call.attributes(),
+                conventional: call.conventional(),
                 duration: OnceCell::new(),
                 tokens: [OnceCell::new(), OnceCell::new()],
                 cost: OnceCell::new(),

@@ -46,6 +46,9 @@ pub(crate) struct Instruments {
     token_usage: Histogram<u64>,
     token_parts: Counter<u64>,
     duration: Histogram<f64>,
+    /// The duration of a call the conventions' instrument cannot hold: it
+    /// names no provider or no operation, which that one requires.
+    other_duration: Histogram<f64>,
     time_to_first_chunk: Histogram<f64>,
     time_per_output_chunk: Histogram<f64>,
     cost: Counter<f64>,
@@ -81,6 +84,10 @@ impl Instruments {
                 )
                 .build(),
             duration: seconds(metric::OPERATION_DURATION, "GenAI operation duration."),
+            other_duration: seconds(
+                metric::OTHER_OPERATION_DURATION,
+                "Duration of an observed call that names no GenAI provider or operation.",
+            ),
             time_to_first_chunk: seconds(
                 metric::TIME_TO_FIRST_CHUNK,
                 "Time to receive the first chunk of a streamed response.",
@@ -148,8 +155,10 @@ thread_local! {
 /// `gen_ai.client.operation.time_to_first_chunk` and
 /// `gen_ai.client.operation.time_per_output_chunk` as the GenAI conventions
 /// (v1.41) name them, with their bucket boundaries; `gen_ai.l9.client.cost`
-/// (USD), `gen_ai.l9.client.token.parts` (cached and reasoning tokens) and
-/// `gen_ai.l9.workflow.duration` (see [`attributes::metric`](crate::attributes::metric)).
+/// (USD), `gen_ai.l9.client.token.parts` (cached and reasoning tokens),
+/// `gen_ai.l9.operation.duration` (calls that name no provider: tools,
+/// chains) and `gen_ai.l9.workflow.duration` (see
+/// [`attributes::metric`](crate::attributes::metric)).
 ///
 /// ```
 /// use opentelemetry_sdk::metrics::SdkMeterProvider;
@@ -241,6 +250,12 @@ pub(crate) struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// Whether the conventions' client instruments can hold the call: they
+    /// require its provider and operation.
+    fn conventional(&self) -> bool {
+        self.provider.is_some() && self.operation.is_some()
+    }
+
     fn attributes(&self) -> Vec<KeyValue> {
         let mut attributes = Vec::with_capacity(9);
         if let Some(operation) = &self.operation {
@@ -349,6 +364,16 @@ impl Instruments {
         self.record_unbound(call, measured, cost);
     }
 
+    /// The duration instrument of a call the conventions' instruments can
+    /// hold (`conventional`), or of one they cannot.
+    fn duration_of(&self, conventional: bool) -> &Histogram<f64> {
+        if conventional {
+            &self.duration
+        } else {
+            &self.other_duration
+        }
+    }
+
     /// The call's cost, as its writer priced it, when finite and not
     /// negative (a cost read from another crate's span may be neither).
     fn cost_of(measured: &Measured<'_>) -> Option<f64> {
@@ -358,7 +383,8 @@ impl Instruments {
     fn record_unbound(&self, call: &Call<'_>, measured: &Measured<'_>, cost: Option<f64>) {
         let mut attributes = call.attributes();
         if let Some(duration) = measured.duration {
-            self.duration.record(duration.as_secs_f64(), &attributes);
+            self.duration_of(call.conventional())
+                .record(duration.as_secs_f64(), &attributes);
         }
         if let Some(first) = measured.first_chunk {
             self.time_to_first_chunk

@@ -2,9 +2,10 @@
 //! baseline, or the latest experimental names when the user opts in with
 //! `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`.
 //!
-//! Opted in, the keys the conventions deprecated are left out
-//! (`gen_ai.system`, replaced by `gen_ai.provider.name`) and the renamed
-//! ones are written under their new names
+//! `gen_ai.system`, which the conventions deprecated for
+//! `gen_ai.provider.name`, is written only in the Python SDK's content
+//! layout, whose dashboards read it, and never opted in. Opted in, the
+//! renamed keys are written under their new names
 //! (`gen_ai.usage.cache_write.input_tokens` for
 //! `gen_ai.usage.cache_creation.input_tokens`). The keys the Last9
 //! dashboards read are written either way.
@@ -14,6 +15,7 @@ use std::sync::OnceLock;
 use opentelemetry::{KeyValue, StringValue};
 
 use crate::attributes as attr;
+use crate::settings::content_layout;
 
 /// The variable the conventions define for opting in to their latest names.
 ///
@@ -43,12 +45,13 @@ fn opted_in(value: &str) -> bool {
         .any(|entry| entry.trim() == GENAI_LATEST_EXPERIMENTAL)
 }
 
-/// `gen_ai.provider.name`, and `gen_ai.system` beside it for older
-/// dashboards unless the latest names are wanted.
+/// `gen_ai.provider.name`, and `gen_ai.system` beside it for the Python
+/// SDK's dashboards in its layout (`python`, `both`), unless the latest
+/// names are wanted: the conventions deprecated it.
 pub(crate) fn provider_attributes(provider: impl Into<StringValue>) -> Vec<KeyValue> {
     let provider = provider.into();
     let mut attributes = Vec::with_capacity(2);
-    if !latest() {
+    if !latest() && content_layout().python() {
         attributes.push(KeyValue::new(attr::SYSTEM, provider.clone()));
     }
     attributes.push(KeyValue::new(attr::PROVIDER_NAME, provider));

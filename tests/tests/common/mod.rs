@@ -395,3 +395,18 @@ pub fn tool_call_arguments(span: &SpanData, index: usize) -> Option<String> {
 pub fn python_layout() {
     last9_genai::set_content_layout(last9_genai::ContentLayout::Python);
 }
+
+/// Ends a model span `name` of gpt-4o with 1000 input and 500 output tokens
+/// ($0.0075 at the prices of [`pricing`]), started on `tracer` in the
+/// current context.
+pub fn gpt4o_call(tracer: &SdkTracer, name: &'static str) {
+    use opentelemetry::KeyValue;
+    use opentelemetry::trace::{Span as _, Tracer as _};
+    let mut span = tracer.start(name);
+    span.set_attributes([
+        KeyValue::new("gen_ai.request.model", "gpt-4o"),
+        KeyValue::new("gen_ai.usage.input_tokens", 1000),
+        KeyValue::new("gen_ai.usage.output_tokens", 500),
+    ]);
+    span.end();
+}
