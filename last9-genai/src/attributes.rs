@@ -382,6 +382,39 @@ pub const COMPLETION_LENGTH: &str = "gen_ai.completion.length";
 /// Whether the completion was truncated (bool).
 pub const COMPLETION_TRUNCATED: &str = "gen_ai.completion.truncated";
 
+// ---------------------------------------------------------------- MCP
+/// The MCP method of a request (string): `tools/call`, `tools/list`,
+/// `resources/read`, `prompts/get`, ... (feature `mcp`).
+pub const MCP_METHOD_NAME: &str = "mcp.method.name";
+/// The MCP session a request belongs to (string): the Streamable HTTP
+/// transport's `Mcp-Session-Id`.
+pub const MCP_SESSION_ID: &str = "mcp.session.id";
+/// The MCP protocol version the session speaks (string), e.g. `2025-06-18`.
+pub const MCP_PROTOCOL_VERSION: &str = "mcp.protocol.version";
+/// The resource a `resources/read` request reads (string).
+pub const MCP_RESOURCE_URI: &str = "mcp.resource.uri";
+/// The JSON-RPC id of a request (string).
+pub const JSONRPC_REQUEST_ID: &str = "jsonrpc.request.id";
+/// The JSON-RPC error code a request was answered with (string), e.g.
+/// `-32602`.
+pub const RPC_RESPONSE_STATUS_CODE: &str = "rpc.response.status_code";
+/// The prompt a `prompts/get` request gets (string).
+pub const PROMPT_NAME: &str = "gen_ai.prompt.name";
+/// How an MCP request travels (string): `pipe` (stdio) or `tcp` (HTTP).
+pub const NETWORK_TRANSPORT: &str = "network.transport";
+/// The protocol an MCP request travels over (string): `http`.
+pub const NETWORK_PROTOCOL_NAME: &str = "network.protocol.name";
+/// The host of the MCP server a client talks to (string).
+pub const SERVER_ADDRESS: &str = "server.address";
+/// The port of the MCP server a client talks to (int).
+pub const SERVER_PORT: &str = "server.port";
+
+/// Values of [`ERROR_TYPE`] that name no error type of the code.
+pub mod error_type {
+    /// An MCP tool that answered with a result marked `isError`.
+    pub const TOOL_ERROR: &str = "tool_error";
+}
+
 // ---------------------------------------------------------------- performance
 /// Response time in milliseconds (float).
 pub const RESPONSE_TIME_MS: &str = "gen_ai.response.time_ms";
@@ -443,6 +476,12 @@ pub mod metric {
     /// On a span the manual API recorded in the metrics itself (bool): the
     /// span processor does not count it again.
     pub const METERED: &str = "gen_ai.l9.metered";
+    /// Histogram of the duration of one MCP request as its client sees it
+    /// (`s`), with the MCP keys above but the session and request ids.
+    pub const MCP_CLIENT_OPERATION_DURATION: &str = "mcp.client.operation.duration";
+    /// Histogram of the duration of one MCP request as its server handles
+    /// it (`s`).
+    pub const MCP_SERVER_OPERATION_DURATION: &str = "mcp.server.operation.duration";
 }
 
 /// Values of [`metric::TOKEN_TYPE`].

@@ -82,7 +82,7 @@
 //   attributes, text, warn, redact → cost → pricing → record, pipeline,
 //   health, metrics → context → processor, observe, manual, propagation, console,
 //   summary →
-//   install, tracing_layer
+//   install, tracing_layer, mcp
 pub mod attributes;
 #[cfg(feature = "tracing")]
 mod bridge;
@@ -93,6 +93,8 @@ mod health;
 mod install;
 mod json;
 mod manual;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod metrics;
 mod observe;
 mod pipeline;
@@ -128,6 +130,9 @@ pub use install::{
 };
 pub use last9_genai_macros::observe;
 pub use manual::{DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, Performance, ToolCall};
+#[cfg(feature = "mcp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
+pub use mcp::{McpClient, McpHandler};
 pub use metrics::{metrics_scope_ids, set_meter_provider};
 #[cfg(feature = "aws-bedrock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws-bedrock")))]

@@ -168,8 +168,13 @@ impl Propagation {
     /// last9_genai::Propagation::new().inject_context(&opentelemetry::Context::new(), &mut headers);
     /// ```
     pub fn inject_context(&self, cx: &Context, headers: &mut HeaderMap) {
-        let mut injector = HeaderInjector(headers);
-        TraceContextPropagator::new().inject_context(cx, &mut injector);
+        self.inject_into(cx, &mut HeaderInjector(headers));
+    }
+
+    /// Writes `cx` into any carrier: `traceparent` (and `tracestate`), and
+    /// `baggage` with the allowed scope ids.
+    pub(crate) fn inject_into(&self, cx: &Context, injector: &mut dyn Injector) {
+        TraceContextPropagator::new().inject_context(cx, injector);
         let Some(scope) = cx.get::<ScopeState>() else {
             return;
         };
@@ -181,7 +186,7 @@ impl Propagation {
             .collect();
         if !entries.is_empty() {
             let with_baggage = cx.with_baggage(entries);
-            BaggagePropagator::new().inject_context(&with_baggage, &mut injector);
+            BaggagePropagator::new().inject_context(&with_baggage, injector);
         }
     }
 
@@ -193,9 +198,30 @@ impl Propagation {
     /// let cx = last9_genai::Propagation::new().extract(&http::HeaderMap::new());
     /// ```
     pub fn extract(&self, headers: &HeaderMap) -> Context {
-        let extractor = HeaderExtractor(headers);
-        let cx = TraceContextPropagator::new().extract(&extractor);
-        let with_baggage = BaggagePropagator::new().extract_with_context(&cx, &extractor);
+        let header = |name: &Option<HeaderName>| {
+            name.as_ref()
+                .and_then(|h| headers.get(h))
+                .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+                .and_then(|v| self.sanitize(v))
+        };
+        self.extract_from(
+            &HeaderExtractor(headers),
+            header(&self.conversation_header),
+            header(&self.user_header),
+        )
+    }
+
+    /// The context any carrier holds, as [`extract`](Self::extract) reads
+    /// it; a conversation or user id said apart (a header) wins over
+    /// baggage.
+    pub(crate) fn extract_from(
+        &self,
+        extractor: &dyn Extractor,
+        conversation: Option<String>,
+        user: Option<String>,
+    ) -> Context {
+        let cx = TraceContextPropagator::new().extract(extractor);
+        let with_baggage = BaggagePropagator::new().extract_with_context(&cx, extractor);
         let baggage = with_baggage.baggage();
         let value = |key: &str| {
             self.allows(key)
@@ -203,15 +229,8 @@ impl Propagation {
                 .flatten()
                 .and_then(|v| self.sanitize(v.as_str().as_ref()))
         };
-        let header = |name: &Option<HeaderName>| {
-            name.as_ref()
-                .and_then(|h| headers.get(h))
-                .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
-                .and_then(|v| self.sanitize(v))
-        };
-        let conversation =
-            header(&self.conversation_header).or_else(|| value(attr::CONVERSATION_ID));
-        let user = header(&self.user_header).or_else(|| value(attr::USER_ID));
+        let conversation = conversation.or_else(|| value(attr::CONVERSATION_ID));
+        let user = user.or_else(|| value(attr::USER_ID));
         let mut cx = cx;
         if let Some(id) = conversation {
             let turn = value(attr::CONVERSATION_TURN_NUMBER).and_then(|t| t.parse().ok());

@@ -237,7 +237,14 @@ fn metrics_go_over_otlp_beside_the_traces_whatever_the_sampler() {
 
     assert!(collector.spans().is_empty(), "the sampler kept no span");
     let metrics = collector.metrics();
-    assert!(metrics.iter().all(|(service, _)| service == "rag-service"));
+    let services: Vec<(&str, &str)> = metrics
+        .iter()
+        .map(|(service, m)| (service.as_str(), m.name.as_str()))
+        .collect();
+    assert!(
+        services.iter().all(|(service, _)| *service == "rag-service"),
+        "{services:?}"
+    );
     let metric = |name: &str| {
         metrics
             .iter()

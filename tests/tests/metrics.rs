@@ -5,6 +5,7 @@
 #![allow(clippy::await_holding_lock)]
 
 mod common;
+mod mcp_tools;
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -910,4 +911,50 @@ fn recorded_usage_counts_unsampled_and_not_when_the_call_failed() {
 fn first_span_cost(t: &Telemetry) -> Option<f64> {
     let spans = t.spans.get_finished_spans().unwrap();
     common::float(&spans[0], "gen_ai.usage.cost_usd")
+}
+
+/// MCP requests are timed on both sides, whatever the sampler keeps (here
+/// nothing): `mcp.client.operation.duration` and
+/// `mcp.server.operation.duration`, with the conventions' buckets and
+/// attributes, never the session or request ids; a failed request says its
+/// error type.
+#[tokio::test]
+async fn mcp_requests_are_timed_on_both_sides_whatever_the_sampler() {
+    let t = telemetry(Sampler::AlwaysOff);
+    let client = mcp_tools::connected().await;
+    for _ in 0..3 {
+        client
+            .call_tool(rmcp::model::CallToolRequestParams::new("weather"))
+            .await
+            .unwrap();
+    }
+    client
+        .call_tool(rmcp::model::CallToolRequestParams::new("broken"))
+        .await
+        .unwrap();
+    drop(client);
+    assert_eq!(t.spans(), 0);
+    for name in [
+        "mcp.client.operation.duration",
+        "mcp.server.operation.duration",
+    ] {
+        let weather = t.point(
+            name,
+            &[
+                ("gen_ai.tool.name", "weather"),
+                ("mcp.method.name", "tools/call"),
+            ],
+        );
+        assert_eq!(weather.count, 3, "{name}");
+        assert_eq!(weather.attributes["gen_ai.operation.name"], "execute_tool");
+        assert_eq!(weather.attributes.get("error.type"), None);
+        assert_eq!(weather.attributes.get("mcp.session.id"), None);
+        assert_eq!(weather.attributes.get("jsonrpc.request.id"), None);
+        assert_eq!(weather.bounds.first(), Some(&0.01));
+        assert_eq!(weather.bounds.last(), Some(&300.0));
+        assert_eq!(weather.bounds.len(), 14);
+        let broken = t.point(name, &[("gen_ai.tool.name", "broken")]);
+        assert_eq!(broken.count, 1);
+        assert_eq!(broken.attributes["error.type"], "tool_error");
+    }
 }

@@ -39,6 +39,13 @@ const DURATION_BUCKETS: [f64; 14] = [
     0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
 ];
 
+/// Bucket boundaries of the MCP duration histograms, in seconds, as the
+/// conventions give them.
+#[cfg(feature = "mcp")]
+const MCP_BUCKETS: [f64; 14] = [
+    0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0,
+];
+
 /// The instruments of one meter provider, and the prices that cost is
 /// counted with.
 #[derive(Debug)]
@@ -54,6 +61,9 @@ pub(crate) struct Instruments {
     cost: Counter<f64>,
     workflow_duration: Histogram<f64>,
     budget_crossings: Counter<u64>,
+    /// MCP requests as their clients and servers see them.
+    #[cfg(feature = "mcp")]
+    mcp: [Histogram<f64>; 2],
     /// The provider is the SDK's, whose instruments bind (another
     /// provider's bound handles may drop what they are given).
     bindable: bool,
@@ -107,6 +117,25 @@ impl Instruments {
                 .with_unit("{crossing}")
                 .with_description("Budget warning thresholds reached and budgets spent.")
                 .build(),
+            #[cfg(feature = "mcp")]
+            mcp: [
+                (
+                    metric::MCP_CLIENT_OPERATION_DURATION,
+                    "The duration of an MCP request, from its sending to its response.",
+                ),
+                (
+                    metric::MCP_SERVER_OPERATION_DURATION,
+                    "The duration of an MCP request, from its receipt to its response.",
+                ),
+            ]
+            .map(|(name, description)| {
+                meter
+                    .f64_histogram(name)
+                    .with_unit("s")
+                    .with_description(description)
+                    .with_boundaries(MCP_BUCKETS.to_vec())
+                    .build()
+            }),
             bindable,
         }
     }
@@ -325,6 +354,15 @@ pub(crate) fn record_budget_crossing(
         ];
         attributes.extend(workflow.map(|name| KeyValue::new(attr::WORKFLOW_NAME, name)));
         instruments.budget_crossings.add(1, &attributes);
+    });
+}
+
+/// Records the duration of one MCP request, on its client's side or its
+/// server's.
+#[cfg(feature = "mcp")]
+pub(crate) fn record_mcp(server: bool, duration: Duration, attributes: &[KeyValue]) {
+    with(|instruments, _| {
+        instruments.mcp[usize::from(server)].record(duration.as_secs_f64(), attributes);
     });
 }
 

@@ -18,7 +18,8 @@ pub struct Constant {
 }
 
 /// The constants of `attributes.rs`, but the values of the modules that
-/// hold values, not keys (`span_kind`, `operation`, `token_type`).
+/// hold values, not keys (`span_kind`, `operation`, `token_type`,
+/// `error_type`).
 pub fn constants() -> Vec<Constant> {
     let source = fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../last9-genai/src/attributes.rs"),
@@ -37,6 +38,7 @@ pub fn constants() -> Vec<Constant> {
             "pub mod span_kind",
             "pub mod operation",
             "pub mod token_type",
+            "pub mod error_type",
         ]
         .iter()
         .any(|m| line.starts_with(m))

@@ -1,0 +1,291 @@
+//! The client side: each request an rmcp client sends, as a client span in
+//! the caller's context, with that context in the request's `_meta`.
+
+use std::future::Future;
+
+use opentelemetry::context::FutureExt as _;
+use opentelemetry::{Context, StringValue};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, GetPromptRequestParams, GetPromptResult,
+    ListPromptsResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResult, RequestMetaObject,
+};
+use rmcp::service::{RoleClient, RunningService, Service, ServiceError};
+
+use super::call::{McpCall, Outcome, Request, Side, result_text};
+use super::meta::MetaInjector;
+use crate::propagation::Propagation;
+
+/// An rmcp client whose requests are traced: each one a client span named
+/// `{method} {target}` in the current context (so inside the current
+/// conversation, workflow and agent, and counted by the workflow when it
+/// calls a tool), carrying that span's trace context to the server in
+/// `params._meta` (`traceparent`, `tracestate`, and `baggage` with what
+/// the [`Propagation`] allows; a key the caller set is kept), and timed in
+/// `mcp.client.operation.duration`. A tool's arguments and result are
+/// captured as `#[observe]` captures a tool's. With no pipeline and no
+/// meter provider, a request is sent as it is.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use last9_genai::{McpClient, Propagation};
+/// use rmcp::ServiceExt;
+/// use rmcp::model::CallToolRequestParams;
+/// use rmcp::transport::TokioChildProcess;
+///
+/// let running = ().serve(TokioChildProcess::new(tokio::process::Command::new("my-mcp-server"))?).await?;
+/// let client = McpClient::new(running).propagation(Propagation::new().carry_conversation());
+/// let result = client.call_tool(CallToolRequestParams::new("weather")).await?;
+/// # Ok(()) }
+/// ```
+pub struct McpClient<S: Service<RoleClient>> {
+    inner: RunningService<RoleClient, S>,
+    propagation: Propagation,
+    protocol: Option<StringValue>,
+    transport: Option<(&'static str, Option<&'static str>)>,
+    server: Option<(StringValue, i64)>,
+}
+
+impl<S: Service<RoleClient>> std::fmt::Debug for McpClient<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpClient")
+            .field("propagation", &self.propagation)
+            .field("protocol", &self.protocol)
+            .field("transport", &self.transport)
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Service<RoleClient>> McpClient<S> {
+    /// Traces the requests of `running`, a client that has initialized
+    /// (what `ServiceExt::serve` gives).
+    pub fn new(running: RunningService<RoleClient, S>) -> Self {
+        let protocol = running
+            .peer_info()
+            .map(|info| StringValue::from(info.protocol_version.to_string()));
+        Self {
+            inner: running,
+            propagation: Propagation::new(),
+            protocol,
+            transport: None,
+            server: None,
+        }
+    }
+
+    /// Which scope ids go to the server in `_meta.baggage` (by default
+    /// none: only the trace continues).
+    ///
+    /// ```no_run
+    /// # fn f(client: last9_genai::McpClient<()>) {
+    /// let client = client.propagation(last9_genai::Propagation::new().carry_conversation());
+    /// # }
+    /// ```
+    pub fn propagation(mut self, propagation: Propagation) -> Self {
+        self.propagation = propagation;
+        self
+    }
+
+    /// Says the client talks to its server over stdio (`network.transport =
+    /// pipe`).
+    ///
+    /// ```no_run
+    /// # fn f(client: last9_genai::McpClient<()>) {
+    /// let client = client.over_stdio();
+    /// # }
+    /// ```
+    pub fn over_stdio(mut self) -> Self {
+        self.transport = Some(("pipe", None));
+        self
+    }
+
+    /// Says the client talks to the server at `url` over Streamable HTTP:
+    /// `network.transport = tcp`, `network.protocol.name = http`, and the
+    /// server's host and port.
+    ///
+    /// ```no_run
+    /// # fn f(client: last9_genai::McpClient<()>) {
+    /// let client = client.over_http("http://127.0.0.1:8000/mcp");
+    /// # }
+    /// ```
+    pub fn over_http(mut self, url: &str) -> Self {
+        self.transport = Some(("tcp", Some("http")));
+        self.server = url.parse::<http::Uri>().ok().and_then(|uri| {
+            let host = uri.host()?.trim_matches(['[', ']']).to_owned();
+            let port = uri.port_u16().or(match uri.scheme_str() {
+                Some("https") => Some(443),
+                Some("http") => Some(80),
+                _ => None,
+            })?;
+            Some((host.into(), i64::from(port)))
+        });
+        self
+    }
+
+    /// The client, for what this wrapper does not trace.
+    pub fn inner(&self) -> &RunningService<RoleClient, S> {
+        &self.inner
+    }
+
+    /// The client itself, to close it.
+    pub fn into_inner(self) -> RunningService<RoleClient, S> {
+        self.inner
+    }
+
+    /// `tools/call`: a tool's span (`execute_tool`), with its arguments and
+    /// result; a result marked `isError` is an error of type `tool_error`.
+    pub async fn call_tool(
+        &self,
+        mut params: CallToolRequestParams,
+    ) -> Result<CallToolResult, ServiceError> {
+        let request = Request {
+            tool: Some(params.name.to_string().into()),
+            ..self.request("tools/call")
+        };
+        let Some(call) = McpCall::start(Side::Client, &Context::current(), request) else {
+            return self.inner.call_tool(params).await;
+        };
+        call.arguments(params.arguments.as_ref());
+        self.inject(&call, &mut params.meta);
+        let result = self
+            .inner
+            .call_tool(params)
+            .with_context(call.context().clone())
+            .await;
+        match &result {
+            Ok(done) => {
+                call.result(done);
+                if done.is_error == Some(true) {
+                    call.end(Outcome::ToolError(&result_text(done)));
+                } else {
+                    call.end(Outcome::Ok);
+                }
+            }
+            Err(error) => call.end(failure(error)),
+        }
+        result
+    }
+
+    /// `tools/list`.
+    pub async fn list_tools(
+        &self,
+        params: Option<PaginatedRequestParams>,
+    ) -> Result<ListToolsResult, ServiceError> {
+        self.paginated("tools/list", params, |p| self.inner.list_tools(p))
+            .await
+    }
+
+    /// `prompts/list`.
+    pub async fn list_prompts(
+        &self,
+        params: Option<PaginatedRequestParams>,
+    ) -> Result<ListPromptsResult, ServiceError> {
+        self.paginated("prompts/list", params, |p| self.inner.list_prompts(p))
+            .await
+    }
+
+    /// `resources/list`.
+    pub async fn list_resources(
+        &self,
+        params: Option<PaginatedRequestParams>,
+    ) -> Result<ListResourcesResult, ServiceError> {
+        self.paginated("resources/list", params, |p| self.inner.list_resources(p))
+            .await
+    }
+
+    /// `resources/read`, with `mcp.resource.uri`.
+    pub async fn read_resource(
+        &self,
+        mut params: ReadResourceRequestParams,
+    ) -> Result<ReadResourceResult, ServiceError> {
+        let request = Request {
+            resource: Some(params.uri.clone().into()),
+            ..self.request("resources/read")
+        };
+        let Some(call) = McpCall::start(Side::Client, &Context::current(), request) else {
+            return self.inner.read_resource(params).await;
+        };
+        self.inject(&call, &mut params.meta);
+        self.finish(call, self.inner.read_resource(params)).await
+    }
+
+    /// `prompts/get`, with `gen_ai.prompt.name`.
+    pub async fn get_prompt(
+        &self,
+        mut params: GetPromptRequestParams,
+    ) -> Result<GetPromptResult, ServiceError> {
+        let request = Request {
+            prompt: Some(params.name.clone().into()),
+            ..self.request("prompts/get")
+        };
+        let Some(call) = McpCall::start(Side::Client, &Context::current(), request) else {
+            return self.inner.get_prompt(params).await;
+        };
+        self.inject(&call, &mut params.meta);
+        self.finish(call, self.inner.get_prompt(params)).await
+    }
+
+    /// What every request of this client says.
+    fn request(&self, method: &'static str) -> Request {
+        Request {
+            method,
+            protocol: self.protocol.clone(),
+            transport: self.transport,
+            server: self.server.clone(),
+            ..Request::default()
+        }
+    }
+
+    /// The trace context of `call`'s span into `meta`, keeping the
+    /// caller's keys.
+    fn inject(&self, call: &McpCall, meta: &mut Option<RequestMetaObject>) {
+        let meta = meta.get_or_insert_with(RequestMetaObject::new);
+        self.propagation
+            .inject_into(call.context(), &mut MetaInjector::new(meta));
+    }
+
+    /// A list request: its span, its `_meta`, its end.
+    async fn paginated<'a, T, F>(
+        &'a self,
+        method: &'static str,
+        params: Option<PaginatedRequestParams>,
+        send: impl FnOnce(Option<PaginatedRequestParams>) -> F,
+    ) -> Result<T, ServiceError>
+    where
+        F: Future<Output = Result<T, ServiceError>> + 'a,
+    {
+        let Some(call) = McpCall::start(Side::Client, &Context::current(), self.request(method))
+        else {
+            return send(params).await;
+        };
+        let mut params = params.unwrap_or_default();
+        self.inject(&call, &mut params.meta);
+        self.finish(call, send(Some(params))).await
+    }
+
+    /// Sends in `call`'s context and ends it with the outcome.
+    async fn finish<T>(
+        &self,
+        call: McpCall,
+        send: impl Future<Output = Result<T, ServiceError>>,
+    ) -> Result<T, ServiceError> {
+        let result = send.with_context(call.context().clone()).await;
+        call.end(match &result {
+            Ok(_) => Outcome::Ok,
+            Err(error) => failure(error),
+        });
+        result
+    }
+}
+
+/// How a request that got no result failed.
+fn failure(error: &ServiceError) -> Outcome<'_> {
+    match error {
+        ServiceError::McpError(data) => Outcome::JsonRpc(data.code.0, &data.message),
+        ServiceError::Timeout { .. } => Outcome::Other("timeout", error.to_string()),
+        ServiceError::Cancelled { .. } => Outcome::Other("cancelled", error.to_string()),
+        ServiceError::TransportClosed => Outcome::Other("transport_closed", error.to_string()),
+        ServiceError::TransportSend(_) => Outcome::Other("transport_send", error.to_string()),
+        _ => Outcome::Other("_OTHER", error.to_string()),
+    }
+}

@@ -1,0 +1,313 @@
+//! An agent's trace goes on through its MCP tools: a real `rmcp` client and
+//! server, here over an in-process pipe. One trace across both sides: the
+//! client's span (in the caller's workflow and conversation) parents the
+//! server's, whose handler runs with the caller's conversation and
+//! workflow ids as scopes, so a model call inside the tool is priced there
+//! and carries them. Errors on both sides, the caller's `_meta` kept,
+//! hostile `_meta` read safely, no secret exported.
+
+// The tests hold the harness's turn across awaits: one at a time.
+#![allow(clippy::await_holding_lock)]
+
+mod common;
+mod mcp_tools;
+
+use common::{attr, float, int, string};
+use last9_genai::{ScopeExt, conversation, workflow};
+use mcp_tools::connected;
+use opentelemetry::trace::{SpanKind, Status};
+use opentelemetry_sdk::trace::SpanData;
+use rmcp::ServiceExt;
+use rmcp::model::{CallToolRequestParams, RequestMetaObject};
+use serde_json::json;
+
+fn arguments(value: serde_json::Value) -> rmcp::model::JsonObject {
+    match value {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!(),
+    }
+}
+
+fn kind(span: &SpanData) -> SpanKind {
+    span.span_kind.clone()
+}
+
+/// The one span named `name` of kind `kind`.
+fn span(spans: &[SpanData], name: &str, wanted: SpanKind) -> SpanData {
+    let found: Vec<&SpanData> = spans
+        .iter()
+        .filter(|s| s.name == name && kind(s) == wanted)
+        .collect();
+    assert_eq!(found.len(), 1, "{name} {wanted:?} in {:#?}", names(spans));
+    found[0].clone()
+}
+
+fn names(spans: &[SpanData]) -> Vec<(String, SpanKind)> {
+    spans
+        .iter()
+        .map(|s| (s.name.to_string(), kind(s)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_tool_call_is_one_trace_across_client_and_server() {
+    let (_turn, h) = common::observed();
+    let client = connected().await;
+    let result = async {
+        client
+            .call_tool(
+                CallToolRequestParams::new("weather")
+                    .with_arguments(arguments(json!({"city": "Paris", "api_key": "hunter2"}))),
+            )
+            .await
+            .unwrap()
+    }
+    .with_scope((
+        conversation("session_77").user_id("ada"),
+        workflow("trip").tracer(h.tracer.clone()),
+    ))
+    .await;
+    assert_eq!(result.content[0].as_text().unwrap().text, "Paris: sunny");
+    drop(client);
+
+    let spans = h.spans();
+    let client_span = span(&spans, "tools/call weather", SpanKind::Client);
+    let server_span = span(&spans, "tools/call weather", SpanKind::Server);
+    let model = h.span("forecast");
+    let trip = h.span("trip");
+
+    // One trace: workflow → client → server → model call.
+    let trace = trip.span_context.trace_id();
+    for s in [&client_span, &server_span, &model] {
+        assert_eq!(s.span_context.trace_id(), trace, "{}", s.name);
+    }
+    assert_eq!(client_span.parent_span_id, trip.span_context.span_id());
+    assert_eq!(
+        server_span.parent_span_id,
+        client_span.span_context.span_id()
+    );
+    assert!(server_span.parent_span_is_remote);
+    assert_eq!(model.parent_span_id, server_span.span_context.span_id());
+
+    // The conventions' MCP keys, on both sides.
+    for s in [&client_span, &server_span] {
+        assert_eq!(string(s, "mcp.method.name").as_deref(), Some("tools/call"));
+        assert_eq!(string(s, "gen_ai.tool.name").as_deref(), Some("weather"));
+        assert_eq!(
+            string(s, "gen_ai.operation.name").as_deref(),
+            Some("execute_tool")
+        );
+        assert_eq!(string(s, "gen_ai.l9.span.kind").as_deref(), Some("tool"));
+        assert!(string(s, "mcp.protocol.version").is_some_and(|v| v.starts_with("20")));
+        assert_eq!(s.status, Status::Ok);
+        // The caller's conversation, on the server's side from baggage.
+        assert_eq!(
+            string(s, "gen_ai.conversation.id").as_deref(),
+            Some("session_77")
+        );
+        assert_eq!(string(s, "workflow.id").as_deref(), Some("trip"));
+        // The arguments and the result, redacted.
+        let args = string(s, "gen_ai.tool.call.arguments").unwrap();
+        let args: serde_json::Value = serde_json::from_str(&args).unwrap();
+        assert_eq!(args["city"], "Paris");
+        assert_eq!(args["api_key"], "[REDACTED]");
+        assert_eq!(
+            string(s, "gen_ai.tool.call.result").as_deref(),
+            Some("Paris: sunny")
+        );
+    }
+    assert!(string(&server_span, "jsonrpc.request.id").is_some());
+    // The user id was not allowed across.
+    assert_eq!(string(&server_span, "user.id"), None);
+    assert_eq!(string(&client_span, "user.id").as_deref(), Some("ada"));
+
+    // The model call inside the tool: the caller's ids, priced here.
+    assert_eq!(
+        string(&model, "gen_ai.conversation.id").as_deref(),
+        Some("session_77")
+    );
+    assert_eq!(string(&model, "workflow.id").as_deref(), Some("trip"));
+    assert_eq!(float(&model, "gen_ai.usage.cost_usd"), Some(0.0075));
+
+    // The caller's workflow counts the tool call.
+    assert_eq!(int(&trip, "workflow.tool_calls"), Some(1));
+}
+
+#[tokio::test]
+async fn a_tool_that_fails_is_an_error_on_both_sides() {
+    let (_turn, h) = common::observed();
+    let client = connected().await;
+    let result = client
+        .call_tool(CallToolRequestParams::new("broken"))
+        .await
+        .unwrap();
+    assert_eq!(result.is_error, Some(true));
+    let unknown = client
+        .call_tool(CallToolRequestParams::new("missing"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unknown, rmcp::ServiceError::McpError(_)),
+        "{unknown:?}"
+    );
+    drop(client);
+
+    let spans = h.spans();
+    for side in [SpanKind::Client, SpanKind::Server] {
+        let broken = span(&spans, "tools/call broken", side.clone());
+        assert_eq!(string(&broken, "error.type").as_deref(), Some("tool_error"));
+        let Status::Error { description } = &broken.status else {
+            panic!("{side:?}: {:?}", broken.status);
+        };
+        assert!(
+            description.starts_with("the station is down"),
+            "{description}"
+        );
+        assert!(!description.contains("AbCdEfGhIjKlMnOp"), "{description}");
+        let result = string(&broken, "gen_ai.tool.call.result").unwrap();
+        assert!(!result.contains("AbCdEfGhIjKlMnOp"), "{result}");
+
+        let missing = span(&spans, "tools/call missing", side.clone());
+        assert_eq!(string(&missing, "error.type").as_deref(), Some("-32602"));
+        assert_eq!(
+            string(&missing, "rpc.response.status_code").as_deref(),
+            Some("-32602")
+        );
+        assert!(matches!(missing.status, Status::Error { .. }));
+    }
+}
+
+/// A `_meta` the caller set is kept: its `traceparent` (with no
+/// `tracestate` of ours beside it), and the server's span continues the
+/// caller's trace, not the client span's.
+#[tokio::test]
+async fn the_callers_meta_is_kept() {
+    let (_turn, h) = common::observed();
+    let client = connected().await;
+    let theirs = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let mut params = CallToolRequestParams::new("weather");
+    let mut meta = RequestMetaObject::new();
+    meta.insert("traceparent".to_owned(), json!(theirs));
+    meta.insert("progressToken".to_owned(), json!("p-1"));
+    params.meta = Some(meta);
+    client.call_tool(params).await.unwrap();
+    drop(client);
+    let spans = h.spans();
+    let server_span = span(&spans, "tools/call weather", SpanKind::Server);
+    assert_eq!(
+        server_span.span_context.trace_id().to_string(),
+        "0af7651916cd43dd8448eb211c80319c"
+    );
+    assert_eq!(server_span.parent_span_id.to_string(), "b7ad6b7169203331");
+}
+
+/// Hostile `_meta`: a malformed `traceparent`, values of the wrong type,
+/// an enormous conversation id holding a secret and separators. The
+/// request is served; the server's span starts a trace of its own; what it
+/// reads is cut and cleaned.
+#[tokio::test]
+async fn hostile_meta_is_read_safely_and_the_request_served() {
+    let (_turn, h) = common::observed();
+    let client = connected().await;
+    for meta in [
+        json!({"traceparent": "00-zz-not-a-trace-01", "baggage": 17}),
+        json!({"traceparent": ["00"], "tracestate": {"a": 1}}),
+        json!({"baggage": format!(
+            "gen_ai.conversation.id={}sk-proj-AbCdEfGhIjKlMnOpQrStUvWx1234;x\u{7},workflow.id=w",
+            "a".repeat(100_000)
+        )}),
+    ] {
+        let mut params = CallToolRequestParams::new("weather");
+        let serde_json::Value::Object(meta) = meta else {
+            unreachable!()
+        };
+        params.meta = Some(RequestMetaObject::from(meta));
+        let result = client.call_tool(params).await.unwrap();
+        assert_ne!(result.is_error, Some(true));
+    }
+    drop(client);
+    let spans = h.spans();
+    let served: Vec<&SpanData> = spans
+        .iter()
+        .filter(|s| s.name == "tools/call weather" && kind(s) == SpanKind::Server)
+        .collect();
+    assert_eq!(served.len(), 3);
+    for s in &served {
+        assert_eq!(s.status, Status::Ok);
+        if let Some(id) = string(s, "gen_ai.conversation.id") {
+            assert!(
+                id.len() <= last9_genai::DEFAULT_MAX_VALUE_LEN,
+                "{}",
+                id.len()
+            );
+            assert!(!id.contains(';') && !id.contains('\u{7}'));
+        }
+        assert_eq!(attr(s, "user.id"), None);
+    }
+}
+
+/// Streamable HTTP on loopback: the same trace across both sides, and the
+/// transport's own keys: the session on the server's span, the server's
+/// address and port on the client's.
+#[tokio::test]
+async fn over_streamable_http_the_trace_and_the_session_go_on() {
+    use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+    use rmcp::transport::{StreamableHttpClientTransport, StreamableHttpService};
+
+    let (_turn, h) = common::observed();
+    let service = StreamableHttpService::new(
+        || Ok(last9_genai::McpHandler::new(mcp_tools::Tools).propagation(mcp_tools::propagation())),
+        LocalSessionManager::default().into(),
+        Default::default(),
+    );
+    let router = axum::Router::new().nest_service("/mcp", service);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let url = format!("http://{address}/mcp");
+    let running = ().serve(StreamableHttpClientTransport::from_uri(url.clone())).await.unwrap();
+    let client = last9_genai::McpClient::new(running)
+        .propagation(mcp_tools::propagation())
+        .over_http(&url);
+    async {
+        client
+            .call_tool(CallToolRequestParams::new("weather"))
+            .await
+            .unwrap()
+    }
+    .with_scope(conversation("over_http"))
+    .await;
+    drop(client);
+    server.abort();
+
+    let spans = h.spans();
+    let client_span = span(&spans, "tools/call weather", SpanKind::Client);
+    let server_span = span(&spans, "tools/call weather", SpanKind::Server);
+    assert_eq!(
+        server_span.parent_span_id,
+        client_span.span_context.span_id()
+    );
+    assert_eq!(
+        server_span.span_context.trace_id(),
+        client_span.span_context.trace_id()
+    );
+    assert_eq!(
+        string(&server_span, "gen_ai.conversation.id").as_deref(),
+        Some("over_http")
+    );
+    assert!(string(&server_span, "mcp.session.id").is_some_and(|id| !id.is_empty()));
+    for s in [&client_span, &server_span] {
+        assert_eq!(string(s, "network.transport").as_deref(), Some("tcp"));
+        assert_eq!(string(s, "network.protocol.name").as_deref(), Some("http"));
+    }
+    assert_eq!(
+        string(&client_span, "server.address").as_deref(),
+        Some("127.0.0.1")
+    );
+    assert_eq!(
+        int(&client_span, "server.port"),
+        Some(i64::from(address.port()))
+    );
+    let model = h.span("forecast");
+    assert_eq!(model.parent_span_id, server_span.span_context.span_id());
+}
