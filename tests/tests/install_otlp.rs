@@ -242,7 +242,9 @@ fn metrics_go_over_otlp_beside_the_traces_whatever_the_sampler() {
         .map(|(service, m)| (service.as_str(), m.name.as_str()))
         .collect();
     assert!(
-        services.iter().all(|(service, _)| *service == "rag-service"),
+        services
+            .iter()
+            .all(|(service, _)| *service == "rag-service"),
         "{services:?}"
     );
     let metric = |name: &str| {

@@ -65,10 +65,15 @@ pub(crate) struct McpCall {
 }
 
 impl McpCall {
-    /// Starts the span of `request` under `parent`; `None` when no
-    /// pipeline and no meter provider exist, when nothing is done at all.
+    /// Whether requests are traced at all: a pipeline or a meter provider
+    /// exists. When not, nothing is built, nothing allocated.
+    pub(crate) fn active() -> bool {
+        pipeline::epoch() != 0 || metrics::on()
+    }
+
+    /// Starts the span of `request` under `parent`, when [`active`](Self::active).
     pub(crate) fn start(side: Side, parent: &Context, request: Request) -> Option<Self> {
-        if pipeline::epoch() == 0 && !metrics::on() {
+        if !Self::active() {
             return None;
         }
         let target = request.tool.as_ref().or(request.prompt.as_ref());

@@ -138,11 +138,10 @@ impl<S: Service<RoleClient>> McpClient<S> {
         &self,
         mut params: CallToolRequestParams,
     ) -> Result<CallToolResult, ServiceError> {
-        let request = Request {
+        let Some(call) = self.start(|| Request {
             tool: Some(params.name.to_string().into()),
             ..self.request("tools/call")
-        };
-        let Some(call) = McpCall::start(Side::Client, &Context::current(), request) else {
+        }) else {
             return self.inner.call_tool(params).await;
         };
         call.arguments(params.arguments.as_ref());
@@ -198,11 +197,10 @@ impl<S: Service<RoleClient>> McpClient<S> {
         &self,
         mut params: ReadResourceRequestParams,
     ) -> Result<ReadResourceResult, ServiceError> {
-        let request = Request {
+        let Some(call) = self.start(|| Request {
             resource: Some(params.uri.clone().into()),
             ..self.request("resources/read")
-        };
-        let Some(call) = McpCall::start(Side::Client, &Context::current(), request) else {
+        }) else {
             return self.inner.read_resource(params).await;
         };
         self.inject(&call, &mut params.meta);
@@ -214,15 +212,23 @@ impl<S: Service<RoleClient>> McpClient<S> {
         &self,
         mut params: GetPromptRequestParams,
     ) -> Result<GetPromptResult, ServiceError> {
-        let request = Request {
+        let Some(call) = self.start(|| Request {
             prompt: Some(params.name.clone().into()),
             ..self.request("prompts/get")
-        };
-        let Some(call) = McpCall::start(Side::Client, &Context::current(), request) else {
+        }) else {
             return self.inner.get_prompt(params).await;
         };
         self.inject(&call, &mut params.meta);
         self.finish(call, self.inner.get_prompt(params)).await
+    }
+
+    /// The span of the request `request` builds, in the current context;
+    /// nothing built when requests are not traced.
+    fn start(&self, request: impl FnOnce() -> Request) -> Option<McpCall> {
+        if !McpCall::active() {
+            return None;
+        }
+        McpCall::start(Side::Client, &Context::current(), request())
     }
 
     /// What every request of this client says.
@@ -254,8 +260,7 @@ impl<S: Service<RoleClient>> McpClient<S> {
     where
         F: Future<Output = Result<T, ServiceError>> + 'a,
     {
-        let Some(call) = McpCall::start(Side::Client, &Context::current(), self.request(method))
-        else {
+        let Some(call) = self.start(|| self.request(method)) else {
             return send(params).await;
         };
         let mut params = params.unwrap_or_default();

@@ -108,7 +108,15 @@ impl<H: ServerHandler> McpHandler<H> {
     }
 
     /// The span of a request, in the context its `_meta` carries.
-    fn start(&self, request: Request, context: &RequestContext<RoleServer>) -> Option<McpCall> {
+    fn start(
+        &self,
+        request: impl FnOnce() -> Request,
+        context: &RequestContext<RoleServer>,
+    ) -> Option<McpCall> {
+        if !McpCall::active() {
+            return None;
+        }
+        let request = request();
         let parent = self
             .propagation
             .extract_from(&MetaExtractor(&context.meta), None, None);
@@ -168,7 +176,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         &self,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        let call = self.start(Self::method("ping"), &context);
+        let call = self.start(|| Self::method("ping"), &context);
         Self::traced(call, self.inner.ping(context), ok)
     }
 
@@ -177,7 +185,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: InitializeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<InitializeResult, McpError>> + MaybeSendFuture + '_ {
-        let call = self.start(Self::method("initialize"), &context);
+        let call = self.start(|| Self::method("initialize"), &context);
         Self::traced(call, self.inner.initialize(request, context), ok)
     }
 
@@ -196,7 +204,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         &self,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<DiscoverResult, McpError>> + MaybeSendFuture + '_ {
-        let call = self.start(Self::method("server/discover"), &context);
+        let call = self.start(|| Self::method("server/discover"), &context);
         Self::traced(call, self.inner.discover(context), ok)
     }
 
@@ -205,7 +213,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: CompleteRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<CompleteResult, McpError>> + MaybeSendFuture + '_ {
-        let call = self.start(Self::method("completion/complete"), &context);
+        let call = self.start(|| Self::method("completion/complete"), &context);
         Self::traced(call, self.inner.complete(request, context), ok)
     }
 
@@ -215,7 +223,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: SetLevelRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        let call = self.start(Self::method("logging/setLevel"), &context);
+        let call = self.start(|| Self::method("logging/setLevel"), &context);
         Self::traced(call, self.inner.set_level(request, context), ok)
     }
 
@@ -224,11 +232,13 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<GetPromptResponse, McpError>> + MaybeSendFuture + '_ {
-        let asked = Request {
-            prompt: Some(request.name.clone().into()),
-            ..Self::method("prompts/get")
-        };
-        let call = self.start(asked, &context);
+        let call = self.start(
+            || Request {
+                prompt: Some(request.name.clone().into()),
+                ..Self::method("prompts/get")
+            },
+            &context,
+        );
         Self::traced(call, self.inner.get_prompt(request, context), ok)
     }
 
@@ -237,7 +247,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListPromptsResult, McpError>> + MaybeSendFuture + '_ {
-        let call = self.start(Self::method("prompts/list"), &context);
+        let call = self.start(|| Self::method("prompts/list"), &context);
         Self::traced(call, self.inner.list_prompts(request, context), ok)
     }
 
@@ -246,7 +256,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListResourcesResult, McpError>> + MaybeSendFuture + '_ {
-        let call = self.start(Self::method("resources/list"), &context);
+        let call = self.start(|| Self::method("resources/list"), &context);
         Self::traced(call, self.inner.list_resources(request, context), ok)
     }
 
@@ -256,7 +266,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListResourceTemplatesResult, McpError>> + MaybeSendFuture + '_
     {
-        let call = self.start(Self::method("resources/templates/list"), &context);
+        let call = self.start(|| Self::method("resources/templates/list"), &context);
         Self::traced(
             call,
             self.inner.list_resource_templates(request, context),
@@ -269,11 +279,13 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ReadResourceResponse, McpError>> + MaybeSendFuture + '_ {
-        let asked = Request {
-            resource: Some(request.uri.clone().into()),
-            ..Self::method("resources/read")
-        };
-        let call = self.start(asked, &context);
+        let call = self.start(
+            || Request {
+                resource: Some(request.uri.clone().into()),
+                ..Self::method("resources/read")
+            },
+            &context,
+        );
         Self::traced(call, self.inner.read_resource(request, context), ok)
     }
 
@@ -297,7 +309,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        let call = self.start(Self::method("resources/subscribe"), &context);
+        let call = self.start(|| Self::method("resources/subscribe"), &context);
         Self::traced(call, self.inner.subscribe(request, context), ok)
     }
 
@@ -307,7 +319,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: UnsubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<(), McpError>> + MaybeSendFuture + '_ {
-        let call = self.start(Self::method("resources/unsubscribe"), &context);
+        let call = self.start(|| Self::method("resources/unsubscribe"), &context);
         Self::traced(call, self.inner.unsubscribe(request, context), ok)
     }
 
@@ -316,11 +328,13 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<CallToolResponse, McpError>> + MaybeSendFuture + '_ {
-        let asked = Request {
-            tool: Some(request.name.to_string().into()),
-            ..Self::method("tools/call")
-        };
-        let call = self.start(asked, &context);
+        let call = self.start(
+            || Request {
+                tool: Some(request.name.to_string().into()),
+                ..Self::method("tools/call")
+            },
+            &context,
+        );
         if let Some(call) = &call {
             call.arguments(request.arguments.as_ref());
         }
@@ -351,7 +365,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> impl Future<Output = Result<ListToolsResult, McpError>> + MaybeSendFuture + '_ {
-        let call = self.start(Self::method("tools/list"), &context);
+        let call = self.start(|| Self::method("tools/list"), &context);
         Self::traced(call, self.inner.list_tools(request, context), ok)
     }
 
