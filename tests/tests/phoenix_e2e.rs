@@ -14,6 +14,7 @@
 #![allow(clippy::await_holding_lock)]
 
 mod common;
+mod mcp_tools;
 
 use std::time::{Duration, Instant};
 
@@ -415,5 +416,74 @@ async fn in_child_exports_in_one_layout() {
             attribute(chat, "llm.input_messages.0.message.content"),
             None
         ),
+    }
+}
+
+/// The MCP tool an agent calls: the client's span, in the agent's.
+#[observe(kind = "agent", name = "mcp_agent")]
+async fn mcp_agent(client: &last9_genai::McpClient<()>) -> String {
+    let answer = client
+        .call_tool(rmcp::model::CallToolRequestParams::new("weather"))
+        .await
+        .unwrap();
+    answer.content[0].as_text().unwrap().text.clone()
+}
+
+/// An agent calling a tool over MCP (a real rmcp client and server, over
+/// an in-process pipe): Phoenix shows the MCP tool as a tool span under the
+/// agent, in the agent's trace, with the server's span and the model call
+/// the tool makes under it.
+#[tokio::test]
+#[ignore = "needs a Phoenix server (scripts/phoenix.sh); run by .ci/run"]
+async fn an_mcp_tool_is_a_tool_span_under_the_agent_in_phoenix() {
+    let project = format!("l9-mcp-{}", std::process::id());
+    {
+        let _turn = TURN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let guard = Install::default()
+            .endpoint(format!("{}/v1/traces", env("PHOENIX_URL")))
+            .service_name("e2e-mcp")
+            .resource_attribute(KeyValue::new("openinference.project.name", project.clone()))
+            .pricing(PricingTable::new([("gpt-4o", ModelPricing::new(2.50, 10.0))]).unwrap())
+            .install()
+            .unwrap();
+        let client = mcp_tools::connected().await;
+        let answer = mcp_agent(&client)
+            .with_scope(conversation(session_of(&project)))
+            .await;
+        assert_eq!(answer, "nowhere: sunny");
+        drop(client);
+        drop(guard);
+    }
+    // The agent, the client's and the server's spans of the tool call, the
+    // model call inside the tool, and the server's `initialize`.
+    let spans = phoenix_spans(&project, 5).await;
+    let agent = span_named(&spans, "mcp_agent");
+    let tool_spans: Vec<&Value> = spans
+        .iter()
+        .filter(|s| s["name"] == "tools/call weather")
+        .collect();
+    assert_eq!(tool_spans.len(), 2, "{spans:#?}");
+    let client_span = tool_spans
+        .iter()
+        .find(|s| s["parent_id"] == agent["context"]["span_id"])
+        .expect("the client's span under the agent");
+    let server_span = tool_spans
+        .iter()
+        .find(|s| s["parent_id"] == client_span["context"]["span_id"])
+        .expect("the server's span under the client's");
+    let model = span_named(&spans, "forecast");
+    assert_eq!(agent["span_kind"], "AGENT");
+    assert_eq!(client_span["span_kind"], "TOOL");
+    assert_eq!(attribute(client_span, "tool.name"), Some(&json!("weather")));
+    assert_eq!(model["span_kind"], "LLM");
+    assert_eq!(model["parent_id"], server_span["context"]["span_id"]);
+    for s in [agent, *client_span, *server_span, model] {
+        assert_eq!(s["context"]["trace_id"], agent["context"]["trace_id"]);
+        assert_eq!(
+            attribute(s, "session.id"),
+            Some(&json!(session_of(&project)))
+        );
     }
 }
