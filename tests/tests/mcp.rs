@@ -311,3 +311,57 @@ async fn over_streamable_http_the_trace_and_the_session_go_on() {
     let model = h.span("forecast");
     assert_eq!(model.parent_span_id, server_span.span_context.span_id());
 }
+
+/// Every request `McpClient` sends is a client span and a server span under
+/// it, named by its method (and target); one the server does not serve is
+/// a JSON-RPC error on both sides.
+#[tokio::test]
+async fn every_request_the_client_sends_is_traced_on_both_sides() {
+    use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams};
+    let (_turn, h) = common::observed();
+    let client = connected().await;
+    assert!(client.list_tools(None).await.unwrap().tools.is_empty());
+    client.list_prompts(None).await.unwrap();
+    client.list_resources(None).await.unwrap();
+    client.list_resource_templates(None).await.unwrap();
+    let read = client
+        .read_resource(ReadResourceRequestParams::new("file:///notes.txt"))
+        .await;
+    assert!(read.is_err());
+    let prompt = client
+        .get_prompt(GetPromptRequestParams::new("greet"))
+        .await;
+    assert!(prompt.is_err());
+    drop(client);
+    let spans = h.spans();
+    for name in [
+        "tools/list",
+        "prompts/list",
+        "resources/list",
+        "resources/templates/list",
+    ] {
+        let client_span = span(&spans, name, SpanKind::Client);
+        let server_span = span(&spans, name, SpanKind::Server);
+        assert_eq!(
+            server_span.parent_span_id,
+            client_span.span_context.span_id()
+        );
+        assert_eq!(
+            string(&client_span, "mcp.method.name").as_deref(),
+            Some(name)
+        );
+        assert_eq!(client_span.status, Status::Ok, "{name}");
+        assert_eq!(attr(&client_span, "gen_ai.operation.name"), None, "{name}");
+    }
+    for (name, key, value) in [
+        ("resources/read", "mcp.resource.uri", "file:///notes.txt"),
+        ("prompts/get greet", "gen_ai.prompt.name", "greet"),
+    ] {
+        for side in [SpanKind::Client, SpanKind::Server] {
+            let s = span(&spans, name, side.clone());
+            assert_eq!(string(&s, key).as_deref(), Some(value), "{name} {side:?}");
+            assert!(matches!(s.status, Status::Error { .. }), "{name} {side:?}");
+            assert!(string(&s, "error.type").is_some_and(|code| code.starts_with('-')));
+        }
+    }
+}

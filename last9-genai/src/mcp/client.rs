@@ -7,8 +7,8 @@ use opentelemetry::context::FutureExt as _;
 use opentelemetry::{Context, StringValue};
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, GetPromptRequestParams, GetPromptResult,
-    ListPromptsResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResult, RequestMetaObject,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResult, RequestMetaObject,
 };
 use rmcp::service::{RoleClient, RunningService, Service, ServiceError};
 
@@ -190,6 +190,17 @@ impl<S: Service<RoleClient>> McpClient<S> {
     ) -> Result<ListResourcesResult, ServiceError> {
         self.paginated("resources/list", params, |p| self.inner.list_resources(p))
             .await
+    }
+
+    /// `resources/templates/list`.
+    pub async fn list_resource_templates(
+        &self,
+        params: Option<PaginatedRequestParams>,
+    ) -> Result<ListResourceTemplatesResult, ServiceError> {
+        self.paginated("resources/templates/list", params, |p| {
+            self.inner.list_resource_templates(p)
+        })
+        .await
     }
 
     /// `resources/read`, with `mcp.resource.uri`.
