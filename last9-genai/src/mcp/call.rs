@@ -165,18 +165,27 @@ impl McpCall {
         self.content(attr::TOOL_CALL_ARGUMENTS, rules.scrub_json_owned(text));
     }
 
-    /// Writes a tool's result: its text content, else its structured
-    /// content as JSON, redacted, within the capture limit.
-    pub(crate) fn result(&self, result: &CallToolResult) {
-        if !self.place.any() {
-            return;
+    /// Ends a tool's call with its result: written as a tool's result is
+    /// (its text content, else its structured content as JSON, redacted,
+    /// within the capture limit); a result marked `isError` is an error of
+    /// type `tool_error` described by that same text.
+    pub(crate) fn end_tool(self, result: &CallToolResult) {
+        let failed = result.is_error == Some(true);
+        if !self.place.any() && !failed {
+            return self.end(Outcome::Ok);
         }
-        let text = result_text(result);
-        let text = redact::rules().scrub_text(&text).into_owned();
-        self.content(
-            attr::TOOL_CALL_RESULT,
-            cut_bytes_owned(text, settings::capture_limit()),
-        );
+        let text = redact::rules()
+            .scrub_text(&result_text(result))
+            .into_owned();
+        let text = cut_bytes_owned(text, settings::capture_limit());
+        if self.place.any() {
+            self.content(attr::TOOL_CALL_RESULT, text.clone());
+        }
+        self.end(if failed {
+            Outcome::ToolError(&text)
+        } else {
+            Outcome::Ok
+        });
     }
 
     /// Content in its layout's place: the conventions' key on the span or
@@ -243,7 +252,7 @@ fn record(side: Side, elapsed: Duration, attributes: &[KeyValue]) {
 
 /// A tool result as text: its text parts, joined by new lines; else its
 /// structured content as JSON.
-pub(crate) fn result_text(result: &CallToolResult) -> String {
+fn result_text(result: &CallToolResult) -> String {
     let texts: Vec<&str> = result
         .content
         .iter()

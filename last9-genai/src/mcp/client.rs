@@ -12,7 +12,7 @@ use rmcp::model::{
 };
 use rmcp::service::{RoleClient, RunningService, Service, ServiceError};
 
-use super::call::{McpCall, Outcome, Request, Side, result_text};
+use super::call::{McpCall, Outcome, Request, Side};
 use super::meta::MetaInjector;
 use crate::propagation::Propagation;
 
@@ -146,23 +146,8 @@ impl<S: Service<RoleClient>> McpClient<S> {
         };
         call.arguments(params.arguments.as_ref());
         self.inject(&call, &mut params.meta);
-        let result = self
-            .inner
-            .call_tool(params)
-            .with_context(call.context().clone())
-            .await;
-        match &result {
-            Ok(done) => {
-                call.result(done);
-                if done.is_error == Some(true) {
-                    call.end(Outcome::ToolError(&result_text(done)));
-                } else {
-                    call.end(Outcome::Ok);
-                }
-            }
-            Err(error) => call.end(failure(error)),
-        }
-        result
+        self.finish(call, self.inner.call_tool(params), McpCall::end_tool)
+            .await
     }
 
     /// `tools/list`.
@@ -215,7 +200,8 @@ impl<S: Service<RoleClient>> McpClient<S> {
             return self.inner.read_resource(params).await;
         };
         self.inject(&call, &mut params.meta);
-        self.finish(call, self.inner.read_resource(params)).await
+        self.finish(call, self.inner.read_resource(params), ok)
+            .await
     }
 
     /// `prompts/get`, with `gen_ai.prompt.name`.
@@ -230,7 +216,7 @@ impl<S: Service<RoleClient>> McpClient<S> {
             return self.inner.get_prompt(params).await;
         };
         self.inject(&call, &mut params.meta);
-        self.finish(call, self.inner.get_prompt(params)).await
+        self.finish(call, self.inner.get_prompt(params), ok).await
     }
 
     /// The span of the request `request` builds, in the current context;
@@ -276,22 +262,28 @@ impl<S: Service<RoleClient>> McpClient<S> {
         };
         let mut params = params.unwrap_or_default();
         self.inject(&call, &mut params.meta);
-        self.finish(call, send(Some(params))).await
+        self.finish(call, send(Some(params)), ok).await
     }
 
-    /// Sends in `call`'s context and ends it with the outcome.
+    /// Sends in `call`'s context, and ends `call` with `end` on an answer.
     async fn finish<T>(
         &self,
         call: McpCall,
         send: impl Future<Output = Result<T, ServiceError>>,
+        end: fn(McpCall, &T),
     ) -> Result<T, ServiceError> {
         let result = send.with_context(call.context().clone()).await;
-        call.end(match &result {
-            Ok(_) => Outcome::Ok,
-            Err(error) => failure(error),
-        });
+        match &result {
+            Ok(done) => end(call, done),
+            Err(error) => call.end(failure(error)),
+        }
         result
     }
+}
+
+/// Any answer is a success.
+fn ok<T>(call: McpCall, _: &T) {
+    call.end(Outcome::Ok);
 }
 
 /// How a request that got no result failed.

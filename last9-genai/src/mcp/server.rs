@@ -26,7 +26,7 @@ use rmcp::service::{
     MaybeSendFuture, NotificationContext, RequestContext, RoleServer, SubscriptionContext,
 };
 
-use super::call::{McpCall, Outcome, Request, Side, result_text};
+use super::call::{McpCall, Outcome, Request, Side};
 use super::meta::MetaExtractor;
 use crate::propagation::Propagation;
 
@@ -145,16 +145,16 @@ impl<H: ServerHandler> McpHandler<H> {
     async fn traced<T>(
         call: Option<McpCall>,
         handle: impl Future<Output = Result<T, McpError>>,
-        outcome: fn(&T) -> Outcome<'_>,
+        end: fn(McpCall, &T),
     ) -> Result<T, McpError> {
         let Some(call) = call else {
             return handle.await;
         };
         let result = handle.with_context(call.context().clone()).await;
-        call.end(match &result {
-            Ok(done) => outcome(done),
-            Err(error) => Outcome::JsonRpc(error.code.0, &error.message),
-        });
+        match &result {
+            Ok(done) => end(call, done),
+            Err(error) => call.end(Outcome::JsonRpc(error.code.0, &error.message)),
+        }
         result
     }
 
@@ -167,8 +167,8 @@ impl<H: ServerHandler> McpHandler<H> {
 }
 
 /// Any answer is a success.
-fn ok<T>(_: &T) -> Outcome<'_> {
-    Outcome::Ok
+fn ok<T>(call: McpCall, _: &T) {
+    call.end(Outcome::Ok);
 }
 
 impl<H: ServerHandler> ServerHandler for McpHandler<H> {
@@ -338,26 +338,14 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
         if let Some(call) = &call {
             call.arguments(request.arguments.as_ref());
         }
-        let handle = self.inner.call_tool(request, context);
-        async move {
-            let Some(call) = call else {
-                return handle.await;
-            };
-            let result = handle.with_context(call.context().clone()).await;
-            match &result {
-                Ok(CallToolResponse::Complete(done)) => {
-                    call.result(done);
-                    if done.is_error == Some(true) {
-                        call.end(Outcome::ToolError(&result_text(done)));
-                    } else {
-                        call.end(Outcome::Ok);
-                    }
-                }
-                Ok(_) => call.end(Outcome::Ok),
-                Err(error) => call.end(Outcome::JsonRpc(error.code.0, &error.message)),
-            }
-            result
-        }
+        Self::traced(
+            call,
+            self.inner.call_tool(request, context),
+            |call, response| match response {
+                CallToolResponse::Complete(result) => call.end_tool(result),
+                _ => call.end(Outcome::Ok),
+            },
+        )
     }
 
     fn list_tools(
