@@ -82,6 +82,11 @@ fn tool_call(c: &mut Criterion) {
         .unwrap();
     let plain = runtime.block_on(connect(Echo));
     let traced = McpClient::new(runtime.block_on(connect(McpHandler::new(Echo))));
+    eprintln!(
+        "SIZES plain {} traced {}",
+        std::mem::size_of_val(&plain.call_tool(params())),
+        std::mem::size_of_val(&traced.call_tool(params()))
+    );
     let run = |n: u64, traced_call: bool| {
         runtime.block_on(async {
             for _ in 0..n {

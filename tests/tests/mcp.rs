@@ -106,16 +106,19 @@ async fn a_tool_call_is_one_trace_across_client_and_server() {
             Some("session_77")
         );
         assert_eq!(string(s, "workflow.id").as_deref(), Some("trip"));
-        // The arguments and the result, redacted.
-        let args = string(s, "gen_ai.tool.call.arguments").unwrap();
-        let args: serde_json::Value = serde_json::from_str(&args).unwrap();
-        assert_eq!(args["city"], "Paris");
-        assert_eq!(args["api_key"], "[REDACTED]");
-        assert_eq!(
-            string(s, "gen_ai.tool.call.result").as_deref(),
-            Some("Paris: sunny")
-        );
     }
+    // The arguments and the result, redacted, on the client's span; the
+    // server's, under it, does not repeat them.
+    let args = string(&client_span, "gen_ai.tool.call.arguments").unwrap();
+    let args: serde_json::Value = serde_json::from_str(&args).unwrap();
+    assert_eq!(args["city"], "Paris");
+    assert_eq!(args["api_key"], "[REDACTED]");
+    assert_eq!(
+        string(&client_span, "gen_ai.tool.call.result").as_deref(),
+        Some("Paris: sunny")
+    );
+    assert_eq!(string(&server_span, "gen_ai.tool.call.arguments"), None);
+    assert_eq!(string(&server_span, "gen_ai.tool.call.result"), None);
     assert!(string(&server_span, "jsonrpc.request.id").is_some());
     // The user id was not allowed across.
     assert_eq!(string(&server_span, "user.id"), None);
@@ -164,8 +167,11 @@ async fn a_tool_that_fails_is_an_error_on_both_sides() {
             "{description}"
         );
         assert!(!description.contains("AbCdEfGhIjKlMnOp"), "{description}");
-        let result = string(&broken, "gen_ai.tool.call.result").unwrap();
-        assert!(!result.contains("AbCdEfGhIjKlMnOp"), "{result}");
+        if side == SpanKind::Client {
+            let result = string(&broken, "gen_ai.tool.call.result").unwrap();
+            assert!(result.starts_with("the station is down"), "{result}");
+            assert!(!result.contains("AbCdEfGhIjKlMnOp"), "{result}");
+        }
 
         let missing = span(&spans, "tools/call missing", side.clone());
         assert_eq!(string(&missing, "error.type").as_deref(), Some("-32602"));
@@ -175,6 +181,95 @@ async fn a_tool_that_fails_is_an_error_on_both_sides() {
         );
         assert!(matches!(missing.status, Status::Error { .. }));
     }
+}
+
+/// A server called by a client that sends no trace context (an untraced
+/// agent, a desktop app) has no client span to hold the tool's arguments
+/// and result: its own span, the root of a trace, holds them, redacted.
+#[tokio::test]
+async fn a_server_called_without_a_trace_keeps_the_content() {
+    let (_turn, h) = common::observed();
+    let plain = connected().await.into_inner();
+    let result = plain
+        .call_tool(
+            CallToolRequestParams::new("weather")
+                .with_arguments(arguments(json!({"city": "Oslo", "password": "hunter2"}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(result.content[0].as_text().unwrap().text, "Oslo: sunny");
+    drop(plain);
+    let spans = h.spans();
+    assert_eq!(
+        names(&spans)
+            .iter()
+            .filter(|(_, kind)| *kind == SpanKind::Client)
+            .count(),
+        0,
+        "an untraced caller: {:?}",
+        names(&spans)
+    );
+    let server_span = span(&spans, "tools/call weather", SpanKind::Server);
+    assert!(!server_span.parent_span_is_remote);
+    let args = string(&server_span, "gen_ai.tool.call.arguments").unwrap();
+    let args: serde_json::Value = serde_json::from_str(&args).unwrap();
+    assert_eq!(args["city"], "Oslo");
+    assert_eq!(args["password"], "[REDACTED]");
+    assert_eq!(
+        string(&server_span, "gen_ai.tool.call.result").as_deref(),
+        Some("Oslo: sunny")
+    );
+}
+
+/// A tool that panics: the server's span ends as an error of type `panic`
+/// with the panic's message (redacted), and its duration is recorded; the
+/// client, which never gets an answer and gives up, ends its span as
+/// cancelled, status unset. Neither is left open.
+#[tokio::test]
+async fn a_panicking_tool_and_a_caller_that_gives_up_end_their_spans() {
+    let (_turn, h) = common::observed();
+    let client = connected().await;
+    let gave_up = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        client.call_tool(CallToolRequestParams::new("panics")),
+    )
+    .await;
+    assert!(gave_up.is_err(), "no answer comes: {gave_up:?}");
+    // The client goes on: a next call is served.
+    let next = client
+        .call_tool(CallToolRequestParams::new("weather"))
+        .await;
+    assert!(next.is_ok(), "{next:?}");
+    drop(client);
+
+    let spans = h.spans();
+    let server = span(&spans, "tools/call panics", SpanKind::Server);
+    assert_eq!(string(&server, "error.type").as_deref(), Some("panic"));
+    let Status::Error { description } = &server.status else {
+        panic!("{:?}", server.status);
+    };
+    assert!(
+        description.starts_with("the tool fell over"),
+        "{description}"
+    );
+    assert!(!description.contains("AbCdEfGhIjKlMnOp"), "{description}");
+
+    let client_span = span(&spans, "tools/call panics", SpanKind::Client);
+    assert_eq!(client_span.status, Status::Unset);
+    assert_eq!(string(&client_span, "error.type"), None);
+    assert!(
+        client_span
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "gen_ai.l9.cancelled" && kv.value == true.into()),
+        "{:?}",
+        client_span.attributes
+    );
+    assert_eq!(
+        server.parent_span_id,
+        client_span.span_context.span_id(),
+        "still one trace"
+    );
 }
 
 /// A `_meta` the caller set is kept: its `traceparent` (with no

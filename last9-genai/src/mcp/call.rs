@@ -4,15 +4,17 @@
 //! marked `isError`; a tool's arguments and result under the same content
 //! rules, limits and redaction as `#[observe]`.
 
-use std::time::{Duration, Instant};
+use std::borrow::Cow;
+use std::time::Instant;
 
-use opentelemetry::trace::{Span as _, SpanKind, Status, TraceContextExt, Tracer as _};
-use opentelemetry::{Context, KeyValue, StringValue, global};
-use rmcp::model::{CallToolResult, JsonObject};
+use opentelemetry::trace::{SpanBuilder, SpanKind, Status, TraceContextExt};
+use opentelemetry::{Context, KeyValue, StringValue};
+use rmcp::model::{CallToolResult, JsonObject, ProtocolVersion};
 
 use crate::attributes::{self as attr, error_type, span_kind};
 use crate::json::text::json_text;
-use crate::pipeline::{self, TRACER_NAME};
+use crate::observe::{panics, tracer};
+use crate::pipeline;
 use crate::settings::{self, Placement};
 use crate::text::cut_bytes_owned;
 use crate::{metrics, redact};
@@ -41,6 +43,36 @@ pub(crate) struct Request {
     pub(crate) transport: Option<(&'static str, Option<&'static str>)>,
     /// The server's host and port, on the client.
     pub(crate) server: Option<(StringValue, i64)>,
+    /// A traced caller's span holds the arguments and result: this one
+    /// leaves them out (on the server, under a client's span).
+    pub(crate) content_with_caller: bool,
+}
+
+/// A name rmcp holds, as an attribute value: a name the program wrote
+/// (`&'static str`) is not copied.
+#[expect(clippy::ptr_arg, reason = "whether it is borrowed is what is read")]
+pub(crate) fn name_value(name: &Cow<'static, str>) -> StringValue {
+    match name {
+        Cow::Borrowed(name) => StringValue::from(*name),
+        Cow::Owned(name) => StringValue::from(name.clone()),
+    }
+}
+
+/// A protocol version as an attribute value: the versions rmcp knows are
+/// not copied.
+pub(crate) fn protocol_value(version: &ProtocolVersion) -> StringValue {
+    const NAMES: [&str; 5] = [
+        "2026-07-28",
+        "2025-11-25",
+        "2025-06-18",
+        "2025-03-26",
+        "2024-11-05",
+    ];
+    let version = version.as_str();
+    match NAMES.iter().find(|name| **name == version) {
+        Some(name) => StringValue::from(*name),
+        None => StringValue::from(version.to_owned()),
+    }
 }
 
 /// How a request ended.
@@ -52,16 +84,23 @@ pub(crate) enum Outcome<'a> {
     JsonRpc(i32, &'a str),
     /// Any other failure: a low-cardinality type and a description.
     Other(&'static str, String),
+    /// The handler panicked, with this message.
+    Panicked(String),
+    /// Its future was dropped before it finished.
+    Cancelled,
 }
 
 /// One request under way: its span's context (the parent of what runs for
-/// it, and what goes in `_meta`) and what its metric needs.
+/// it, and what goes in `_meta`) and what its metric needs. Dropped before
+/// it ends, it ends as cancelled (or, while a panic unwinds, as panicked).
 pub(crate) struct McpCall {
     cx: Context,
     side: Side,
     started: Instant,
-    metric: Vec<KeyValue>,
+    /// The metric's attributes, when a meter provider is set.
+    metric: Option<Vec<KeyValue>>,
     place: Placement,
+    ended: bool,
 }
 
 impl McpCall {
@@ -78,36 +117,45 @@ impl McpCall {
         }
         let target = request.tool.as_ref().or(request.prompt.as_ref());
         let name = match target {
-            Some(target) => format!("{} {}", request.method, target.as_str()),
-            None => request.method.to_owned(),
+            Some(target) => {
+                let target = target.as_str();
+                let mut name = String::with_capacity(request.method.len() + 1 + target.len());
+                name.push_str(request.method);
+                name.push(' ');
+                name.push_str(target);
+                Cow::Owned(name)
+            }
+            None => Cow::Borrowed(request.method),
         };
-        let mut metric = Vec::with_capacity(6);
-        metric.push(KeyValue::new(attr::MCP_METHOD_NAME, request.method));
-        if let Some(tool) = &request.tool {
-            metric.push(KeyValue::new(attr::TOOL_NAME, tool.clone()));
-            metric.push(KeyValue::new(
+        // The metric's attributes first; the span has those and more.
+        let mut attributes = Vec::with_capacity(12);
+        attributes.push(KeyValue::new(attr::MCP_METHOD_NAME, request.method));
+        let tool = request.tool.is_some();
+        if let Some(tool) = request.tool {
+            attributes.push(KeyValue::new(attr::TOOL_NAME, tool));
+            attributes.push(KeyValue::new(
                 attr::OPERATION_NAME,
                 attr::operation::EXECUTE_TOOL,
             ));
         }
-        if let Some(prompt) = &request.prompt {
-            metric.push(KeyValue::new(attr::PROMPT_NAME, prompt.clone()));
+        if let Some(prompt) = request.prompt {
+            attributes.push(KeyValue::new(attr::PROMPT_NAME, prompt));
         }
-        if let Some(protocol) = &request.protocol {
-            metric.push(KeyValue::new(attr::MCP_PROTOCOL_VERSION, protocol.clone()));
+        if let Some(protocol) = request.protocol {
+            attributes.push(KeyValue::new(attr::MCP_PROTOCOL_VERSION, protocol));
         }
         if let Some((transport, protocol)) = request.transport {
-            metric.push(KeyValue::new(attr::NETWORK_TRANSPORT, transport));
+            attributes.push(KeyValue::new(attr::NETWORK_TRANSPORT, transport));
             if let Some(protocol) = protocol {
-                metric.push(KeyValue::new(attr::NETWORK_PROTOCOL_NAME, protocol));
+                attributes.push(KeyValue::new(attr::NETWORK_PROTOCOL_NAME, protocol));
             }
         }
-        if let Some((address, port)) = &request.server {
-            metric.push(KeyValue::new(attr::SERVER_ADDRESS, address.clone()));
-            metric.push(KeyValue::new(attr::SERVER_PORT, *port));
+        if let Some((address, port)) = request.server {
+            attributes.push(KeyValue::new(attr::SERVER_ADDRESS, address));
+            attributes.push(KeyValue::new(attr::SERVER_PORT, port));
         }
-        let mut attributes = metric.clone();
-        if request.tool.is_some() {
+        let metric = metrics::on().then(|| attributes.clone());
+        if tool {
             // Last9's kind: a tool span, counted as one by its workflow.
             attributes.push(KeyValue::new(attr::L9_SPAN_KIND, span_kind::TOOL));
         }
@@ -125,23 +173,23 @@ impl McpCall {
             Side::Client => SpanKind::Client,
             Side::Server => SpanKind::Server,
         };
-        let tracer = global::tracer(TRACER_NAME);
-        let span = tracer
-            .span_builder(name)
+        let builder = SpanBuilder::from_name(name)
             .with_kind(kind)
-            .with_attributes(attributes)
-            .start_with_context(&tracer, parent);
-        let place = if span.is_recording() {
+            .with_attributes(attributes);
+        // No pipeline (only a meter provider): the parent goes on as it is.
+        let cx = tracer::start_in(builder, parent).unwrap_or_else(|| parent.clone());
+        let place = if cx.span().is_recording() && !request.content_with_caller {
             settings::placement()
         } else {
             Placement::NONE
         };
         Some(Self {
-            cx: parent.with_span(span),
+            cx,
             side,
             started: Instant::now(),
             metric,
             place,
+            ended: false,
         })
     }
 
@@ -174,18 +222,17 @@ impl McpCall {
         if !self.place.any() && !failed {
             return self.end(Outcome::Ok);
         }
-        let text = redact::rules()
-            .scrub_text(&result_text(result))
-            .into_owned();
+        let text = redact::rules().scrub_text_owned(result_text(result));
         let text = cut_bytes_owned(text, settings::capture_limit());
-        if self.place.any() {
-            self.content(attr::TOOL_CALL_RESULT, text.clone());
-        }
-        self.end(if failed {
-            Outcome::ToolError(&text)
+        if failed {
+            if self.place.any() {
+                self.content(attr::TOOL_CALL_RESULT, text.clone());
+            }
+            self.end(Outcome::ToolError(&text));
         } else {
-            Outcome::Ok
-        });
+            self.content(attr::TOOL_CALL_RESULT, text);
+            self.end(Outcome::Ok);
+        }
     }
 
     /// Content in its layout's place: the conventions' key on the span or
@@ -193,16 +240,27 @@ impl McpCall {
     fn content(&self, key: &'static str, text: String) {
         let span = self.cx.span();
         let place = self.place;
-        if place.conventions_span {
-            span.set_attribute(KeyValue::new(key, text.clone()));
+        let python = place.python && place.args;
+        let mut text = Some(StringValue::from(text));
+        // Each place but the last takes a copy; the last, the text.
+        let mut take = |more: bool| match more {
+            true => text.clone(),
+            false => text.take(),
+        };
+        if place.conventions_span
+            && let Some(text) = take(place.conventions_event || python)
+        {
+            span.set_attribute(KeyValue::new(key, text));
         }
-        if place.conventions_event {
+        if place.conventions_event
+            && let Some(text) = take(python)
+        {
             span.add_event(
                 attr::EVENT_INFERENCE_DETAILS,
-                vec![KeyValue::new(key, text.clone())],
+                vec![KeyValue::new(key, text)],
             );
         }
-        if place.python && place.args {
+        if python && let Some(text) = take(false) {
             let python = if key == attr::TOOL_CALL_ARGUMENTS {
                 attr::FUNCTION_CALL_ARGUMENTS
             } else {
@@ -214,8 +272,14 @@ impl McpCall {
 
     /// Ends the span and records the request's duration.
     pub(crate) fn end(mut self, outcome: Outcome<'_>) {
+        self.close(outcome);
+    }
+
+    fn close(&mut self, outcome: Outcome<'_>) {
+        self.ended = true;
         let elapsed = self.started.elapsed();
         let span = self.cx.span();
+        let cancelled = matches!(outcome, Outcome::Cancelled);
         let failure = match outcome {
             Outcome::Ok => None,
             Outcome::ToolError(text) => {
@@ -226,47 +290,77 @@ impl McpCall {
                 Some((code.clone(), Some(code), message.to_owned()))
             }
             Outcome::Other(kind, description) => Some((kind.into(), None, description)),
+            Outcome::Panicked(message) => Some((panics::PANIC.into(), None, message)),
+            Outcome::Cancelled => {
+                span.set_attribute(KeyValue::new(attr::L9_CANCELLED, true));
+                None
+            }
         };
+        let mut metric = self.metric.take();
         if let Some((kind, code, description)) = failure {
-            let description = redact::rules().scrub_text(&description).into_owned();
+            let description = redact::rules().scrub_text_owned(description);
             let description = cut_bytes_owned(description, settings::capture_limit());
             span.set_attribute(KeyValue::new(attr::ERROR_TYPE, kind.clone()));
-            self.metric.push(KeyValue::new(attr::ERROR_TYPE, kind));
+            if let Some(metric) = &mut metric {
+                metric.push(KeyValue::new(attr::ERROR_TYPE, kind));
+            }
             if let Some(code) = code {
                 span.set_attribute(KeyValue::new(attr::RPC_RESPONSE_STATUS_CODE, code.clone()));
-                self.metric
-                    .push(KeyValue::new(attr::RPC_RESPONSE_STATUS_CODE, code));
+                if let Some(metric) = &mut metric {
+                    metric.push(KeyValue::new(attr::RPC_RESPONSE_STATUS_CODE, code));
+                }
             }
             span.set_status(Status::error(description));
-        } else {
+        } else if !cancelled {
+            // A cancelled request's status stays unset, as an observed
+            // call's does.
             span.set_status(Status::Ok);
         }
         span.end();
-        record(self.side, elapsed, &self.metric);
+        if let Some(metric) = metric {
+            metrics::record_mcp(self.side == Side::Server, elapsed, &metric);
+        }
     }
 }
 
-fn record(side: Side, elapsed: Duration, attributes: &[KeyValue]) {
-    metrics::record_mcp(side == Side::Server, elapsed, attributes);
+impl Drop for McpCall {
+    /// A request dropped before it ended: its future was cancelled, or a
+    /// panic unwinds through it.
+    fn drop(&mut self) {
+        if !self.ended {
+            let outcome = if std::thread::panicking() {
+                let message = panics::take_message();
+                Outcome::Panicked(message.unwrap_or_else(|| panics::UNKNOWN_PANIC.to_owned()))
+            } else {
+                Outcome::Cancelled
+            };
+            self.close(outcome);
+        }
+    }
 }
 
 /// A tool result as text: its text parts, joined by new lines; else its
 /// structured content as JSON.
 fn result_text(result: &CallToolResult) -> String {
-    let texts: Vec<&str> = result
+    let mut texts = result
         .content
         .iter()
-        .filter_map(|block| block.as_text().map(|t| t.text.as_str()))
-        .collect();
-    if texts.is_empty()
-        && let Some(structured) = &result.structured_content
-    {
-        let rules = redact::rules();
-        return json_text(
-            structured,
-            settings::capture_limit(),
-            rules.enabled().then_some(&*rules),
-        );
+        .filter_map(|block| block.as_text().map(|t| t.text.as_str()));
+    if let Some(first) = texts.next() {
+        let mut text = first.to_owned();
+        for more in texts {
+            text.push('\n');
+            text.push_str(more);
+        }
+        return text;
     }
-    texts.join("\n")
+    let Some(structured) = &result.structured_content else {
+        return String::new();
+    };
+    let rules = redact::rules();
+    json_text(
+        structured,
+        settings::capture_limit(),
+        rules.enabled().then_some(&*rules),
+    )
 }

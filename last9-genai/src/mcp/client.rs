@@ -3,7 +3,6 @@
 
 use std::future::Future;
 
-use opentelemetry::context::FutureExt as _;
 use opentelemetry::{Context, StringValue};
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, GetPromptRequestParams, GetPromptResult,
@@ -12,8 +11,9 @@ use rmcp::model::{
 };
 use rmcp::service::{RoleClient, RunningService, Service, ServiceError};
 
-use super::call::{McpCall, Outcome, Request, Side};
+use super::call::{McpCall, Outcome, Request, Side, name_value, protocol_value};
 use super::meta::MetaInjector;
+use super::traced::{Failure, Traced};
 use crate::propagation::Propagation;
 
 /// An rmcp client whose requests are traced: each one a client span named
@@ -63,7 +63,7 @@ impl<S: Service<RoleClient>> McpClient<S> {
     pub fn new(running: RunningService<RoleClient, S>) -> Self {
         let protocol = running
             .peer_info()
-            .map(|info| StringValue::from(info.protocol_version.to_string()));
+            .map(|info| protocol_value(&info.protocol_version));
         Self {
             inner: running,
             propagation: Propagation::new(),
@@ -139,15 +139,14 @@ impl<S: Service<RoleClient>> McpClient<S> {
         mut params: CallToolRequestParams,
     ) -> Result<CallToolResult, ServiceError> {
         let Some(call) = self.start(|| Request {
-            tool: Some(params.name.to_string().into()),
+            tool: Some(name_value(&params.name)),
             ..self.request("tools/call")
         }) else {
             return self.inner.call_tool(params).await;
         };
         call.arguments(params.arguments.as_ref());
         self.inject(&call, &mut params.meta);
-        self.finish(call, self.inner.call_tool(params), McpCall::end_tool)
-            .await
+        Traced::new(call, self.inner.call_tool(params), McpCall::end_tool).await
     }
 
     /// `tools/list`.
@@ -200,8 +199,7 @@ impl<S: Service<RoleClient>> McpClient<S> {
             return self.inner.read_resource(params).await;
         };
         self.inject(&call, &mut params.meta);
-        self.finish(call, self.inner.read_resource(params), ok)
-            .await
+        Traced::new(call, self.inner.read_resource(params), ok).await
     }
 
     /// `prompts/get`, with `gen_ai.prompt.name`.
@@ -216,7 +214,7 @@ impl<S: Service<RoleClient>> McpClient<S> {
             return self.inner.get_prompt(params).await;
         };
         self.inject(&call, &mut params.meta);
-        self.finish(call, self.inner.get_prompt(params), ok).await
+        Traced::new(call, self.inner.get_prompt(params), ok).await
     }
 
     /// The span of the request `request` builds, in the current context;
@@ -262,22 +260,7 @@ impl<S: Service<RoleClient>> McpClient<S> {
         };
         let mut params = params.unwrap_or_default();
         self.inject(&call, &mut params.meta);
-        self.finish(call, send(Some(params)), ok).await
-    }
-
-    /// Sends in `call`'s context, and ends `call` with `end` on an answer.
-    async fn finish<T>(
-        &self,
-        call: McpCall,
-        send: impl Future<Output = Result<T, ServiceError>>,
-        end: fn(McpCall, &T),
-    ) -> Result<T, ServiceError> {
-        let result = send.with_context(call.context().clone()).await;
-        match &result {
-            Ok(done) => end(call, done),
-            Err(error) => call.end(failure(error)),
-        }
-        result
+        Traced::new(call, send(Some(params)), ok).await
     }
 }
 
@@ -287,13 +270,16 @@ fn ok<T>(call: McpCall, _: &T) {
 }
 
 /// How a request that got no result failed.
-fn failure(error: &ServiceError) -> Outcome<'_> {
-    match error {
-        ServiceError::McpError(data) => Outcome::JsonRpc(data.code.0, &data.message),
-        ServiceError::Timeout { .. } => Outcome::Other("timeout", error.to_string()),
-        ServiceError::Cancelled { .. } => Outcome::Other("cancelled", error.to_string()),
-        ServiceError::TransportClosed => Outcome::Other("transport_closed", error.to_string()),
-        ServiceError::TransportSend(_) => Outcome::Other("transport_send", error.to_string()),
-        _ => Outcome::Other("_OTHER", error.to_string()),
+impl Failure for ServiceError {
+    fn outcome(&self) -> Outcome<'_> {
+        let kind = match self {
+            ServiceError::McpError(data) => return Outcome::JsonRpc(data.code.0, &data.message),
+            ServiceError::Timeout { .. } => "timeout",
+            ServiceError::Cancelled { .. } => "cancelled",
+            ServiceError::TransportClosed => "transport_closed",
+            ServiceError::TransportSend(_) => "transport_send",
+            _ => "_OTHER",
+        };
+        Outcome::Other(kind, self.to_string())
     }
 }

@@ -12,12 +12,14 @@
 //! what the tool does joins the agent's trace, conversation and workflow.
 //!
 //! The modules: `meta` (the `_meta` object as a carrier), `call` (one
-//! request's span, content and duration), `client`, `server`.
+//! request's span, content and duration), `traced` (a request's future in
+//! its span's context, ended with its outcome), `client`, `server`.
 
 mod call;
 mod client;
 mod meta;
 mod server;
+mod traced;
 
 pub use client::McpClient;
 pub use server::McpHandler;

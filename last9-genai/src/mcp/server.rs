@@ -3,9 +3,12 @@
 
 use std::borrow::Cow;
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
 
 use opentelemetry::StringValue;
-use opentelemetry::context::FutureExt as _;
+use opentelemetry::trace::TraceContextExt as _;
+use pin_project_lite::pin_project;
 use rmcp::ErrorData as McpError;
 use rmcp::ServerHandler;
 use rmcp::model::{
@@ -26,8 +29,9 @@ use rmcp::service::{
     MaybeSendFuture, NotificationContext, RequestContext, RoleServer, SubscriptionContext,
 };
 
-use super::call::{McpCall, Outcome, Request, Side};
+use super::call::{McpCall, Outcome, Request, Side, name_value, protocol_value};
 use super::meta::MetaExtractor;
+use super::traced::{Failure, Traced};
 use crate::propagation::Propagation;
 
 /// The header the Streamable HTTP transport names its session by.
@@ -127,10 +131,10 @@ impl<H: ServerHandler> McpHandler<H> {
             .map(|value| StringValue::from(crate::text::cut_bytes(value, 256).into_owned()));
         let request = Request {
             request_id: Some(context.id.to_string().into()),
-            protocol: context
-                .protocol_version()
-                .map(|version| version.to_string().into()),
+            protocol: context.protocol_version().as_ref().map(protocol_value),
             session,
+            // The client's span, when it sent its context, holds them.
+            content_with_caller: parent.span().span_context().is_remote(),
             transport: if parts.is_some() {
                 Some(("tcp", Some("http")))
             } else {
@@ -142,20 +146,16 @@ impl<H: ServerHandler> McpHandler<H> {
     }
 
     /// Runs `handle` in `call`'s context, and ends `call` with its outcome.
-    async fn traced<T>(
-        call: Option<McpCall>,
-        handle: impl Future<Output = Result<T, McpError>>,
-        end: fn(McpCall, &T),
-    ) -> Result<T, McpError> {
-        let Some(call) = call else {
-            return handle.await;
-        };
-        let result = handle.with_context(call.context().clone()).await;
-        match &result {
-            Ok(done) => end(call, done),
-            Err(error) => call.end(Outcome::JsonRpc(error.code.0, &error.message)),
+    fn traced<T, F>(call: Option<McpCall>, handle: F, end: fn(McpCall, &T)) -> Handled<F, T>
+    where
+        F: Future<Output = Result<T, McpError>>,
+    {
+        match call {
+            Some(call) => Handled::Traced {
+                traced: Traced::new(call, handle, end),
+            },
+            None => Handled::Plain { handle },
         }
-        result
     }
 
     fn method(method: &'static str) -> Request {
@@ -163,6 +163,36 @@ impl<H: ServerHandler> McpHandler<H> {
             method,
             ..Request::default()
         }
+    }
+}
+
+pin_project! {
+    /// A handler's future, traced or, when requests are not, as it is.
+    #[project = HandledProj]
+    pub(crate) enum Handled<F, T> {
+        Traced { #[pin] traced: Traced<F, T> },
+        Plain { #[pin] handle: F },
+    }
+}
+
+impl<F, T> Future for Handled<F, T>
+where
+    F: Future<Output = Result<T, McpError>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            HandledProj::Traced { traced } => traced.poll(task),
+            HandledProj::Plain { handle } => handle.poll(task),
+        }
+    }
+}
+
+/// A JSON-RPC error the handler answered with.
+impl Failure for McpError {
+    fn outcome(&self) -> Outcome<'_> {
+        Outcome::JsonRpc(self.code.0, &self.message)
     }
 }
 
@@ -330,7 +360,7 @@ impl<H: ServerHandler> ServerHandler for McpHandler<H> {
     ) -> impl Future<Output = Result<CallToolResponse, McpError>> + MaybeSendFuture + '_ {
         let call = self.start(
             || Request {
-                tool: Some(request.name.to_string().into()),
+                tool: Some(name_value(&request.name)),
                 ..Self::method("tools/call")
             },
             &context,

@@ -15,7 +15,7 @@ mod metered;
 pub(crate) mod panics;
 mod recorded;
 pub(crate) mod stream;
-mod tracer;
+pub(crate) mod tracer;
 
 use std::fmt::{Debug, Display};
 use std::future::Future;

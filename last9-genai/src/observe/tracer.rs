@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 
 use opentelemetry::global::{self, BoxedTracer};
-use opentelemetry::trace::{Span, SpanBuilder, SpanContext, Tracer as _};
+use opentelemetry::trace::{Span, SpanBuilder, SpanContext, TraceContextExt as _, Tracer as _};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::SdkTracer;
 
@@ -72,13 +72,11 @@ fn lookup(epoch: u64) -> Cached {
     }
 }
 
-/// Starts a span named `name` under `parent` with `attributes`, which the
-/// sampler sees, or `None` when no pipeline exists.
-pub(crate) fn start(
-    name: &'static str,
-    parent: &Context,
-    attributes: Vec<KeyValue>,
-) -> Option<Started> {
+/// Runs `f` with the tracer kept for this thread, looked up again when
+/// the pipeline changed or after too many spans that did not record; `None`
+/// when no pipeline exists (or, in a thread-local's destructor, the cache
+/// is gone).
+fn with_tracer<R>(f: impl FnOnce(&mut Cached) -> R) -> Option<R> {
     let epoch = pipeline::epoch();
     if epoch == 0 {
         return None;
@@ -90,29 +88,68 @@ pub(crate) fn start(
                 Some(c) if c.epoch == epoch && c.not_recording < RECHECK_AFTER => c,
                 slot => slot.insert(lookup(epoch)),
             };
-            let builder = SpanBuilder::from_name(name).with_attributes(attributes);
-            let started = match &cached.tracer {
-                ObservedTracer::Sdk(tracer) => {
-                    Started::new(tracer.build_with_context(builder, parent), |span| {
-                        Held::Sdk(Box::new(span))
-                    })
-                }
-                ObservedTracer::Global(tracer) => {
-                    let span = tracer.build_with_context(builder, parent);
-                    if !span.is_recording() && pipeline::is_noop(span.span_context(), parent) {
-                        // No provider behind the global API.
-                        cached.not_recording += 1;
-                        return Some(Started::Unregistered);
-                    }
-                    Started::new(span, Held::Global)
-                }
-            };
-            match started {
-                Started::Recording(_) => cached.not_recording = 0,
-                Started::Dropped(_) | Started::Unregistered => cached.not_recording += 1,
-            }
-            Some(started)
+            f(cached)
         })
         .ok()
-        .flatten()
+}
+
+/// Starts a span named `name` under `parent` with `attributes`, which the
+/// sampler sees, or `None` when no pipeline exists.
+pub(crate) fn start(
+    name: &'static str,
+    parent: &Context,
+    attributes: Vec<KeyValue>,
+) -> Option<Started> {
+    with_tracer(|cached| {
+        let builder = SpanBuilder::from_name(name).with_attributes(attributes);
+        let started = match &cached.tracer {
+            ObservedTracer::Sdk(tracer) => {
+                Started::new(tracer.build_with_context(builder, parent), |span| {
+                    Held::Sdk(Box::new(span))
+                })
+            }
+            ObservedTracer::Global(tracer) => {
+                let span = tracer.build_with_context(builder, parent);
+                if !span.is_recording() && pipeline::is_noop(span.span_context(), parent) {
+                    // No provider behind the global API.
+                    cached.not_recording += 1;
+                    return Some(Started::Unregistered);
+                }
+                Started::new(span, Held::Global)
+            }
+        };
+        match started {
+            Started::Recording(_) => cached.not_recording = 0,
+            Started::Dropped(_) | Started::Unregistered => cached.not_recording += 1,
+        }
+        Some(started)
+    })
+    .flatten()
+}
+
+/// Starts the span `builder` describes under `parent`, with the same tracer
+/// as [`start`], and gives the context with it as the current span (for
+/// what runs inside it and what is carried on); `None` when no pipeline
+/// exists.
+pub(crate) fn start_in(builder: SpanBuilder, parent: &Context) -> Option<Context> {
+    with_tracer(|cached| {
+        let (cx, recording) = match &cached.tracer {
+            ObservedTracer::Sdk(tracer) => {
+                let span = tracer.build_with_context(builder, parent);
+                let recording = span.is_recording();
+                (parent.with_span(span), recording)
+            }
+            ObservedTracer::Global(tracer) => {
+                let span = tracer.build_with_context(builder, parent);
+                let recording = span.is_recording();
+                (parent.with_span(span), recording)
+            }
+        };
+        if recording {
+            cached.not_recording = 0;
+        } else {
+            cached.not_recording += 1;
+        }
+        cx
+    })
 }

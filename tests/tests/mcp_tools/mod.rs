@@ -22,7 +22,8 @@ fn forecast(city: &str) -> serde_json::Value {
 }
 
 /// The server: `weather` calls a model; `broken` answers with a result
-/// marked `isError`; any other tool is unknown (a JSON-RPC error).
+/// marked `isError`; `panics` panics; `slow` answers after 30 s; any other
+/// tool is unknown (a JSON-RPC error).
 #[derive(Clone)]
 pub struct Tools;
 
@@ -61,6 +62,11 @@ impl ServerHandler for Tools {
                 "the station is down; key sk-proj-AbCdEfGhIjKlMnOpQrStUvWx1234",
             )])
             .into()),
+            "panics" => panic!("the tool fell over; key sk-proj-AbCdEfGhIjKlMnOpQrStUvWx1234"),
+            "slow" => {
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                Ok(CallToolResult::success(vec![]).into())
+            }
             other => Err(ErrorData::invalid_params(format!("no tool {other}"), None)),
         }
     }

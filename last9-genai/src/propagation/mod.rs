@@ -29,11 +29,14 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::Context;
 use opentelemetry::baggage::BaggageExt;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
-use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
+use opentelemetry::trace::TraceContextExt as _;
+use opentelemetry_sdk::propagation::BaggagePropagator;
 
 use crate::attributes::{self as attr, previous};
 use crate::context::{Layer, ScopeState, layered};
 use crate::text::floor_char_boundary;
+
+mod trace_context;
 
 /// The most a carried value may hold, in bytes, by default.
 pub const DEFAULT_MAX_VALUE_LEN: usize = 256;
@@ -174,7 +177,7 @@ impl Propagation {
     /// Writes `cx` into any carrier: `traceparent` (and `tracestate`), and
     /// `baggage` with the allowed scope ids.
     pub(crate) fn inject_into(&self, cx: &Context, injector: &mut dyn Injector) {
-        TraceContextPropagator::new().inject_context(cx, injector);
+        trace_context::inject(cx.span().span_context(), injector);
         let Some(scope) = cx.get::<ScopeState>() else {
             return;
         };
@@ -220,18 +223,23 @@ impl Propagation {
         conversation: Option<String>,
         user: Option<String>,
     ) -> Context {
-        let cx = TraceContextPropagator::new().extract(extractor);
-        let with_baggage = BaggagePropagator::new().extract_with_context(&cx, extractor);
-        let baggage = with_baggage.baggage();
+        let mut cx = match trace_context::extract(extractor) {
+            Some(remote) => Context::current().with_remote_span_context(remote),
+            None => Context::current(),
+        };
+        // Baggage is read only when some of it may be taken.
+        let carried = self.conversation || self.user || self.workflow;
+        let with_baggage =
+            carried.then(|| BaggagePropagator::new().extract_with_context(&cx, extractor));
         let value = |key: &str| {
-            self.allows(key)
-                .then(|| baggage.get(key))
-                .flatten()
-                .and_then(|v| self.sanitize(v.as_str().as_ref()))
+            let baggage = with_baggage
+                .as_ref()
+                .filter(|_| self.allows(key))?
+                .baggage();
+            self.sanitize(baggage.get(key)?.as_str().as_ref())
         };
         let conversation = conversation.or_else(|| value(attr::CONVERSATION_ID));
         let user = user.or_else(|| value(attr::USER_ID));
-        let mut cx = cx;
         if let Some(id) = conversation {
             let turn = value(attr::CONVERSATION_TURN_NUMBER).and_then(|t| t.parse().ok());
             cx = layered(
