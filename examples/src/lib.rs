@@ -7,6 +7,7 @@
 //! examples call the real provider instead.
 
 pub mod provider;
+pub mod remote;
 
 use last9_genai::{ModelPricing, PricingTable};
 

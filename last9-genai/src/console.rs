@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 
-use opentelemetry::trace::{SpanId, Status, TraceId};
+use opentelemetry::trace::{SpanId, SpanKind, Status, TraceId};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
@@ -259,6 +259,14 @@ fn describe(span: &SpanData, paint: &Paint) -> String {
         parts.extend(budget(a, paint));
     } else if let Some(kind) = string(a, attr::L9_SPAN_KIND) {
         parts.push(paint.wrap("36", &kind));
+    }
+    // An MCP request's two sides, told apart.
+    if find(a, attr::MCP_METHOD_NAME).is_some() {
+        match span.span_kind {
+            SpanKind::Client => parts.push("mcp client".to_owned()),
+            SpanKind::Server => parts.push("mcp server".to_owned()),
+            _ => {}
+        }
     }
     let model = string(a, attr::RESPONSE_MODEL).or_else(|| string(a, attr::REQUEST_MODEL));
     if let Some(model) = &model {

@@ -336,3 +336,33 @@ fn framework_integration() {
         ],
     );
 }
+
+/// One tree across two processes: the server's spans, exported by the
+/// child over OTLP, under the client's; the tool's model call priced there.
+#[test]
+fn mcp_tools() {
+    let (stdout, stderr) = run("mcp_tools");
+    assert_in_order(
+        &stdout,
+        &[
+            r#"the model asked for get_weather({"city":"Paris"})"#,
+            "the tool said: It is 18°C and sunny in Paris.",
+            "answer: It is 18°C and sunny in Paris.",
+        ],
+    );
+    assert_in_order(
+        &stderr,
+        &[
+            "conversation mcp_session · user user_1",
+            "└─ weather_answer  workflow weather_answer · 2 LLM calls · 1 tool call · $0.003860",
+            "   └─ weather_agent  agent",
+            "      ├─ tools/list  mcp client",
+            "      │  └─ tools/list  mcp server",
+            "      ├─ choose_tool  llm · gpt-4o-2024-08-06 · 912→39 tokens · $0.002030",
+            "      ├─ tools/call get_weather  tool · mcp client",
+            "      │  └─ tools/call get_weather  tool · mcp server",
+            "      │     └─ forecast  llm · gpt-4o-mini-2024-08-06 · 913→16 tokens · $0.000147",
+            "      └─ reply  llm · gpt-4o-2024-08-06 · 924→16 tokens · $0.001830",
+        ],
+    );
+}
