@@ -50,8 +50,8 @@ async fn main() -> Result<(), Error> {
         .arg("serve")
         .env("OTEL_SERVICE_NAME", "weather-mcp-server");
     telemetry.configure(&mut command);
-    let running = ().serve(TokioChildProcess::new(command)?).await?;
-    let tools = McpClient::new(running)
+    let tools = McpClient::serve(TokioChildProcess::new(command)?)
+        .await?
         .propagation(propagation())
         .over_stdio();
 

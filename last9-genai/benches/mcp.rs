@@ -63,6 +63,17 @@ async fn connect<H: ServerHandler>(server: H) -> RunningService<RoleClient, ()> 
     ().serve(client_end).await.unwrap()
 }
 
+/// The same, the client traced and seeing its requests go out
+/// (`McpClient::serve`, as the README shows).
+async fn serve<H: ServerHandler>(server: H) -> McpClient<()> {
+    let (server_end, client_end) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(async move {
+        let running = server.serve(server_end).await.unwrap();
+        let _ = running.waiting().await;
+    });
+    McpClient::serve(client_end).await.unwrap()
+}
+
 fn params() -> CallToolRequestParams {
     let mut params = CallToolRequestParams::new("echo");
     params.arguments = serde_json::json!({"city": "Paris", "units": "metric"})
@@ -81,7 +92,7 @@ fn tool_call(c: &mut Criterion) {
         .build()
         .unwrap();
     let plain = runtime.block_on(connect(Echo));
-    let traced = McpClient::new(runtime.block_on(connect(McpHandler::new(Echo))));
+    let traced = runtime.block_on(serve(McpHandler::new(Echo)));
     eprintln!(
         "SIZES plain {} traced {}",
         std::mem::size_of_val(&plain.call_tool(params())),

@@ -132,7 +132,7 @@ pub use last9_genai_macros::observe;
 pub use manual::{DEFAULT_CONTENT_LIMIT, Last9GenAI, LlmCall, Performance, ToolCall};
 #[cfg(feature = "mcp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mcp")))]
-pub use mcp::{McpClient, McpHandler};
+pub use mcp::{McpClient, McpHandler, McpHttpClient};
 pub use metrics::{metrics_scope_ids, set_meter_provider};
 #[cfg(feature = "aws-bedrock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws-bedrock")))]

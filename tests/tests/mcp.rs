@@ -346,6 +346,7 @@ async fn hostile_meta_is_read_safely_and_the_request_served() {
 /// address and port on the client's.
 #[tokio::test]
 async fn over_streamable_http_the_trace_and_the_session_go_on() {
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
     use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
     use rmcp::transport::{StreamableHttpClientTransport, StreamableHttpService};
 
@@ -360,8 +361,12 @@ async fn over_streamable_http_the_trace_and_the_session_go_on() {
     let address = listener.local_addr().unwrap();
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
     let url = format!("http://{address}/mcp");
-    let running = ().serve(StreamableHttpClientTransport::from_uri(url.clone())).await.unwrap();
-    let client = last9_genai::McpClient::new(running)
+    let config = StreamableHttpClientTransportConfig::with_uri(url.clone());
+    let http = last9_genai::McpHttpClient::new(reqwest::Client::new());
+    let transport = StreamableHttpClientTransport::with_client(http, config);
+    let client = last9_genai::McpClient::serve(transport)
+        .await
+        .unwrap()
         .propagation(mcp_tools::propagation())
         .over_http(&url);
     async {
@@ -390,7 +395,13 @@ async fn over_streamable_http_the_trace_and_the_session_go_on() {
         string(&server_span, "gen_ai.conversation.id").as_deref(),
         Some("over_http")
     );
-    assert!(string(&server_span, "mcp.session.id").is_some_and(|id| !id.is_empty()));
+    // The session and the request's id, on both sides.
+    let session = string(&server_span, "mcp.session.id");
+    assert!(session.as_ref().is_some_and(|id| !id.is_empty()));
+    assert_eq!(string(&client_span, "mcp.session.id"), session);
+    let id = string(&server_span, "jsonrpc.request.id");
+    assert!(id.is_some());
+    assert_eq!(string(&client_span, "jsonrpc.request.id"), id);
     for s in [&client_span, &server_span] {
         assert_eq!(string(s, "network.transport").as_deref(), Some("tcp"));
         assert_eq!(string(s, "network.protocol.name").as_deref(), Some("http"));
@@ -447,6 +458,10 @@ async fn every_request_the_client_sends_is_traced_on_both_sides() {
         );
         assert_eq!(client_span.status, Status::Ok, "{name}");
         assert_eq!(attr(&client_span, "gen_ai.operation.name"), None, "{name}");
+        // The id rmcp sent the request with, on both sides.
+        let id = string(&server_span, "jsonrpc.request.id");
+        assert!(id.is_some(), "{name}");
+        assert_eq!(string(&client_span, "jsonrpc.request.id"), id, "{name}");
     }
     for (name, key, value) in [
         ("resources/read", "mcp.resource.uri", "file:///notes.txt"),
@@ -457,6 +472,42 @@ async fn every_request_the_client_sends_is_traced_on_both_sides() {
             assert_eq!(string(&s, key).as_deref(), Some(value), "{name} {side:?}");
             assert!(matches!(s.status, Status::Error { .. }), "{name} {side:?}");
             assert!(string(&s, "error.type").is_some_and(|code| code.starts_with('-')));
+            assert!(
+                string(&s, "jsonrpc.request.id").is_some(),
+                "{name} {side:?}"
+            );
         }
     }
+    // Each request its own id.
+    let mut ids: Vec<String> = spans
+        .iter()
+        .filter(|s| s.span_kind == SpanKind::Client)
+        .filter_map(|s| string(s, "jsonrpc.request.id"))
+        .collect();
+    let sent = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((ids.len(), sent), (6, 6), "{ids:?}");
+}
+
+/// A client made with `McpClient::new` around a service already running
+/// does not see its requests go out: its spans have no request id (the
+/// server's have).
+#[tokio::test]
+async fn a_client_that_does_not_see_its_transport_has_no_request_id() {
+    let (_turn, h) = common::observed();
+    let (server_end, client_end) = tokio::io::duplex(64 * 1024);
+    let handler = last9_genai::McpHandler::new(mcp_tools::Tools);
+    tokio::spawn(async move {
+        let running = handler.serve(server_end).await.unwrap();
+        let _ = running.waiting().await;
+    });
+    let client = last9_genai::McpClient::new(().serve(client_end).await.unwrap());
+    client.list_tools(None).await.unwrap();
+    drop(client);
+    let spans = h.spans();
+    let client_span = span(&spans, "tools/list", SpanKind::Client);
+    assert_eq!(string(&client_span, "jsonrpc.request.id"), None);
+    let server_span = span(&spans, "tools/list", SpanKind::Server);
+    assert!(string(&server_span, "jsonrpc.request.id").is_some());
 }

@@ -50,17 +50,37 @@ fn params() -> CallToolRequestParams {
     CallToolRequestParams::new("echo")
 }
 
+/// A client that sees its transport (`McpClient::serve`) over an in-process
+/// pipe to a traced server.
+async fn seeing<H: ServerHandler>(server: H) -> McpClient<()> {
+    let (server_end, client_end) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(async move {
+        let running = server.serve(server_end).await.unwrap();
+        let _ = running.waiting().await;
+    });
+    McpClient::serve(client_end).await.unwrap()
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn with_no_pipeline_nothing_is_allocated_and_nothing_sent() {
     let plain = connect(Traceless).await;
     let traced = McpClient::new(connect(McpHandler::new(Traceless)).await);
+    allocate_alike(&plain, &traced).await;
+    let seeing = seeing(McpHandler::new(Traceless)).await;
+    allocate_alike(&plain, &seeing).await;
+}
+
+/// `traced` allocates what `plain` does, call for call, and sends no trace
+/// context (the server answers whether it saw one).
+async fn allocate_alike(plain: &RunningService<RoleClient, ()>, traced: &McpClient<()>) {
     // Warm both up: first calls fill caches of their own.
     for _ in 0..20 {
         plain.call_tool(params()).await.unwrap();
         traced.call_tool(params()).await.unwrap();
     }
+    const CALLS: usize = 100;
     let (mut plain_allocations, mut traced_allocations) = (0, 0);
-    for _ in 0..100 {
+    for _ in 0..CALLS {
         let region = Region::new(GLOBAL);
         plain.call_tool(params()).await.unwrap();
         plain_allocations += region.change().allocations;
@@ -69,6 +89,12 @@ async fn with_no_pipeline_nothing_is_allocated_and_nothing_sent() {
         traced_allocations += region.change().allocations;
         assert_eq!(answer.content[0].as_text().unwrap().text, "false");
     }
-    assert!(plain_allocations > 0);
-    assert_eq!(traced_allocations, plain_allocations);
+    assert!(plain_allocations > CALLS);
+    // Not one more per call: the two connections' channels grow their
+    // buffers at their own times (tokio's queues allocate a block every 32
+    // messages), a difference of a few over all the calls.
+    assert!(
+        traced_allocations.abs_diff(plain_allocations) < CALLS / 10,
+        "{traced_allocations} allocations traced, {plain_allocations} plain"
+    );
 }

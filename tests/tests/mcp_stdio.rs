@@ -18,7 +18,6 @@ use last9_genai::{McpClient, Propagation, ScopeExt, conversation, workflow};
 use opentelemetry::trace::SpanKind;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as Proto;
 use opentelemetry_proto::tonic::trace::v1::{Span, span};
-use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::TokioChildProcess;
 use serde_json::json;
@@ -67,8 +66,9 @@ async fn over_stdio_one_trace_goes_across_two_processes() {
         .env("OTEL_METRICS_EXPORTER", "none")
         .env("OTEL_SERVICE_NAME", "mcp-server")
         .env(last9_genai::PRICING_FILE_ENV, &pricing);
-    let running = ().serve(TokioChildProcess::new(command).unwrap()).await.unwrap();
-    let client = McpClient::new(running)
+    let client = McpClient::serve(TokioChildProcess::new(command).unwrap())
+        .await
+        .unwrap()
         .propagation(Propagation::new().carry_conversation().carry_workflow())
         .over_stdio();
     async {
@@ -136,6 +136,12 @@ async fn over_stdio_one_trace_goes_across_two_processes() {
     assert_eq!(
         string(client_span, "network.transport").as_deref(),
         Some("pipe")
+    );
+    // The JSON-RPC id the request went with, on both sides.
+    assert!(text(server_span, "jsonrpc.request.id").is_some());
+    assert_eq!(
+        string(client_span, "jsonrpc.request.id"),
+        text(server_span, "jsonrpc.request.id")
     );
     // The model call, priced on the server's side: 1000 in, 500 out.
     assert_eq!(float(model, "gen_ai.usage.cost_usd"), Some(0.0075));

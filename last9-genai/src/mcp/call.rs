@@ -11,6 +11,7 @@ use opentelemetry::trace::{SpanBuilder, SpanKind, Status, TraceContextExt};
 use opentelemetry::{Context, KeyValue, StringValue};
 use rmcp::model::{CallToolResult, JsonObject, ProtocolVersion};
 
+use super::ids;
 use crate::attributes::{self as attr, error_type, span_kind};
 use crate::json::text::json_text;
 use crate::observe::{panics, tracer};
@@ -101,6 +102,8 @@ pub(crate) struct McpCall {
     metric: Option<Vec<KeyValue>>,
     place: Placement,
     ended: bool,
+    /// Listed in `ids` while under way.
+    waiting: bool,
 }
 
 impl McpCall {
@@ -190,7 +193,18 @@ impl McpCall {
             metric,
             place,
             ended: false,
+            waiting: false,
         })
+    }
+
+    /// Lists the span for the JSON-RPC id (and session) its request will
+    /// be sent with, until it ends.
+    pub(crate) fn waiting_for_ids(mut self) -> Self {
+        if self.cx.span().is_recording() {
+            ids::wait(&self.cx);
+            self.waiting = true;
+        }
+        self
     }
 
     /// The context the request runs in: its span as the current one.
@@ -277,6 +291,9 @@ impl McpCall {
 
     fn close(&mut self, outcome: Outcome<'_>) {
         self.ended = true;
+        if self.waiting {
+            ids::done(&self.cx);
+        }
         let elapsed = self.started.elapsed();
         let span = self.cx.span();
         let cancelled = matches!(outcome, Outcome::Cancelled);

@@ -4,16 +4,19 @@
 use std::future::Future;
 
 use opentelemetry::{Context, StringValue};
+use rmcp::ServiceExt as _;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, GetPromptRequestParams, GetPromptResult,
     ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
     PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResult, RequestMetaObject,
 };
-use rmcp::service::{RoleClient, RunningService, Service, ServiceError};
+use rmcp::service::{ClientInitializeError, RoleClient, RunningService, Service, ServiceError};
+use rmcp::transport::IntoTransport;
 
 use super::call::{McpCall, Outcome, Request, Side, name_value, protocol_value};
 use super::meta::MetaInjector;
 use super::traced::{Failure, Traced};
+use super::transport::SeenTransport;
 use crate::propagation::Propagation;
 
 /// An rmcp client whose requests are traced: each one a client span named
@@ -44,6 +47,8 @@ pub struct McpClient<S: Service<RoleClient>> {
     protocol: Option<StringValue>,
     transport: Option<(&'static str, Option<&'static str>)>,
     server: Option<(StringValue, i64)>,
+    /// Its transport tells each request's span its JSON-RPC id.
+    seen: bool,
 }
 
 impl<S: Service<RoleClient>> std::fmt::Debug for McpClient<S> {
@@ -54,6 +59,28 @@ impl<S: Service<RoleClient>> std::fmt::Debug for McpClient<S> {
             .field("transport", &self.transport)
             .field("server", &self.server)
             .finish_non_exhaustive()
+    }
+}
+
+impl McpClient<()> {
+    /// Connects over `transport` as a client with no handler of its own,
+    /// seeing each request go out: [`serve_with`](Self::serve_with) with
+    /// `()`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use rmcp::transport::TokioChildProcess;
+    ///
+    /// let child = TokioChildProcess::new(tokio::process::Command::new("my-mcp-server"))?;
+    /// let client = last9_genai::McpClient::serve(child).await?.over_stdio();
+    /// # Ok(()) }
+    /// ```
+    pub async fn serve<T, E, A>(transport: T) -> Result<Self, ClientInitializeError>
+    where
+        T: IntoTransport<RoleClient, E, A>,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        Self::serve_with((), transport).await
     }
 }
 
@@ -70,7 +97,37 @@ impl<S: Service<RoleClient>> McpClient<S> {
             protocol,
             transport: None,
             server: None,
+            seen: false,
         }
+    }
+
+    /// Connects `service` over `transport` (what `ServiceExt::serve` does),
+    /// seeing each request go out, so that its span also gets the
+    /// `jsonrpc.request.id` it was sent with (and, with a transport over
+    /// [`McpHttpClient`](crate::McpHttpClient), its `mcp.session.id`).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[derive(Clone)] struct Handler;
+    /// # impl rmcp::ClientHandler for Handler {}
+    /// use rmcp::transport::TokioChildProcess;
+    ///
+    /// let child = TokioChildProcess::new(tokio::process::Command::new("my-mcp-server"))?;
+    /// let client = last9_genai::McpClient::serve_with(Handler, child).await?.over_stdio();
+    /// # Ok(()) }
+    /// ```
+    pub async fn serve_with<T, E, A>(
+        service: S,
+        transport: T,
+    ) -> Result<Self, ClientInitializeError>
+    where
+        T: IntoTransport<RoleClient, E, A>,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let seen = SeenTransport(transport.into_transport());
+        let mut client = Self::new(service.serve(seen).await?);
+        client.seen = true;
+        Ok(client)
     }
 
     /// Which scope ids go to the server in `_meta.baggage` (by default
@@ -223,7 +280,12 @@ impl<S: Service<RoleClient>> McpClient<S> {
         if !McpCall::active() {
             return None;
         }
-        McpCall::start(Side::Client, &Context::current(), request())
+        let call = McpCall::start(Side::Client, &Context::current(), request())?;
+        if self.seen {
+            Some(call.waiting_for_ids())
+        } else {
+            Some(call)
+        }
     }
 
     /// What every request of this client says.

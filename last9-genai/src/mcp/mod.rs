@@ -13,13 +13,19 @@
 //!
 //! The modules: `meta` (the `_meta` object as a carrier), `call` (one
 //! request's span, content and duration), `traced` (a request's future in
-//! its span's context, ended with its outcome), `client`, `server`.
+//! its span's context, ended with its outcome), `client`, `server`; `ids`
+//! (the JSON-RPC id and session rmcp decides as it sends, back to the
+//! client's span), seen by the client's `transport` and `http_client`.
 
 mod call;
 mod client;
+mod http_client;
+mod ids;
 mod meta;
 mod server;
 mod traced;
+mod transport;
 
 pub use client::McpClient;
+pub use http_client::McpHttpClient;
 pub use server::McpHandler;

@@ -36,7 +36,7 @@ use crate::attributes::{self as attr, previous};
 use crate::context::{Layer, ScopeState, layered};
 use crate::text::floor_char_boundary;
 
-mod trace_context;
+pub(crate) mod trace_context;
 
 /// The most a carried value may hold, in bytes, by default.
 pub const DEFAULT_MAX_VALUE_LEN: usize = 256;

@@ -53,6 +53,11 @@ pub(crate) fn extract(extractor: &dyn Extractor) -> Option<SpanContext> {
     Some(SpanContext::new(trace_id, span_id, flags, true, state))
 }
 
+/// The span id a `traceparent` names, when it is well formed.
+pub(crate) fn span_id(traceparent: &str) -> Option<SpanId> {
+    parse(traceparent.trim()).map(|(_, span_id, _)| span_id)
+}
+
 /// `version-traceid-spanid-flags`: version 00 exactly 55 bytes; a later
 /// version (not `ff`) at least that, with a `-` after its flags.
 fn parse(value: &str) -> Option<(TraceId, SpanId, TraceFlags)> {

@@ -77,7 +77,8 @@ pub fn propagation() -> Propagation {
     Propagation::new().carry_conversation().carry_workflow()
 }
 
-/// A client and a server over an in-process pipe.
+/// A client and a server over an in-process pipe, the client seeing its
+/// requests go out (`McpClient::serve`).
 pub async fn connected() -> McpClient<()> {
     let (server_end, client_end) = tokio::io::duplex(64 * 1024);
     let handler = McpHandler::new(Tools).propagation(propagation());
@@ -85,6 +86,8 @@ pub async fn connected() -> McpClient<()> {
         let running = handler.serve(server_end).await.unwrap();
         let _ = running.waiting().await;
     });
-    let running = ().serve(client_end).await.unwrap();
-    McpClient::new(running).propagation(propagation())
+    McpClient::serve(client_end)
+        .await
+        .unwrap()
+        .propagation(propagation())
 }
