@@ -423,7 +423,10 @@ async fn over_streamable_http_the_trace_and_the_session_go_on() {
 /// a JSON-RPC error on both sides.
 #[tokio::test]
 async fn every_request_the_client_sends_is_traced_on_both_sides() {
-    use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams};
+    use rmcp::model::{
+        ArgumentInfo, CompleteRequestParams, GetPromptRequestParams, ReadResourceRequestParams,
+        Reference,
+    };
     let (_turn, h) = common::observed();
     let client = connected().await;
     assert!(client.list_tools(None).await.unwrap().tools.is_empty());
@@ -438,6 +441,17 @@ async fn every_request_the_client_sends_is_traced_on_both_sides() {
         .get_prompt(GetPromptRequestParams::new("greet"))
         .await;
     assert!(prompt.is_err());
+    let argument = ArgumentInfo::new("city", "Par");
+    let completion = client
+        .complete(CompleteRequestParams::new(
+            Reference::for_prompt("greet"),
+            argument,
+        ))
+        .await;
+    assert!(
+        completion.is_err(),
+        "no completions offered: {completion:?}"
+    );
     drop(client);
     let spans = h.spans();
     for name in [
@@ -466,6 +480,11 @@ async fn every_request_the_client_sends_is_traced_on_both_sides() {
     for (name, key, value) in [
         ("resources/read", "mcp.resource.uri", "file:///notes.txt"),
         ("prompts/get greet", "gen_ai.prompt.name", "greet"),
+        (
+            "completion/complete",
+            "mcp.method.name",
+            "completion/complete",
+        ),
     ] {
         for side in [SpanKind::Client, SpanKind::Server] {
             let s = span(&spans, name, side.clone());
@@ -487,7 +506,7 @@ async fn every_request_the_client_sends_is_traced_on_both_sides() {
     let sent = ids.len();
     ids.sort();
     ids.dedup();
-    assert_eq!((ids.len(), sent), (6, 6), "{ids:?}");
+    assert_eq!((ids.len(), sent), (7, 7), "{ids:?}");
 }
 
 /// A client made with `McpClient::new` around a service already running

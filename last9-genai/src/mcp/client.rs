@@ -6,9 +6,10 @@ use std::future::Future;
 use opentelemetry::{Context, StringValue};
 use rmcp::ServiceExt as _;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, GetPromptRequestParams, GetPromptResult,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResult, RequestMetaObject,
+    CallToolRequestParams, CallToolResult, CompleteRequestParams, CompleteResult,
+    GetPromptRequestParams, GetPromptResult, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResult, RequestMetaObject,
 };
 use rmcp::service::{ClientInitializeError, RoleClient, RunningService, Service, ServiceError};
 use rmcp::transport::IntoTransport;
@@ -272,6 +273,19 @@ impl<S: Service<RoleClient>> McpClient<S> {
         };
         self.inject(&call, &mut params.meta);
         Traced::new(call, self.inner.get_prompt(params), ok).await
+    }
+
+    /// `completion/complete`: argument completions for a prompt or a
+    /// resource template.
+    pub async fn complete(
+        &self,
+        mut params: CompleteRequestParams,
+    ) -> Result<CompleteResult, ServiceError> {
+        let Some(call) = self.start(|| self.request("completion/complete")) else {
+            return self.inner.complete(params).await;
+        };
+        self.inject(&call, &mut params.meta);
+        Traced::new(call, self.inner.complete(params), ok).await
     }
 
     /// The span of the request `request` builds, in the current context;

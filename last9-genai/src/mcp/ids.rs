@@ -111,6 +111,7 @@ fn meta(request: &ClientRequest) -> Option<&RequestMetaObject> {
         ClientRequest::CallToolRequest(r) => r.params.meta.as_ref(),
         ClientRequest::ReadResourceRequest(r) => r.params.meta.as_ref(),
         ClientRequest::GetPromptRequest(r) => r.params.meta.as_ref(),
+        ClientRequest::CompleteRequest(r) => r.params.meta.as_ref(),
         ClientRequest::ListToolsRequest(r) => r.params.as_ref()?.meta.as_ref(),
         ClientRequest::ListPromptsRequest(r) => r.params.as_ref()?.meta.as_ref(),
         ClientRequest::ListResourcesRequest(r) => r.params.as_ref()?.meta.as_ref(),
