@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 
 use opentelemetry::global::{self, BoxedTracer};
-use opentelemetry::trace::{Span, SpanBuilder, SpanContext, TraceContextExt as _, Tracer as _};
+use opentelemetry::trace::{Span, SpanBuilder, SpanContext, Tracer as _};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::SdkTracer;
 
@@ -131,7 +131,10 @@ pub(crate) fn start(
 /// as [`start`], and gives the context with it as the current span (for
 /// what runs inside it and what is carried on); `None` when no pipeline
 /// exists.
+#[cfg(feature = "mcp")]
 pub(crate) fn start_in(builder: SpanBuilder, parent: &Context) -> Option<Context> {
+    use opentelemetry::trace::TraceContextExt as _;
+
     with_tracer(|cached| {
         let (cx, recording) = match &cached.tracer {
             ObservedTracer::Sdk(tracer) => {

@@ -54,6 +54,7 @@ pub(crate) fn extract(extractor: &dyn Extractor) -> Option<SpanContext> {
 }
 
 /// The span id a `traceparent` names, when it is well formed.
+#[cfg(feature = "mcp")]
 pub(crate) fn span_id(traceparent: &str) -> Option<SpanId> {
     parse(traceparent.trim()).map(|(_, span_id, _)| span_id)
 }
