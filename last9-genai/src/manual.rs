@@ -23,7 +23,7 @@ use crate::attributes::{self as attr, span_kind};
 use crate::context::{MetricScope, open_workflow_totals};
 use crate::cost::{CostBreakdown, TokenUsage};
 use crate::json::text::json_text;
-use crate::metrics::{self, Call, Measured};
+use crate::metrics::{self, CallAttributes, Measured};
 use crate::pricing::{self, PricingTable};
 use crate::record::conventions;
 use crate::record::detect_provider;
@@ -612,7 +612,7 @@ impl Last9GenAI {
     /// current now, whether or not its span is sampled.
     fn meter(&self, call: &LlmCall, provider: Option<&str>, usage: &TokenUsage) {
         let scope = MetricScope::of(&Context::current());
-        let metric_call = Call {
+        let metric_call = CallAttributes {
             kind: None,
             operation: Some(
                 call.operation

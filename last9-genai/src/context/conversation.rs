@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use opentelemetry::Context;
 
-use super::builders::scope;
+use super::scope;
 use super::state::Layer;
 use super::totals::{BudgetSpec, ScopeKind, ScopeTotals, Spending};
 use super::{IntoScope, ScopeGuard, ScopeState, sealed};

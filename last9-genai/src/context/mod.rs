@@ -25,16 +25,18 @@
 //! // every span started here carries gen_ai.conversation.id, user.id and custom.tenant
 //! ```
 
-mod builders;
+mod agent;
 mod conversation;
+mod custom;
 mod future;
 mod spawn;
 mod state;
 mod totals;
 mod workflow;
 
-pub use builders::{Agent, CustomAttributes, agent, custom_attributes};
+pub use agent::{Agent, agent};
 pub use conversation::{ActiveConversation, Conversation, ConversationGuard, conversation};
+pub use custom::{CustomAttributes, custom_attributes};
 pub use future::{ScopeExt, WithScope};
 #[cfg(feature = "tokio")]
 pub use spawn::{spawn, spawn_blocking};
@@ -279,6 +281,20 @@ pub(crate) fn open_workflow_totals(id: &str) -> Option<(f64, u64, u64)> {
             .as_ref()?;
         Some((totals.cost_usd(), totals.llm_calls(), totals.tool_calls()))
     })
+}
+
+/// Enters the scope `scope` builds on the current context.
+fn enter(scope: impl IntoScope) -> ScopeGuard {
+    let cx = Context::map_current(|parent| scope.into_scope(parent).cx);
+    ScopeGuard::attach(cx)
+}
+
+/// The scope that `layer` makes on `parent`, opening no workflow.
+fn scope(parent: &Context, layer: state::Layer) -> sealed::Scope {
+    sealed::Scope {
+        cx: layered(parent, layer),
+        workflows: sealed::Opened::default(),
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use crate::health::{ExportCounts, ExportHealth};
 use crate::metrics::set_meter_provider;
 use crate::pipeline::set_tracer_provider;
 use crate::pricing::{PricingError, PricingTable};
-use crate::processor::Last9SpanProcessor;
+use crate::processor::{Last9SpanProcessor, Last9SpanProcessorBuilder};
 use crate::settings::{
     CONTENT_LAYOUT_ENV, ContentLayout, PREVIOUS_KEYS_ENV, set_content_layout, set_previous_keys,
 };
@@ -627,105 +627,95 @@ impl Install {
     /// let guard = last9_genai::Install::default().console_writer(std::io::sink()).install()?;
     /// # Ok::<(), last9_genai::InstallError>(())
     /// ```
-    pub fn install(self) -> Result<TelemetryGuard, InstallError> {
+    pub fn install(mut self) -> Result<TelemetryGuard, InstallError> {
         let shutdown_timeout = self.shutdown_timeout.unwrap_or(SHUTDOWN_TIMEOUT);
-        let queue = self.batch.max_queue_size.unwrap_or(MAX_QUEUE_SIZE);
-        if queue == 0 {
-            return Err(InstallError::Setting {
-                name: "Install::max_queue_size",
-                value: "0".into(),
-                expected: "a whole number above zero",
-            });
-        }
+        let queue = self.queue_size()?;
         let health = ExportHealth::new(queue);
         if self.disabled {
             // Not registered: observed functions and workflows do nothing.
-            return Ok(TelemetryGuard {
-                provider: SdkTracerProvider::builder().build(),
-                meter_provider: None,
+            let provider = SdkTracerProvider::builder().build();
+            return Ok(TelemetryGuard::new(
+                provider,
+                None,
                 health,
                 shutdown_timeout,
-                shut: false,
-                #[cfg(feature = "otlp")]
-                _background: None,
-            });
+            ));
         }
         if let Some(sampler) = &self.sampler {
             env::check_sampler(sampler)?;
         }
+        let resource = self.resource();
+        let outputs = Outputs::open(&mut self, queue)?;
+        let provider = self.traces(&outputs, &resource, &health)?;
+        let meter_provider = self.metrics(&outputs, &resource)?;
+        // Once nothing can fail: a refused install changes nothing.
+        self.register(&provider, meter_provider.as_ref());
+        let guard = TelemetryGuard::new(provider, meter_provider, health, shutdown_timeout);
+        #[cfg(feature = "otlp")]
+        let guard = guard.keeping(outputs.background);
+        Ok(guard)
+    }
+
+    /// The batch queue's size, refused at zero.
+    fn queue_size(&self) -> Result<usize, InstallError> {
+        match self.batch.max_queue_size.unwrap_or(MAX_QUEUE_SIZE) {
+            0 => Err(InstallError::Setting {
+                name: "Install::max_queue_size",
+                value: "0".into(),
+                expected: "a whole number above zero",
+            }),
+            queue => Ok(queue),
+        }
+    }
+
+    /// The service's resource: its name and the attributes given.
+    fn resource(&self) -> Resource {
         let mut resource = Resource::builder();
         if let Some(name) = &self.service_name {
             resource = resource.with_service_name(name.clone());
         }
-        let resource = resource.with_attributes(self.resource.clone()).build();
-        let mut processor = Last9SpanProcessor::builder().bundled_prices(self.bundled_prices);
-        if let Some(table) = &self.pricing {
-            processor = processor.pricing(table.clone());
+        resource.with_attributes(self.resource.clone()).build()
+    }
+
+    /// The prices: the processor that prices each call with the table
+    /// given, the bundled table under it when asked.
+    fn prices(&self) -> Last9SpanProcessorBuilder {
+        let processor = Last9SpanProcessor::builder().bundled_prices(self.bundled_prices);
+        match &self.pricing {
+            Some(table) => processor.pricing(table.clone()),
+            None => processor,
         }
+    }
+
+    /// The traces: the tracer provider, its spans priced and exported where
+    /// `outputs` says, counted by `health`.
+    fn traces(
+        &mut self,
+        outputs: &Outputs,
+        resource: &Resource,
+        health: &ExportHealth,
+    ) -> Result<SdkTracerProvider, InstallError> {
+        let processor = self.prices();
         let mut builder = SdkTracerProvider::builder().with_resource(resource.clone());
-        if let Some(sampler) = self.sampler {
+        if let Some(sampler) = self.sampler.take() {
             builder = builder.with_sampler(sampler);
         }
-        let exporter = self.exporter.unwrap_or(if self.endpoint.is_some() {
-            Exporter::Otlp
-        } else {
-            Exporter::Console
-        });
-        // Metrics go where traces go, unless told.
-        let metrics_exporter = self.metrics_exporter.unwrap_or(exporter);
-        let console = self.console.map(SharedWriter::new);
-        #[cfg(feature = "otlp")]
-        let (background, export) = {
-            let otlp = exporter == Exporter::Otlp || metrics_exporter == Exporter::Otlp;
-            let background = if otlp {
-                otlp::background(self.protocol)?
-            } else {
-                None
-            };
-            let export = otlp::Export {
-                endpoint: self
-                    .endpoint
-                    .clone()
-                    .unwrap_or_else(|| otlp::default_endpoint(self.protocol)),
-                headers: self.headers,
-                protocol: self.protocol,
-                timeout: self.export_timeout.unwrap_or(EXPORT_TIMEOUT),
-                max_queue_size: queue,
-                max_export_batch_size: self
-                    .batch
-                    .max_export_batch_size
-                    .unwrap_or(MAX_EXPORT_BATCH_SIZE)
-                    .min(queue),
-                scheduled_delay: self.batch.scheduled_delay.unwrap_or(SCHEDULED_DELAY),
-                compression: self.compression.unwrap_or_default(),
-                metrics_compression: self.metrics_compression.unwrap_or_default(),
-            };
-            (background, export)
-        };
-        #[cfg(not(feature = "otlp"))]
-        let _ = (
-            &self.headers,
-            self.protocol,
-            self.export_timeout,
-            self.compression,
-            self.metrics_compression,
-        );
-        #[cfg(not(feature = "otlp"))]
-        let otlp_disabled = InstallError::OtlpDisabled {
-            endpoint: self.endpoint.clone().unwrap_or_default(),
-        };
-        builder = match exporter {
+        let builder = match outputs.traces {
             Exporter::Otlp => {
                 #[cfg(feature = "otlp")]
                 {
-                    let batch = otlp::batch_processor(&export, &health, background.as_ref())?;
+                    let batch = otlp::batch_processor(
+                        &outputs.export,
+                        health,
+                        outputs.background.as_ref(),
+                    )?;
                     builder.with_span_processor(processor.export_health(health.clone()).wrap(batch))
                 }
                 #[cfg(not(feature = "otlp"))]
-                return Err(otlp_disabled);
+                return Err(self.otlp_disabled());
             }
             Exporter::Console => {
-                let console = match &console {
+                let console = match &outputs.console {
                     Some(writer) => ConsoleExporter::to_writer(writer.clone()),
                     None => ConsoleExporter::stderr(),
                 };
@@ -739,21 +729,36 @@ impl Install {
             // never drains would count every span dropped).
             Exporter::None => builder.with_span_processor(processor.wrap(Discard)),
         };
+        Ok(builder.build())
+    }
+
+    /// The metrics: a meter provider exporting where `outputs` says, or
+    /// none.
+    fn metrics(
+        &mut self,
+        outputs: &Outputs,
+        resource: &Resource,
+    ) -> Result<Option<SdkMeterProvider>, InstallError> {
         let interval = self.metric_interval;
-        let meter_provider = match metrics_exporter {
-            Exporter::None => None,
+        match outputs.metrics {
+            Exporter::None => Ok(None),
             Exporter::Console => {
-                let writer: Box<dyn Write + Send> = match console {
-                    Some(writer) => Box::new(writer),
+                let writer: Box<dyn Write + Send> = match &outputs.console {
+                    Some(writer) => Box::new(writer.clone()),
                     None => Box::new(std::io::stderr()),
                 };
-                Some(periodic(ConsoleSummary::new(writer), interval, &resource))
+                Ok(Some(periodic(
+                    ConsoleSummary::new(writer),
+                    interval,
+                    resource,
+                )))
             }
             Exporter::Otlp => {
                 #[cfg(feature = "otlp")]
                 {
                     let endpoint = self
                         .metrics_endpoint
+                        .take()
                         .or_else(|| {
                             env::metrics_endpoint(
                                 None,
@@ -763,18 +768,24 @@ impl Install {
                             )
                         })
                         .unwrap_or_else(|| otlp::default_metrics_endpoint(self.protocol));
-                    let exporter = otlp::metric_exporter(&export, &endpoint, background.as_ref())?;
-                    Some(periodic(exporter, interval, &resource))
+                    let exporter = otlp::metric_exporter(
+                        &outputs.export,
+                        &endpoint,
+                        outputs.background.as_ref(),
+                    )?;
+                    Ok(Some(periodic(exporter, interval, resource)))
                 }
                 #[cfg(not(feature = "otlp"))]
-                return Err(otlp_disabled);
+                Err(self.otlp_disabled())
             }
-        };
-        if let Some(meter_provider) = &meter_provider {
+        }
+    }
+
+    /// Registers the providers and the settings given, as the process's.
+    fn register(&self, provider: &SdkTracerProvider, meter_provider: Option<&SdkMeterProvider>) {
+        if let Some(meter_provider) = meter_provider {
             set_meter_provider(meter_provider.clone());
         }
-        let provider = builder.build();
-        // Once nothing can fail: a refused install changes nothing.
         if let Some(layout) = self.content_layout {
             set_content_layout(layout);
         }
@@ -782,15 +793,92 @@ impl Install {
             set_previous_keys(on);
         }
         set_tracer_provider(provider.clone());
-        Ok(TelemetryGuard {
-            provider,
-            meter_provider,
-            health,
-            shutdown_timeout,
-            shut: false,
-            #[cfg(feature = "otlp")]
-            _background: background,
-        })
+    }
+
+    /// OTLP was asked for in a build without the `otlp` feature.
+    #[cfg(not(feature = "otlp"))]
+    fn otlp_disabled(&self) -> InstallError {
+        InstallError::OtlpDisabled {
+            endpoint: self.endpoint.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// Where traces and metrics go, and what their exporters share.
+struct Outputs {
+    traces: Exporter,
+    metrics: Exporter,
+    /// The writer given for the console, shared by the trace tree and the
+    /// metrics summary.
+    console: Option<SharedWriter>,
+    /// The runtime gRPC exporters run on.
+    #[cfg(feature = "otlp")]
+    background: Option<otlp::Background>,
+    /// The OTLP exporters' settings.
+    #[cfg(feature = "otlp")]
+    export: otlp::Export,
+}
+
+impl Outputs {
+    /// Traces to the exporter asked for (OTLP when an endpoint is set, else
+    /// the console); metrics where traces go, unless told.
+    fn open(install: &mut Install, queue: usize) -> Result<Self, InstallError> {
+        let traces = install.exporter.unwrap_or(if install.endpoint.is_some() {
+            Exporter::Otlp
+        } else {
+            Exporter::Console
+        });
+        let metrics = install.metrics_exporter.unwrap_or(traces);
+        let console = install.console.take().map(SharedWriter::new);
+        #[cfg(feature = "otlp")]
+        {
+            let otlp = traces == Exporter::Otlp || metrics == Exporter::Otlp;
+            let background = if otlp {
+                otlp::background(install.protocol)?
+            } else {
+                None
+            };
+            let export = otlp::Export {
+                endpoint: install
+                    .endpoint
+                    .clone()
+                    .unwrap_or_else(|| otlp::default_endpoint(install.protocol)),
+                headers: std::mem::take(&mut install.headers),
+                protocol: install.protocol,
+                timeout: install.export_timeout.unwrap_or(EXPORT_TIMEOUT),
+                max_queue_size: queue,
+                max_export_batch_size: install
+                    .batch
+                    .max_export_batch_size
+                    .unwrap_or(MAX_EXPORT_BATCH_SIZE)
+                    .min(queue),
+                scheduled_delay: install.batch.scheduled_delay.unwrap_or(SCHEDULED_DELAY),
+                compression: install.compression.unwrap_or_default(),
+                metrics_compression: install.metrics_compression.unwrap_or_default(),
+            };
+            Ok(Self {
+                traces,
+                metrics,
+                console,
+                background,
+                export,
+            })
+        }
+        #[cfg(not(feature = "otlp"))]
+        {
+            let _ = (
+                queue,
+                &install.headers,
+                install.export_timeout,
+                install.compression,
+                install.metrics_compression,
+            );
+            Ok(Self {
+                traces,
+                metrics,
+                console,
+            })
+        }
     }
 }
 
@@ -890,6 +978,31 @@ impl fmt::Debug for TelemetryGuard {
 }
 
 impl TelemetryGuard {
+    /// The guard of `provider` and `meter_provider`, not shut down yet.
+    fn new(
+        provider: SdkTracerProvider,
+        meter_provider: Option<SdkMeterProvider>,
+        health: ExportHealth,
+        shutdown_timeout: Duration,
+    ) -> Self {
+        Self {
+            provider,
+            meter_provider,
+            health,
+            shutdown_timeout,
+            shut: false,
+            #[cfg(feature = "otlp")]
+            _background: None,
+        }
+    }
+
+    /// Keeps the gRPC exporters' runtime as long as the guard.
+    #[cfg(feature = "otlp")]
+    fn keeping(mut self, background: Option<otlp::Background>) -> Self {
+        self._background = background;
+        self
+    }
+
     /// The tracer provider set up.
     ///
     /// ```

@@ -69,7 +69,7 @@ enum Field {
     DeltaText,
 }
 
-struct Fast<'s> {
+struct ChunkScanner<'s> {
     buffer: &'s mut String,
     frames: [Frame; MAX_FRAMES],
     depth: usize,
@@ -87,7 +87,7 @@ struct Fast<'s> {
 /// Stops the walk: the chunk goes the slow way.
 const SLOW: Result<(), Stop> = Err(Stop::Full);
 
-impl Fast<'_> {
+impl ChunkScanner<'_> {
     fn frame(&self) -> Option<Frame> {
         self.depth.checked_sub(1).map(|d| self.frames[d])
     }
@@ -116,7 +116,7 @@ impl Fast<'_> {
     }
 }
 
-impl Sink for Fast<'_> {
+impl Sink for ChunkScanner<'_> {
     fn leaf(&mut self, leaf: Leaf<'_>) -> Result<(), Stop> {
         let field = std::mem::replace(&mut self.field, Field::None);
         match (field, leaf) {
@@ -250,7 +250,7 @@ pub(crate) fn read_fast<C: Serialize + ?Sized>(
     read: &mut StreamRead,
 ) -> bool {
     scratch.buffer.clear();
-    let mut fast = Fast {
+    let mut fast = ChunkScanner {
         buffer: &mut scratch.buffer,
         frames: [Frame::Root; MAX_FRAMES],
         depth: 0,

@@ -8,7 +8,7 @@ use std::cell::OnceCell;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{BoundCounter, BoundHistogram};
 
-use super::{Call, Instruments, token_type};
+use super::{CallAttributes, Instruments, token_type};
 use crate::attributes::metric;
 
 /// The most attribute sets one thread keeps handles for; past it, the
@@ -22,7 +22,7 @@ pub(super) struct Bound {
     hash: u64,
     key: [Option<Box<str>>; 8],
     attributes: Vec<KeyValue>,
-    /// The conventions' instruments can hold the set (`Call::conventional`).
+    /// The conventions' instruments can hold the set (`CallAttributes::conventional`).
     conventional: bool,
     duration: OnceCell<BoundHistogram<f64>>,
     tokens: [OnceCell<BoundHistogram<u64>>; 2],
@@ -57,7 +57,7 @@ impl Bound {
 }
 
 /// The fields of a call that make its attribute set, in a fixed order.
-fn fields<'c>(call: &'c Call<'_>) -> [Option<&'c str>; 8] {
+fn fields<'c>(call: &'c CallAttributes<'_>) -> [Option<&'c str>; 8] {
     let [conversation, user] = &call.ids;
     [
         call.kind,
@@ -92,7 +92,7 @@ fn hash(fields: &[Option<&str>; 8]) -> u64 {
 
 /// The handles for `call`'s attribute set, bound now if this thread has
 /// none yet. A failed call (`error.type`) is not bound: failures are rare.
-pub(super) fn find<'b>(bound: &'b mut Vec<Bound>, call: &Call<'_>) -> &'b Bound {
+pub(super) fn find<'b>(bound: &'b mut Vec<Bound>, call: &CallAttributes<'_>) -> &'b Bound {
     let fields = fields(call);
     let hash = hash(&fields);
     let found = bound.iter().position(|b| {

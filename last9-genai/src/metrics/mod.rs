@@ -264,7 +264,7 @@ fn with<R>(f: impl FnOnce(&Instruments, &mut Vec<bound::Bound>) -> R) -> Option<
 
 /// What one call was, as metric attributes.
 #[derive(Debug, Default)]
-pub(crate) struct Call<'a> {
+pub(crate) struct CallAttributes<'a> {
     /// `gen_ai.l9.span.kind`.
     pub(crate) kind: Option<&'static str>,
     pub(crate) operation: Option<StringValue>,
@@ -278,7 +278,7 @@ pub(crate) struct Call<'a> {
     pub(crate) error_type: Option<StringValue>,
 }
 
-impl Call<'_> {
+impl CallAttributes<'_> {
     /// Whether the conventions' client instruments can hold the call: they
     /// require its provider and operation.
     fn conventional(&self) -> bool {
@@ -334,7 +334,7 @@ pub(crate) struct Measured<'a> {
 
 /// Records one call: its duration, tokens, cost and, for a stream, its
 /// chunk times. Does nothing when no meter provider was handed in.
-pub(crate) fn record(call: &Call<'_>, measured: &Measured<'_>) {
+pub(crate) fn record(call: &CallAttributes<'_>, measured: &Measured<'_>) {
     with(|instruments, bound| instruments.record(bound, call, measured));
 }
 
@@ -377,7 +377,12 @@ pub(crate) fn record_workflow(name: StringValue, duration: Duration) {
 }
 
 impl Instruments {
-    fn record(&self, bound: &mut Vec<bound::Bound>, call: &Call<'_>, measured: &Measured<'_>) {
+    fn record(
+        &self,
+        bound: &mut Vec<bound::Bound>,
+        call: &CallAttributes<'_>,
+        measured: &Measured<'_>,
+    ) {
         let cost = Self::cost_of(measured);
         let parts = measured.usage.is_some_and(|u| {
             u.cache_read_input_tokens + u.cache_creation_input_tokens + u.reasoning_output_tokens
@@ -418,7 +423,12 @@ impl Instruments {
         measured.cost_usd.filter(|c| c.is_finite() && *c >= 0.0)
     }
 
-    fn record_unbound(&self, call: &Call<'_>, measured: &Measured<'_>, cost: Option<f64>) {
+    fn record_unbound(
+        &self,
+        call: &CallAttributes<'_>,
+        measured: &Measured<'_>,
+        cost: Option<f64>,
+    ) {
         let mut attributes = call.attributes();
         if let Some(duration) = measured.duration {
             self.duration_of(call.conventional())

@@ -13,7 +13,7 @@ use aws_smithy_types::Document;
 use super::Output;
 use super::capture::Bounds;
 use super::known::{KnownResponse, ProviderHint};
-use super::stream::{End, Following, ReadChunks, failed};
+use super::stream::{End, ReadChunks, StreamSoFar, failed};
 use crate::record::response::{MAX_LISTED, ResponseInfo, ToolCallRequest};
 use crate::record::wire::bedrock::{ConverseCounts, FORMAT};
 use crate::text::{Limited, MAX_DEPTH, cut_bytes};
@@ -176,7 +176,7 @@ impl<E: Display> ReadChunks<Result<ConverseStreamOutput, E>> for ConverseEvents 
     fn read_item(
         &mut self,
         item: &Result<ConverseStreamOutput, E>,
-        following: &mut Following,
+        following: &mut StreamSoFar,
     ) -> Option<End> {
         let event = match item {
             Ok(event) => event,

@@ -5,7 +5,7 @@
 
 use std::fmt::Display;
 
-use super::stream::{End, Following, MAX_SSE_EVENT, ReadChunks, failed};
+use super::stream::{End, MAX_SSE_EVENT, ReadChunks, StreamSoFar, failed};
 
 /// Reads the raw bytes of an AWS event stream, as Bedrock's ConverseStream
 /// sends it and `reqwest`'s `bytes_stream()` gives it: `Result<B, E>` where
@@ -47,7 +47,7 @@ const PRELUDE: usize = 12;
 const FRAMING: usize = PRELUDE + 4;
 
 impl EventStream {
-    fn bytes(&mut self, mut bytes: &[u8], following: &mut Following) -> Option<End> {
+    fn bytes(&mut self, mut bytes: &[u8], following: &mut StreamSoFar) -> Option<End> {
         while !bytes.is_empty() && !self.lost {
             if self.skip > 0 {
                 let passed = self.skip.min(bytes.len());
@@ -106,7 +106,7 @@ impl EventStream {
 
 /// One whole message: an event read as its JSON, an exception or error
 /// ending the span; anything else counts as a chunk.
-fn message_done(message: &[u8], following: &mut Following) -> Option<End> {
+fn message_done(message: &[u8], following: &mut StreamSoFar) -> Option<End> {
     let (body, checksum) = message.split_at(message.len() - 4);
     if crc32(body) != be_u32(checksum) {
         following.chunk();
@@ -202,7 +202,7 @@ impl<'m> Headers<'m> {
 }
 
 impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for EventStream {
-    fn read_item(&mut self, item: &Result<B, E>, following: &mut Following) -> Option<End> {
+    fn read_item(&mut self, item: &Result<B, E>, following: &mut StreamSoFar) -> Option<End> {
         match item {
             Ok(bytes) => self.bytes(bytes.as_ref(), following),
             Err(error) => Some(failed(error)),
@@ -211,7 +211,7 @@ impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for EventStream {
 
     /// A message cut short by the stream's end counts as a chunk, unread
     /// (one too long to keep counted when it was passed over).
-    fn read_rest(&mut self, following: &mut Following) -> Option<End> {
+    fn read_rest(&mut self, following: &mut StreamSoFar) -> Option<End> {
         if !self.message.is_empty() {
             self.message = Vec::new();
             following.chunk();

@@ -7,7 +7,7 @@ use opentelemetry::{Context, StringValue};
 
 use super::Meta;
 use crate::context::MetricScope;
-use crate::metrics::{self, Call, Measured};
+use crate::metrics::{self, CallAttributes, Measured};
 use crate::record::detect_provider;
 use crate::record::response::ResponseInfo;
 
@@ -70,7 +70,7 @@ impl Metering {
             })
             .or_else(|| ended.info.and_then(|info| info.provider))
             .or_else(|| response_model.and_then(detect_provider));
-        let call = Call {
+        let call = CallAttributes {
             kind: Some(meta.kind.as_str()),
             operation: meta.kind.operation().map(StringValue::from),
             provider: provider.map(StringValue::from),

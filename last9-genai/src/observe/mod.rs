@@ -9,11 +9,11 @@ pub(crate) mod capture;
 mod end;
 pub(crate) mod eventstream;
 pub(crate) mod follow;
-mod held;
 pub(crate) mod known;
 mod metered;
 pub(crate) mod panics;
 mod recorded;
+mod recording_span;
 pub(crate) mod stream;
 pub(crate) mod tracer;
 
@@ -45,8 +45,8 @@ use crate::redact::{self, REDACTED, Rules};
 use crate::settings::{self, Placement};
 use crate::text::{MAX_MODEL_NAME_LEN, cut_bytes, cut_bytes_owned};
 use capture::{Bounds, CAPTURE_FAILED, Captured, Wrap, debug_limited, guarded, json_within};
-use held::Held;
 use metered::Metering;
+use recording_span::RecordingSpan;
 
 /// What the macro knows of an observed function at compile time.
 #[derive(Debug)]
@@ -117,7 +117,7 @@ pub struct Observation {
     meta: &'static Meta,
     /// The span before the body runs. `None` when no pipeline is installed
     /// (then nothing at all is done) or once it moved into `cx`.
-    span: Option<Held>,
+    span: Option<RecordingSpan>,
     /// The context inside the call, its span current.
     cx: Option<Context>,
     recording: bool,
@@ -310,7 +310,7 @@ impl Observation {
             if let Some(span) = crate::bridge::tracing_span(self.meta.name, parent, attributes) {
                 if span.is_recording() {
                     self.recording = true;
-                    self.span = Some(Held::Tracing(Box::new(span)));
+                    self.span = Some(RecordingSpan::Tracing(Box::new(span)));
                 } else {
                     self.cx = dropped_span_context(parent, span.span_context().clone());
                 }

@@ -57,7 +57,7 @@ pub enum End {
 /// What is known of a followed stream while it is read. Public only to name
 /// it in [`ReadChunks`]; nothing outside the crate can make or use one.
 #[derive(Debug)]
-pub struct Following {
+pub struct StreamSoFar {
     observation: Observation,
     pub(super) read: StreamRead,
     chunks: u64,
@@ -72,7 +72,7 @@ pub struct Following {
 /// of them); chunks past it still count everywhere else.
 pub(crate) const MAX_CHUNK_GAPS: usize = 4096;
 
-impl Following {
+impl StreamSoFar {
     fn new(observation: Observation) -> Self {
         let limit = observation.limit();
         Self {
@@ -183,11 +183,11 @@ impl Following {
 pub trait ReadChunks<Item> {
     /// Reads one item; `Some` ends the span.
     #[doc(hidden)]
-    fn read_item(&mut self, item: &Item, following: &mut Following) -> Option<End>;
+    fn read_item(&mut self, item: &Item, following: &mut StreamSoFar) -> Option<End>;
 
     /// The stream ended: reads what is left.
     #[doc(hidden)]
-    fn read_rest(&mut self, following: &mut Following) -> Option<End> {
+    fn read_rest(&mut self, following: &mut StreamSoFar) -> Option<End> {
         let _ = following;
         None
     }
@@ -214,7 +214,7 @@ pub struct Chunks {
 }
 
 impl<C: Serialize + 'static, E: Display> ReadChunks<Result<C, E>> for Chunks {
-    fn read_item(&mut self, item: &Result<C, E>, following: &mut Following) -> Option<End> {
+    fn read_item(&mut self, item: &Result<C, E>, following: &mut StreamSoFar) -> Option<End> {
         match item {
             Ok(chunk) => {
                 // The chunk types of client crates the crate knows are read
@@ -254,7 +254,7 @@ pub struct Items {
 }
 
 impl<T: Serialize> ReadChunks<T> for Items {
-    fn read_item(&mut self, item: &T, following: &mut Following) -> Option<End> {
+    fn read_item(&mut self, item: &T, following: &mut StreamSoFar) -> Option<End> {
         read_typed(item, &mut self.scratch, following)
     }
 }
@@ -264,7 +264,7 @@ impl<T: Serialize> ReadChunks<T> for Items {
 fn read_typed<C: Serialize + ?Sized>(
     chunk: &C,
     scratch: &mut Scratch,
-    following: &mut Following,
+    following: &mut StreamSoFar,
 ) -> Option<End> {
     if guarded(|| crate::json::chunk::read_fast(chunk, scratch, &mut following.read)) == Some(true)
     {
@@ -359,14 +359,14 @@ impl Lines {
 }
 
 impl Sse {
-    fn bytes(&mut self, bytes: &[u8], following: &mut Following) -> Option<End> {
+    fn bytes(&mut self, bytes: &[u8], following: &mut StreamSoFar) -> Option<End> {
         let data = &mut self.data;
         self.lines
             .take(bytes, |line| Self::line_done(data, line, following))
     }
 
     /// A whole line: a field of the event, or the blank line that ends it.
-    fn line_done(data: &mut Vec<u8>, line: &[u8], following: &mut Following) -> Option<End> {
+    fn line_done(data: &mut Vec<u8>, line: &[u8], following: &mut StreamSoFar) -> Option<End> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             return Self::event_done(data, following);
@@ -386,7 +386,7 @@ impl Sse {
     }
 
     /// The event's data, read as one JSON chunk.
-    fn event_done(data: &mut Vec<u8>, following: &mut Following) -> Option<End> {
+    fn event_done(data: &mut Vec<u8>, following: &mut StreamSoFar) -> Option<End> {
         if data.is_empty() || data == b"[DONE]" {
             data.clear();
             return None;
@@ -400,7 +400,7 @@ impl Sse {
 /// A chunk parsed from bytes; data that is no JSON still counts as a chunk.
 fn read_parsed(
     parsed: serde_json::Result<serde_json::Value>,
-    following: &mut Following,
+    following: &mut StreamSoFar,
 ) -> Option<End> {
     match parsed {
         Ok(chunk) => following.read(&chunk),
@@ -412,7 +412,7 @@ fn read_parsed(
 }
 
 impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for Sse {
-    fn read_item(&mut self, item: &Result<B, E>, following: &mut Following) -> Option<End> {
+    fn read_item(&mut self, item: &Result<B, E>, following: &mut StreamSoFar) -> Option<End> {
         match item {
             Ok(bytes) => self.bytes(bytes.as_ref(), following),
             Err(error) => Some(failed(error)),
@@ -422,7 +422,7 @@ impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for Sse {
     /// A last line with no end, and a last event with no blank line after
     /// it: each read as if its end had come. (A line too long to keep is
     /// empty here: it ends the event, as a blank line would.)
-    fn read_rest(&mut self, following: &mut Following) -> Option<End> {
+    fn read_rest(&mut self, following: &mut StreamSoFar) -> Option<End> {
         let line = std::mem::take(&mut self.lines.line);
         Self::line_done(&mut self.data, &line, following)
             .or_else(|| Self::event_done(&mut self.data, following))
@@ -452,7 +452,7 @@ pub struct Ndjson {
 }
 
 impl Ndjson {
-    fn line_done(line: &[u8], following: &mut Following) -> Option<End> {
+    fn line_done(line: &[u8], following: &mut StreamSoFar) -> Option<End> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             return None;
@@ -462,7 +462,7 @@ impl Ndjson {
 }
 
 impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for Ndjson {
-    fn read_item(&mut self, item: &Result<B, E>, following: &mut Following) -> Option<End> {
+    fn read_item(&mut self, item: &Result<B, E>, following: &mut StreamSoFar) -> Option<End> {
         match item {
             Ok(bytes) => self
                 .lines
@@ -472,7 +472,7 @@ impl<B: AsRef<[u8]>, E: Display> ReadChunks<Result<B, E>> for Ndjson {
     }
 
     /// A last line with no end: read as if its end had come.
-    fn read_rest(&mut self, following: &mut Following) -> Option<End> {
+    fn read_rest(&mut self, following: &mut StreamSoFar) -> Option<End> {
         let line = std::mem::take(&mut self.lines.line);
         Self::line_done(&line, following)
     }
@@ -500,7 +500,7 @@ pin_project! {
         reader: R,
         // Made current on every poll.
         cx: Option<Context>,
-        following: Option<Following>,
+        following: Option<StreamSoFar>,
     }
 
     impl<S, R> PinnedDrop for ObservedStream<S, R> {
@@ -523,7 +523,7 @@ impl<S, R> std::fmt::Debug for ObservedStream<S, R> {
 
 /// The context to make current on each step, and what follows the span
 /// (nothing when it does not record); the span is marked as streamed.
-fn follow(mut observation: Observation) -> (Option<Context>, Option<Following>) {
+fn follow(mut observation: Observation) -> (Option<Context>, Option<StreamSoFar>) {
     let cx = observation.body_context();
     let following = observation.reads_output().then(|| {
         if observation.is_recording()
@@ -532,7 +532,7 @@ fn follow(mut observation: Observation) -> (Option<Context>, Option<Following>) 
             cx.span()
                 .set_attribute(KeyValue::new(attr::REQUEST_STREAM, true));
         }
-        Following::new(observation)
+        StreamSoFar::new(observation)
     });
     (cx, following)
 }
@@ -554,7 +554,11 @@ impl<S, R> ObservedStream<S, R> {
 
 /// Runs one step of a followed stream or iterator (`next`) with the call's
 /// context current; a panic inside ends the span with it, then goes on.
-fn step<T>(cx: &Option<Context>, following: &mut Option<Following>, next: impl FnOnce() -> T) -> T {
+fn step<T>(
+    cx: &Option<Context>,
+    following: &mut Option<StreamSoFar>,
+    next: impl FnOnce() -> T,
+) -> T {
     let _guard = cx.clone().map(Context::attach);
     panics::on_panic(next, |message| {
         if let Some(following) = following.take() {
@@ -568,7 +572,7 @@ fn step<T>(cx: &Option<Context>, following: &mut Option<Following>, next: impl F
 /// the span when the stream ended, failed, or carried an error.
 fn read_step<Item, R: ReadChunks<Item>>(
     reader: &mut R,
-    following: &mut Option<Following>,
+    following: &mut Option<StreamSoFar>,
     item: Option<&Item>,
 ) {
     let Some(followed) = following else {
@@ -620,7 +624,7 @@ pub struct ObservedIter<I, R> {
     inner: I,
     reader: R,
     cx: Option<Context>,
-    following: Option<Following>,
+    following: Option<StreamSoFar>,
 }
 
 impl<I, R> std::fmt::Debug for ObservedIter<I, R> {
@@ -877,8 +881,8 @@ impl<I: Iterator> ObserveIterator for I {}
 mod tests {
     use super::*;
 
-    fn following() -> Following {
-        let mut following = Following::new(StreamCall::new("sse").start());
+    fn following() -> StreamSoFar {
+        let mut following = StreamSoFar::new(StreamCall::new("sse").start());
         following.read = StreamRead::new(1000);
         following
     }

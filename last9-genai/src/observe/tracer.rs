@@ -10,7 +10,7 @@ use opentelemetry::trace::{Span, SpanBuilder, SpanContext, Tracer as _};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::SdkTracer;
 
-use super::held::Held;
+use super::recording_span::RecordingSpan;
 use crate::pipeline::{self, TRACER_NAME};
 
 /// After this many spans in a row that do not record, the tracer is looked
@@ -41,7 +41,7 @@ pub(crate) fn active() -> bool {
 /// A span just started for an observed call.
 pub(crate) enum Started {
     /// It records.
-    Recording(Held),
+    Recording(RecordingSpan),
     /// The sampler dropped it: only its context is left.
     Dropped(SpanContext),
     /// A pipeline exists, but the global tracer is a no-op: its provider
@@ -51,7 +51,7 @@ pub(crate) enum Started {
 
 impl Started {
     /// `span`, held by `hold` when it records.
-    fn new<S: Span>(span: S, hold: impl FnOnce(S) -> Held) -> Self {
+    fn new<S: Span>(span: S, hold: impl FnOnce(S) -> RecordingSpan) -> Self {
         if span.is_recording() {
             Self::Recording(hold(span))
         } else {
@@ -105,7 +105,7 @@ pub(crate) fn start(
         let started = match &cached.tracer {
             ObservedTracer::Sdk(tracer) => {
                 Started::new(tracer.build_with_context(builder, parent), |span| {
-                    Held::Sdk(Box::new(span))
+                    RecordingSpan::Sdk(Box::new(span))
                 })
             }
             ObservedTracer::Global(tracer) => {
@@ -115,7 +115,7 @@ pub(crate) fn start(
                     cached.not_recording += 1;
                     return Some(Started::Unregistered);
                 }
-                Started::new(span, Held::Global)
+                Started::new(span, RecordingSpan::Global)
             }
         };
         match started {

@@ -8,7 +8,7 @@ use opentelemetry::StringValue;
 use opentelemetry::trace::Status;
 use opentelemetry_sdk::trace::SpanData;
 
-use crate::metrics::{self, Call, Measured};
+use crate::metrics::{self, CallAttributes, Measured};
 use crate::record::SpanFacts;
 
 /// Whether the span's metrics are this processor's to record: a model call
@@ -27,7 +27,7 @@ pub(super) fn record(span: &SpanData, facts: &SpanFacts<'_>, cost_usd: Option<f6
     };
     let ids = metrics::scope_ids();
     let id = |s: Option<&str>| s.filter(|_| ids).map(text);
-    let call = Call {
+    let call = CallAttributes {
         kind: None,
         operation: facts.operation.map(text),
         provider: facts.provider.map(text),

@@ -96,7 +96,7 @@ impl serde::Serialize for Nested<'_> {
 pub(crate) fn read(value: &Value, limit: usize) -> Option<ResponseInfo> {
     let value = look_through(value);
     let format = wire::response_format(value.as_object()?)?;
-    Some((format.read_response)(Read { limit }, value))
+    Some((format.read_response)(TextLimit { limit }, value))
 }
 
 /// The top-level keys of a value no format recognised, for the warning that
@@ -187,11 +187,11 @@ pub(crate) fn usage_of(
 /// Reading text out of a response, kept up to `limit` bytes: what every
 /// format's reader uses.
 #[derive(Clone, Copy)]
-pub(crate) struct Read {
+pub(crate) struct TextLimit {
     pub(crate) limit: usize,
 }
 
-impl Read {
+impl TextLimit {
     /// The text at `key`, cut at the limit.
     pub(crate) fn string(self, value: &Value, key: &str) -> Option<String> {
         let text = value.get(key).and_then(Value::as_str)?;
@@ -242,7 +242,7 @@ impl Read {
         any.then(|| out.finish())
     }
 
-    /// A tool call: its id, name and arguments (see [`Read::arguments`]).
+    /// A tool call: its id, name and arguments (see [`TextLimit::arguments`]).
     pub(crate) fn tool_call(
         self,
         id: Option<&Value>,

@@ -32,7 +32,7 @@ pub(crate) struct ChunkError {
 
 /// A tool call being assembled from its deltas.
 #[derive(Debug, Default)]
-struct Call {
+struct PartialToolCall {
     /// The provider's index of the call (Anthropic: of its content block).
     index: u64,
     call: ToolCallRequest,
@@ -50,7 +50,7 @@ pub(crate) struct StreamRead {
     id: Option<String>,
     finish_reasons: Vec<String>,
     text: String,
-    calls: Vec<Call>,
+    calls: Vec<PartialToolCall>,
     /// The usage object as the provider sent it; Anthropic's events merged.
     usage: Option<Map<String, Value>>,
     /// The usage a typed chunk gave, read field by field.
@@ -272,7 +272,7 @@ impl StreamRead {
         arguments: Option<&Value>,
     ) {
         let arguments =
-            arguments.map(|a| super::response::Read { limit: self.limit }.arguments(Some(a)));
+            arguments.map(|a| super::response::TextLimit { limit: self.limit }.arguments(Some(a)));
         self.tool_call(self.calls_read(), id, name, arguments.as_deref());
     }
 
@@ -354,9 +354,9 @@ impl StreamRead {
         let position = match self.calls.iter().position(|c| c.index == index) {
             Some(position) => position,
             None if self.calls.len() < MAX_TOOL_CALLS => {
-                self.calls.push(Call {
+                self.calls.push(PartialToolCall {
                     index,
-                    ..Call::default()
+                    ..PartialToolCall::default()
                 });
                 self.calls.len() - 1
             }

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::{Format, Host, Usage, as_text, items, starts_with, str_at, string};
 use crate::cost::TokenUsage;
 use crate::record::messages::Part;
-use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
+use crate::record::response::{MAX_LISTED, ResponseInfo, TextLimit, usage_of};
 use crate::record::stream::StreamRead;
 
 /// The format.
@@ -117,7 +117,7 @@ fn usage_of_messages(usage: Option<&Value>) -> Usage {
     })
 }
 
-fn read_response(read: Read, value: &Value) -> ResponseInfo {
+fn read_response(read: TextLimit, value: &Value) -> ResponseInfo {
     let (usage, usage_invalid) = usage_of_messages(value.get("usage"));
     let of_type = |kind: &'static str| {
         items(value, "content").filter(move |b| str_at(b, "type") == Some(kind))

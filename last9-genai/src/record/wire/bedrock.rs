@@ -20,7 +20,7 @@ use crate::attributes::operation;
 use crate::cost::TokenUsage;
 use crate::pricing::BEDROCK_REGION_PREFIXES;
 use crate::record::messages::Part;
-use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
+use crate::record::response::{MAX_LISTED, ResponseInfo, TextLimit, usage_of};
 use crate::record::stream::{ChunkError, StreamRead};
 
 /// The format.
@@ -208,7 +208,7 @@ fn usage_of_converse(usage: Option<&Value>) -> Usage {
     })
 }
 
-fn read_response(read: Read, value: &Value) -> ResponseInfo {
+fn read_response(read: TextLimit, value: &Value) -> ResponseInfo {
     if value.get("inputTextTokenCount").is_some() {
         // Titan text embeddings.
         let (usage, usage_invalid) = usage_of(Some(value), |c| {

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::{Format, Host, Usage, items, starts_with_any, str_at};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
-use crate::record::response::{Read, ResponseInfo, usage_of};
+use crate::record::response::{ResponseInfo, TextLimit, usage_of};
 use crate::record::stream::{ChunkError, StreamRead};
 
 /// The format.
@@ -130,7 +130,7 @@ fn usage_of_units(usage: Option<&Value>) -> Usage {
     })
 }
 
-fn read_response(read: Read, value: &Value) -> ResponseInfo {
+fn read_response(read: TextLimit, value: &Value) -> ResponseInfo {
     if value.as_object().is_some_and(is_embed) {
         let billed = value.get("meta").and_then(|m| m.get("billed_units"));
         let (usage, usage_invalid) =

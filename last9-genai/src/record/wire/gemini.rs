@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::{Format, Host, Usage, as_text, either, items, starts_with_any, str_at, string};
 use crate::cost::TokenUsage;
 use crate::record::messages::Part;
-use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
+use crate::record::response::{MAX_LISTED, ResponseInfo, TextLimit, usage_of};
 use crate::record::stream::StreamRead;
 
 /// The format.
@@ -150,7 +150,7 @@ fn usage_of_metadata(usage: Option<&Value>) -> Usage {
     })
 }
 
-fn read_response(read: Read, value: &Value) -> ResponseInfo {
+fn read_response(read: TextLimit, value: &Value) -> ResponseInfo {
     let text_field = |object: &Value, camel: &str, snake: &str| {
         either(object, camel, snake)
             .and_then(Value::as_str)

@@ -20,7 +20,7 @@
 use serde_json::{Map, Value};
 
 use super::messages::Part;
-use super::response::{MAX_LISTED, Read, ResponseInfo, ToolCallRequest};
+use super::response::{MAX_LISTED, ResponseInfo, TextLimit, ToolCallRequest};
 use super::stream::{ChunkError, StreamRead};
 use crate::cost::TokenUsage;
 
@@ -53,7 +53,7 @@ pub(crate) struct Format {
     /// Whether a whole response (an object) is of this format.
     pub(crate) is_response: fn(&Map<String, Value>) -> bool,
     /// Reads a whole response of this format.
-    pub(crate) read_response: fn(Read, &Value) -> ResponseInfo,
+    pub(crate) read_response: fn(TextLimit, &Value) -> ResponseInfo,
     /// Whether a stream chunk or event (an object) is of this format.
     pub(crate) is_chunk: fn(&Map<String, Value>) -> bool,
     /// Reads one chunk or event of this format into what the stream said;
@@ -206,7 +206,7 @@ fn host_of(url: &str) -> Option<(&str, Option<u16>)> {
 /// The tool calls of a message in OpenAI's shape, which Cohere and Ollama
 /// answer in too: `tool_calls[].{id, function: {name, arguments}}`, the
 /// arguments a JSON string or any JSON value; at most `MAX_LISTED`.
-pub(crate) fn function_calls(read: Read, message: Option<&Value>) -> Vec<ToolCallRequest> {
+pub(crate) fn function_calls(read: TextLimit, message: Option<&Value>) -> Vec<ToolCallRequest> {
     message
         .into_iter()
         .flat_map(|m| items(m, "tool_calls"))

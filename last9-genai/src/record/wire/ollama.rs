@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::{Format, Host, Usage, items, str_at};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
-use crate::record::response::{Read, ResponseInfo, usage_of};
+use crate::record::response::{ResponseInfo, TextLimit, usage_of};
 use crate::record::stream::{ChunkError, StreamRead};
 
 /// The format.
@@ -104,7 +104,7 @@ fn usage_of_counts(value: &Value) -> Usage {
     })
 }
 
-fn read_response(read: Read, value: &Value) -> ResponseInfo {
+fn read_response(read: TextLimit, value: &Value) -> ResponseInfo {
     let (usage, usage_invalid) = usage_of_counts(value);
     let message = value.get("message");
     let operation = if value.as_object().is_some_and(is_embed) {

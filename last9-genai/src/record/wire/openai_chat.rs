@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 use super::{Format, Host, Usage, items, starts_with, starts_with_any, str_at};
 use crate::cost::TokenUsage;
-use crate::record::response::{MAX_LISTED, Read, ResponseInfo, usage_of};
+use crate::record::response::{MAX_LISTED, ResponseInfo, TextLimit, usage_of};
 use crate::record::stream::StreamRead;
 
 /// The format.
@@ -202,7 +202,7 @@ pub(crate) fn usage_of_chat(usage: Option<&Value>) -> Usage {
     })
 }
 
-fn read_response(read: Read, value: &Value) -> ResponseInfo {
+fn read_response(read: TextLimit, value: &Value) -> ResponseInfo {
     let choices = value.get("choices").and_then(Value::as_array);
     let message = choices
         .and_then(|c| c.first())

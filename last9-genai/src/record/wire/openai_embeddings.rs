@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::{Format, Usage, starts_with_any};
 use crate::attributes::operation;
 use crate::cost::TokenUsage;
-use crate::record::response::{Read, ResponseInfo, usage_of};
+use crate::record::response::{ResponseInfo, TextLimit, usage_of};
 use crate::record::stream::StreamRead;
 
 /// The format. Embeddings are never streamed.
@@ -52,7 +52,7 @@ fn usage_of_embeddings(usage: &Value) -> Usage {
     })
 }
 
-fn read_response(read: Read, value: &Value) -> ResponseInfo {
+fn read_response(read: TextLimit, value: &Value) -> ResponseInfo {
     let (usage, usage_invalid) = match value.get("usage") {
         Some(usage) => usage_of_embeddings(usage),
         None => (None, false),

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{Format, Usage, items, str_at};
 use crate::cost::TokenUsage;
-use crate::record::response::{self, MAX_LISTED, Read, ResponseInfo, usage_of};
+use crate::record::response::{self, MAX_LISTED, ResponseInfo, TextLimit, usage_of};
 use crate::record::stream::StreamRead;
 
 /// The format.
@@ -97,7 +97,7 @@ fn usage_of_responses(usage: Option<&Value>) -> Usage {
     })
 }
 
-fn read_response(read: Read, value: &Value) -> ResponseInfo {
+fn read_response(read: TextLimit, value: &Value) -> ResponseInfo {
     let (usage, usage_invalid) = usage_of_responses(value.get("usage"));
     let of_type = |v: &Value, kind: &str| str_at(v, "type") == Some(kind);
     let completion = read

@@ -12,7 +12,7 @@ use opentelemetry::trace::{Span, SpanContext, Status};
 
 /// A recording span, boxed either way so that moving it costs a pointer.
 #[derive(Debug)]
-pub(crate) enum Held {
+pub(crate) enum RecordingSpan {
     Sdk(Box<opentelemetry_sdk::trace::Span>),
     Global(BoxedSpan),
     #[cfg(feature = "tracing")]
@@ -23,15 +23,15 @@ pub(crate) enum Held {
 macro_rules! each {
     ($self:ident, $span:ident => $call:expr) => {
         match $self {
-            Held::Sdk($span) => $call,
-            Held::Global($span) => $call,
+            RecordingSpan::Sdk($span) => $call,
+            RecordingSpan::Global($span) => $call,
             #[cfg(feature = "tracing")]
-            Held::Tracing($span) => $call,
+            RecordingSpan::Tracing($span) => $call,
         }
     };
 }
 
-impl Span for Held {
+impl Span for RecordingSpan {
     fn add_event_with_timestamp<T>(
         &mut self,
         name: T,
