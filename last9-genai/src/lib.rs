@@ -89,6 +89,7 @@ mod bridge;
 mod console;
 mod context;
 mod cost;
+mod current;
 mod health;
 mod install;
 mod json;

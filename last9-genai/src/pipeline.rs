@@ -16,13 +16,11 @@
 //! processor's pipeline may then be registered through
 //! `opentelemetry::global` directly.
 
-use std::sync::RwLock;
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use opentelemetry::Context;
 use opentelemetry::trace::{Span, SpanContext, TraceContextExt, Tracer, TracerProvider};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
+use crate::current::Current;
 use crate::warn;
 
 /// The name of the tracer that makes workflow spans when none is given.
@@ -32,11 +30,10 @@ use crate::warn;
 /// ```
 pub const TRACER_NAME: &str = "last9-genai";
 
-static EPOCH: AtomicU64 = AtomicU64::new(0);
-
 /// The provider last registered through `set_tracer_provider`, when it is
-/// an `SdkTracerProvider`.
-static SDK_PROVIDER: RwLock<Option<SdkTracerProvider>> = RwLock::new(None);
+/// an `SdkTracerProvider`; its epoch moves on every change of pipeline,
+/// typed or not.
+static SDK_PROVIDER: Current<SdkTracerProvider> = Current::new();
 
 /// Registers `provider` as the global tracer provider, as
 /// [`opentelemetry::global::set_tracer_provider`] does, and tells observed
@@ -70,24 +67,19 @@ where
 /// an `SdkTracerProvider` (else through the global API): observed functions
 /// look their tracer up again.
 pub(crate) fn changed(provider: Option<SdkTracerProvider>) {
-    *SDK_PROVIDER
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = provider;
-    EPOCH.fetch_add(1, Ordering::Release);
+    SDK_PROVIDER.replace(provider);
 }
 
 /// The current epoch: zero while no pipeline exists.
 pub(crate) fn epoch() -> u64 {
-    EPOCH.load(Ordering::Acquire)
+    SDK_PROVIDER.epoch()
 }
 
 /// The tracer named [`TRACER_NAME`] of the provider registered through
 /// [`set_tracer_provider`], when it is an `SdkTracerProvider`.
 pub(crate) fn sdk_tracer() -> Option<SdkTracer> {
     SDK_PROVIDER
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .as_ref()
+        .load()
         .map(|provider| provider.tracer(TRACER_NAME))
 }
 

@@ -15,7 +15,7 @@
 mod bound;
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -25,6 +25,7 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 
 use crate::attributes::{self as attr, metric, token_type};
 use crate::cost::TokenUsage;
+use crate::current::{Current, ThreadCopy};
 use crate::text::model_name;
 
 /// Bucket boundaries of the token histogram, as the conventions give them.
@@ -142,32 +143,19 @@ impl Instruments {
 }
 
 /// What the process records with: the instruments of the provider handed
-/// in, and the prices. `None` until a provider is handed in.
-static CURRENT: RwLock<Option<Arc<Instruments>>> = RwLock::new(None);
+/// in, and the prices. None (epoch zero) until a provider is handed in.
+static CURRENT: Current<Instruments> = Current::new();
 /// The meter provider handed in, to build the instruments again when the
 /// prices change.
 static METER: RwLock<Option<(Meter, bool)>> = RwLock::new(None);
-/// Moves on each change of the above; zero while no provider was handed in.
-static EPOCH: AtomicU64 = AtomicU64::new(0);
 /// Whether conversation and user ids are metric attributes.
 static SCOPE_IDS: AtomicBool = AtomicBool::new(false);
 
-/// What one thread keeps: the instruments of an epoch, and the handles it
-/// bound with them.
-struct Cached {
-    epoch: u64,
-    instruments: Option<Arc<Instruments>>,
-    bound: Vec<bound::Bound>,
-}
-
 thread_local! {
-    static CACHED: RefCell<Cached> = const {
-        RefCell::new(Cached {
-            epoch: 0,
-            instruments: None,
-            bound: Vec::new(),
-        })
-    };
+    /// This thread's copy of the instruments, with the handles it bound
+    /// with them.
+    static CACHED: RefCell<ThreadCopy<Instruments, Vec<bound::Bound>>> =
+        const { RefCell::new(ThreadCopy::new(Vec::new())) };
 }
 
 /// Records this crate's metrics with `provider` from now on, and registers
@@ -228,38 +216,23 @@ pub(crate) fn scope_ids() -> bool {
 
 fn rebuild() {
     let meter = METER.read().unwrap_or_else(PoisonError::into_inner).clone();
-    let instruments = meter.map(|(meter, bindable)| Arc::new(Instruments::new(&meter, bindable)));
-    *CURRENT.write().unwrap_or_else(PoisonError::into_inner) = instruments;
-    EPOCH.fetch_add(1, Ordering::Release);
+    CURRENT.replace(meter.map(|(meter, bindable)| Instruments::new(&meter, bindable)));
 }
 
 /// Whether metrics are recorded: a meter provider was handed in.
 pub(crate) fn on() -> bool {
-    EPOCH.load(Ordering::Acquire) != 0 && with(|_, _| ()).is_some()
+    CURRENT.epoch() != 0 && with(|_, _| ()).is_some()
 }
 
 /// Runs `f` with the instruments and this thread's bound handles, when a
 /// meter provider was handed in.
 fn with<R>(f: impl FnOnce(&Instruments, &mut Vec<bound::Bound>) -> R) -> Option<R> {
-    let epoch = EPOCH.load(Ordering::Acquire);
-    if epoch == 0 {
+    if CURRENT.epoch() == 0 {
         return None;
     }
-    CACHED
-        .try_with(|cached| {
-            let mut cached = cached.try_borrow_mut().ok()?;
-            let cached = &mut *cached;
-            if cached.epoch != epoch {
-                let current = CURRENT.read().unwrap_or_else(PoisonError::into_inner);
-                cached.epoch = epoch;
-                cached.instruments = current.clone();
-                cached.bound.clear();
-            }
-            let instruments = cached.instruments.as_deref()?;
-            Some(f(instruments, &mut cached.bound))
-        })
-        .ok()
-        .flatten()
+    CURRENT.with(&CACHED, Vec::clear, |instruments, bound| {
+        Some(f(instruments?, bound?))
+    })
 }
 
 /// What one call was, as metric attributes.

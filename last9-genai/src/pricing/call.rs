@@ -10,11 +10,10 @@
 //! ([`price_own_else_pipeline`]); the processor prices with its own only.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{PoisonError, RwLock};
 
 use super::PricingTable;
 use crate::cost::{CostBreakdown, TokenUsage};
+use crate::current::{Current, ThreadCopy};
 use crate::warn;
 
 /// What a call cost, and where its price came from.
@@ -81,44 +80,25 @@ pub(crate) fn price_call<const N: usize>(
 
 /// The prices of the pipeline: the table the last `Last9SpanProcessor` built
 /// with prices was given. What has no prices of its own is priced with it.
-static INSTALLED: RwLock<Option<PricingTable>> = RwLock::new(None);
-/// Moves on each change of [`INSTALLED`].
-static INSTALLED_EPOCH: AtomicU64 = AtomicU64::new(0);
+static INSTALLED: Current<PricingTable> = Current::new();
 
 thread_local! {
-    /// This thread's copy of [`INSTALLED`], with its epoch.
-    static INSTALLED_HERE: RefCell<(u64, Option<PricingTable>)> = const { RefCell::new((0, None)) };
+    /// This thread's copy of [`INSTALLED`].
+    static INSTALLED_HERE: RefCell<ThreadCopy<PricingTable>> = const { RefCell::new(ThreadCopy::new(())) };
 }
 
 /// Makes `table` the pipeline's prices.
 pub(crate) fn install(table: PricingTable) {
-    *INSTALLED.write().unwrap_or_else(PoisonError::into_inner) = Some(table);
-    INSTALLED_EPOCH.fetch_add(1, Ordering::Release);
+    INSTALLED.replace(Some(table));
 }
 
 /// Runs `f` with the pipeline's prices, if any: no lock, no shared counter
 /// once this thread has its copy.
-fn with_installed<R>(mut f: impl FnMut(Option<&PricingTable>) -> R) -> R {
-    let epoch = INSTALLED_EPOCH.load(Ordering::Acquire);
-    if epoch == 0 {
+fn with_installed<R>(f: impl FnOnce(Option<&PricingTable>) -> R) -> R {
+    if INSTALLED.epoch() == 0 {
         return f(None);
     }
-    let kept = INSTALLED_HERE.try_with(|here| {
-        let mut here = here.try_borrow_mut().ok()?;
-        if here.0 != epoch {
-            let installed = INSTALLED.read().unwrap_or_else(PoisonError::into_inner);
-            *here = (epoch, installed.clone());
-        }
-        Some(f(here.1.as_ref()))
-    });
-    match kept {
-        Ok(Some(result)) => result,
-        // Only while this thread's copy is being dropped, or from inside `f`.
-        _ => f(INSTALLED
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()),
-    }
+    INSTALLED.with(&INSTALLED_HERE, |()| {}, |table, _| f(table))
 }
 
 #[cfg(test)]

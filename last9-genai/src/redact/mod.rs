@@ -27,11 +27,11 @@ mod values;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
+use crate::current::{Current, ThreadCopy};
 use marks::Marks;
 pub(crate) use names::Judged;
 use names::{holds_a_name_literal, squash, words};
@@ -145,13 +145,10 @@ impl Redaction {
     }
 }
 
-/// Moves on each time the rules change, so that threads look them up again.
-static EPOCH: AtomicU64 = AtomicU64::new(0);
-
 thread_local! {
-    /// This thread's copy of the rules in force, and their epoch: reading
-    /// them costs no lock and no shared write.
-    static LOCAL: RefCell<Option<(u64, Arc<Rules>)>> = const { RefCell::new(None) };
+    /// This thread's copy of the rules in force: reading them costs no
+    /// lock and no shared write.
+    static LOCAL: RefCell<ThreadCopy<Rules>> = const { RefCell::new(ThreadCopy::new(())) };
 }
 
 /// Puts `rules` in force for every capture from now on.
@@ -161,11 +158,7 @@ thread_local! {
 /// # last9_genai::set_redaction(last9_genai::Redaction::default());
 /// ```
 pub fn set_redaction(rules: Redaction) {
-    let compiled = Arc::new(Rules::compile(&rules));
-    *RULES
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = compiled;
-    EPOCH.fetch_add(1, Ordering::Release);
+    RULES.replace(Some(Rules::compile(&rules)));
 }
 
 /// Compiled rules.
@@ -181,7 +174,12 @@ pub(crate) struct Rules {
     own_names: bool,
 }
 
-static RULES: LazyLock<RwLock<Arc<Rules>>> = LazyLock::new(|| {
+/// The rules set with [`set_redaction`]; until then, [`DEFAULT`].
+static RULES: Current<Rules> = Current::new();
+
+/// The rules in force until [`set_redaction`]: the default ones, or none
+/// when the environment turns redaction off.
+static DEFAULT: LazyLock<Arc<Rules>> = LazyLock::new(|| {
     let off = std::env::var(REDACT_ENV).is_ok_and(|v| {
         matches!(
             v.trim().to_ascii_lowercase().as_str(),
@@ -193,45 +191,24 @@ static RULES: LazyLock<RwLock<Arc<Rules>>> = LazyLock::new(|| {
     } else {
         Redaction::default()
     };
-    RwLock::new(Arc::new(Rules::compile(&rules)))
+    Arc::new(Rules::compile(&rules))
 });
 
 /// The rules in force, shared: for paths that run rarely (the hot path
 /// uses [`with_rules`]).
 pub(crate) fn rules() -> Arc<Rules> {
-    RULES
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone()
+    RULES.load().unwrap_or_else(|| DEFAULT.clone())
 }
 
 /// The current epoch of the rules: it moves on each time they change.
 pub(crate) fn epoch() -> u64 {
-    EPOCH.load(Ordering::Acquire)
+    RULES.epoch()
 }
 
 /// Runs `f` with the rules in force: this thread's copy, refreshed when
 /// they changed.
 pub(crate) fn with_rules<R>(f: impl FnOnce(&Rules) -> R) -> R {
-    let epoch = EPOCH.load(Ordering::Acquire);
-    let mut f = Some(f);
-    let done = LOCAL.try_with(|local| {
-        let fresh = matches!(&*local.borrow(), Some((seen, _)) if *seen == epoch);
-        if !fresh {
-            *local.borrow_mut() = Some((epoch, rules()));
-        }
-        let local = local.borrow();
-        match (&*local, f.take()) {
-            (Some((_, rules)), Some(f)) => Some(f(rules)),
-            _ => None,
-        }
-    });
-    match (done, f) {
-        (Ok(Some(result)), _) => result,
-        // The thread is going away: read them directly.
-        (_, Some(f)) => f(&rules()),
-        (_, None) => unreachable!("f runs once, in one branch"),
-    }
+    RULES.with(&LOCAL, |()| {}, |rules, _| f(rules.unwrap_or(&DEFAULT)))
 }
 
 /// `text` as `scrub` leaves it: its own cleaned copy, or itself.
