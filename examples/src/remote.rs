@@ -68,6 +68,14 @@ impl Telemetry {
     /// Sets a child's environment to send its spans where this process's go.
     pub fn configure(&self, command: &mut tokio::process::Command) {
         if let Self::Tree(tree) = self {
+            // Plain protobuf to the receiver, whatever this process was told.
+            for key in [
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "OTEL_EXPORTER_OTLP_COMPRESSION",
+                "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+            ] {
+                command.env_remove(key);
+            }
             command
                 .env("OTEL_EXPORTER_OTLP_ENDPOINT", tree.endpoint())
                 .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")

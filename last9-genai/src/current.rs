@@ -58,8 +58,14 @@ impl<T> Current<T> {
     /// read on, and the epoch moves.
     pub(crate) fn replace(&self, value: Option<T>) {
         let value = value.map(Arc::new);
-        *self.value.write().unwrap_or_else(PoisonError::into_inner) = value;
+        let previous = {
+            let mut slot = self.value.write().unwrap_or_else(PoisonError::into_inner);
+            std::mem::replace(&mut *slot, value)
+        };
         self.epoch.fetch_add(1, Ordering::Release);
+        // Dropped out of the lock: the last handle on a tracer provider
+        // shuts it down, which exports.
+        drop(previous);
     }
 
     /// How many times the value was replaced: zero until the first time.

@@ -221,6 +221,36 @@ async fn a_server_called_without_a_trace_keeps_the_content() {
     );
 }
 
+/// A client traced by another library (it sends a `traceparent` in
+/// `_meta`, but does not say its span holds the content): the server's span
+/// continues its trace and holds the content itself.
+#[tokio::test]
+async fn a_server_called_by_another_traced_client_keeps_the_content() {
+    let (_turn, h) = common::observed();
+    let plain = connected().await.into_inner();
+    let mut params =
+        CallToolRequestParams::new("weather").with_arguments(arguments(json!({"city": "Rome"})));
+    let mut meta = RequestMetaObject::new();
+    let theirs = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    meta.insert("traceparent".to_owned(), json!(theirs));
+    params.meta = Some(meta);
+    plain.call_tool(params).await.unwrap();
+    drop(plain);
+    let spans = h.spans();
+    let server_span = span(&spans, "tools/call weather", SpanKind::Server);
+    assert!(server_span.parent_span_is_remote);
+    assert_eq!(
+        server_span.span_context.trace_id().to_string(),
+        "4bf92f3577b34da6a3ce929d0e0e4736"
+    );
+    let args = string(&server_span, "gen_ai.tool.call.arguments").unwrap();
+    assert!(args.contains("Rome"), "{args}");
+    assert_eq!(
+        string(&server_span, "gen_ai.tool.call.result").as_deref(),
+        Some("Rome: sunny")
+    );
+}
+
 /// A tool that panics: the server's span ends as an error of type `panic`
 /// with the panic's message (redacted), and its duration is recorded; the
 /// client, which never gets an answer and gives up, ends its span as

@@ -101,6 +101,9 @@ pub(crate) struct McpCall {
     /// The metric's attributes, when a meter provider is set.
     metric: Option<Vec<KeyValue>>,
     place: Placement,
+    /// The span current in `cx` is this request's: with no pipeline (a
+    /// meter provider only), it is the caller's, never touched.
+    own: bool,
     ended: bool,
     /// Listed in `ids` while under way.
     waiting: bool,
@@ -180,8 +183,11 @@ impl McpCall {
             .with_kind(kind)
             .with_attributes(attributes);
         // No pipeline (only a meter provider): the parent goes on as it is.
-        let cx = tracer::start_in(builder, parent).unwrap_or_else(|| parent.clone());
-        let place = if cx.span().is_recording() && !request.content_with_caller {
+        let (cx, own) = match tracer::start_in(builder, parent) {
+            Some(cx) => (cx, true),
+            None => (parent.clone(), false),
+        };
+        let place = if own && cx.span().is_recording() && !request.content_with_caller {
             settings::placement()
         } else {
             Placement::NONE
@@ -192,6 +198,7 @@ impl McpCall {
             started: Instant::now(),
             metric,
             place,
+            own,
             ended: false,
             waiting: false,
         })
@@ -200,11 +207,16 @@ impl McpCall {
     /// Lists the span for the JSON-RPC id (and session) its request will
     /// be sent with, until it ends.
     pub(crate) fn waiting_for_ids(mut self) -> Self {
-        if self.cx.span().is_recording() {
+        if self.own && self.cx.span().is_recording() {
             ids::wait(&self.cx);
             self.waiting = true;
         }
         self
+    }
+
+    /// Whether this request's span holds the tool's arguments and result.
+    pub(crate) fn holds_content(&self) -> bool {
+        self.place.any()
     }
 
     /// The context the request runs in: its span as the current one.
@@ -295,10 +307,9 @@ impl McpCall {
             ids::done(&self.cx);
         }
         let elapsed = self.started.elapsed();
-        let span = self.cx.span();
         let cancelled = matches!(outcome, Outcome::Cancelled);
         let failure = match outcome {
-            Outcome::Ok => None,
+            Outcome::Ok | Outcome::Cancelled => None,
             Outcome::ToolError(text) => {
                 Some((error_type::TOOL_ERROR.into(), None, text.to_owned()))
             }
@@ -308,50 +319,57 @@ impl McpCall {
             }
             Outcome::Other(kind, description) => Some((kind.into(), None, description)),
             Outcome::Panicked(message) => Some((panics::PANIC.into(), None, message)),
-            Outcome::Cancelled => {
-                span.set_attribute(KeyValue::new(attr::L9_CANCELLED, true));
-                None
-            }
         };
-        let mut metric = self.metric.take();
-        if let Some((kind, code, description)) = failure {
-            let description = redact::rules().scrub_text_owned(description);
-            let description = cut_bytes_owned(description, settings::capture_limit());
-            span.set_attribute(KeyValue::new(attr::ERROR_TYPE, kind.clone()));
-            if let Some(metric) = &mut metric {
-                metric.push(KeyValue::new(attr::ERROR_TYPE, kind));
-            }
-            if let Some(code) = code {
-                span.set_attribute(KeyValue::new(attr::RPC_RESPONSE_STATUS_CODE, code.clone()));
-                if let Some(metric) = &mut metric {
-                    metric.push(KeyValue::new(attr::RPC_RESPONSE_STATUS_CODE, code));
+        let metric = self.metric.take().map(|mut metric| {
+            if let Some((kind, code, _)) = &failure {
+                metric.push(KeyValue::new(attr::ERROR_TYPE, kind.clone()));
+                if let Some(code) = code {
+                    metric.push(KeyValue::new(attr::RPC_RESPONSE_STATUS_CODE, code.clone()));
                 }
             }
-            span.set_status(Status::error(description));
-        } else if !cancelled {
-            // A cancelled request's status stays unset, as an observed
-            // call's does.
-            span.set_status(Status::Ok);
+            metric
+        });
+        if self.own {
+            self.end_span(failure, cancelled);
         }
-        span.end();
         if let Some(metric) = metric {
             metrics::record_mcp(self.side == Side::Server, elapsed, &metric);
         }
     }
+
+    /// Ends this request's span: an error with its type, code and redacted
+    /// description; cancelled, its status unset, as an observed call's; or
+    /// ok.
+    fn end_span(
+        &self,
+        failure: Option<(StringValue, Option<StringValue>, String)>,
+        cancelled: bool,
+    ) {
+        let span = self.cx.span();
+        match failure {
+            Some((kind, code, description)) => {
+                let description = redact::rules().scrub_text_owned(description);
+                let description = cut_bytes_owned(description, settings::capture_limit());
+                span.set_attribute(KeyValue::new(attr::ERROR_TYPE, kind));
+                if let Some(code) = code {
+                    span.set_attribute(KeyValue::new(attr::RPC_RESPONSE_STATUS_CODE, code));
+                }
+                span.set_status(Status::error(description));
+            }
+            None if cancelled => span.set_attribute(KeyValue::new(attr::L9_CANCELLED, true)),
+            None => span.set_status(Status::Ok),
+        }
+        span.end();
+    }
 }
 
 impl Drop for McpCall {
-    /// A request dropped before it ended: its future was cancelled, or a
-    /// panic unwinds through it.
+    /// A request dropped before it ended: its future was cancelled. (A
+    /// panic of the request itself ended it already, in `Traced`; a panic
+    /// elsewhere that drops it is not its own.)
     fn drop(&mut self) {
         if !self.ended {
-            let outcome = if std::thread::panicking() {
-                let message = panics::take_message();
-                Outcome::Panicked(message.unwrap_or_else(|| panics::UNKNOWN_PANIC.to_owned()))
-            } else {
-                Outcome::Cancelled
-            };
-            self.close(outcome);
+            self.close(Outcome::Cancelled);
         }
     }
 }

@@ -15,7 +15,7 @@ use rmcp::service::{ClientInitializeError, RoleClient, RunningService, Service, 
 use rmcp::transport::IntoTransport;
 
 use super::call::{McpCall, Outcome, Request, Side, name_value, protocol_value};
-use super::meta::MetaInjector;
+use super::meta::{CONTENT_ON_CLIENT, MetaInjector};
 use super::traced::{Failure, Traced};
 use super::transport::SeenTransport;
 use crate::propagation::Propagation;
@@ -319,6 +319,10 @@ impl<S: Service<RoleClient>> McpClient<S> {
         let meta = meta.get_or_insert_with(RequestMetaObject::new);
         self.propagation
             .inject_into(call.context(), &mut MetaInjector::new(meta));
+        if call.holds_content() {
+            meta.entry(CONTENT_ON_CLIENT)
+                .or_insert(serde_json::Value::Bool(true));
+        }
     }
 
     /// A list request: its span, its `_meta`, its end.

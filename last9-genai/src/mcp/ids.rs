@@ -47,10 +47,13 @@ pub(crate) fn wait(cx: &Context) {
 /// Takes `cx`'s span off the list: its request ended.
 pub(crate) fn done(cx: &Context) {
     let span_id = cx.span().span_context().span_id();
-    let mut waiting = WAITING.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(at) = waiting.iter().position(|w| w.span_id == span_id) {
-        waiting.swap_remove(at);
-    }
+    let removed = {
+        let mut waiting = WAITING.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = waiting.iter().position(|w| w.span_id == span_id);
+        at.map(|at| waiting.swap_remove(at))
+    };
+    // Its context dropped out of the lock.
+    drop(removed);
 }
 
 /// `message` is going out through a client's transport: a request whose

@@ -11,6 +11,11 @@ use opentelemetry::propagation::{Extractor, Injector};
 use serde_json::{Map, Value};
 
 const TRACEPARENT: &str = "traceparent";
+
+/// Said by a client whose span holds the tool's arguments and result, so
+/// that the server's span does not repeat them (a `_meta` key under
+/// Last9's reverse-DNS prefix, as MCP asks of vendors' keys).
+pub(crate) const CONTENT_ON_CLIENT: &str = "io.last9/content-on-client";
 const TRACESTATE: &str = "tracestate";
 
 /// Writes into a `_meta` object, keeping every key the caller set.

@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use opentelemetry::StringValue;
-use opentelemetry::trace::TraceContextExt as _;
 use pin_project_lite::pin_project;
 use rmcp::ErrorData as McpError;
 use rmcp::ServerHandler;
@@ -30,7 +29,7 @@ use rmcp::service::{
 };
 
 use super::call::{McpCall, Outcome, Request, Side, name_value, protocol_value};
-use super::meta::MetaExtractor;
+use super::meta::{CONTENT_ON_CLIENT, MetaExtractor};
 use super::traced::{Failure, Traced};
 use crate::propagation::Propagation;
 
@@ -133,8 +132,9 @@ impl<H: ServerHandler> McpHandler<H> {
             request_id: Some(context.id.to_string().into()),
             protocol: context.protocol_version().as_ref().map(protocol_value),
             session,
-            // The client's span, when it sent its context, holds them.
-            content_with_caller: parent.span().span_context().is_remote(),
+            // A client that says its span holds them.
+            content_with_caller: context.meta.get(CONTENT_ON_CLIENT)
+                == Some(&serde_json::Value::Bool(true)),
             transport: if parts.is_some() {
                 Some(("tcp", Some("http")))
             } else {
